@@ -1,0 +1,76 @@
+"""Courseware: a training platform for an organisation's social media practice."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from courseware.config import default_settings, finalise
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, commands and error pages."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_mapping(default_settings(app.instance_path))
+    app.config["LESSONS_PATH"] = os.path.join(root, "lessons")
+    app.config.from_prefixed_env("COURSEWARE")
+    if config:
+        app.config.from_mapping(config)
+    finalise(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from courseware.auth.sessions import init_login
+    from courseware.extensions import csrf, db, limiter
+    from courseware.security import init_security
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    init_security(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from courseware.admin.routes import bp as admin_bp
+    from courseware.auth.routes import bp as auth_bp
+    from courseware.core.routes import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_cli(app: Flask) -> None:
+    from courseware.cli import register_commands
+
+    register_commands(app)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from courseware.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from courseware.core.templating import register_template_helpers
+
+    register_template_helpers(app)

@@ -1,0 +1,46 @@
+"""Forms admins use to invite people, edit their roles and teams, and create teams."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Email, Length
+
+from courseware.models import ROLES
+
+ROLE_CHOICES = [
+    ("learner", "Learner — follows courses (everyone is a learner)"),
+    ("trainer", "Trainer — writes lessons, reviews practice work, mentors"),
+    ("manager", "Manager — assigns courses and follows the progress of the teams they manage"),
+    ("admin", "Admin — invites people and sets roles and teams"),
+]
+assert [value for value, _ in ROLE_CHOICES] == list(ROLES)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Enter the email address to invite."), Email("Enter a valid email address.")],
+        render_kw={"autocomplete": "off"},
+    )
+    roles = CheckboxesField("Roles", choices=ROLE_CHOICES, default=["learner"], validate_choice=True)
+    team = SelectField("Team", coerce=int, choices=[], validate_choice=True)
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
+    roles = CheckboxesField("Roles", choices=ROLE_CHOICES, validate_choice=True)
+    team = SelectField("Team", coerce=int, choices=[], validate_choice=True)
+    managed_teams = CheckboxesField(
+        "Teams this person manages",
+        coerce=int,
+        choices=[],
+        description="Only used when the person is a manager: they see the progress of these teams.",
+    )
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", validators=[DataRequired("Enter a team name."), Length(max=120)])

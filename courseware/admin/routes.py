@@ -1,0 +1,177 @@
+"""Administration: people, invitations, roles, teams, deactivation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from courseware.admin.forms import InviteForm, PersonForm, TeamForm
+from courseware.auth import services
+from courseware.auth.policies import role_required
+from courseware.core.links import external_url
+from courseware.db import utcnow
+from courseware.exceptions import Invalid
+from courseware.extensions import db
+from courseware.mail import mail_configured, send_mail
+from courseware.models import Invitation, Team, User
+
+bp = Blueprint("admin", __name__)
+
+PAGE_SIZE = 50
+
+
+def _team_choices(blank: str = "No team") -> list[tuple[int, str]]:
+    teams = db.session.scalars(select(Team).order_by(Team.name))
+    return [(0, blank)] + [(t.id, t.name) for t in teams]
+
+
+def _team_or_none(team_id: int | None) -> Team | None:
+    return db.session.get(Team, team_id) if team_id else None
+
+
+@bp.route("/people")
+@role_required("admin")
+def people():
+    """Everyone with an account, searchable by name or email, with open invitations."""
+    query = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = select(User).order_by(User.name)
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(func.lower(User.name).like(like) | User.email.like(like))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    people = db.session.scalars(statement.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .order_by(Invitation.created_at.desc())
+        .limit(50)
+    ).all()
+    teams = {t.id: t.name for t in db.session.scalars(select(Team))}
+    return render_template(
+        "admin/people.html",
+        people=people,
+        invitations=invitations,
+        teams=teams,
+        query=query,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=total,
+    )
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+@role_required("admin")
+def invite():
+    """Invite someone by email; the link is shown here and emailed when SMTP is configured."""
+    form = InviteForm()
+    form.team.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite(
+                form.email.data, form.roles.data or ["learner"], _team_or_none(form.team.data), current_user
+            )
+        except Invalid as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            db.session.commit()
+            link = external_url("auth.accept_invitation", token=token)
+            site = current_app.config["SITE_NAME"]
+            emailed = send_mail(
+                invitation.email,
+                f"{current_user.name} invited you to {site}",
+                f"Hello,\n\n{current_user.name} invited you to {site}, where your organisation's "
+                f"training courses are.\n\nOpen this link to choose your name and password:\n\n{link}\n\n"
+                f"The link works once and expires on {invitation.expires_at:%d %B %Y}.\n",
+            )
+            return render_template(
+                "admin/invited.html", invitation=invitation, link=link, emailed=emailed, mail=mail_configured()
+            )
+    return render_template("admin/invite.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@role_required("admin")
+def revoke_invitation(invitation_id: int):
+    """Withdraw an open invitation so that its link stops working."""
+    invitation = db.session.get(Invitation, invitation_id) or abort(404)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        db.session.commit()
+        flash(f"The invitation to {invitation.email} is withdrawn.", "success")
+    return redirect(url_for("admin.people"))
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def person(user_id: int):
+    """Edit a person's name, roles, team and managed teams."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = PersonForm(
+        obj=None,
+        data=None
+        if request.method == "POST"
+        else {
+            "name": user.name,
+            "roles": sorted(user.roles),
+            "team": user.team_id or 0,
+            "managed_teams": services.managed_team_ids(user),
+        },
+    )
+    form.team.choices = _team_choices()
+    form.managed_teams.choices = _team_choices()[1:]
+    if form.validate_on_submit():
+        managed = [t for t in (_team_or_none(i) for i in form.managed_teams.data or []) if t]
+        try:
+            services.update_person(
+                user,
+                name=form.name.data,
+                roles=form.roles.data or ["learner"],
+                team=_team_or_none(form.team.data),
+                managed_teams=managed,
+                actor=current_user,
+            )
+        except Invalid as exc:
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Saved {user.name}.", "success")
+            return redirect(url_for("admin.person", user_id=user.id))
+    return render_template("admin/person.html", form=form, person=user), 422 if form.errors else 200
+
+
+@bp.route("/people/<int:user_id>/active", methods=["POST"])
+@role_required("admin")
+def set_active(user_id: int):
+    """Deactivate a person (their sessions end at once) or reactivate them."""
+    user = db.session.get(User, user_id) or abort(404)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(user, active, current_user)
+    except Invalid as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.name} is {'active again' if active else 'deactivated and logged out everywhere'}.", "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+@role_required("admin")
+def teams():
+    """List teams with their size, and create a new one."""
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            team = services.create_team(form.name.data)
+        except Invalid as exc:
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Team {team.name} created.", "success")
+            return redirect(url_for("admin.teams"))
+    rows = db.session.execute(
+        select(Team, func.count(User.id)).outerjoin(User, User.team_id == Team.id).group_by(Team.id).order_by(Team.name)
+    ).all()
+    return render_template("admin/teams.html", form=form, rows=rows), 422 if form.errors else 200

@@ -1,0 +1,50 @@
+"""Forms for logging in, accepting invitations and resetting passwords."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from courseware.auth.passwords import MAX_LENGTH
+
+EMAIL_VALIDATORS = [
+    DataRequired("Enter your email address."),
+    Email("Enter a valid email address, like name@example.org."),
+]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password.")], render_kw={"autocomplete": "current-password"}
+    )
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Choose a password."), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+        description="At least 8 characters. A few unrelated words make a good password.",
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[DataRequired("Type the password again."), EqualTo("password", "The two passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[DataRequired("Enter your name."), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+        description="As your colleagues know you.",
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "username"})
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    pass

@@ -1,0 +1,55 @@
+"""Who may do what: coarse role checks for views, object-level rules for data."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from courseware.extensions import db, login_manager
+from courseware.models import ManagerScope, Mentorship, User
+
+
+def role_required(*roles: str):
+    """Let the request through only for a logged-in person holding one of ``roles``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return login_manager.unauthorized()
+            if roles and not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_admin(user) -> bool:
+    return user.is_authenticated and user.has_role("admin")
+
+
+def manages(manager: User, person: User) -> bool:
+    """True when ``manager`` may see ``person``: an admin, or a manager of that person's team."""
+    if manager.has_role("admin"):
+        return True
+    if not manager.has_role("manager") or person.team_id is None:
+        return False
+    return db.session.scalar(
+        select(exists().where(ManagerScope.manager_id == manager.id, ManagerScope.team_id == person.team_id))
+    )
+
+
+def mentors(mentor: User, learner: User) -> bool:
+    return db.session.scalar(
+        select(exists().where(Mentorship.mentor_id == mentor.id, Mentorship.learner_id == learner.id))
+    )
+
+
+TEMPLATE_POLICIES = {"can_admin": can_admin}

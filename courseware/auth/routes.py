@@ -1,0 +1,126 @@
+"""Logging in and out, accepting an invitation, resetting a forgotten password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from courseware.auth import services
+from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from courseware.auth.sessions import end_session, start_session
+from courseware.core.links import external_url, safe_next
+from courseware.exceptions import Invalid
+from courseware.extensions import db, limiter
+from courseware.mail import send_mail
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Log in with email and password; the same message for an unknown email or a wrong password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That email and password do not match an active account.")
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End the session on the server as well as in the browser."""
+    end_session()
+    db.session.commit()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Set a name and password from an invitation link; expired or used links are refused."""
+    invitation = services.find_invitation(token)
+    problem = services.invitation_problem(invitation)
+    if problem:
+        return render_template("auth/invitation_invalid.html", problem=problem), 404 if invitation is None else 410
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(invitation, form.name.data, form.password.data)
+        except Invalid as exc:
+            getattr(form, exc.field or "password").errors.append(exc.message)
+        else:
+            if current_user.is_authenticated:
+                end_session()
+            start_session(user)
+            db.session.commit()
+            flash(f"Welcome to {current_app.config['SITE_NAME']}, {user.name}. Your account is ready.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Email a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = services.request_password_reset(form.email.data)
+        db.session.commit()
+        if found:
+            user, token = found
+            link = external_url("auth.reset_password", token=token)
+            hours = current_app.config["PASSWORD_RESET_HOURS"]
+            send_mail(
+                user.email,
+                f"Reset your {current_app.config['SITE_NAME']} password",
+                f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
+                f"Open this link within {hours} hours to choose a new one:\n\n{link}\n\n"
+                "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+            )
+        flash(
+            "If an account exists for that address, we have emailed it a link to reset the password. "
+            "If nothing arrives, ask an administrator.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link; every other session of that person ends."""
+    reset = services.find_password_reset(token)
+    if reset is None:
+        return render_template(
+            "auth/invitation_invalid.html",
+            title="Reset link not valid",
+            problem="This reset link has expired or has already been used. Ask for a new one.",
+            retry=url_for("auth.forgot_password"),
+        ), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(reset, form.password.data)
+        except Invalid as exc:
+            form.password.errors.append(exc.message)
+        else:
+            start_session(user)
+            db.session.commit()
+            flash("Your password is changed and you are logged in.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200

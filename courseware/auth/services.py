@@ -1,0 +1,218 @@
+"""Accounts: creating people, invitations, logging in, password resets, deactivation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from courseware.auth.passwords import password_problem
+from courseware.auth.sessions import revoke_sessions
+from courseware.db import utcnow
+from courseware.exceptions import Invalid
+from courseware.extensions import db
+from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User
+
+log = logging.getLogger(__name__)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str, roles=("learner",), team: Team | None = None) -> User:
+    """Create an active account; refuses a taken email or a weak password."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise Invalid("An account with this email address already exists.", field="email")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise Invalid(problem, field="password")
+    user = User(email=email, name=name.strip(), team=team)
+    user.set_roles(roles)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    log.info("created account %s with roles %s", email, ",".join(sorted(user.roles)))
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active person with this email and password, or None (no hint which part was wrong)."""
+    user = find_user_by_email(email)
+    if user is None:
+        # Spend the same time hashing so that response time does not reveal which emails exist.
+        _dummy_verify(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_verify(password: str) -> None:
+    global _DUMMY_HASH
+    from courseware.auth.passwords import hash_password, verify_password
+
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_hex(16))
+    verify_password(_DUMMY_HASH, password)
+
+
+def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invitation, str]:
+    """Create an invitation and return it with its secret token (only its hash is stored).
+
+    Refuses an email that already has an account. An earlier open invitation to the same
+    address is revoked so that only the newest link works.
+    """
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise Invalid("This person already has an account.", field="email")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise Invalid(f"Unknown role: {', '.join(sorted(unknown))}.", field="roles")
+    now = utcnow()
+    for earlier in db.session.scalars(
+        select(Invitation).where(
+            Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
+        )
+    ):
+        earlier.revoked_at = now
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email,
+        roles=",".join(sorted(set(roles) | {"learner"})),
+        team=team,
+        token_hash=token_digest(token),
+        invited_by_id=invited_by.id,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    log.info("%s invited %s", invited_by.email, email)
+    return invitation, token
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why an invitation link cannot be used, in plain words; None when it can."""
+    if invitation is None:
+        return "This invitation link is not valid. Check that you copied the whole link, or ask for a new one."
+    if invitation.accepted_at is not None:
+        return "This invitation has already been used. If it was you, log in; otherwise ask for a new one."
+    if invitation.revoked_at is not None:
+        return "This invitation was replaced by a newer one or withdrawn. Use the newest link you were sent."
+    if invitation.expires_at < utcnow():
+        return "This invitation has expired. Ask the person who invited you to send a new one."
+    return None
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+
+
+def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
+    """Turn a valid invitation into an active account with the invited roles and team."""
+    problem = invitation_problem(invitation)
+    if problem:
+        raise Invalid(problem)
+    user = create_user(invitation.email, name, password, roles=invitation.role_list, team=invitation.team)
+    invitation.accepted_at = utcnow()
+    invitation.user_id = user.id
+    return user
+
+
+def request_password_reset(email: str) -> tuple[User, str] | None:
+    """A reset token for the active account with ``email``, or None when there is none."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"]),
+        )
+    )
+    db.session.flush()
+    return user, token
+
+
+def find_password_reset(token: str) -> PasswordReset | None:
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_digest(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow() or not reset.user.is_active:
+        return None
+    return reset
+
+
+def reset_password(reset: PasswordReset, password: str) -> User:
+    """Set a new password, spend the token and end every existing session of that person."""
+    user = reset.user
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise Invalid(problem, field="password")
+    user.set_password(password)
+    reset.used_at = utcnow()
+    revoke_sessions(user)
+    return user
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Deactivate (ending every session at once) or reactivate a person; nobody deactivates themselves."""
+    if user.id == actor.id and not active:
+        raise Invalid("You cannot deactivate your own account.")
+    user.is_active = active
+    user.deactivated_at = None if active else utcnow()
+    if not active:
+        revoke_sessions(user)
+    log.info("%s %s %s", actor.email, "reactivated" if active else "deactivated", user.email)
+
+
+def update_person(user: User, *, name: str, roles, team: Team | None, managed_teams, actor: User) -> None:
+    """Change a person's name, roles, team and (for managers) the teams they manage."""
+    if user.id == actor.id and "admin" not in roles:
+        raise Invalid("You cannot remove your own admin role.", field="roles")
+    user.name = name.strip()
+    user.set_roles(roles)
+    user.team = team
+    wanted = {t.id for t in managed_teams} if "manager" in roles else set()
+    current = set(db.session.scalars(select(ManagerScope.team_id).where(ManagerScope.manager_id == user.id)))
+    if current - wanted:
+        db.session.execute(
+            delete(ManagerScope).where(ManagerScope.manager_id == user.id, ManagerScope.team_id.in_(current - wanted))
+        )
+    for team_id in wanted - current:
+        db.session.add(ManagerScope(manager_id=user.id, team_id=team_id))
+    db.session.flush()
+
+
+def create_team(name: str) -> Team:
+    name = name.strip()
+    if db.session.scalar(select(Team).where(func.lower(Team.name) == name.lower())):
+        raise Invalid("A team with this name already exists.", field="name")
+    team = Team(name=name)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def managed_team_ids(user: User) -> list[int]:
+    return list(db.session.scalars(select(ManagerScope.team_id).where(ManagerScope.manager_id == user.id)))

@@ -1,0 +1,64 @@
+"""Settings: safe defaults for the embedded mode, overridden by ``COURSEWARE_*`` variables."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET_KEY = "courseware-insecure-default-key"
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run the application; the message says which and why."""
+
+
+def default_settings(instance_path: str) -> dict:
+    """The defaults used when nothing overrides them: one machine, a SQLite file."""
+    return {
+        "SECRET_KEY": DEFAULT_SECRET_KEY,
+        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "courseware.sqlite3"),
+        "DATABASE_ECHO": False,
+        "REDIS_URL": None,
+        "DEMO": False,
+        "SITE_NAME": "Courseware",
+        "LOG_LEVEL": "INFO",
+        # Absolute address used in emailed links; the request's host is used when unset.
+        "BASE_URL": None,
+        "SMTP_HOST": None,
+        "SMTP_PORT": 25,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_STARTTLS": False,
+        "SMTP_SSL": False,
+        "SMTP_TIMEOUT": 10,
+        "MAIL_FROM": "courseware@localhost",
+        "INVITATION_DAYS": 7,
+        "PASSWORD_RESET_HOURS": 2,
+        "SESSION_IDLE_MINUTES": 120,
+        "SESSION_ABSOLUTE_HOURS": 12,
+        "SECURE_COOKIES": False,
+        "STALLED_DAYS": 14,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "LESSONS_PATH": None,
+    }
+
+
+def finalise(config) -> None:
+    """Derive dependent settings and refuse combinations that must not run."""
+    config["SQLALCHEMY_URL"] = config["DATABASE_URL"]
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = bool(config["SECURE_COOKIES"])
+    config["REMEMBER_COOKIE_SECURE"] = bool(config["SECURE_COOKIES"])
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    config["RATELIMIT_HEADERS_ENABLED"] = True
+    config["WTF_CSRF_TIME_LIMIT"] = None
+    relaxed = config.get("DEBUG") or config.get("TESTING") or config.get("DEMO")
+    if config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not relaxed:
+        raise ConfigError(
+            "COURSEWARE_SECRET_KEY is not set: refusing to start with the built-in default key, "
+            "which anyone could use to forge sessions. Set COURSEWARE_SECRET_KEY to a long random "
+            "value (for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )

@@ -1,0 +1,130 @@
+"""Error pages in plain words, and JSON error bodies under ``/api/``."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from courseware.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back, check what you entered and try again."),
+    401: ("Log in needed", "You need to log in to do that."),
+    403: (
+        "Not allowed",
+        "Your account is not allowed to see this page. If you think it should be, ask an administrator.",
+    ),
+    404: ("Page not found", "There is no page at this address. It may have moved, or the link may be mistyped."),
+    405: (
+        "Not allowed here",
+        "This address does not accept that kind of request. Use the buttons and links on the site.",
+    ),
+    410: ("No longer available", "What this link pointed to is no longer available."),
+    413: ("Too large", "What you sent is larger than this site accepts. Try a smaller file or a shorter text."),
+    422: ("Check what you entered", "Some of what you entered could not be accepted."),
+    429: (
+        "Too many attempts",
+        "There have been too many attempts in a short time. Wait a minute, then try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "Something went wrong on our side and what you were doing was not saved. Try again; if it keeps happening, tell an administrator.",
+    ),
+    503: (
+        "Temporarily unavailable",
+        "The service cannot reach its database just now. Nothing you saved earlier is lost; try again in a few seconds.",
+    ),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    title, default_message = MESSAGES.get(status, ("Error", "Something went wrong."))
+    message = message or default_message
+    if wants_json():
+        response = jsonify(error={"status": status, "title": title, "message": message})
+        response.status_code = status
+        return response
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_response(
+            400,
+            "This form had expired or was sent from another site, so nothing was saved. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        message = (
+            exc.description if exc.description and exc.code in (400, 403, 404, 410, 422) and _custom(exc) else None
+        )
+        response = error_response(exc.code, message)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            resp = app.make_response(response)
+            resp.headers["Allow"] = ", ".join(exc.valid_methods)
+            return resp
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database(exc):
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        _rollback()
+        if not _is_connection_problem(exc):
+            return _unexpected(exc)
+        response = app.make_response(error_response(503))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        _rollback()
+        return error_response(InternalServerError.code)
+
+
+def _custom(exc: HTTPException) -> bool:
+    """True when the view passed its own description to ``abort``."""
+    return exc.description != type(exc).description
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may already be gone
+        log.debug("rollback failed", exc_info=True)
+
+
+def _is_connection_problem(exc: DBAPIError) -> bool:
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    text = str(exc.orig).lower() if getattr(exc, "orig", None) else str(exc).lower()
+    return any(
+        phrase in text
+        for phrase in (
+            "connection",
+            "server closed",
+            "terminating",
+            "could not connect",
+            "database is locked",
+            "shutting down",
+            "starting up",
+        )
+    )

@@ -1,0 +1,64 @@
+"""What every template can use: navigation for the person's roles, policies, date filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from courseware.auth.policies import TEMPLATE_POLICIES
+from courseware.db import utcnow
+
+# (endpoint, label, roles that see it); items whose endpoint is not registered are left out.
+NAVIGATION = [
+    ("learn.home", "My learning", None),
+    ("learn.journal", "Journal", None),
+    ("learn.my_progress", "My progress", None),
+    ("review.queue", "Review", ("trainer",)),
+    ("author.index", "Author", ("trainer", "admin")),
+    ("manage.overview", "Manage", ("manager", "admin")),
+    ("admin.people", "People", ("admin",)),
+]
+
+
+def navigation() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    endpoints = current_app.view_functions
+    return [
+        (endpoint, label)
+        for endpoint, label, roles in NAVIGATION
+        if endpoint in endpoints and (roles is None or current_user.has_role(*roles))
+    ]
+
+
+def format_date(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC)
+        return value.strftime("%-d %b %Y, %H:%M UTC")
+    return value.strftime("%-d %b %Y")
+
+
+def time_ago(value: dt.datetime | None) -> str:
+    if value is None:
+        return "never"
+    seconds = int((utcnow() - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(navigation=navigation, **TEMPLATE_POLICIES)
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

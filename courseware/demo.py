@@ -1,0 +1,81 @@
+"""Demo accounts and teams, created only when asked for (``flask --app app demo load``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from courseware.extensions import db
+from courseware.models import ManagerScope, Mentorship, Team, User
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "courseware-demo"
+
+DEMO_PEOPLE = [
+    # email, name, roles, team
+    ("admin@example.org", "Ada Admin", ("admin",), None),
+    ("manager@example.org", "Morgan Manager", ("manager",), None),
+    ("trainer@example.org", "Tess Trainer", ("trainer",), "Communications"),
+    ("learner@example.org", "Lee Learner", ("learner",), "Communications"),
+    ("alex@example.org", "Alex Rivera", ("learner",), "Communications"),
+    ("sam@example.org", "Sam Okafor", ("learner",), "Services"),
+]
+DEMO_TEAMS = ("Communications", "Services")
+DEMO_LEARNERS = ("learner@example.org", "alex@example.org", "sam@example.org")
+
+
+def get_or_create_team(name: str) -> Team:
+    team = db.session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def load_demo(echo: Callable[[str], None] = log.info) -> str:
+    """Create (or leave as they are) the demo teams and accounts; import and assign the course."""
+    teams = {name: get_or_create_team(name) for name in DEMO_TEAMS}
+    people: dict[str, User] = {}
+    created = 0
+    for email, name, roles, team in DEMO_PEOPLE:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name, team=teams.get(team))
+            user.set_roles(roles)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            created += 1
+        people[email] = user
+    db.session.flush()
+    manager = people["manager@example.org"]
+    for team in teams.values():
+        if db.session.get(ManagerScope, (manager.id, team.id)) is None:
+            db.session.add(ManagerScope(manager_id=manager.id, team_id=team.id))
+    trainer, learner = people["trainer@example.org"], people["learner@example.org"]
+    if db.session.get(Mentorship, (trainer.id, learner.id)) is None:
+        db.session.add(Mentorship(mentor_id=trainer.id, learner_id=learner.id))
+    db.session.flush()
+    echo(f"Demo accounts ready ({created} new); password for all: {DEMO_PASSWORD}")
+    assigned = _import_and_assign(people, manager, echo)
+    return f"Demo loaded: {len(people)} accounts, {len(teams)} teams{assigned}."
+
+
+def _import_and_assign(people: dict[str, User], manager: User, echo) -> str:
+    try:
+        from courseware.content.services import import_courses
+        from courseware.learn.services import enroll
+    except ImportError:
+        return ""
+    from flask import current_app
+
+    courses = import_courses(current_app.config["LESSONS_PATH"], echo=echo).courses
+    due = dt.date.today() + dt.timedelta(days=30)
+    for course in courses:
+        for email in DEMO_LEARNERS:
+            enroll(people[email], course, assigned_by=manager, due_date=due)
+    return f", {len(courses)} course(s) assigned to {len(DEMO_LEARNERS)} learners"

@@ -1,0 +1,18 @@
+"""Domain errors raised by services; views turn them into form errors, pages or JSON bodies."""
+
+
+class DomainError(Exception):
+    """Something the person asked for cannot be done; the message says why, in plain words."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    pass
+
+
+class Invalid(DomainError):
+    pass

@@ -1,0 +1,45 @@
+"""Sending email over SMTP when it is configured; otherwise the message is only logged."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def mail_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send a plain-text message; True when an SMTP server accepted it.
+
+    Failures are logged and reported as False so that the caller can tell the person
+    (and show the link on screen instead) rather than lose their request.
+    """
+    config = current_app.config
+    if not config.get("SMTP_HOST"):
+        log.info("SMTP not configured; not emailing %s: %s", to, subject)
+        return False
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    smtp_class = smtplib.SMTP_SSL if config.get("SMTP_SSL") else smtplib.SMTP
+    try:
+        with smtp_class(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=config["SMTP_TIMEOUT"]) as smtp:
+            if config.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if config.get("SMTP_USERNAME"):
+                smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("could not email %s (%s): %s", to, subject, exc)
+        return False
+    log.info("emailed %s: %s", to, subject)
+    return True

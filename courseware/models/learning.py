@@ -1,0 +1,245 @@
+"""What learners do: enrollments, the event log, derived progress and the work they hand in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from courseware.db import Base, UTCDateTime, utcnow
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_enrollments_course_id_completed_at", "course_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Public code printed on the certificate; anyone holding it can verify the completion.
+    certificate_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+
+    course = relationship("Course")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class LearningEvent(Base):
+    """Append-only: one row per thing a learner did, shaped to map onto an xAPI statement."""
+
+    __tablename__ = "learning_events"
+    __table_args__ = (
+        Index("ix_learning_events_user_id_created_at", "user_id", "created_at"),
+        Index("ix_learning_events_course_id_created_at", "course_id", "created_at"),
+        Index("ix_learning_events_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    verb: Mapped[str] = mapped_column(String(30))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="SET NULL"))
+    activity_key: Mapped[str | None] = mapped_column(String(80))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("lesson_revisions.id", ondelete="SET NULL"))
+    score: Mapped[float | None] = mapped_column(Float)
+    success: Mapped[bool | None] = mapped_column(Boolean)
+    text_length: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    # Set by the client or the form; a repeat with the same key is not recorded twice.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+PROGRESS_STATUSES = ("not_started", "in_progress", "awaiting_review", "completed")
+
+
+class LessonProgress(Base):
+    """Derived from the event log by ``progress.rebuild``; never edited by hand."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        CheckConstraint("status IN ('not_started', 'in_progress', 'awaiting_review', 'completed')", name="status"),
+        Index("ix_lesson_progress_course_id_user_id", "course_id", "user_id"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    activities_done: Mapped[list] = mapped_column(JSON, default=list)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuizAttempt(Base):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("ix_quiz_attempts_user_id_lesson_id", "user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("lesson_revisions.id", ondelete="CASCADE"))
+    activity_key: Mapped[str] = mapped_column(String(80))
+    answers: Mapped[dict] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    max_score: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChecklistState(Base):
+    """Which items of a checklist a learner has ticked, and a trainer's verification."""
+
+    __tablename__ = "checklist_states"
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id", "activity_key"),
+        CheckConstraint("status IN ('open', 'awaiting_verification', 'verified', 'returned')", name="status"),
+        Index("ix_checklist_states_status_updated_at", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("lesson_revisions.id", ondelete="SET NULL"))
+    activity_key: Mapped[str] = mapped_column(String(80))
+    ticked: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(30), default="open")
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+SUBMISSION_STATUSES = ("submitted", "changes_requested", "approved")
+
+
+class Submission(Base):
+    """One hand-in of practice work; a resubmission is a new row, so history is kept."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'changes_requested', 'approved')", name="status"),
+        Index("ix_submissions_user_id_lesson_id", "user_id", "lesson_id"),
+        Index("ix_submissions_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("lesson_revisions.id", ondelete="CASCADE"))
+    activity_key: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(30), default="submitted")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reviews: Mapped[list[Review]] = relationship(back_populates="submission", order_by="Review.created_at")
+    user = relationship("User")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("decision IN ('approved', 'changes_requested')", name="decision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="reviews")
+    reviewer = relationship("User")
+
+
+class JournalEntry(Base):
+    __tablename__ = "journal_entries"
+    __table_args__ = (Index("ix_journal_entries_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="SET NULL"))
+    activity_key: Mapped[str | None] = mapped_column(String(80))
+    prompt: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    shared_with_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared_with_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+OBJECTIVE_HORIZONS = ("short", "medium", "long")
+MEASURE_KINDS = ("quantitative", "qualitative")
+
+
+class Objective(Base):
+    """A learner's objective; its fields are those of the latest revision."""
+
+    __tablename__ = "objectives"
+    __table_args__ = (
+        CheckConstraint("horizon IN ('short', 'medium', 'long')", name="horizon"),
+        CheckConstraint("measure_kind IN ('quantitative', 'qualitative')", name="measure_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    horizon: Mapped[str] = mapped_column(String(10))
+    measure_kind: Mapped[str] = mapped_column(String(20))
+    measure: Mapped[str] = mapped_column(Text)
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    revisions: Mapped[list[ObjectiveRevision]] = relationship(
+        back_populates="objective", order_by="ObjectiveRevision.number", cascade="all, delete-orphan"
+    )
+
+
+class ObjectiveRevision(Base):
+    __tablename__ = "objective_revisions"
+    __table_args__ = (UniqueConstraint("objective_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    horizon: Mapped[str] = mapped_column(String(10))
+    measure_kind: Mapped[str] = mapped_column(String(20))
+    measure: Mapped[str] = mapped_column(Text)
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    note: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    objective: Mapped[Objective] = relationship(back_populates="revisions")

@@ -1,0 +1,221 @@
+"""Fixtures: one app per database backend, a rolled-back transaction per test, factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from courseware import create_app, migrations
+from courseware.auth import passwords
+from courseware.extensions import db as database
+
+TEST_PASSWORD = "correct horse battery staple"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Hashing is deliberately slow in production; tests only need it to be real.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def pytest_report_header(config):
+    backends = "SQLite and PostgreSQL" if POSTGRES_URL else "SQLite only (set TEST_DATABASE_URL for PostgreSQL)"
+    return f"courseware database tests: {backends}"
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the PostgreSQL test database so that the migrations start from nothing."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def build_app(backend: str, tmp_dir: str, **overrides):
+    if backend == "postgresql":
+        url = POSTGRES_URL
+        reset_postgres(url)
+    else:
+        url = "sqlite:///" + os.path.join(tmp_dir, "test.sqlite3")
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SERVER_NAME": "courseware.test",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        migrations.upgrade(app)
+    return app
+
+
+def backend_params():
+    return [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL: TEST_DATABASE_URL is not set"),
+        ),
+    ]
+
+
+@pytest.fixture(scope="session", params=backend_params())
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory):
+    app = build_app(backend, str(tmp_path_factory.mktemp(f"db-{backend}")))
+    yield app
+    app.extensions["courseware.db"]["engine"].dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request) -> Iterator[None]:
+    """Run each test that uses the app inside one outer transaction, rolled back at the end."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    engine = app.extensions["courseware.db"]["engine"]
+    original = app.extensions["courseware.db"]["sessionmaker"]
+    connection = engine.connect()
+    transaction = connection.begin()
+    app.extensions["courseware.db"]["sessionmaker"] = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield
+    finally:
+        database.session.remove()
+        ctx.pop()
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+        app.extensions["courseware.db"]["sessionmaker"] = original
+
+
+@pytest.fixture
+def db(app):
+    return database
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """A CSRF token for the client's session, read from a page as a browser would."""
+    response = client.get(path, follow_redirects=True)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST a form with a valid CSRF token, as the browser would after loading the page."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create an account: ``make_user(roles=("trainer",), team=team)``."""
+    from courseware.auth.services import create_user
+
+    counter = {"n": 0}
+
+    def factory(email: str | None = None, name: str | None = None, roles=("learner",), team=None, password=TEST_PASSWORD):
+        counter["n"] += 1
+        email = email or f"person{counter['n']}@example.org"
+        user = create_user(email, name or f"Person {counter['n']}", password, roles=roles, team=team)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_team(db):
+    from courseware.auth.services import create_team
+
+    def factory(name: str):
+        team = create_team(name)
+        db.session.commit()
+        return team
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    """Log the client in through the real login form."""
+
+    def do_login(user, password: str = TEST_PASSWORD, target=None):
+        target = target or client
+        response = post(target, "/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on loopback; the app is pointed at it for the test."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    try:
+        yield inbox
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def scratch_dir():
+    with tempfile.TemporaryDirectory() as path:
+        yield path
