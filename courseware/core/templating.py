@@ -55,10 +55,54 @@ def time_ago(value: dt.datetime | None) -> str:
     return "just now"
 
 
+VERB_PHRASES = {
+    "viewed": "Opened",
+    "read": "Marked as read",
+    "passed": "Passed the quiz in",
+    "failed": "Tried the quiz in",
+    "checked": "Ticked checklist items in",
+    "submitted": "Handed in practice work for",
+    "reviewed": "Got a trainer's review on",
+    "journaled": "Wrote in the journal",
+    "completed": "Completed",
+    "set-objective": "Set an objective",
+    "revised-objective": "Revised an objective",
+    "enrolled": "Was enrolled in",
+}
+
+
+def verb_phrase(verb: str, event=None) -> str:
+    """A learner's event in words, as shown on timelines."""
+    phrase = VERB_PHRASES.get(verb, verb.replace("-", " ").capitalize())
+    if event is not None and verb in ("passed", "failed") and event.detail:
+        detail = event.detail
+        phrase = f"{phrase} ({detail.get('right')} of {detail.get('questions')} right)"
+    return phrase
+
+
+def inline_markdown(text: str | None):
+    from markupsafe import Markup
+
+    from courseware.content.render import render_inline
+
+    return Markup(render_inline(text or ""))
+
+
+def block_markdown(text: str | None):
+    from markupsafe import Markup
+
+    from courseware.content.render import render_markdown
+
+    return Markup(render_markdown(text or ""))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(navigation=navigation, **TEMPLATE_POLICIES)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.filters["verb_phrase"] = verb_phrase
+    app.jinja_env.filters["inline_md"] = inline_markdown
+    app.jinja_env.filters["block_md"] = block_markdown
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,345 @@
+"""The learner's pages: my learning, course outline, the lesson player, journal, objectives."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from courseware.auth.policies import role_required
+from courseware.exceptions import Invalid, NotAllowed
+from courseware.extensions import db
+from courseware.learn import services
+from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, ReflectionForm, SharingForm
+
+bp = Blueprint("learn", __name__)
+
+
+def _course(slug: str):
+    try:
+        return services.course_for_learner(current_user, slug)
+    except NotAllowed:
+        abort(404)
+
+
+def _lesson(course, slug: str):
+    try:
+        return services.lesson_for_learner(current_user, course, slug)
+    except NotAllowed as exc:
+        if "opens once" in exc.message:
+            abort(403, exc.message)
+        abort(404)
+
+
+def _activity(lesson, key: str) -> dict:
+    try:
+        return services.find_activity(lesson, key)
+    except Invalid:
+        abort(404)
+
+
+def _lesson_url(course, lesson, anchor: str | None = None, **args) -> str:
+    return url_for("learn.lesson", course_slug=course.slug, lesson_slug=lesson.slug, _anchor=anchor, **args)
+
+
+@bp.route("/learn")
+@role_required()
+def home():
+    """My learning: assigned courses with progress, due dates and where to continue."""
+    cards = services.my_courses(current_user)
+    return render_template("learn/home.html", cards=cards)
+
+
+@bp.route("/learn/<course_slug>")
+@role_required()
+def course(course_slug: str):
+    """The course outline: modules and lessons with the learner's state of each."""
+    course, enrollment = _course(course_slug)
+    cmap = services.course_map(current_user, course)
+    return render_template("learn/course.html", course=course, enrollment=enrollment, cmap=cmap)
+
+
+@bp.route("/learn/<course_slug>/continue")
+@role_required()
+def resume(course_slug: str):
+    """Go to the first lesson the learner can work on, or the outline when there is none."""
+    course, _ = _course(course_slug)
+    item = services.course_map(current_user, course).next_lesson
+    if item is None:
+        return redirect(url_for("learn.course", course_slug=course.slug))
+    return redirect(url_for("learn.lesson", course_slug=course.slug, lesson_slug=item.slug))
+
+
+def render_lesson(
+    course, enrollment, lesson, cmap, *, status: int = 200, forms=None, quiz_errors=None, quiz_values=None
+):
+    """The lesson page with its activities, the learner's earlier work and where they are."""
+    from courseware.content.services import lesson_html
+
+    forms = forms or {}
+    revision = lesson.published_revision
+    item = cmap.find(lesson.slug)
+    previous, following = cmap.neighbours(lesson.slug)
+    module = next(m for m in cmap.modules if m.id == item.module_id)
+    attempts = services.quiz_attempts(current_user, lesson)
+    shown_attempt = None
+    attempt_id = request.args.get("attempt", type=int)
+    if attempt_id:
+        shown_attempt = next((a for a in attempts if a.id == attempt_id), None)
+    panels = []
+    for activity in revision.activities:
+        key = activity["key"]
+        panel = {"activity": activity, "key": key}
+        if activity["type"] == "quiz":
+            mine = [a for a in attempts if a.activity_key == key]
+            panel.update(
+                attempts=mine,
+                passed=any(a.passed for a in mine),
+                result=shown_attempt if shown_attempt and shown_attempt.activity_key == key else None,
+                errors=(quiz_errors or {}).get(key),
+                values=(quiz_values or {}).get(key, {}),
+                form_key=services.new_form_key(),
+            )
+        elif activity["type"] == "checklist":
+            state = services.checklist_state(current_user, lesson, key)
+            panel.update(state=state, ticked=set(state.ticked) if state else set(), form_key=services.new_form_key())
+        elif activity["type"] == "practice":
+            history = services.submissions(current_user, lesson, key)
+            panel.update(history=history, form=forms.get(key) or PracticeForm(formdata=None))
+        elif activity["type"] == "reflection":
+            entry = services.reflection_entry(current_user, lesson, key)
+            form = forms.get(key) or ReflectionForm(
+                formdata=None,
+                data={
+                    "body": entry.body,
+                    "share_mentor": entry.shared_with_mentor,
+                    "share_manager": entry.shared_with_manager,
+                }
+                if entry
+                else None,
+            )
+            panel.update(entry=entry, form=form)
+        panels.append(panel)
+    return render_template(
+        "learn/lesson.html",
+        course=course,
+        enrollment=enrollment,
+        lesson=lesson,
+        revision=revision,
+        body_html=lesson_html(revision),
+        item=item,
+        module=module,
+        cmap=cmap,
+        previous=previous,
+        following=following,
+        panels=panels,
+    ), status
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>")
+@role_required()
+def lesson(course_slug: str, lesson_slug: str):
+    """A lesson: its content, its activities, previous and next, and the course around it."""
+    course, enrollment = _course(course_slug)
+    lesson, cmap = _lesson(course, lesson_slug)
+    services.record_view(current_user, lesson)
+    db.session.commit()
+    return render_lesson(course, enrollment, lesson, cmap)
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/read", methods=["POST"])
+@role_required()
+def mark_read(course_slug: str, lesson_slug: str):
+    """Complete a lesson that has no activities."""
+    course, _ = _course(course_slug)
+    lesson, _ = _lesson(course, lesson_slug)
+    if lesson.published_revision.activities:
+        abort(400, "This lesson completes when its activities are done.")
+    services.mark_read(current_user, lesson)
+    db.session.commit()
+    flash("Lesson marked as read.", "success")
+    return _after_step(course, lesson)
+
+
+def _after_step(course, lesson):
+    """Back to the lesson, or on to the next one when it just completed."""
+    return redirect(_lesson_url(course, lesson, anchor="lesson-status"))
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/quiz/<key>", methods=["POST"])
+@role_required()
+def answer_quiz(course_slug: str, lesson_slug: str, key: str):
+    """Score a quiz attempt; unanswered questions send the page back with the answers kept."""
+    course, enrollment = _course(course_slug)
+    lesson, cmap = _lesson(course, lesson_slug)
+    activity = _activity(lesson, key)
+    answers, missing = services.parse_quiz_answers(activity, request.form)
+    if missing:
+        numbers = ", ".join(str(i + 1) for i in missing)
+        error = f"Answer every question before checking: question {numbers} {'has' if len(missing) == 1 else 'have'} no answer yet."
+        return render_lesson(
+            course, enrollment, lesson, cmap, status=422, quiz_errors={key: error}, quiz_values={key: answers}
+        )
+    attempt = services.answer_quiz(current_user, lesson, activity, answers, request.form.get("form_key", ""))
+    db.session.commit()
+    return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}", attempt=attempt.id))
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/checklist/<key>", methods=["POST"])
+@role_required()
+def save_checklist(course_slug: str, lesson_slug: str, key: str):
+    """Save the ticked items (answers JSON when asked by the page's script)."""
+    course, _ = _course(course_slug)
+    lesson, _ = _lesson(course, lesson_slug)
+    activity = _activity(lesson, key)
+    ticked = [int(v) for v in request.form.getlist("item") if v.isdigit()]
+    state = services.save_checklist(current_user, lesson, activity, ticked, request.form.get("form_key"))
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {"ticked": state.ticked, "status": state.status, "items": len(activity["items"])}
+    flash("Checklist saved.", "success")
+    return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/practice/<key>", methods=["POST"])
+@role_required()
+def submit_practice(course_slug: str, lesson_slug: str, key: str):
+    """Hand in practice work; the text stays on the page when something needs fixing."""
+    course, enrollment = _course(course_slug)
+    lesson, cmap = _lesson(course, lesson_slug)
+    activity = _activity(lesson, key)
+    form = PracticeForm()
+    if form.validate_on_submit():
+        try:
+            services.submit_practice(current_user, lesson, activity, form.text.data, form.link.data, form.form_key.data)
+        except Invalid as exc:
+            form.text.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Your work is handed in.", "success")
+            return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
+    return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/reflection/<key>", methods=["POST"])
+@role_required()
+def write_reflection(course_slug: str, lesson_slug: str, key: str):
+    """Save the answer to a reflection prompt in the learner's journal."""
+    course, enrollment = _course(course_slug)
+    lesson, cmap = _lesson(course, lesson_slug)
+    activity = _activity(lesson, key)
+    form = ReflectionForm()
+    if form.validate_on_submit():
+        services.write_reflection(
+            current_user,
+            lesson,
+            activity,
+            form.body.data,
+            share_mentor=form.share_mentor.data,
+            share_manager=form.share_manager.data,
+            form_key=form.form_key.data,
+        )
+        db.session.commit()
+        flash("Saved in your journal.", "success")
+        return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
+    return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
+
+
+@bp.route("/journal", methods=["GET", "POST"])
+@role_required()
+def journal():
+    """The learner's journal: reflections and free entries, each shared or private."""
+    form = JournalForm()
+    if form.validate_on_submit():
+        services.add_journal_entry(
+            current_user,
+            form.body.data,
+            share_mentor=form.share_mentor.data,
+            share_manager=form.share_manager.data,
+            form_key=form.form_key.data,
+        )
+        db.session.commit()
+        flash("Journal entry saved.", "success")
+        return redirect(url_for("learn.journal"))
+    entries = services.journal(current_user)
+    return render_template("learn/journal.html", form=form, entries=entries), 422 if form.errors else 200
+
+
+@bp.route("/journal/<int:entry_id>/sharing", methods=["POST"])
+@role_required()
+def journal_sharing(entry_id: int):
+    """Change who an entry is shared with."""
+    try:
+        entry = services.own_journal_entry(current_user, entry_id)
+    except NotAllowed:
+        abort(404)
+    form = SharingForm()
+    if form.validate_on_submit():
+        services.set_sharing(entry, share_mentor=form.share_mentor.data, share_manager=form.share_manager.data)
+        db.session.commit()
+        flash("Sharing updated.", "success")
+    return redirect(url_for("learn.journal", _anchor=f"entry-{entry.id}"))
+
+
+@bp.route("/objectives", methods=["GET", "POST"])
+@role_required()
+def objectives():
+    """The learner's objectives, and a form to set a new one."""
+    form = ObjectiveForm()
+    if form.validate_on_submit():
+        services.set_objective(current_user, current_user, form.values(), form.form_key.data)
+        db.session.commit()
+        flash("Objective saved.", "success")
+        return redirect(url_for("learn.objectives"))
+    return render_template(
+        "learn/objectives.html", form=form, objectives=services.objectives(current_user)
+    ), 422 if form.errors else 200
+
+
+@bp.route("/objectives/<int:objective_id>", methods=["GET", "POST"])
+@role_required()
+def objective(objective_id: int):
+    """Revise an objective; every revision is kept and listed."""
+    try:
+        objective = services.objective_for(current_user, objective_id)
+    except NotAllowed:
+        abort(404)
+    form = ObjectiveForm(obj=objective if request.method == "GET" else None)
+    if request.method == "GET":
+        form.note.data = ""
+    if form.validate_on_submit():
+        revision = services.revise_objective(objective, current_user, form.values())
+        db.session.commit()
+        flash("Objective revised." if revision else "Nothing changed.", "success" if revision else "info")
+        return redirect(url_for("learn.objective", objective_id=objective.id))
+    return render_template("learn/objective.html", form=form, objective=objective), 422 if form.errors else 200
+
+
+@bp.route("/progress")
+@role_required()
+def my_progress():
+    """My progress: percentage per course, my timeline, my objectives."""
+    return render_template(
+        "learn/progress.html",
+        cards=services.my_courses(current_user),
+        events=services.timeline(current_user),
+        objectives=services.objectives(current_user),
+    )
+
+
+@bp.route("/learn/<course_slug>/certificate")
+@role_required()
+def my_certificate(course_slug: str):
+    course, enrollment = _course(course_slug)
+    if enrollment.completed_at is None:
+        abort(404, "You will get a certificate when you complete this course.")
+    return redirect(url_for("learn.certificate", code=enrollment.certificate_code))
+
+
+@bp.route("/certificates/<code>")
+def certificate(code: str):
+    """A printable certificate that anyone holding its address can verify."""
+    found = services.certificate(code)
+    if found is None:
+        abort(404, "No completed course has this certificate number. Check the address.")
+    enrollment, person, course = found
+    return render_template("learn/certificate.html", enrollment=enrollment, person=person, course=course)

@@ -1,0 +1,286 @@
+"""The event log and the progress derived from it: every learner action goes through here."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from courseware.db import utcnow
+from courseware.extensions import db
+from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
+from courseware.progress.rules import COMPLETED, LessonState, fold_lesson
+
+log = logging.getLogger(__name__)
+
+
+def record_event(
+    user,
+    verb: str,
+    *,
+    lesson: Lesson | None = None,
+    course_id: int | None = None,
+    activity_key: str | None = None,
+    revision_id: int | None = None,
+    score: float | None = None,
+    success: bool | None = None,
+    text_length: int | None = None,
+    detail: dict | None = None,
+    idempotency_key: str | None = None,
+) -> LearningEvent | None:
+    """Append one event and bring the learner's progress up to date.
+
+    Returns None, recording nothing, when an event with the same ``idempotency_key``
+    already exists: a double click or a resubmitted form never counts twice.
+    """
+    if idempotency_key and already_recorded(idempotency_key):
+        return None
+    now = utcnow()
+    if lesson is not None:
+        course_id = lesson.course_id
+        if revision_id is None:
+            revision_id = lesson.published_revision_id
+    event = LearningEvent(
+        user_id=user.id,
+        verb=verb,
+        course_id=course_id,
+        module_id=lesson.module_id if lesson is not None else None,
+        lesson_id=lesson.id if lesson is not None else None,
+        activity_key=activity_key,
+        revision_id=revision_id,
+        score=score,
+        success=success,
+        text_length=text_length,
+        detail=detail,
+        idempotency_key=idempotency_key,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(event)
+    except IntegrityError:
+        # The same key was recorded by a concurrent request a moment ago.
+        return None
+    if course_id is not None:
+        db.session.execute(
+            update(Enrollment)
+            .where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+            .values(last_activity_at=now, started_at=func.coalesce(Enrollment.started_at, now))
+        )
+    if lesson is not None:
+        refresh_lesson_progress(user, lesson)
+    return event
+
+
+def already_recorded(idempotency_key: str) -> bool:
+    return (
+        db.session.scalar(select(LearningEvent.id).where(LearningEvent.idempotency_key == idempotency_key)) is not None
+    )
+
+
+def lesson_events(user_id: int, lesson_id: int) -> list[LearningEvent]:
+    return list(
+        db.session.scalars(
+            select(LearningEvent)
+            .where(LearningEvent.user_id == user_id, LearningEvent.lesson_id == lesson_id)
+            .order_by(LearningEvent.id)
+        )
+    )
+
+
+def lesson_activities(lesson: Lesson) -> list[dict]:
+    revision = lesson.published_revision
+    return list(revision.activities) if revision is not None else []
+
+
+def refresh_lesson_progress(user, lesson: Lesson) -> LessonState:
+    """Fold the learner's events on ``lesson`` into its progress row; complete the course if due."""
+    state = fold_lesson(lesson_activities(lesson), lesson_events(user.id, lesson.id))
+    _upsert_progress(user.id, lesson, state)
+    if state.completed_at is not None and not _has_lesson_completed_event(user.id, lesson.id):
+        db.session.add(
+            LearningEvent(
+                user_id=user.id,
+                verb=COMPLETED,
+                course_id=lesson.course_id,
+                module_id=lesson.module_id,
+                lesson_id=lesson.id,
+                revision_id=lesson.published_revision_id,
+                success=True,
+                created_at=state.completed_at,
+            )
+        )
+        db.session.flush()
+        complete_course_if_done(user, lesson.course_id)
+    return state
+
+
+def _has_lesson_completed_event(user_id: int, lesson_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(LearningEvent.id)
+            .where(
+                LearningEvent.user_id == user_id,
+                LearningEvent.lesson_id == lesson_id,
+                LearningEvent.verb == COMPLETED,
+                LearningEvent.activity_key.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _progress_values(user_id: int, lesson: Lesson, state: LessonState) -> dict:
+    return {
+        "user_id": user_id,
+        "lesson_id": lesson.id,
+        "course_id": lesson.course_id,
+        "status": state.status,
+        "activities_done": state.done_keys,
+        "started_at": state.started_at,
+        "completed_at": state.completed_at,
+        "last_activity_at": state.last_activity_at,
+    }
+
+
+def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
+    values = _progress_values(user_id, lesson, state)
+    if state.status == "not_started":
+        db.session.execute(
+            delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
+        )
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(LessonProgress).values(**values)
+    changing = {key: statement.excluded[key] for key in values if key not in ("user_id", "lesson_id")}
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=["user_id", "lesson_id"], set_=changing),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def required_lesson_ids(course_id: int) -> list[int]:
+    """Lessons that count towards completing the course: not archived, not in an optional module."""
+    return list(
+        db.session.scalars(
+            select(Lesson.id)
+            .join(Module, Module.id == Lesson.module_id)
+            .where(
+                Lesson.course_id == course_id,
+                Lesson.archived_at.is_(None),
+                Module.archived_at.is_(None),
+                Module.optional.is_(False),
+            )
+        )
+    )
+
+
+def complete_course_if_done(user, course_id: int) -> bool:
+    """Mark the enrollment complete (with a certificate code) once every required lesson is."""
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+    )
+    if enrollment is None or enrollment.completed_at is not None:
+        return False
+    required = required_lesson_ids(course_id)
+    if not required:
+        return False
+    completed = db.session.scalar(
+        select(func.count())
+        .select_from(LessonProgress)
+        .where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.lesson_id.in_(required),
+            LessonProgress.status == "completed",
+        )
+    )
+    if completed < len(required):
+        return False
+    now = utcnow()
+    enrollment.completed_at = now
+    enrollment.certificate_code = enrollment.certificate_code or secrets.token_hex(8)
+    db.session.add(LearningEvent(user_id=user.id, verb=COMPLETED, course_id=course_id, success=True, created_at=now))
+    db.session.flush()
+    log.info("user %s completed course %s", user.id, course_id)
+    return True
+
+
+def rebuild(echo=None, batch: int = 5000) -> int:
+    """Recompute every ``LessonProgress`` row from the event log; returns how many differed.
+
+    Rows that match are left alone; wrong or missing rows are rewritten, and rows with
+    no events behind them are removed. 0 means the database was healthy.
+    """
+    lessons = {lesson.id: lesson for lesson in db.session.scalars(select(Lesson))}
+    existing = {
+        (row.user_id, row.lesson_id): row
+        for row in db.session.execute(
+            select(
+                LessonProgress.user_id,
+                LessonProgress.lesson_id,
+                LessonProgress.status,
+                LessonProgress.activities_done,
+                LessonProgress.started_at,
+                LessonProgress.completed_at,
+                LessonProgress.last_activity_at,
+            )
+        )
+    }
+    differed = 0
+    seen = set()
+    groups = 0
+    for (user_id, lesson_id), events in _events_by_learner_lesson():
+        lesson = lessons.get(lesson_id)
+        if lesson is None:
+            continue
+        seen.add((user_id, lesson_id))
+        state = fold_lesson(lesson_activities(lesson), events)
+        wanted = _progress_values(user_id, lesson, state)
+        current = existing.get((user_id, lesson_id))
+        if current is None or any(getattr(current, key) != wanted[key] for key in wanted if key != "course_id"):
+            differed += 1
+            _upsert_progress(user_id, lesson, state)
+        groups += 1
+        if echo and groups % batch == 0:
+            echo(f"  checked {groups} learner-lessons…")
+    stale = [key for key in existing if key not in seen]
+    for user_id, lesson_id in stale:
+        db.session.execute(
+            delete(LessonProgress).where(and_(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id))
+        )
+    return differed + len(stale)
+
+
+def _events_by_learner_lesson() -> Iterable[tuple[tuple[int, int], list]]:
+    statement = (
+        select(
+            LearningEvent.user_id,
+            LearningEvent.lesson_id,
+            LearningEvent.verb,
+            LearningEvent.activity_key,
+            LearningEvent.success,
+            LearningEvent.detail,
+            LearningEvent.created_at,
+        )
+        .where(LearningEvent.lesson_id.is_not(None))
+        .order_by(LearningEvent.user_id, LearningEvent.lesson_id, LearningEvent.id)
+        .execution_options(yield_per=2000)
+    )
+    current_key, bucket = None, []
+    for row in db.session.execute(statement):
+        key = (row.user_id, row.lesson_id)
+        if key != current_key and bucket:
+            yield current_key, bucket
+            bucket = []
+        current_key = key
+        bucket.append(row)
+    if bucket:
+        yield current_key, bucket
