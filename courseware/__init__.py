@@ -50,12 +50,16 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from courseware.admin.routes import bp as admin_bp
+    from courseware.api.routes import bp as api_bp
+    from courseware.auth.account import bp as account_bp
     from courseware.auth.routes import bp as auth_bp
     from courseware.core.routes import bp as core_bp
     from courseware.learn.routes import bp as learn_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

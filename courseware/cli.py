@@ -14,6 +14,7 @@ from courseware.extensions import db
 db_cli = AppGroup("db", help="Apply or roll back database migrations.")
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demo accounts and data.")
+progress_cli = AppGroup("progress", help="Learner progress derived from the event log.")
 
 
 def fail(message: str) -> None:
@@ -96,7 +97,19 @@ def demo_load() -> None:
     click.echo(summary)
 
 
+@progress_cli.command("rebuild")
+def progress_rebuild() -> None:
+    """Recompute lesson progress from the event log and report how many rows differed."""
+    from courseware.progress.services import rebuild
+
+    click.echo("Rebuilding lesson progress from the event log…")
+    differed = rebuild(echo=click.echo)
+    db.session.commit()
+    click.echo(f"{differed} progress row(s) differed from the event log and were corrected.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(progress_cli)

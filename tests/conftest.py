@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -55,7 +56,27 @@ def build_app(backend: str, tmp_dir: str, **overrides):
     app = create_app(config)
     with app.app_context():
         migrations.upgrade(app)
+    _isolate_requests(app)
     return app
+
+
+def _isolate_requests(app) -> None:
+    """Make each test-client request start afresh, as it does in production.
+
+    Tests hold one app context open (so they can use ``db.session`` directly), and Flask
+    reuses it for the requests they make; without this, ``g`` (the logged-in user, the CSRF
+    token) and loaded rows would carry over from one request to the next.
+    """
+
+    @app.before_request
+    def _fresh_request_state():
+        for name in ("_login_user", "csrf_token"):
+            g.pop(name, None)
+        database.session.expire_all()
+
+    @app.teardown_request
+    def _expire_after_request(_exc):
+        database.session.expire_all()
 
 
 def backend_params():
@@ -147,7 +168,9 @@ def make_user(db):
 
     counter = {"n": 0}
 
-    def factory(email: str | None = None, name: str | None = None, roles=("learner",), team=None, password=TEST_PASSWORD):
+    def factory(
+        email: str | None = None, name: str | None = None, roles=("learner",), team=None, password=TEST_PASSWORD
+    ):
         counter["n"] += 1
         email = email or f"person{counter['n']}@example.org"
         user = create_user(email, name or f"Person {counter['n']}", password, roles=roles, team=team)
@@ -219,3 +242,67 @@ def smtp_server(app):
 def scratch_dir():
     with tempfile.TemporaryDirectory() as path:
         yield path
+
+
+QUIZ = {
+    "key": "quiz-1",
+    "type": "quiz",
+    "pass_mark": 1.0,
+    "questions": [
+        {
+            "prompt": "What comes first?",
+            "choices": [
+                {"text": "Objectives", "correct": True, "feedback": "Yes: objectives tell you what to listen for."},
+                {"text": "Posting", "correct": False, "feedback": "Posting before listening misses the conversation."},
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def make_course(db):
+    """Create a published course straight in the database.
+
+    ``make_course(modules=[("m1", [("l1", [activity, ...]), ...]), ...])``; each lesson gets
+    one published revision with the given activities.
+    """
+    import hashlib
+
+    from courseware.models import Course, Lesson, LessonRevision, Module
+
+    counter = {"n": 0}
+
+    def factory(slug=None, modules=None, optional=()):
+        counter["n"] += 1
+        slug = slug or f"course-{counter['n']}"
+        modules = modules or [("basics", [("first", [QUIZ]), ("second", []), ("third", [])])]
+        course = Course(slug=slug, title=f"Course {slug}", summary="A course for tests.", status="published")
+        db.session.add(course)
+        db.session.flush()
+        for m_pos, (m_slug, lessons) in enumerate(modules):
+            module = Module(
+                course_id=course.id, slug=m_slug, title=f"Module {m_slug}", position=m_pos, optional=m_slug in optional
+            )
+            db.session.add(module)
+            db.session.flush()
+            for l_pos, (l_slug, activities) in enumerate(lessons):
+                lesson = Lesson(course_id=course.id, module_id=module.id, slug=l_slug, position=l_pos)
+                db.session.add(lesson)
+                db.session.flush()
+                revision = LessonRevision(
+                    lesson_id=lesson.id,
+                    number=1,
+                    title=f"Lesson {l_slug}",
+                    minutes=5,
+                    body=f"Body of **{l_slug}**.",
+                    activities=activities,
+                    content_hash=hashlib.sha256(l_slug.encode()).hexdigest(),
+                )
+                db.session.add(revision)
+                db.session.flush()
+                lesson.published_revision_id = revision.id
+        db.session.commit()
+        return course
+
+    return factory

@@ -12,9 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
-from courseware.progress.rules import COMPLETED, LessonState, fold_lesson
+from courseware.progress.rules import COMPLETED, ENROLLED, LessonState, fold_lesson
 
 log = logging.getLogger(__name__)
+
+# Things done to a learner rather than by them: logged, but they don't count as activity.
+PASSIVE_VERBS = frozenset({ENROLLED})
 
 
 def record_event(
@@ -64,7 +67,7 @@ def record_event(
     except IntegrityError:
         # The same key was recorded by a concurrent request a moment ago.
         return None
-    if course_id is not None:
+    if course_id is not None and verb not in PASSIVE_VERBS:
         db.session.execute(
             update(Enrollment)
             .where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
