@@ -1,0 +1,874 @@
+"""The lesson file format: read and check course folders, and write them back in canonical form.
+
+Pure functions, no database. A course folder holds ``course.yaml`` and one folder per module
+with ``NN-lesson-slug.md`` files (YAML front matter, then a Markdown body); see
+``/work/shared_format_spec.md``. Every problem found in a course is collected, with the file
+and line it is on, and raised together in one :class:`InvalidLessonFile`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from courseware.exceptions import DomainError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LESSON_FILE_RE = re.compile(r"^(\d+)-(.*)\.md$")
+COURSE_FILE = "course.yaml"
+MIN_MINUTES, MAX_MINUTES = 1, 120
+MAX_SLUG_LENGTH = 80  # the slug and activity key columns
+MAX_TITLE_LENGTH = 200  # the title columns
+ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection")
+# Text that needs quoting and is longer than this is written as a folded block (``>``).
+FOLD_LONGER_THAN = 60
+
+# Field order of each activity type, as in the spec; it is also the order in the canonical file.
+ACTIVITY_FIELDS = {
+    "quiz": ("pass_mark", "questions"),
+    "checklist": ("items", "verified_by"),
+    "practice": ("prompt", "rubric", "approval"),
+    "reflection": ("prompt",),
+}
+OPTIONAL_ACTIVITY_FIELDS = {"verified_by": "trainer", "approval": "required"}
+COURSE_KEYS = ("slug", "title", "summary", "modules")
+MODULE_KEYS = ("slug", "title", "optional")
+LESSON_KEYS = ("title", "minutes", "activities")
+QUESTION_KEYS = ("prompt", "choices")
+CHOICE_KEYS = ("text", "correct", "feedback")
+CRITERION_KEYS = ("name", "good")
+
+
+# --- the parsed form ---------------------------------------------------------------------
+
+
+@dataclass
+class LessonSpec:
+    """One lesson as the files describe it; ``activities`` are normalised dicts with ``key``."""
+
+    slug: str
+    title: str
+    minutes: int
+    body: str
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    # Where it was read from (relative, for messages); not part of the content.
+    source_path: str = field(default="", compare=False)
+
+
+@dataclass
+class ModuleSpec:
+    slug: str
+    title: str
+    optional: bool = False
+    lessons: list[LessonSpec] = field(default_factory=list)
+
+
+@dataclass
+class CourseSpec:
+    slug: str
+    title: str
+    summary: str
+    modules: list[ModuleSpec] = field(default_factory=list)
+    source_path: str = field(default="", compare=False)
+
+    @property
+    def lessons(self) -> list[LessonSpec]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file; ``line`` is 1-based and counts from the top of the file."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}, line {self.line}: {self.message}"
+
+
+class InvalidLessonFile(DomainError):
+    """Lesson files that cannot be imported; the message lists every problem, one per line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+# --- YAML that remembers lines -----------------------------------------------------------
+
+
+class _Mapping(dict):
+    """A YAML mapping that knows the file line of itself, of each key and of each value."""
+
+    line: int
+    key_lines: dict[Any, int]
+    value_lines: dict[Any, int]
+
+    def value_line(self, key: Any) -> int:
+        return self.value_lines.get(key, self.line)
+
+
+class _Sequence(list):
+    """A YAML sequence that knows the file line of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that builds :class:`_Mapping` / :class:`_Sequence` with file line numbers.
+
+    Scalars are constructed by the safe constructor; mappings and sequences are walked here so
+    that every one keeps the line it starts on. A key given twice is an error (plain PyYAML
+    silently keeps the last one).
+    """
+
+    def __init__(self, stream: str, first_line: int):
+        super().__init__(stream)
+        self.first_line = first_line
+        self._path: set[int] = set()
+
+    def load_located(self) -> Any:
+        node = self.get_single_node()
+        return None if node is None else self._build(node)
+
+    def _line(self, node) -> int:
+        return node.start_mark.line + self.first_line
+
+    def _build(self, node) -> Any:
+        if isinstance(node, ScalarNode):
+            return self.construct_object(node, deep=True)
+        if id(node) in self._path:
+            raise yaml.constructor.ConstructorError(None, None, "found a recursive alias", node.start_mark)
+        self._path.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._build_mapping(node)
+            if isinstance(node, SequenceNode):
+                return self._build_sequence(node)
+        finally:
+            self._path.discard(id(node))
+        raise yaml.constructor.ConstructorError(None, None, "found an unknown kind of node", node.start_mark)
+
+    def _build_mapping(self, node: MappingNode) -> _Mapping:
+        result = _Mapping()
+        result.line, result.key_lines, result.value_lines = self._line(node), {}, {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found a list or mapping used as a key", key_node.start_mark
+                )
+            key = self._build(key_node)
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"found the key '{key}' twice in one mapping", key_node.start_mark
+                )
+            result[key] = self._build(value_node)
+            result.key_lines[key] = self._line(key_node)
+            result.value_lines[key] = self._line(value_node)
+        return result
+
+    def _build_sequence(self, node: SequenceNode) -> _Sequence:
+        result = _Sequence(self._build(item) for item in node.value)
+        result.line, result.item_lines = self._line(node), [self._line(item) for item in node.value]
+        return result
+
+
+def _load_yaml(text: str, first_line: int) -> Any:
+    """Parse ``text``, whose first line is line ``first_line`` of its file."""
+    loader = _LineLoader(text, first_line)
+    try:
+        return loader.load_located()
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(path: str, error: yaml.YAMLError, first_line: int) -> Problem:
+    """The YAML parser's own complaint, at the line it points to."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + first_line if mark is not None else None
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    message = f"the YAML cannot be read: {context + ', ' if context else ''}{problem}"
+    if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
+        message += " (text that contains ': ' must be in double quotes, or written as a | block)"
+    elif "cannot start any token" in problem and "\\t" in problem:
+        message += " (indent with spaces, not tabs)"
+    return Problem(path, line, message)
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+class _Checker:
+    """Collects the problems of one file."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        self.count = 0
+
+    def add(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+        self.count += 1
+
+
+def _say(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the true/false value {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dt.date):
+        return f"the date {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value lines)"
+    return "nothing" if value is None else f"a {type(value).__name__}"
+
+
+def _check_keys(check: _Checker, mapping: _Mapping, where: str, required: tuple, optional: tuple = ()) -> None:
+    """Unknown keys (with a guess at what was meant) and missing required ones."""
+    allowed = [*required, *optional]
+    for key in mapping:
+        if key in allowed:
+            continue
+        guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{guess[0]}'?" if guess else f"allowed here: {', '.join(allowed)}"
+        check.add(mapping.key_lines[key], _say(where, f"unknown key '{key}' ({hint})"))
+    for key in required:
+        if key not in mapping:
+            check.add(mapping.line, _say(where, f"'{key}' is missing"))
+
+
+def _text(check: _Checker, mapping: _Mapping, key: str, where: str, max_length: int | None = None) -> str | None:
+    """The stripped, non-empty text under ``key``; None (with a problem recorded) otherwise."""
+    if key not in mapping:
+        return None  # reported by _check_keys
+    value, line = mapping[key], mapping.value_line(key)
+    if value is None:
+        check.add(line, _say(where, f"'{key}' is empty"))
+        return None
+    if not isinstance(value, str):
+        hint = "; put it in double quotes" if not isinstance(value, list | dict) else ""
+        check.add(line, _say(where, f"'{key}' must be text, but YAML read {_describe(value)}{hint}"))
+        return None
+    value = value.strip()
+    if not value:
+        check.add(line, _say(where, f"'{key}' is empty"))
+        return None
+    if max_length is not None and len(value) > max_length:
+        check.add(line, _say(where, f"'{key}' is {len(value)} characters long; at most {max_length} fit"))
+        return None
+    return value
+
+
+def _slug(check: _Checker, value: Any, line: int | None, what: str) -> str | None:
+    if not isinstance(value, str):
+        check.add(line, f"{what} must be text, but YAML read {_describe(value)}")
+        return None
+    if not SLUG_RE.match(value):
+        check.add(
+            line,
+            f"{what} '{value}' is not a valid slug: use lower-case letters a-z, digits and single hyphens "
+            "(like 'setting-up-alerts')",
+        )
+        return None
+    if len(value) > MAX_SLUG_LENGTH:
+        check.add(line, f"{what} '{value}' is longer than {MAX_SLUG_LENGTH} characters")
+        return None
+    return value
+
+
+def _list(check: _Checker, mapping: _Mapping, key: str, where: str, *, allow_empty: bool = False) -> _Sequence | None:
+    if key not in mapping:
+        return None
+    value, line = mapping[key], mapping.value_line(key)
+    if not isinstance(value, list):
+        check.add(line, _say(where, f"'{key}' must be a list (lines starting with '- '), not {_describe(value)}"))
+        return None
+    if not value and not allow_empty:
+        check.add(line, _say(where, f"'{key}' is empty"))
+        return None
+    return value
+
+
+def _mapping_item(check: _Checker, items: _Sequence, index: int, where: str) -> _Mapping | None:
+    item = items[index]
+    if not isinstance(item, _Mapping):
+        check.add(items.item_lines[index], _say(where, f"must be key: value lines, not {_describe(item)}"))
+        return None
+    return item
+
+
+def _check_activities(check: _Checker, data: _Mapping) -> list[dict[str, Any]] | None:
+    activities = _list(check, data, "activities", "", allow_empty=True)
+    if activities is None:
+        return None
+    types = [item.get("type") if isinstance(item, _Mapping) else None for item in activities]
+    seen_type: dict[str, int] = {}
+    keys: dict[str, int] = {}
+    result = []
+    before = check.count
+    for index, item in enumerate(activities):
+        line = activities.item_lines[index]
+        kind = types[index]
+        where = f"activity {index + 1}"
+        if isinstance(kind, str) and kind in ACTIVITY_TYPES:
+            seen_type[kind] = seen_type.get(kind, 0) + 1
+            # Name the activity as a writer would: "quiz", or "quiz 2" when there are several.
+            where = kind if types.count(kind) == 1 else f"{kind} {seen_type[kind]}"
+        if not isinstance(item, _Mapping):
+            check.add(line, _say(where, f"an activity must be key: value lines, not {_describe(item)}"))
+            continue
+        if "type" not in item:
+            check.add(line, f"{where} has no 'type' (known types: {', '.join(ACTIVITY_TYPES)})")
+            continue
+        if kind not in ACTIVITY_TYPES:
+            guess = difflib.get_close_matches(str(kind), ACTIVITY_TYPES, n=1, cutoff=0.6)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            check.add(
+                item.value_line("type"),
+                f"{where}: unknown activity type '{kind}' ({hint}known types: {', '.join(ACTIVITY_TYPES)})",
+            )
+            continue
+        key = f"{kind}-{seen_type[kind]}"
+        if "id" in item:
+            key = _slug(check, item["id"], item.value_line("id"), f"{where}: id")
+        fields = ACTIVITY_FIELDS[kind]
+        _check_keys(
+            check,
+            item,
+            where,
+            tuple(name for name in fields if name not in OPTIONAL_ACTIVITY_FIELDS) + ("type",),
+            ("id",) + tuple(name for name in fields if name in OPTIONAL_ACTIVITY_FIELDS),
+        )
+        normalised = _ACTIVITY_CHECKS[kind](check, item, where)
+        if key is not None and key in keys:
+            check.add(
+                item.value_line("id") if "id" in item else line,
+                f"{where}: the activity key '{key}' is already used by the activity on line {keys[key]}; "
+                "give one of them a different 'id'",
+            )
+        elif key is not None:
+            keys[key] = line
+        if key is not None and normalised is not None:
+            result.append({"key": key, "type": kind, **normalised})
+    return result if check.count == before else None
+
+
+def _optional_flag(check: _Checker, item: _Mapping, key: str, where: str, out: dict) -> None:
+    if key not in item:
+        return
+    expected = OPTIONAL_ACTIVITY_FIELDS[key]
+    if item[key] != expected:
+        check.add(
+            item.value_line(key),
+            _say(where, f"'{key}' can only be '{expected}' (or left out), not {_describe(item[key])}"),
+        )
+    else:
+        out[key] = expected
+
+
+def _check_quiz(check: _Checker, item: _Mapping, where: str) -> dict | None:
+    before = check.count
+    questions = _list(check, item, "questions", where)
+    normalised_questions = []
+    for q_index, _ in enumerate(questions or []):
+        q_where = f"{where} question {q_index + 1}"
+        question = _mapping_item(check, questions, q_index, q_where)
+        if question is None:
+            continue
+        _check_keys(check, question, q_where, QUESTION_KEYS)
+        prompt = _text(check, question, "prompt", q_where)
+        choices = _list(check, question, "choices", q_where)
+        if choices is not None and len(choices) < 2:
+            check.add(question.value_line("choices"), f"{q_where} has only one choice; give at least two")
+        normalised_choices = []
+        for c_index, _ in enumerate(choices or []):
+            c_where = f"{q_where}, choice {c_index + 1}"
+            choice = _mapping_item(check, choices, c_index, c_where)
+            if choice is None:
+                continue
+            _check_keys(check, choice, c_where, CHOICE_KEYS)
+            text = _text(check, choice, "text", c_where)
+            correct = choice.get("correct")
+            if "correct" in choice and not isinstance(correct, bool):
+                check.add(
+                    choice.value_line("correct"),
+                    f"{c_where}: 'correct' must be true or false, not {_describe(correct)}",
+                )
+            feedback = _text(check, choice, "feedback", c_where)
+            normalised_choices.append({"text": text, "correct": correct, "feedback": feedback})
+        marks = [choice.get("correct") if isinstance(choice, dict) else None for choice in choices or []]
+        if marks and all(isinstance(mark, bool) for mark in marks) and not any(marks):
+            check.add(question.line, f"{q_where} has no correct choice (mark at least one 'correct: true')")
+        normalised_questions.append({"prompt": prompt, "choices": normalised_choices})
+    pass_mark = item.get("pass_mark")
+    if "pass_mark" in item:
+        line = item.value_line("pass_mark")
+        rule = "write a fraction of the questions (0 < x <= 1, like 0.75) or a whole number of questions (1 or more)"
+        if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float):
+            check.add(line, f"{where}: 'pass_mark' must be a number, not {_describe(pass_mark)}; {rule}")
+        elif (isinstance(pass_mark, float) and not 0 < pass_mark <= 1) or (
+            isinstance(pass_mark, int) and pass_mark < 1
+        ):
+            check.add(line, f"{where}: pass_mark {pass_mark} is out of range; {rule}")
+        elif isinstance(pass_mark, int) and questions and pass_mark > len(questions):
+            count = len(questions)
+            check.add(
+                line,
+                f"{where}: pass_mark {pass_mark} is more than the {count} question{'s' if count != 1 else ''}",
+            )
+    if check.count != before:
+        return None
+    return {"pass_mark": pass_mark, "questions": normalised_questions}
+
+
+def _check_checklist(check: _Checker, item: _Mapping, where: str) -> dict | None:
+    before = check.count
+    items = _list(check, item, "items", where)
+    texts = []
+    for index, value in enumerate(items or []):
+        line = items.item_lines[index]
+        if not isinstance(value, str):
+            hint = "; put it in double quotes" if not isinstance(value, list | dict) else ""
+            check.add(line, f"{where} item {index + 1} must be text, but YAML read {_describe(value)}{hint}")
+        elif not value.strip():
+            check.add(line, f"{where} item {index + 1} is empty")
+        else:
+            texts.append(value.strip())
+    out: dict[str, Any] = {"items": texts}
+    _optional_flag(check, item, "verified_by", where, out)
+    return out if check.count == before else None
+
+
+def _check_practice(check: _Checker, item: _Mapping, where: str) -> dict | None:
+    before = check.count
+    prompt = _text(check, item, "prompt", where)
+    rubric = _list(check, item, "rubric", where)
+    criteria = []
+    for index, _ in enumerate(rubric or []):
+        c_where = f"{where} rubric criterion {index + 1}"
+        criterion = _mapping_item(check, rubric, index, c_where)
+        if criterion is None:
+            continue
+        _check_keys(check, criterion, c_where, CRITERION_KEYS)
+        criteria.append(
+            {
+                "name": _text(check, criterion, "name", c_where),
+                "good": _text(check, criterion, "good", c_where),
+            }
+        )
+    out: dict[str, Any] = {"prompt": prompt, "rubric": criteria}
+    _optional_flag(check, item, "approval", where, out)
+    return out if check.count == before else None
+
+
+def _check_reflection(check: _Checker, item: _Mapping, where: str) -> dict | None:
+    prompt = _text(check, item, "prompt", where)
+    return None if prompt is None else {"prompt": prompt}
+
+
+_ACTIVITY_CHECKS = {
+    "quiz": _check_quiz,
+    "checklist": _check_checklist,
+    "practice": _check_practice,
+    "reflection": _check_reflection,
+}
+
+
+# --- lessons ------------------------------------------------------------------------------
+
+
+def _normalise_body(body: str) -> str:
+    """Drop blank lines before the body and whitespace after it (indentation is kept)."""
+    return re.sub(r"\A(?:[ \t]*\n)+", "", body).rstrip()
+
+
+def _split_front_matter(check: _Checker, text: str) -> tuple[str, str] | None:
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        check.add(
+            1, "a lesson file must start with a line '---' that opens the front matter (title, minutes, activities)"
+        )
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return "\n".join(lines[1:index]) + "\n", "\n".join(lines[index + 1 :])
+    check.add(1, "the front matter opened on line 1 is never closed: add a line '---' after it")
+    return None
+
+
+def _read_text(check: _Checker, path: Path) -> str | None:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        check.add(data.count(b"\n", 0, error.start) + 1, "the file is not UTF-8 text; save it as UTF-8")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _check_lesson_text(check: _Checker, text: str, slug: str) -> LessonSpec | None:
+    parts = _split_front_matter(check, text)
+    if parts is None:
+        return None
+    front, body = parts
+    try:
+        data = _load_yaml(front, first_line=2)
+    except yaml.YAMLError as error:
+        check.problems.append(_yaml_problem(check.path, error, first_line=2))
+        return None
+    if not isinstance(data, _Mapping):
+        check.add(2, "the front matter must be key: value lines with title, minutes and activities")
+        return None
+    before = check.count
+    _check_keys(check, data, "", LESSON_KEYS)
+    title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
+    minutes = data.get("minutes")
+    if "minutes" in data and (
+        isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES
+    ):
+        check.add(
+            data.value_line("minutes"),
+            f"'minutes' must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}, not {_describe(minutes)}",
+        )
+    activities = _check_activities(check, data)
+    if check.count != before:
+        return None
+    return LessonSpec(
+        slug=slug,
+        title=title,
+        minutes=minutes,
+        body=_normalise_body(body),
+        activities=activities,
+        source_path=check.path,
+    )
+
+
+def parse_lesson_text(text: str, *, slug: str, source_path: str = "<lesson>") -> LessonSpec:
+    """Parse the text of one lesson file; raise :class:`InvalidLessonFile` listing its problems."""
+    problems: list[Problem] = []
+    check = _Checker(source_path, problems)
+    if not SLUG_RE.match(slug):
+        check.add(None, f"'{slug}' is not a valid lesson slug")
+    spec = _check_lesson_text(check, text.removeprefix("\ufeff").replace("\r\n", "\n"), slug)
+    if problems or spec is None:
+        raise InvalidLessonFile(problems)
+    return spec
+
+
+# --- courses ------------------------------------------------------------------------------
+
+
+def _hidden(path: Path) -> bool:
+    return path.name.startswith((".", "_"))
+
+
+class _CourseReader:
+    """Reads one course folder, collecting every problem in ``problems``."""
+
+    def __init__(self, folder: Path, base: Path, problems: list[Problem]):
+        self.folder = folder
+        self.base = base
+        self.problems = problems
+
+    def show(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.base).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def read(self) -> CourseSpec | None:
+        before = len(self.problems)
+        course_file = self.folder / COURSE_FILE
+        check = _Checker(self.show(course_file), self.problems)
+        course, modules = self._read_course_yaml(check)
+        seen_lessons: dict[str, str] = {}
+        for module in modules:
+            module.lessons = self._read_module(self.folder / module.slug, seen_lessons)
+        if len(self.problems) != before or course is None:
+            return None
+        return course
+
+    def _every_folder(self) -> list[ModuleSpec]:
+        """When course.yaml cannot be read, the lessons in every folder are still checked."""
+        children = sorted(self.folder.iterdir())
+        return [ModuleSpec(child.name, child.name) for child in children if child.is_dir() and not _hidden(child)]
+
+    def _read_course_yaml(self, check: _Checker) -> tuple[CourseSpec | None, list[ModuleSpec]]:
+        """The course (None when course.yaml has problems) and the module folders to read."""
+        text = _read_text(check, self.folder / COURSE_FILE)
+        if text is None:
+            return None, self._every_folder()
+        try:
+            data = _load_yaml(text, first_line=1)
+        except yaml.YAMLError as error:
+            self.problems.append(_yaml_problem(check.path, error, first_line=1))
+            return None, self._every_folder()
+        if not isinstance(data, _Mapping):
+            check.add(1, "course.yaml must be key: value lines with slug, title, summary and modules")
+            return None, self._every_folder()
+        _check_keys(check, data, "", COURSE_KEYS)
+        slug = _slug(check, data["slug"], data.value_line("slug"), "the course slug") if "slug" in data else None
+        if slug is not None and slug != self.folder.name:
+            check.add(
+                data.value_line("slug"),
+                f"the course slug '{slug}' differs from its folder name '{self.folder.name}'; "
+                "name the folder after the slug",
+            )
+        title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
+        summary = _text(check, data, "summary", "")
+        modules = []
+        listed: dict[str, int] = {}
+        entries = _list(check, data, "modules", "")
+        for index, _ in enumerate(entries or []):
+            where = f"module {index + 1}"
+            entry = _mapping_item(check, entries, index, where)
+            if entry is None:
+                continue
+            _check_keys(check, entry, where, MODULE_KEYS[:2], MODULE_KEYS[2:])
+            module_slug = (
+                _slug(check, entry["slug"], entry.value_line("slug"), f"{where}: slug") if "slug" in entry else None
+            )
+            module_title = _text(check, entry, "title", where, MAX_TITLE_LENGTH)
+            optional = entry.get("optional", False)
+            if not isinstance(optional, bool):
+                check.add(
+                    entry.value_line("optional"),
+                    f"{where}: 'optional' must be true or false, not {_describe(optional)}",
+                )
+            if module_slug is None:
+                continue
+            if module_slug in listed:
+                check.add(
+                    entry.value_line("slug"),
+                    f"the module slug '{module_slug}' is already used by the module on line {listed[module_slug]}",
+                )
+                continue
+            listed[module_slug] = entry.line
+            if not (self.folder / module_slug).is_dir():
+                check.add(
+                    entry.value_line("slug"),
+                    f"module '{module_slug}' has no folder {self.show(self.folder / module_slug)}/: "
+                    "create it, or remove the module from this list",
+                )
+                continue
+            modules.append(ModuleSpec(slug=module_slug, title=module_title, optional=optional))
+        if entries is not None:
+            for child in sorted(self.folder.iterdir()):
+                if child.is_dir() and not _hidden(child) and child.name not in listed:
+                    check.add(
+                        data.key_lines["modules"],
+                        f"the folder {self.show(child)}/ is not listed under 'modules': "
+                        "add it to the list, or move it out of the course folder",
+                    )
+        if check.count:
+            return None, modules
+        course = CourseSpec(
+            slug=slug, title=title, summary=summary, modules=modules, source_path=self.show(self.folder)
+        )
+        return course, modules
+
+    def _read_module(self, folder: Path, seen_lessons: dict[str, str]) -> list[LessonSpec]:
+        numbered: list[tuple[int, str, LessonSpec | None]] = []
+        numbers: dict[int, str] = {}
+        for path in sorted(folder.iterdir()):
+            if _hidden(path) or not path.is_file() or path.suffix.lower() != ".md":
+                continue
+            check = _Checker(self.show(path), self.problems)
+            match = LESSON_FILE_RE.match(path.name)
+            slug = None
+            if match is None:
+                check.add(
+                    1,
+                    f"the file name needs a number in front, like 01-{path.stem}.md "
+                    "(the number sets the lesson's place in the module)",
+                )
+            else:
+                number = int(match.group(1))
+                slug = _slug(check, match.group(2), 1, "the lesson slug")
+                if number in numbers:
+                    check.add(1, f"the number {match.group(1)} is also used by {numbers[number]}; the order is unclear")
+                numbers.setdefault(number, path.name)
+                if slug is not None and slug in seen_lessons:
+                    check.add(
+                        1,
+                        f"the lesson slug '{slug}' is also used by {seen_lessons[slug]}; "
+                        "lesson slugs must be unique within a course",
+                    )
+                elif slug is not None:
+                    seen_lessons[slug] = check.path
+            text = _read_text(check, path)
+            spec = _check_lesson_text(check, text, slug or path.stem) if text is not None else None
+            if match is not None:
+                numbered.append((int(match.group(1)), path.name, spec))
+        return [spec for _, _, spec in sorted(numbered, key=lambda entry: entry[:2]) if spec is not None]
+
+
+def _course_reader(path: str | Path) -> tuple[Path, Path]:
+    folder = Path(path).absolute()
+    return folder, folder.parent
+
+
+def parse_course(path: str | Path) -> CourseSpec:
+    """Read the course folder at ``path``; raise :class:`InvalidLessonFile` with every problem.
+
+    Paths in messages are relative to the folder that contains the course folder.
+    """
+    folder, base = _course_reader(path)
+    problems: list[Problem] = []
+    reader = _CourseReader(folder, base, problems)
+    if not (folder / COURSE_FILE).is_file():
+        raise InvalidLessonFile([Problem(reader.show(folder), None, f"there is no {COURSE_FILE} in this folder")])
+    course = reader.read()
+    if problems or course is None:
+        raise InvalidLessonFile(problems)
+    return course
+
+
+def find_courses(path: str | Path) -> list[CourseSpec]:
+    """Read the course folder at ``path``, or every course folder inside ``path``.
+
+    Sub-folders whose name starts with ``.`` or ``_`` are skipped; any other sub-folder must be a
+    course. All problems in all courses are raised together in one :class:`InvalidLessonFile`.
+    """
+    folder, base = _course_reader(path)
+    shown = folder.name or folder.as_posix()
+    if not folder.is_dir():
+        raise InvalidLessonFile([Problem(shown, None, "there is no such folder")])
+    if (folder / COURSE_FILE).is_file():
+        return [parse_course(folder)]
+    problems: list[Problem] = []
+    courses = []
+    for child in sorted(folder.iterdir()):
+        if not child.is_dir() or _hidden(child):
+            continue
+        reader = _CourseReader(child, base, problems)
+        if not (child / COURSE_FILE).is_file():
+            problems.append(
+                Problem(reader.show(child), None, f"this folder has no {COURSE_FILE}, so it is not a course")
+            )
+            continue
+        course = reader.read()
+        if course is not None:
+            courses.append(course)
+    if not problems and not courses:
+        problems.append(Problem(shown, None, f"no course found: expected {COURSE_FILE} here or in its sub-folders"))
+    if problems:
+        raise InvalidLessonFile(problems)
+    return courses
+
+
+# --- the canonical form ------------------------------------------------------------------
+
+
+class _CanonicalDumper(yaml.SafeDumper):
+    """Block style, lists indented under their key, double quotes where quotes are needed."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+    def choose_scalar_style(self):
+        # Prose is full of apostrophes, which single quotes would have to double.
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
+def _represent_str(dumper: _CanonicalDumper, value: str):
+    """Multi-line text as a literal block; long text that plain YAML cannot hold as a folded block.
+
+    Both blocks end with one newline (parsing strips it again), so their header is a bare ``|``
+    or ``>``. Where a block cannot hold the text, the emitter falls back to double quotes.
+    """
+    tag = "tag:yaml.org,2002:str"
+    if "\n" in value:
+        return dumper.represent_scalar(tag, value if value.endswith("\n") else value + "\n", style="|")
+    if len(value) > FOLD_LONGER_THAN and not dumper.analyze_scalar(value).allow_block_plain:
+        return dumper.represent_scalar(tag, value + "\n", style=">")
+    return dumper.represent_scalar(tag, value)
+
+
+_CanonicalDumper.add_representer(str, _represent_str)
+
+
+def _dump_yaml(data: dict) -> str:
+    return yaml.dump(
+        data, Dumper=_CanonicalDumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
+
+
+def _activity_for_file(activity: dict[str, Any], default_key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if activity["key"] != default_key:
+        out["id"] = activity["key"]
+    out["type"] = activity["type"]
+    for name in ACTIVITY_FIELDS[activity["type"]]:
+        if name not in activity:
+            continue
+        value = activity[name]
+        if name == "questions":
+            value = [
+                {
+                    "prompt": question["prompt"],
+                    "choices": [{key: choice[key] for key in CHOICE_KEYS} for choice in question["choices"]],
+                }
+                for question in value
+            ]
+        elif name == "rubric":
+            value = [{key: criterion[key] for key in CRITERION_KEYS} for criterion in value]
+        elif name == "items":
+            value = list(value)
+        out[name] = value
+    return out
+
+
+def dump_lesson(lesson: LessonSpec) -> str:
+    """The lesson file in canonical form: front matter (title, minutes, activities), then body.
+
+    The body follows after one blank line and ends with one newline; a lesson without a body
+    ends right after the closing ``---``.
+    """
+    counts: dict[str, int] = {}
+    activities = []
+    for activity in lesson.activities:
+        counts[activity["type"]] = counts.get(activity["type"], 0) + 1
+        activities.append(_activity_for_file(activity, f"{activity['type']}-{counts[activity['type']]}"))
+    front = _dump_yaml({"title": lesson.title, "minutes": lesson.minutes, "activities": activities})
+    body = _normalise_body(lesson.body)
+    return f"---\n{front}---\n" + (f"\n{body}\n" if body else "")
+
+
+def dump_course_yaml(course: CourseSpec) -> str:
+    """``course.yaml`` in canonical form; ``optional`` appears only on optional modules."""
+    modules = []
+    for module in course.modules:
+        entry: dict[str, Any] = {"slug": module.slug, "title": module.title}
+        if module.optional:
+            entry["optional"] = True
+        modules.append(entry)
+    return _dump_yaml({"slug": course.slug, "title": course.title, "summary": course.summary, "modules": modules})
+
+
+def lesson_file_name(position: int, slug: str) -> str:
+    """The file name of the lesson at 1-based ``position`` in its module: ``01-slug.md``."""
+    return f"{position:02d}-{slug}.md"

@@ -1,0 +1,77 @@
+"""Lesson Markdown to safe HTML: CommonMark plus tables, raw HTML off, then sanitised with nh3.
+
+Markdown-it already escapes raw HTML and refuses ``javascript:`` links; the sanitiser is the
+second wall, so that trainer content can never run script in a learner's browser whatever the
+parser lets through.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+BLOCK_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+}
+INLINE_TAGS = {"a", "code", "em", "strong", "br"}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Table cell alignment as classes: the Content-Security-Policy blocks inline styles.
+ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
+
+
+def _alignment_as_class(state) -> None:
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrSet("class", "align-" + style.removeprefix("text-align:"))
+
+
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+_markdown.core.ruler.push("alignment_as_class", _alignment_as_class)
+
+
+def _clean(html: str, tags: set[str]) -> str:
+    return nh3.clean(
+        html,
+        tags=tags,
+        clean_content_tags={"script", "style"},
+        attributes={tag: names for tag, names in ATTRIBUTES.items() if tag in tags},
+        allowed_classes={"th": ALIGN_CLASSES, "td": ALIGN_CLASSES} if "td" in tags else None,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def render_markdown(text: str) -> Markup:
+    """The sanitised HTML of a lesson body (block Markdown: headings, lists, tables, code...)."""
+    return Markup(_clean(_markdown.render(text or ""), BLOCK_TAGS | INLINE_TAGS))
+
+
+def render_inline(text: str) -> Markup:
+    """The sanitised HTML of a short text such as a prompt, a choice, feedback or a rubric line.
+
+    Only inline Markdown (emphasis, code, links) is rendered; no paragraphs, headings or images.
+    """
+    return Markup(_clean(_markdown.renderInline(text or ""), INLINE_TAGS))
