@@ -20,6 +20,7 @@ from courseware.extensions import db, login_manager
 from courseware.models import User, UserSession
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_login(app: Flask) -> None:
@@ -44,8 +45,14 @@ def load_user(user_id: str) -> User | None:
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        with db.engine.begin() as connection:
-            connection.execute(update(UserSession).where(UserSession.id == sid).values(last_seen_at=now))
+        if request.method in READ_ONLY_METHODS:
+            # The request itself never commits, so record the visit in a short transaction of its own.
+            with db.engine.begin() as connection:
+                connection.execute(update(UserSession).where(UserSession.id == sid).values(last_seen_at=now))
+        else:
+            # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
+            # connection would wait for it until the busy timeout and fail. The view commits this.
+            row.last_seen_at = now
     return row.user
 
 
