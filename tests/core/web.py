@@ -1,0 +1,139 @@
+"""A browser-like test client and small readers for the HTML pages it gets back.
+
+Why a client of our own: the ``_transaction`` fixture keeps one application context pushed
+for the whole test, and Flask's test client reuses a pushed context for every request. Then
+``g`` outlives the request, so Flask-Login's cached ``g._login_user`` and Flask-WTF's
+``g.csrf_token`` / ``g.csrf_valid`` leak from one request (and one client) to the next: a
+client with no cookie is served as whoever logged in last, and a POST without a token passes
+after any valid one. ``IsolatedClient`` runs every request in a fresh application context, as
+a real server does, while still sharing the test's rolled-back database connection.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import html
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+
+class IsolatedClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        def request_in_own_context():
+            _cv_app.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(request_in_own_context)
+
+
+def new_client(app) -> IsolatedClient:
+    """A separate browser: its own cookies, its own request contexts."""
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+def path_of(location: str | None) -> str:
+    return urlsplit(location or "").path
+
+
+def redirects_to_login(response) -> bool:
+    return response.status_code == 302 and path_of(response.location) == "/login"
+
+
+def is_logged_in(client) -> bool:
+    """True when the home page serves the client rather than sending it to the login page."""
+    return not redirects_to_login(client.get("/"))
+
+
+def session_cookie(client, app):
+    return client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain=app.config["SERVER_NAME"])
+
+
+def restore_session_cookie(client, app, value: str) -> None:
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], value, domain=app.config["SERVER_NAME"])
+
+
+class Page(HTMLParser):
+    """The parts of a page a test looks at: form controls, error and flash messages, text."""
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.inputs: list[dict[str, str | None]] = []
+        self.options: list[tuple[str | None, dict[str, str | None]]] = []
+        self.errors: list[str] = []
+        self.flashes: list[str] = []
+        self.inline_scripts = 0
+        self.inline_styles = 0
+        self._select: str | None = None
+        self._capture: list[str] | None = None
+        self._capture_tag: str | None = None
+        self._buffer: list[str] = []
+        self._script_has_src = False
+        self._in_script = False
+        self._script_text: list[str] = []
+        self.feed(markup)
+        self.text = html.unescape(markup)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if "style" in attributes:
+            self.inline_styles += 1
+        if tag == "style":
+            self.inline_styles += 1
+        if tag == "script":
+            self._in_script = True
+            self._script_has_src = "src" in attributes
+            self._script_text = []
+        if tag in ("input", "textarea"):
+            self.inputs.append(attributes)
+        elif tag == "select":
+            self._select = attributes.get("name")
+        elif tag == "option":
+            self.options.append((self._select, attributes))
+        if self._capture is None and ("error" in classes or "flash" in classes):
+            self._capture = self.errors if "error" in classes else self.flashes
+            self._capture_tag = tag
+            self._buffer = []
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        if tag == "script":
+            if not self._script_has_src or "".join(self._script_text).strip():
+                self.inline_scripts += 1
+            self._in_script = False
+        if self._capture is not None and tag == self._capture_tag:
+            self._capture.append(" ".join("".join(self._buffer).split()))
+            self._capture = None
+
+    def handle_data(self, data):
+        if self._in_script:
+            self._script_text.append(data)
+        if self._capture is not None:
+            self._buffer.append(data)
+
+    def value(self, name: str) -> str | None:
+        """The value a text-like control named ``name`` shows (None when it has none)."""
+        for attributes in self.inputs:
+            if attributes.get("name") == name and attributes.get("type") not in ("checkbox", "radio"):
+                return attributes.get("value")
+        raise AssertionError(f"no control named {name!r} on the page")
+
+    def control(self, name: str) -> dict[str, str | None]:
+        for attributes in self.inputs:
+            if attributes.get("name") == name:
+                return attributes
+        raise AssertionError(f"no control named {name!r} on the page")
+
+    def checked(self, name: str) -> set[str]:
+        return {a["value"] or "" for a in self.inputs if a.get("name") == name and "checked" in a and a.get("value")}
+
+    def selected(self, name: str) -> set[str]:
+        return {a.get("value") or "" for select, a in self.options if select == name and "selected" in a}
+
+
+def page(response) -> Page:
+    return Page(response.get_data(as_text=True))
