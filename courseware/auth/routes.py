@@ -60,7 +60,8 @@ def accept_invitation(token: str):
         try:
             user = services.accept_invitation(invitation, form.name.data, form.password.data)
         except Invalid as exc:
-            getattr(form, exc.field or "password").errors.append(exc.message)
+            # The form has no email field: an email problem (a race with another signup) goes under the password.
+            getattr(form, exc.field or "password", form.password).errors.append(exc.message)
         else:
             if current_user.is_authenticated:
                 end_session()

@@ -116,6 +116,8 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         return "This invitation has already been used. If it was you, log in; otherwise ask for a new one."
     if invitation.revoked_at is not None:
         return "This invitation was replaced by a newer one or withdrawn. Use the newest link you were sent."
+    if find_user_by_email(invitation.email):
+        return "An account with this email address already exists. Log in, or reset its password from the login page."
     if invitation.expires_at < utcnow():
         return "This invitation has expired. Ask the person who invited you to send a new one."
     return None
