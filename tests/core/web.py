@@ -128,6 +128,12 @@ class Page(HTMLParser):
                 return attributes
         raise AssertionError(f"no control named {name!r} on the page")
 
+    def by_id(self, element_id: str) -> dict[str, str | None]:
+        for attributes in self.inputs:
+            if attributes.get("id") == element_id:
+                return attributes
+        raise AssertionError(f"no control with id {element_id!r} on the page")
+
     def checked(self, name: str) -> set[str]:
         return {a["value"] or "" for a in self.inputs if a.get("name") == name and "checked" in a and a.get("value")}
 
