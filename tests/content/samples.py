@@ -1,0 +1,123 @@
+"""A small course in canonical form, and helpers to write course folders for the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COURSE_YAML = """\
+slug: sample-course
+title: Sample course
+summary: A small course for tests, with every kind of activity.
+modules:
+  - slug: basics
+    title: The basics
+  - slug: extras
+    title: Extras
+    optional: true
+"""
+
+# Line numbers matter: the tests point at lines of this file.
+FIRST_STEPS = """\
+---
+title: First steps
+minutes: 5
+activities:
+  - type: quiz
+    pass_mark: 2
+    questions:
+      - prompt: What comes first?
+        choices:
+          - text: Objectives
+            correct: true
+            feedback: They tell you what to listen for.
+          - text: Posting
+            correct: false
+            feedback: Posting before listening misses the conversation.
+      - prompt: Where can you listen?
+        choices:
+          - text: Forums
+            correct: true
+            feedback: People ask real questions there.
+          - text: Saved searches
+            correct: true
+            feedback: They bring conversations to you.
+          - text: Your own feed only
+            correct: false
+            feedback: You would only hear people who already follow you.
+  - type: checklist
+    items:
+      - Save a search for the organisation's name
+      - Save a search for the cause
+    verified_by: trainer
+---
+
+## Why listen first
+
+Some **bold** text and a [link](https://example.org).
+"""
+
+PRACTICE_AND_REFLECT = """\
+---
+title: "Practice: objectives"
+minutes: 20
+activities:
+  - type: practice
+    prompt: |
+      Write three objectives for the next six months.
+
+      Say for each one how you will know it is met.
+    rubric:
+      - name: Specific
+        good: Each objective names what will change and for whom.
+      - name: Measurable
+        good: "Each has a measure: a number, or examples you will collect."
+    approval: required
+  - id: first-thoughts
+    type: reflection
+    prompt: Which of your organisation's goals could social media help with first?
+  - type: reflection
+    prompt: What would you tell a colleague who is starting today?
+---
+
+- one
+- two
+"""
+
+JUST_READING = """\
+---
+title: Just reading
+minutes: 3
+activities: []
+---
+
+| Stage | What you do |
+| --- | --- |
+| First weeks | Listen |
+"""
+
+SAMPLE = {
+    "course.yaml": COURSE_YAML,
+    "basics/01-first-steps.md": FIRST_STEPS,
+    "basics/02-practice-and-reflect.md": PRACTICE_AND_REFLECT,
+    "extras/01-just-reading.md": JUST_READING,
+}
+
+
+def write_course(root: Path, files: dict[str, str | None] | None = None, *, slug: str = "sample-course") -> Path:
+    """Write the sample course into ``root/<slug>``, changed by ``files`` (None removes a file)."""
+    folder = root / slug
+    merged = {**SAMPLE, **(files or {})}
+    for name, text in merged.items():
+        path = folder / name
+        if text is None:
+            if path.exists():
+                path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, as bytes."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
