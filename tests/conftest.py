@@ -10,13 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
-from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from courseware import create_app, migrations
 from courseware.auth import passwords
 from courseware.extensions import db as database
+from tests.core.web import IsolatedClient
 
 TEST_PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -30,19 +30,31 @@ def pytest_report_header(config):
     return f"courseware database tests: {backends}"
 
 
-def reset_postgres(url: str) -> None:
-    """Empty the PostgreSQL test database so that the migrations start from nothing."""
+def create_scratch_postgres(url: str, name: str) -> str:
+    """A new, empty PostgreSQL database named ``name`` on the server of ``url``; returns its URL.
+
+    Each test run gets its own database, so that runs side by side never share tables.
+    """
+    from sqlalchemy.engine import make_url
+
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_postgres(url: str, name: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
 
 
 def build_app(backend: str, tmp_dir: str, **overrides):
     if backend == "postgresql":
-        url = POSTGRES_URL
-        reset_postgres(url)
+        url = create_scratch_postgres(POSTGRES_URL, f"courseware_test_{os.getpid()}")
     else:
         url = "sqlite:///" + os.path.join(tmp_dir, "test.sqlite3")
     config = {
@@ -56,27 +68,8 @@ def build_app(backend: str, tmp_dir: str, **overrides):
     app = create_app(config)
     with app.app_context():
         migrations.upgrade(app)
-    _isolate_requests(app)
+    app.test_client_class = IsolatedClient
     return app
-
-
-def _isolate_requests(app) -> None:
-    """Make each test-client request start afresh, as it does in production.
-
-    Tests hold one app context open (so they can use ``db.session`` directly), and Flask
-    reuses it for the requests they make; without this, ``g`` (the logged-in user, the CSRF
-    token) and loaded rows would carry over from one request to the next.
-    """
-
-    @app.before_request
-    def _fresh_request_state():
-        for name in ("_login_user", "csrf_token"):
-            g.pop(name, None)
-        database.session.expire_all()
-
-    @app.teardown_request
-    def _expire_after_request(_exc):
-        database.session.expire_all()
 
 
 def backend_params():
@@ -99,6 +92,8 @@ def app(backend, tmp_path_factory):
     app = build_app(backend, str(tmp_path_factory.mktemp(f"db-{backend}")))
     yield app
     app.extensions["courseware.db"]["engine"].dispose()
+    if backend == "postgresql":
+        drop_scratch_postgres(POSTGRES_URL, f"courseware_test_{os.getpid()}")
 
 
 @pytest.fixture(autouse=True)
