@@ -109,7 +109,10 @@ def progress_rebuild() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from courseware.content.cli import lessons_cli
+
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(lessons_cli)
     app.cli.add_command(progress_cli)

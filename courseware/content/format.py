@@ -640,6 +640,7 @@ class _CourseReader:
         summary = _text(check, data, "summary", "")
         modules = []
         listed: dict[str, int] = {}
+        unnamed_module = False
         entries = _list(check, data, "modules", "")
         for index, _ in enumerate(entries or []):
             where = f"module {index + 1}"
@@ -658,6 +659,7 @@ class _CourseReader:
                     f"{where}: 'optional' must be true or false, not {_describe(optional)}",
                 )
             if module_slug is None:
+                unnamed_module = True
                 continue
             if module_slug in listed:
                 check.add(
@@ -674,7 +676,7 @@ class _CourseReader:
                 )
                 continue
             modules.append(ModuleSpec(slug=module_slug, title=module_title, optional=optional))
-        if entries is not None:
+        if entries is not None and not unnamed_module:  # else a folder may be that module's
             for child in sorted(self.folder.iterdir()):
                 if child.is_dir() and not _hidden(child) and child.name not in listed:
                     check.add(

@@ -1,0 +1,307 @@
+"""Courses in the database from lesson files and back: import, export, revisions, outline.
+
+Services flush and never commit; the CLI command or view that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from courseware.content.format import (
+    COURSE_FILE,
+    CourseSpec,
+    LessonSpec,
+    ModuleSpec,
+    dump_course_yaml,
+    dump_lesson,
+    find_courses,
+    lesson_file_name,
+    parse_lesson_text,
+)
+from courseware.content.render import render_markdown
+from courseware.db import utcnow
+from courseware.exceptions import Invalid
+from courseware.extensions import db
+from courseware.models import Course, Lesson, LessonRevision, Module, User
+
+log = logging.getLogger(__name__)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the courses it touched and what happened to their lessons."""
+
+    courses: list[Course] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    archived: int = 0
+
+    def counts(self) -> str:
+        return (
+            f"{_plural(self.created, 'new lesson')}, {self.updated} changed, "
+            f"{self.unchanged} unchanged, {self.archived} archived"
+        )
+
+    def summary(self) -> str:
+        return f"Imported {_plural(len(self.courses), 'course')}: {self.counts()}."
+
+
+@dataclass
+class OutlineModule:
+    """A module and its lessons in order, each lesson with its published revision loaded."""
+
+    module: Module
+    lessons: list[Lesson]
+
+
+def content_hash(lesson: LessonSpec) -> str:
+    """The SHA-256 of the lesson's canonical file: equal hashes mean equal content."""
+    return hashlib.sha256(dump_lesson(lesson).encode("utf-8")).hexdigest()
+
+
+def create_revision(
+    lesson: Lesson,
+    *,
+    title: str,
+    minutes: int,
+    body: str,
+    activities: list[dict[str, Any]],
+    author: User | None,
+    source: str,
+    publish: bool = True,
+) -> LessonRevision:
+    """Add the next revision of ``lesson`` and, unless ``publish`` is false, publish it.
+
+    The content is checked by writing it in the file format and reading it back, so a revision
+    always holds exactly what a lesson file can (activities normalised, each with its key);
+    anything else raises :class:`~courseware.content.format.InvalidLessonFile` (or
+    :class:`Invalid` when the activities are not even shaped like the format's).
+    """
+    if lesson.id is None:
+        db.session.flush()
+    label = f"lesson {lesson.slug}"
+    try:
+        text = dump_lesson(
+            LessonSpec(slug=lesson.slug, title=title, minutes=minutes, body=body, activities=list(activities))
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise Invalid(f"{label}: the activities are not in the lesson format ({error!r})") from error
+    spec = parse_lesson_text(text, slug=lesson.slug, source_path=label)
+    number = db.session.scalar(select(func.max(LessonRevision.number)).where(LessonRevision.lesson_id == lesson.id))
+    revision = LessonRevision(
+        lesson_id=lesson.id,
+        number=(number or 0) + 1,
+        title=spec.title,
+        minutes=spec.minutes,
+        body=spec.body,
+        activities=spec.activities,
+        content_hash=content_hash(spec),
+        author_id=author.id if author is not None else None,
+        source=source,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    if publish:
+        lesson.published_revision = revision
+        db.session.flush()
+    log.info("Lesson %s: revision %s (%s)%s", lesson.slug, revision.number, source, " published" if publish else "")
+    return revision
+
+
+def lesson_html(revision: LessonRevision) -> Markup:
+    """The sanitised HTML of the revision's body, rendered on first use and kept on the revision."""
+    if revision.body_html is None:
+        revision.body_html = render_markdown(revision.body)
+        db.session.flush()
+    return Markup(revision.body_html)
+
+
+def import_courses(
+    path: str | Path, *, author: User | None = None, echo: Callable[[str], None] | None = None
+) -> ImportResult:
+    """Create or update every course found at ``path`` (a course folder or a folder of them).
+
+    Every file is read and checked first; any problem raises :class:`InvalidLessonFile`
+    (listing all of them) before the database is touched. Then courses, modules and lessons are
+    matched by slug: unchanged lessons get no new revision, lessons and modules gone from the
+    files are archived (never deleted), and lessons that come back are restored.
+    """
+    specs = find_courses(path)
+    result = ImportResult()
+    for spec in specs:
+        course, counts = _import_course(spec, author)
+        result.courses.append(course)
+        for name, count in counts.items():
+            setattr(result, name, getattr(result, name) + count)
+        line = f"Imported {spec.slug}: {ImportResult(**counts).counts()}"
+        log.info(line)
+        if echo is not None:
+            echo(line)
+    return result
+
+
+def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[str, int]]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "archived": 0}
+    now = utcnow()
+    course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
+    if course is None:
+        course = Course(slug=spec.slug, owner_id=author.id if author is not None else None)
+        db.session.add(course)
+    course.title, course.summary, course.status = spec.title, spec.summary, "published"
+    db.session.flush()
+
+    modules = {
+        module.slug: module for module in db.session.scalars(select(Module).where(Module.course_id == course.id))
+    }
+    lessons = {
+        lesson.slug: lesson
+        for lesson in db.session.scalars(
+            select(Lesson).where(Lesson.course_id == course.id).options(selectinload(Lesson.published_revision))
+        )
+    }
+    for module_position, module_spec in enumerate(spec.modules, start=1):
+        module = modules.get(module_spec.slug)
+        if module is None:
+            module = modules[module_spec.slug] = Module(course_id=course.id, slug=module_spec.slug)
+            db.session.add(module)
+        module.title, module.position, module.optional = module_spec.title, module_position, module_spec.optional
+        module.archived_at = None
+    db.session.flush()
+    listed_modules = {module.slug for module in spec.modules}
+    for module in modules.values():
+        if module.slug not in listed_modules and module.archived_at is None:
+            module.archived_at = now
+
+    for module_spec in spec.modules:
+        module = modules[module_spec.slug]
+        for position, lesson_spec in enumerate(module_spec.lessons, start=1):
+            lesson = lessons.get(lesson_spec.slug)
+            if lesson is None:
+                lesson = Lesson(course_id=course.id, module_id=module.id, slug=lesson_spec.slug, position=position)
+                db.session.add(lesson)
+                _publish_if_changed(lesson, lesson_spec, author)
+                counts["created"] += 1
+                continue
+            changed = lesson.module_id != module.id or lesson.position != position or lesson.archived_at is not None
+            lesson.module_id, lesson.position, lesson.archived_at = module.id, position, None
+            changed = _publish_if_changed(lesson, lesson_spec, author) or changed
+            counts["updated" if changed else "unchanged"] += 1
+    listed_lessons = {lesson.slug for lesson in spec.lessons}
+    for lesson in lessons.values():
+        if lesson.slug not in listed_lessons and lesson.archived_at is None:
+            lesson.archived_at = now
+            counts["archived"] += 1
+    db.session.flush()
+    return course, counts
+
+
+def _publish_if_changed(lesson: Lesson, spec: LessonSpec, author: User | None) -> bool:
+    published = lesson.published_revision
+    if published is not None and published.content_hash == content_hash(spec):
+        return False
+    create_revision(
+        lesson,
+        title=spec.title,
+        minutes=spec.minutes,
+        body=spec.body,
+        activities=spec.activities,
+        author=author,
+        source="file",
+    )
+    return True
+
+
+def course_outline(course: Course) -> list[OutlineModule]:
+    """The course's modules in order, each with its lessons in order (archived ones left out).
+
+    Lessons without a published revision are left out too. Two queries, whatever the size.
+    """
+    modules = db.session.scalars(
+        select(Module)
+        .where(Module.course_id == course.id, Module.archived_at.is_(None))
+        .order_by(Module.position, Module.id)
+    ).all()
+    outline = {module.id: OutlineModule(module, []) for module in modules}
+    lessons = db.session.scalars(
+        select(Lesson)
+        .where(
+            Lesson.course_id == course.id,
+            Lesson.archived_at.is_(None),
+            Lesson.published_revision_id.is_not(None),
+            Lesson.module_id.in_(outline),
+        )
+        .options(joinedload(Lesson.published_revision))
+        .order_by(Lesson.position, Lesson.id)
+    ).all()
+    for lesson in lessons:
+        outline[lesson.module_id].lessons.append(lesson)
+    return list(outline.values())
+
+
+def course_spec(course: Course) -> CourseSpec:
+    """The course as the files describe it: its live modules and lessons, published revisions."""
+    modules = []
+    for entry in course_outline(course):
+        lessons = []
+        for lesson in entry.lessons:
+            revision = lesson.published_revision
+            lessons.append(
+                LessonSpec(
+                    slug=lesson.slug,
+                    title=revision.title,
+                    minutes=revision.minutes,
+                    body=revision.body,
+                    activities=revision.activities,
+                )
+            )
+        modules.append(ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons))
+    return CourseSpec(slug=course.slug, title=course.title, summary=course.summary, modules=modules)
+
+
+def _write(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False) -> Path:
+    """Write the course as files into ``dest_dir/<slug>/`` in canonical form; return that folder.
+
+    Refuses (:class:`Invalid`) to write into a non-empty folder unless ``replace`` is true, in
+    which case the folder is emptied first.
+    """
+    folder = Path(dest_dir) / course.slug
+    if folder.exists() and any(folder.iterdir()):
+        if not replace:
+            raise Invalid(f"{folder} already exists and is not empty; export elsewhere or replace it")
+        shutil.rmtree(folder)
+    spec = course_spec(course)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder / COURSE_FILE, dump_course_yaml(spec))
+    for module in spec.modules:
+        module_folder = folder / module.slug
+        module_folder.mkdir()
+        for position, lesson in enumerate(module.lessons, start=1):
+            _write(module_folder / lesson_file_name(position, lesson.slug), dump_lesson(lesson))
+    log.info("Exported course %s to %s", course.slug, folder)
+    return folder
+
+
+def export_courses(dest: str | Path, *, replace: bool = False) -> list[Path]:
+    """Export every course that is not archived into ``dest``; return the course folders."""
+    courses = db.session.scalars(select(Course).where(Course.status != "archived").order_by(Course.slug)).all()
+    return [export_course(course, dest, replace=replace) for course in courses]
