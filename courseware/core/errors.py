@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from courseware.extensions import db
+from courseware.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ def register_error_handlers(app: Flask) -> None:
     def _database(exc):
         log.warning("database unavailable: %s", exc.__class__.__name__)
         _rollback()
+        _serve_as_anonymous()
         if not _is_connection_problem(exc):
             return _unexpected(exc)
         response = app.make_response(error_response(503))
@@ -103,6 +104,12 @@ def register_error_handlers(app: Flask) -> None:
 def _custom(exc: HTTPException) -> bool:
     """True when the view passed its own description to ``abort``."""
     return exc.description != type(exc).description
+
+
+def _serve_as_anonymous() -> None:
+    """Finish this request as a visitor: who is logged in is looked up in the database, so the
+    error page and the response headers must not ask again (that would raise inside the handler)."""
+    g._login_user = login_manager.anonymous_user()
 
 
 def _rollback() -> None:
