@@ -63,6 +63,7 @@ class Page(HTMLParser):
         self.inputs: list[dict[str, str | None]] = []
         self.options: list[tuple[str | None, dict[str, str | None]]] = []
         self.errors: list[str] = []
+        self.links: list[str] = []
         self.flashes: list[str] = []
         self.inline_scripts = 0
         self.inline_styles = 0
@@ -87,6 +88,8 @@ class Page(HTMLParser):
             self._in_script = True
             self._script_has_src = "src" in attributes
             self._script_text = []
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
         if tag in ("input", "textarea"):
             self.inputs.append(attributes)
         elif tag == "select":
