@@ -98,10 +98,16 @@ class Problem:
 
 
 class InvalidLessonFile(DomainError):
-    """Lesson files that cannot be imported; the message lists every problem, one per line."""
+    """Lesson files that cannot be imported; the message lists every problem, one per line.
+
+    Problems keep the order in which their files were read, and go down each file by line.
+    """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        file_order: dict[str, int] = {}
+        for problem in problems:
+            file_order.setdefault(problem.path, len(file_order))
+        self.problems = sorted(problems, key=lambda problem: (file_order[problem.path], problem.line or 0))
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 

@@ -111,6 +111,8 @@ def create_revision(
         body=spec.body,
         activities=spec.activities,
         content_hash=content_hash(spec),
+        # Rendered now, so that it is committed with the revision and GET requests only read it.
+        body_html=str(render_markdown(spec.body)),
         author_id=author.id if author is not None else None,
         source=source,
     )
@@ -124,7 +126,11 @@ def create_revision(
 
 
 def lesson_html(revision: LessonRevision) -> Markup:
-    """The sanitised HTML of the revision's body, rendered on first use and kept on the revision."""
+    """The sanitised HTML of the revision's body, kept on the revision.
+
+    Revisions made by :func:`create_revision` carry it already; any other is rendered here once
+    and the result flushed (it is stored when the caller commits).
+    """
     if revision.body_html is None:
         revision.body_html = render_markdown(revision.body)
         db.session.flush()

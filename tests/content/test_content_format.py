@@ -356,8 +356,8 @@ def test_problems_in_several_courses_are_reported_together(tmp_path):
         find_courses(root)
     assert [str(problem) for problem in caught.value.problems] == [
         f"{FILE}, line 3: 'minutes' must be a whole number from 1 to 120, not the number 500",
-        "lessons/second-course/course.yaml, line 8: module 2: unknown key 'titel' (did you mean 'title'?)",
         "lessons/second-course/course.yaml, line 7: module 2: 'title' is missing",
+        "lessons/second-course/course.yaml, line 8: module 2: unknown key 'titel' (did you mean 'title'?)",
     ]
 
 

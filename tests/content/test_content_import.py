@@ -288,17 +288,26 @@ def test_create_revision_refuses_content_the_format_does_not_allow(db, lessons_r
     assert revisions(db, item) == [1]
 
 
-def test_lesson_html_renders_once_and_keeps_the_result(db, lessons_root):
+def test_lesson_html_is_stored_with_the_revision(db, lessons_root):
     import_courses(lessons_root)
     db.session.commit()
+    db.session.expire_all()
     revision = lesson(db, "first-steps").published_revision
-    assert revision.body_html is None
+
+    assert "<h2>Why listen first</h2>" in revision.body_html
+    assert lesson_html(revision) == revision.body_html
+
+
+def test_lesson_html_renders_a_revision_without_html_once(db, lessons_root):
+    import_courses(lessons_root)
+    revision = lesson(db, "first-steps").published_revision
+    revision.body_html = None
+    db.session.commit()
 
     html = lesson_html(revision)
     db.session.commit()
 
-    assert "<h2>Why listen first</h2>" in html
-    assert "<strong>bold</strong>" in html
+    assert "<h2>Why listen first</h2>" in html and "<strong>bold</strong>" in html
     db.session.expire_all()
     stored = db.session.get(LessonRevision, revision.id)
     assert stored.body_html == str(html)
