@@ -52,9 +52,14 @@ def drop_scratch_postgres(url: str, name: str) -> None:
     engine.dispose()
 
 
-def build_app(backend: str, tmp_dir: str, **overrides):
+def scratch_name(purpose: str = "test") -> str:
+    return f"courseware_{purpose}_{os.getpid()}"
+
+
+def build_app(backend: str, tmp_dir: str, purpose: str = "test", **overrides):
+    """An app on a fresh database built by the migrations: a SQLite file, or a scratch PostgreSQL database."""
     if backend == "postgresql":
-        url = create_scratch_postgres(POSTGRES_URL, f"courseware_test_{os.getpid()}")
+        url = create_scratch_postgres(POSTGRES_URL, scratch_name(purpose))
     else:
         url = "sqlite:///" + os.path.join(tmp_dir, "test.sqlite3")
     config = {
@@ -93,7 +98,7 @@ def app(backend, tmp_path_factory):
     yield app
     app.extensions["courseware.db"]["engine"].dispose()
     if backend == "postgresql":
-        drop_scratch_postgres(POSTGRES_URL, f"courseware_test_{os.getpid()}")
+        drop_scratch_postgres(POSTGRES_URL, scratch_name())
 
 
 @pytest.fixture(autouse=True)

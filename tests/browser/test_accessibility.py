@@ -1,0 +1,96 @@
+"""axe-core finds no WCAG 2.1 A or AA violation on the pages each role uses most."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from courseware.auth.services import create_user
+from courseware.content.services import import_courses
+from courseware.demo import get_or_create_team
+from courseware.learn.services import enroll
+from tests.browser.conftest import log_in
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options=WCAG_21_AA)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.fixture
+def people(live_app, live_db, tmp_path):
+    suffix = tmp_path.name[-12:]
+    course = import_courses(live_app.config["LESSONS_PATH"]).courses[0]
+    team = get_or_create_team("Communications")
+    learner = create_user(f"axe-learner-{suffix}@example.org", "Ada Learner", TEST_PASSWORD, team=team)
+    admin = create_user(f"axe-admin-{suffix}@example.org", "Ann Admin", TEST_PASSWORD, roles=("admin",))
+    enroll(learner, course)
+    live_db.session.commit()
+    return {"learner": learner, "admin": admin, "course": course}
+
+
+def check(page, url: str, problems: dict) -> None:
+    page.goto(url)
+    found = violations(page)
+    if found:
+        problems[url] = found
+
+
+def test_login_page_has_no_violations(page, base_url):
+    page.goto(f"{base_url}/login")
+    assert violations(page) == []
+    page.click("form button[type=submit]")  # the error state too
+    assert violations(page) == []
+
+
+def test_learner_pages_have_no_violations(page, base_url, people):
+    course = people["course"]
+    log_in(page, base_url, people["learner"].email)
+    problems: dict[str, list[str]] = {}
+    for path in ("/learn", f"/learn/{course.slug}", "/journal", "/objectives", "/progress", "/account"):
+        check(page, base_url + path, problems)
+    page.goto(f"{base_url}/learn/{course.slug}/continue")
+    problems_here = violations(page)
+    if problems_here:
+        problems[page.url] = problems_here
+    assert problems == {}
+
+
+def test_quiz_feedback_and_form_errors_have_no_violations(page, base_url, people):
+    course = people["course"]
+    log_in(page, base_url, people["learner"].email)
+    page.goto(f"{base_url}/learn/{course.slug}/why-results-take-months")
+    page.click("text=Save to my journal")  # empty: shows the error summary
+    assert violations(page) == []
+    page.fill("textarea[name=body]", "Leaders expect quick results.")
+    page.click("text=Save to my journal")
+    page.goto(f"{base_url}/learn/{course.slug}/quantitative-and-qualitative-objectives")
+    for question in page.locator("fieldset.question").all():
+        question.locator("input").first.check()
+    page.click("form.quiz button[type=submit]")
+    assert "right" in page.inner_text(".quiz-result")
+    assert violations(page) == []
+
+
+def test_admin_pages_have_no_violations(page, base_url, people):
+    log_in(page, base_url, people["admin"].email)
+    problems: dict[str, list[str]] = {}
+    for path in ("/admin/people", "/admin/people/invite", "/admin/teams", f"/admin/people/{people['learner'].id}"):
+        check(page, base_url + path, problems)
+    assert problems == {}
+
+
+def test_lesson_page_works_on_a_phone(phone_page, base_url, people):
+    log_in(phone_page, base_url, people["learner"].email)
+    phone_page.goto(f"{base_url}/learn/{people['course'].slug}/why-results-take-months")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
+    assert phone_page.is_visible("text=Save to my journal")
