@@ -1,8 +1,8 @@
 """The lesson file format: read and check course folders, and write them back in canonical form.
 
 Pure functions, no database. A course folder holds ``course.yaml`` and one folder per module
-with ``NN-lesson-slug.md`` files (YAML front matter, then a Markdown body); see
-``/work/shared_format_spec.md``. Every problem found in a course is collected, with the file
+with ``NN-lesson-slug.md`` files (YAML front matter, then a Markdown body), as DESIGN.md's
+"Lesson files" describes. Every problem found in a course is collected, with the file
 and line it is on, and raised together in one :class:`InvalidLessonFile`.
 """
 

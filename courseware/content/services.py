@@ -132,7 +132,7 @@ def lesson_html(revision: LessonRevision) -> Markup:
     and the result flushed (it is stored when the caller commits).
     """
     if revision.body_html is None:
-        revision.body_html = render_markdown(revision.body)
+        revision.body_html = str(render_markdown(revision.body))
         db.session.flush()
     return Markup(revision.body_html)
 
