@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from courseware.progress.rules import fold_lesson, quiz_score, trend
 
-T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 
 
 def ev(minutes, verb, key=None, success=None, **detail):
