@@ -56,7 +56,7 @@ def finalise(config) -> None:
     config["RATELIMIT_HEADERS_ENABLED"] = True
     config["WTF_CSRF_TIME_LIMIT"] = None
     relaxed = config.get("DEBUG") or config.get("TESTING") or config.get("DEMO")
-    if config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not relaxed:
+    if config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None) and not relaxed:
         raise ConfigError(
             "COURSEWARE_SECRET_KEY is not set: refusing to start with the built-in default key, "
             "which anyone could use to forge sessions. Set COURSEWARE_SECRET_KEY to a long random "

@@ -33,6 +33,17 @@ def test_without_a_secret_key_the_app_refuses_to_start_and_says_which_variable_t
     assert "COURSEWARE_SECRET_KEY" in str(refused.value)
 
 
+def test_an_empty_secret_key_is_refused_like_a_missing_one(environ):
+    """``COURSEWARE_SECRET_KEY=`` (say, from an unset variable in a deploy template) must not start an
+    app whose every page then fails."""
+    environ.setenv("COURSEWARE_SECRET_KEY", "")
+
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+
+    assert "COURSEWARE_SECRET_KEY" in str(refused.value)
+
+
 @pytest.mark.parametrize("relaxed", ["DEBUG", "TESTING", "DEMO"])
 def test_the_default_key_is_allowed_for_debugging_testing_and_the_demo(environ, relaxed):
     app = build({relaxed: True})
