@@ -28,7 +28,8 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
-    message["Subject"] = subject
+    # A header is one line: a name with a line break in it would otherwise make this raise.
+    message["Subject"] = " ".join(subject.split())
     message.set_content(body)
     smtp_class = smtplib.SMTP_SSL if config.get("SMTP_SSL") else smtplib.SMTP
     try:

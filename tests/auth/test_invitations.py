@@ -16,11 +16,6 @@ LINK_RE = re.compile(r"http://courseware\.test/invite/[A-Za-z0-9_-]{20,}")
 
 
 @pytest.fixture
-def client(app):
-    return new_client(app)
-
-
-@pytest.fixture
 def admin(make_user, login):
     """An admin, logged in on ``client``."""
     user = make_user(email="admin@example.org", name="Ada Admin", roles=("admin",))
@@ -129,6 +124,17 @@ def test_with_smtp_configured_the_invitation_email_arrives_with_the_link(app, cl
     body = message.get_payload(decode=True).decode()
     assert link in body
     assert "expires on" in body
+
+
+def test_an_inviter_name_with_a_line_break_still_gets_the_email_sent(app, client, admin, db, smtp_server):
+    admin.name = "Ada\nAdmin"
+    db.session.commit()
+
+    response = invite(client, "noor@example.org")
+
+    assert page(response).flashes == ["We emailed the invitation to noor@example.org."]
+    [message] = smtp_server.messages
+    assert message["Subject"] == "Ada Admin invited you to Courseware"
 
 
 def test_when_the_email_cannot_be_sent_the_admin_is_told_and_still_gets_the_link(app, client, admin, monkeypatch, db):
