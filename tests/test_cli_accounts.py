@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from courseware.models import Team, User
 from tests.conftest import post
-from tests.core.web import is_logged_in, new_client
+from tests.core.web import is_logged_in
 
 STRONG = "a long and private passphrase"
-
-
-@pytest.fixture
-def client(app):
-    return new_client(app)
 
 
 def user_count(db) -> int:

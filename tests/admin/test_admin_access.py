@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from courseware.models import Invitation, Team
 from tests.conftest import post
-from tests.core.web import new_client, page, path_of, redirects_to_login
+from tests.core.web import page, path_of, redirects_to_login
 
 KNOWN_ADMIN_ENDPOINTS = {
     "admin.people",
@@ -26,11 +26,6 @@ FORM_DATA = {
     "admin.revoke_invitation": {},
     "admin.people": {},
 }
-
-
-@pytest.fixture
-def client(app):
-    return new_client(app)
 
 
 @pytest.fixture

@@ -12,11 +12,6 @@ from tests.core.web import is_logged_in, new_client, page, path_of
 
 
 @pytest.fixture
-def client(app):
-    return new_client(app)
-
-
-@pytest.fixture
 def admin(make_user, login):
     """An admin, logged in on ``client``."""
     user = make_user(email="admin@example.org", name="Ada Admin", roles=("admin",))

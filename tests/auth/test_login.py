@@ -22,11 +22,6 @@ from tests.core.web import (
 REFUSAL = "That email and password do not match an active account."
 
 
-@pytest.fixture
-def client(app):
-    return new_client(app)
-
-
 def test_login_page_offers_the_fields_password_managers_expect(client):
     response = client.get("/login")
 

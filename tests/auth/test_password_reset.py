@@ -20,11 +20,6 @@ ANSWER = (
 )
 
 
-@pytest.fixture
-def client(app):
-    return new_client(app)
-
-
 def ask_for_reset(client, email: str):
     response = post(client, "/password/forgot", {"email": email})
     assert response.status_code == 302, response.get_data(as_text=True)

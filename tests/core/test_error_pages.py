@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from courseware.extensions import limiter
 from tests.conftest import post
-from tests.core.web import new_client, page
-
-
-@pytest.fixture
-def client(app):
-    return new_client(app)
+from tests.core.web import page
 
 
 def assert_plain_page(response, status: int, title: str, words: str):
