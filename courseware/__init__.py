@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.auth.routes import bp as auth_bp
     from courseware.core.routes import bp as core_bp
     from courseware.learn.routes import bp as learn_bp
+    from courseware.manage.routes import bp as manage_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(manage_bp, url_prefix="/manage")
 
 
 def _register_cli(app: Flask) -> None:

@@ -110,9 +110,11 @@ def progress_rebuild() -> None:
 
 def register_commands(app: Flask) -> None:
     from courseware.content.cli import lessons_cli
+    from courseware.manage.cli import reminders_cli  # also adds `demo generate`
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(lessons_cli)
     app.cli.add_command(progress_cli)
+    app.cli.add_command(reminders_cli)

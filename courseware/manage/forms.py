@@ -1,0 +1,63 @@
+"""Forms for managers: filtering the people table and assigning courses."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, Form, SearchField, SelectField, SelectMultipleField, widgets
+from wtforms.validators import InputRequired, Optional
+
+from courseware.manage.services import SORTS, STATUS_LABELS
+
+SORT_LABELS = {
+    "status": "Status (most urgent first)",
+    "name": "Name",
+    "team": "Team",
+    "percent": "Percent complete",
+    "last_active": "Last active",
+    "trend": "Trend",
+    "due": "Due date",
+}
+assert set(SORT_LABELS) == set(SORTS)
+
+
+def _int_or_none(value):
+    if value in (None, "", "0"):
+        return None
+    return int(value)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PeopleFilterForm(Form):
+    """The people table's filters, read from the query string (a GET form: no CSRF token)."""
+
+    q = SearchField("Name or email")
+    team = SelectField("Team", coerce=_int_or_none, choices=[], validate_choice=True)
+    course = SelectField("Course", coerce=_int_or_none, choices=[], validate_choice=True)
+    status = SelectField(
+        "Status",
+        choices=[("", "Any status"), *STATUS_LABELS.items()],
+        validate_choice=True,
+    )
+    sort = SelectField("Sort by", choices=list(SORT_LABELS.items()), default="status", validate_choice=True)
+    order = SelectField(
+        "Order", choices=[("asc", "Ascending"), ("desc", "Descending")], default="asc", validate_choice=True
+    )
+
+
+class AssignForm(FlaskForm):
+    course = SelectField(
+        "Course", coerce=int, choices=[], validate_choice=True, validators=[InputRequired("Choose a course.")]
+    )
+    due_date = DateField(
+        "Due date",
+        validators=[Optional()],
+        description="The last day to finish the course. Leave empty for no due date.",
+    )
+    teams = CheckboxesField(
+        "Teams", coerce=int, choices=[], description="Everyone in these teams is enrolled, now and as they are today."
+    )
+    people = CheckboxesField("People", coerce=int, choices=[], description="Chosen on the people page.")

@@ -1,0 +1,422 @@
+"""Managers' pages: overview, people, one person, assignments, exports and reminders.
+
+Every route is for managers and admins only (403 for anyone else) and sees only the scope
+of the person asking: a person or team outside it answers 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from courseware.auth.policies import role_required
+from courseware.exceptions import Invalid, NotAllowed
+from courseware.extensions import db
+from courseware.manage import charts, services
+from courseware.manage.forms import AssignForm, PeopleFilterForm
+from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
+from courseware.manage.reminders import run_reminders
+from courseware.models import Course, Team
+
+bp = Blueprint("manage", __name__)
+
+PER_PAGE = 50
+MANAGERS = ("manager", "admin")
+
+
+def _scope() -> Scope:
+    return scope_of(current_user)
+
+
+def _clock() -> services.Clock:
+    return services.clock(current_app.config["STALLED_DAYS"])
+
+
+def _team_in_scope(scope: Scope, team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    team = db.session.get(Team, team_id)
+    if team is None or not scope.covers_team(team.id):
+        abort(404)
+    return team
+
+
+def _course_or_404(course_id: int | None) -> Course | None:
+    if course_id is None:
+        return None
+    return db.session.get(Course, course_id) or abort(404)
+
+
+def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFilterForm, list[Course], list[Team]]:
+    """The people filter from the query string (or ``source``); 400 on nonsense, 404 outside the scope."""
+    courses = services.assignable_courses()
+    teams = teams_in_scope(scope)
+    form = PeopleFilterForm(source if source is not None else request.args)
+    form.team.choices = [("", "All teams")] + [(team.id, team.name) for team in teams]
+    form.course.choices = [("", "All courses")] + [(course.id, course.title) for course in courses]
+    values = source if source is not None else request.args
+    try:
+        team_id = int(values["team"]) if values.get("team") else None
+        course_id = int(values["course"]) if values.get("course") else None
+    except ValueError:
+        abort(400, "The team and course filters must be numbers, as the filter form sends them.")
+    _team_in_scope(scope, team_id)
+    _course_or_404(course_id)
+    status = values.get("status") or None
+    if status is not None and status not in services.STATUS_LABELS:
+        abort(400, f"Unknown status {status!r}; choose one of the statuses in the filter.")
+    sort = values.get("sort") or "status"
+    if sort not in services.SORTS:
+        abort(400, f"Unknown sort {sort!r}; choose one of the columns in the filter.")
+    filters = services.PeopleFilter(
+        team_id=team_id,
+        course_id=course_id,
+        status=status,
+        query=(values.get("q") or "").strip()[:100],
+        sort=sort,
+        descending=values.get("order") == "desc",
+    )
+    return filters, form, courses, teams
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int)
+    return page if page and page > 0 else 1
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+def _overview_course(courses: list[Course]) -> Course | None:
+    """The course chosen for the funnel, else the first one."""
+    if request.args.get("course"):
+        if not request.args["course"].isdigit():
+            abort(400, "The course must be given by its number, as the course menu sends it.")
+        return _course_or_404(int(request.args["course"]))
+    return courses[0] if courses else None
+
+
+@bp.route("/")
+@role_required(*MANAGERS)
+def overview():
+    """The macro picture for the manager's scope: status counts, a course funnel, weekly activity."""
+    scope = _scope()
+    now = _clock()
+    courses = services.assignable_courses()
+    course = _overview_course(courses)
+    counts = services.status_counts(scope, now, course.id if course else None)
+    funnel = services.course_funnel(scope, course) if course else []
+    weeks = services.weekly_activity(scope, now)
+    return render_template(
+        "manage/overview.html",
+        counts=counts,
+        course=course,
+        courses=courses,
+        funnel=funnel,
+        weeks=weeks,
+        teams=teams_in_scope(scope),
+        everyone=scope.everyone,
+        stalled_days=now.stalled_days,
+        labels=services.STATUS_LABELS,
+    )
+
+
+def _svg_response(svg: str) -> Response:
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = charts.SVG_POLICY
+    return response
+
+
+@bp.route("/charts/funnel.svg")
+@role_required(*MANAGERS)
+def funnel_chart():
+    """The course funnel as an SVG image (the overview shows the same numbers as a table)."""
+    scope = _scope()
+    course = _overview_course(services.assignable_courses()) or abort(404)
+    return _svg_response(charts.funnel_svg(f"Progress through {course.title}", services.course_funnel(scope, course)))
+
+
+@bp.route("/charts/activity.svg")
+@role_required(*MANAGERS)
+def activity_chart():
+    """Weekly activity as an SVG image (the overview shows the same numbers as a table)."""
+    weeks = services.weekly_activity(_scope(), _clock())
+    return _svg_response(charts.activity_svg("Activity per week", weeks))
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+@bp.route("/people")
+@role_required(*MANAGERS)
+def people():
+    """One row per person in scope: progress, last activity, trend and status with its cause."""
+    scope = _scope()
+    now = _clock()
+    filters, form, courses, teams = _filters(scope)
+    page = _page()
+    rows, total = services.people_page(scope, filters, now, page=page, per_page=PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template(
+        "manage/people.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        form=form,
+        filters=filters,
+        courses=courses,
+        teams=teams,
+        stalled_days=now.stalled_days,
+        labels=services.STATUS_LABELS,
+    )
+
+
+def _csv_stream(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_response(rows: Iterator[str], filename: str) -> Response:
+    response = Response(stream_with_context(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+PEOPLE_COLUMNS = (
+    "user_id",
+    "name",
+    "email",
+    "team",
+    "courses",
+    "completed_courses",
+    "percent_complete",
+    "last_active",
+    "events_last_14_days",
+    "events_14_days_before",
+    "trend",
+    "status",
+    "cause",
+    "due_date",
+)
+
+
+@bp.route("/people.csv")
+@role_required(*MANAGERS)
+def people_csv():
+    """The people table as filtered, every page of it, as CSV (streamed)."""
+    scope = _scope()
+    now = _clock()
+    filters, *_ = _filters(scope)
+
+    def rows():
+        for row in services.all_people(scope, filters, now):
+            status = row.status
+            yield (
+                row.id,
+                row.name,
+                row.email,
+                row.team or "",
+                row.enrolled,
+                row.completed,
+                row.percent,
+                row.last_active_at.isoformat() if row.last_active_at else "",
+                row.recent,
+                row.before,
+                row.trend,
+                status.status,
+                status.cause,
+                row.due_date.isoformat() if row.due_date else "",
+            )
+
+    return _csv_response(_csv_stream(PEOPLE_COLUMNS, rows()), "people.csv")
+
+
+@bp.route("/events.csv")
+@role_required(*MANAGERS)
+def events_csv():
+    """Raw events of people in scope between ``start`` and ``end`` (YYYY-MM-DD, both included),
+    streamed in batches so that memory stays flat; 400 with a message for bad dates."""
+    scope = _scope()
+    try:
+        start = services.parse_day(request.args.get("start"), "start")
+        end = services.parse_day(request.args.get("end"), "end")
+        if end < start:
+            raise Invalid("The end date is before the start date.", field="end")
+    except Invalid as exc:
+        abort(400, exc.message)
+
+    def rows():
+        for row in services.export_events(scope, start, end):
+            when, *rest = row
+            yield (when.isoformat(), *("" if value is None else value for value in rest))
+
+    return _csv_response(_csv_stream(services.EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
+
+
+# --- assigning ----------------------------------------------------------------------------------
+
+
+def _assign_form(scope: Scope, selected_people) -> AssignForm:
+    form = AssignForm()
+    form.course.choices = [(course.id, course.title) for course in services.assignable_courses()]
+    form.teams.choices = [(team.id, team.name) for team in teams_in_scope(scope)]
+    form.people.choices = [(person.id, f"{person.name} ({person.email})") for person in selected_people]
+    return form
+
+
+def _selected_ids(values) -> list[int]:
+    ids = []
+    for raw in values:
+        if not str(raw).isdigit():
+            abort(400, "The people chosen must be given by their numbers, as the people page sends them.")
+        ids.append(int(raw))
+    return ids
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def assign():
+    """Assign a course with a due date to whole teams and to people chosen on the people page."""
+    scope = _scope()
+    ids = _selected_ids(request.form.getlist("people") if request.method == "POST" else request.args.getlist("person"))
+    selected = services.people_by_ids(scope, ids)
+    if len(selected) != len(set(ids)):
+        abort(404)
+    form = _assign_form(scope, selected)
+    if request.method == "GET":
+        form.people.data = [person.id for person in selected]
+    if form.validate_on_submit():
+        course = db.session.get(Course, form.course.data) or abort(404)
+        try:
+            result = services.assign_course(
+                current_user,
+                scope,
+                course,
+                due_date=form.due_date.data,
+                team_ids=form.teams.data or [],
+                user_ids=form.people.data or [],
+            )
+        except NotAllowed:
+            abort(404)
+        except Invalid as exc:
+            getattr(form, exc.field or "course").errors.append(exc.message)
+        else:
+            db.session.commit()
+            due = f", due {result.due_date:%-d %B %Y}" if result.due_date else ""
+            flash(
+                f"{course.title} is assigned to {result.people} "
+                f"{'person' if result.people == 1 else 'people'}{due} ({result.new} newly enrolled).",
+                "success",
+            )
+            return redirect(url_for("manage.people", course=course.id))
+    return render_template("manage/assign.html", form=form, selected=selected), 422 if form.errors else 200
+
+
+@bp.route("/people/selected", methods=["POST"])
+@role_required(*MANAGERS)
+def people_selected():
+    """The people page's bulk actions on the ticked rows: assign a course, or send reminders."""
+    scope = _scope()
+    ids = _selected_ids(request.form.getlist("person"))
+    back = url_for("manage.people", **_kept_filter_args())
+    if not ids:
+        flash("Tick at least one person first.", "error")
+        return redirect(back)
+    action = request.form.get("action")
+    if action == "assign":
+        return redirect(url_for("manage.assign", person=ids))
+    if action != "remind":
+        abort(400, "Unknown action: use the buttons under the people table.")
+    people = services.people_by_ids(scope, ids)
+    if len(people) != len(set(ids)):
+        abort(404)
+    return _remind(scope, services.PeopleFilter(user_ids=tuple(ids)), back)
+
+
+def _kept_filter_args() -> dict:
+    keep = ("team", "course", "status", "q", "sort", "order", "page")
+    return {key: request.form[key] for key in keep if request.form.get(key)}
+
+
+@bp.route("/reminders", methods=["POST"])
+@role_required(*MANAGERS)
+def send_reminders():
+    """Remind every stalled or overdue person matching the people page's current filter."""
+    scope = _scope()
+    filters, *_ = _filters(scope, source=request.form)
+    return _remind(scope, filters, url_for("manage.people", **_kept_filter_args()))
+
+
+def _remind(scope: Scope, filters: services.PeopleFilter, back: str):
+    now = _clock()
+    rows = list(services.all_people(scope, filters, now))
+    summary = run_reminders(rows, current_user.id, now.today)
+    flash(summary.describe(), "success" if summary.sent else "warning")
+    return redirect(back)
+
+
+# --- one person -----------------------------------------------------------------------------------
+
+
+@bp.route("/people/<int:user_id>")
+@role_required(*MANAGERS)
+def person(user_id: int):
+    """One person's record: status, progress per course, timeline, practice work and reviews,
+    objectives with their revisions, and the journal entries they shared with managers."""
+    scope = _scope()
+    person = person_in_scope(current_user, user_id) or abort(404)
+    now = _clock()
+    before = request.args.get("before", type=int)
+    events = services.timeline(person, before_id=before, limit=PER_PAGE + 1)
+    more = len(events) > PER_PAGE
+    events = events[:PER_PAGE]
+    submissions = services.submissions_with_reviews(person)
+    reviewers = services.reviewer_names(review for *_, reviews in submissions for review in reviews)
+    return render_template(
+        "manage/person.html",
+        person=person,
+        team=db.session.get(Team, person.team_id) if person.team_id else None,
+        summary=services.person_summary(scope, person, now),
+        courses=services.course_progress(person),
+        events=events,
+        older=events[-1].event.id if more and events else None,
+        submissions=submissions,
+        reviewers=reviewers,
+        objectives=services.objectives_with_revisions(person),
+        journal=services.shared_journal(person),
+        reminders=services.reminders_of(person),
+        labels=services.STATUS_LABELS,
+    )
+
+
+@bp.route("/people/<int:user_id>/remind", methods=["POST"])
+@role_required(*MANAGERS)
+def remind_person(user_id: int):
+    """Send this person a reminder, when they are stalled or overdue and not yet reminded today."""
+    scope = _scope()
+    person_in_scope(current_user, user_id) or abort(404)
+    return _remind(scope, services.PeopleFilter(user_ids=(user_id,)), url_for("manage.person", user_id=user_id))

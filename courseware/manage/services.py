@@ -1,0 +1,813 @@
+"""Managers' views of progress: the learner summary, assignments, charts' figures, a person's record.
+
+Everything here is scoped: each function takes the ``Scope`` of the person asking and never
+returns anyone outside it. Figures are aggregated in SQL in a fixed number of statements,
+whatever the number of learners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select, type_coerce, union_all
+
+from courseware.db import UTCDateTime, utcnow
+from courseware.exceptions import Invalid, NotAllowed
+from courseware.extensions import db
+from courseware.learn.services import build_course_maps, enroll
+from courseware.manage.policies import Scope
+from courseware.models import (
+    ChecklistState,
+    Course,
+    Enrollment,
+    JournalEntry,
+    LearningEvent,
+    Lesson,
+    LessonProgress,
+    LessonRevision,
+    Module,
+    Objective,
+    Reminder,
+    Review,
+    Submission,
+    Team,
+    User,
+)
+from courseware.progress import rules
+from courseware.progress.services import PASSIVE_VERBS
+
+log = logging.getLogger(__name__)
+
+TREND_DAYS = 14
+SORTS = ("name", "team", "percent", "last_active", "trend", "status", "due")
+STATUS_LABELS = {
+    rules.OVERDUE: "Overdue",
+    rules.BLOCKED: "Blocked",
+    rules.STALLED: "Stalled",
+    rules.ON_TRACK: "On track",
+    rules.DONE_ALL: "Completed",
+    rules.NOT_ENROLLED: "Not enrolled",
+}
+# Statuses a reminder is meant for: the learner can act, and hasn't.
+REMINDABLE = (rules.STALLED, rules.OVERDUE)
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    team_id: int | None = None
+    course_id: int | None = None
+    status: str | None = None
+    query: str = ""
+    sort: str = "status"
+    descending: bool = False
+    user_ids: tuple[int, ...] | None = None
+
+    def args(self) -> dict:
+        """The filter as query-string arguments (for links that keep it)."""
+        values = {
+            "team": self.team_id,
+            "course": self.course_id,
+            "status": self.status,
+            "q": self.query or None,
+            "sort": self.sort if self.sort != "status" else None,
+            "order": "desc" if self.descending else None,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The moments the rules compare against, fixed once per request so that every figure agrees."""
+
+    now: dt.datetime
+    stalled_days: int
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    @property
+    def trend_middle(self) -> dt.datetime:
+        return self.now - dt.timedelta(days=TREND_DAYS)
+
+    @property
+    def trend_start(self) -> dt.datetime:
+        return self.now - dt.timedelta(days=2 * TREND_DAYS)
+
+    @property
+    def stalled_cutoff(self) -> dt.datetime:
+        return rules.stalled_cutoff(self.now, self.stalled_days)
+
+
+def clock(stalled_days: int, now: dt.datetime | None = None) -> Clock:
+    return Clock(now or utcnow(), int(stalled_days))
+
+
+@dataclass
+class LearnerRow:
+    """One line of the people table: a learner and the figures the rules need."""
+
+    id: int
+    name: str
+    email: str
+    team_id: int | None
+    team: str | None
+    enrolled: int
+    completed: int
+    started: int
+    percent: int
+    last_active_at: dt.datetime | None
+    recent: int
+    before: int
+    due_date: dt.date | None
+    assigned_at: dt.datetime | None
+    lessons_left: int
+    lessons_waiting: int
+    waiting_since: dt.datetime | None
+    status_code: str
+    clock: Clock
+
+    @property
+    def trend(self) -> str:
+        return rules.trend(self.recent, self.before)
+
+    @property
+    def status(self) -> rules.LearnerStatus:
+        return rules.learner_status(
+            enrolled=self.enrolled,
+            completed=self.completed,
+            due_date=self.due_date,
+            lessons_left=self.lessons_left,
+            lessons_waiting=self.lessons_waiting,
+            last_active_at=self.last_active_at,
+            assigned_at=self.assigned_at,
+            waiting_since=self.waiting_since,
+            now=self.clock.now,
+            stalled_days=self.clock.stalled_days,
+        )
+
+    @property
+    def remindable(self) -> bool:
+        return self.status_code in REMINDABLE
+
+
+# --- the learner summary: one row per person, every figure aggregated in SQL -----------------
+
+
+def _required_lessons():
+    """Lessons that count towards a course: not archived, not in an archived or optional module."""
+    return (
+        select(Lesson.id.label("lesson_id"), Lesson.course_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Lesson.archived_at.is_(None), Module.archived_at.is_(None), Module.optional.is_(False))
+        .subquery("required")
+    )
+
+
+def _per_learner(course_id: int | None):
+    """Per learner: enrollments, completions and lessons, over all courses or one."""
+    required = _required_lessons()
+    required_count = (
+        select(required.c.course_id, func.count().label("n")).group_by(required.c.course_id).subquery("required_count")
+    )
+    progress = select(
+        LessonProgress.user_id,
+        LessonProgress.course_id,
+        func.count(case((LessonProgress.status == "completed", 1))).label("done"),
+        func.count(case((LessonProgress.status == "awaiting_review", 1))).label("waiting"),
+    ).where(LessonProgress.lesson_id.in_(select(required.c.lesson_id)))
+    enrollments = select(Enrollment).where(Enrollment.course_id == course_id) if course_id else select(Enrollment)
+    if course_id:
+        progress = progress.where(LessonProgress.course_id == course_id)
+    progress = progress.group_by(LessonProgress.user_id, LessonProgress.course_id).subquery("course_progress")
+    enrollments = enrollments.subquery("e")
+    is_open = enrollments.c.completed_at.is_(None)
+    required_n = func.coalesce(required_count.c.n, 0)
+    done = func.coalesce(progress.c.done, 0)
+    return (
+        select(
+            enrollments.c.user_id,
+            func.count().label("enrolled"),
+            func.count(enrollments.c.completed_at).label("completed"),
+            func.count(enrollments.c.started_at).label("started"),
+            func.sum(required_n).label("required"),
+            func.sum(done).label("done"),
+            func.sum(case((is_open, required_n - done), else_=0)).label("lessons_left"),
+            func.sum(case((is_open, func.coalesce(progress.c.waiting, 0)), else_=0)).label("lessons_waiting"),
+            func.min(case((is_open, enrollments.c.due_date))).label("due_date"),
+            func.max(case((is_open, enrollments.c.enrolled_at))).label("assigned_at"),
+        )
+        .outerjoin(required_count, required_count.c.course_id == enrollments.c.course_id)
+        .outerjoin(
+            progress,
+            and_(progress.c.user_id == enrollments.c.user_id, progress.c.course_id == enrollments.c.course_id),
+        )
+        .group_by(enrollments.c.user_id)
+        .subquery("per_learner")
+    )
+
+
+def _activity(now: Clock):
+    """Per learner: active events in the last 14 days and in the 14 before (passive ones left out)."""
+    recent = LearningEvent.created_at >= now.trend_middle
+    return (
+        select(
+            LearningEvent.user_id,
+            func.count(case((recent, 1))).label("recent"),
+            func.count(case((~recent, 1))).label("before"),
+        )
+        .where(
+            LearningEvent.created_at >= now.trend_start,
+            LearningEvent.created_at <= now.now,
+            LearningEvent.verb.not_in(PASSIVE_VERBS),
+        )
+        .group_by(LearningEvent.user_id)
+        .subquery("activity")
+    )
+
+
+def _waiting(course_id: int | None):
+    """Per learner: since when their oldest work still waiting for a trainer was handed in."""
+    submissions = select(Submission.user_id, Submission.created_at.label("at")).where(Submission.status == "submitted")
+    checklists = select(ChecklistState.user_id, ChecklistState.updated_at.label("at")).where(
+        ChecklistState.status == "awaiting_verification"
+    )
+    if course_id:
+        submissions = submissions.where(Submission.course_id == course_id)
+        checklists = checklists.join(Lesson, Lesson.id == ChecklistState.lesson_id).where(Lesson.course_id == course_id)
+    pending = union_all(submissions, checklists).subquery("pending")
+    return (
+        select(pending.c.user_id, func.min(pending.c.at).label("waiting_since"))
+        .group_by(pending.c.user_id)
+        .subquery("waiting")
+    )
+
+
+def _last_active():
+    """The time of the person's latest active event (a correlated lookup on the user's index)."""
+    return (
+        select(LearningEvent.created_at)
+        .where(LearningEvent.user_id == User.id, LearningEvent.verb.not_in(PASSIVE_VERBS))
+        .order_by(LearningEvent.created_at.desc())
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+
+
+def learner_summary(scope: Scope, filters: PeopleFilter, now: Clock):
+    """A CTE with one row per active person in scope (narrowed by ``filters``) and their figures.
+
+    Its ``status`` column applies ``rules.learner_status`` in SQL so that the table can be
+    filtered, sorted and counted by status in the database; a test holds the two together.
+    """
+    per_learner = _per_learner(filters.course_id)
+    activity = _activity(now)
+    waiting = _waiting(filters.course_id)
+    statement = (
+        select(
+            User.id,
+            User.name,
+            User.email,
+            User.team_id,
+            Team.name.label("team"),
+            func.coalesce(per_learner.c.enrolled, 0).label("enrolled"),
+            func.coalesce(per_learner.c.completed, 0).label("completed"),
+            func.coalesce(per_learner.c.started, 0).label("started"),
+            func.coalesce(per_learner.c.required, 0).label("required"),
+            func.coalesce(per_learner.c.done, 0).label("done"),
+            func.coalesce(per_learner.c.lessons_left, 0).label("lessons_left"),
+            func.coalesce(per_learner.c.lessons_waiting, 0).label("lessons_waiting"),
+            per_learner.c.due_date,
+            type_coerce(per_learner.c.assigned_at, UTCDateTime).label("assigned_at"),
+            _last_active().label("last_active_at"),
+            func.coalesce(activity.c.recent, 0).label("recent"),
+            func.coalesce(activity.c.before, 0).label("before"),
+            type_coerce(waiting.c.waiting_since, UTCDateTime).label("waiting_since"),
+        )
+        .outerjoin(Team, Team.id == User.team_id)
+        .outerjoin(per_learner, per_learner.c.user_id == User.id)
+        .outerjoin(activity, activity.c.user_id == User.id)
+        .outerjoin(waiting, waiting.c.user_id == User.id)
+        .where(User.is_active.is_(True), scope.people())
+    )
+    if filters.team_id:
+        statement = statement.where(User.team_id == filters.team_id)
+    if filters.course_id:
+        statement = statement.where(per_learner.c.enrolled > 0)
+    if filters.user_ids is not None:
+        statement = statement.where(User.id.in_(filters.user_ids))
+    if filters.query:
+        like = f"%{filters.query.lower()}%"
+        statement = statement.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    return statement.cte("learners").prefix_with("MATERIALIZED")
+
+
+def status_expression(learners, now: Clock):
+    """``rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows)."""
+    c = learners.c
+    since = case(
+        (c.last_active_at.is_(None), c.assigned_at),
+        (c.assigned_at.is_(None), c.last_active_at),
+        (c.assigned_at > c.last_active_at, c.assigned_at),
+        else_=c.last_active_at,
+    )
+    return case(
+        (c.enrolled == 0, literal(rules.NOT_ENROLLED)),
+        (c.completed >= c.enrolled, literal(rules.DONE_ALL)),
+        (c.due_date < now.today, literal(rules.OVERDUE)),
+        (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(rules.BLOCKED)),
+        (since <= now.stalled_cutoff, literal(rules.STALLED)),
+        else_=literal(rules.ON_TRACK),
+    )
+
+
+def _percent(learners):
+    c = learners.c
+    return case((c.required > 0, (c.done * 100) / c.required), else_=0)
+
+
+def _summary_select(scope: Scope, filters: PeopleFilter, now: Clock) -> tuple[Select, object]:
+    learners = learner_summary(scope, filters, now)
+    status = status_expression(learners, now).label("status")
+    inner = select(learners, _percent(learners).label("percent"), status).subquery("summary")
+    statement = select(inner)
+    if filters.status:
+        statement = statement.where(inner.c.status == filters.status)
+    return statement, inner
+
+
+def _order(inner, filters: PeopleFilter):
+    c = inner.c
+    urgency = case({code: index for index, code in enumerate(rules.LEARNER_STATUSES)}, value=c.status)
+    keys = {
+        "name": [func.lower(c.name)],
+        "team": [func.lower(func.coalesce(c.team, "")), func.lower(c.name)],
+        "percent": [c.percent],
+        "last_active": [c.last_active_at],
+        "trend": [c.recent - c.before, c.recent],
+        "status": [urgency],
+        "due": [c.due_date],
+    }[filters.sort if filters.sort in SORTS else "status"]
+    ordered = [key.desc().nulls_last() if filters.descending else key.asc().nulls_last() for key in keys]
+    return [*ordered, func.lower(c.name), c.id]
+
+
+def _row(row, now: Clock) -> LearnerRow:
+    return LearnerRow(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        team_id=row.team_id,
+        team=row.team,
+        enrolled=row.enrolled,
+        completed=row.completed,
+        started=row.started,
+        percent=int(row.percent or 0),
+        last_active_at=row.last_active_at,
+        recent=row.recent,
+        before=row.before,
+        due_date=row.due_date,
+        assigned_at=row.assigned_at,
+        lessons_left=int(row.lessons_left or 0),
+        lessons_waiting=int(row.lessons_waiting or 0),
+        waiting_since=row.waiting_since,
+        status_code=row.status,
+        clock=now,
+    )
+
+
+def people_page(
+    scope: Scope, filters: PeopleFilter, now: Clock, page: int = 1, per_page: int = 50
+) -> tuple[list[LearnerRow], int]:
+    """One page of the people table and the number of people matching, in one statement."""
+    statement, inner = _summary_select(scope, filters, now)
+    statement = select(inner, func.count().over().label("total")).order_by(*_order(inner, filters))
+    if filters.status:
+        statement = statement.where(inner.c.status == filters.status)
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        return [_row(row, now) for row in rows], rows[0].total
+    if page == 1:
+        return [], 0
+    total = db.session.scalar(select(func.count()).select_from(_summary_select(scope, filters, now)[0].subquery()))
+    return [], total
+
+
+def all_people(scope: Scope, filters: PeopleFilter, now: Clock, batch: int = 1000) -> Iterator[LearnerRow]:
+    """Every row of the people table as filtered and sorted, fetched in batches."""
+    statement, inner = _summary_select(scope, filters, now)
+    statement = statement.order_by(*_order(inner, filters)).execution_options(yield_per=batch)
+    for row in db.session.execute(statement):
+        yield _row(row, now)
+
+
+def status_counts(scope: Scope, now: Clock, course_id: int | None = None) -> dict[str, int]:
+    """How many people in scope are in each status, plus enrolled/started/in-progress totals."""
+    _, inner = _summary_select(scope, PeopleFilter(course_id=course_id), now)
+    rows = db.session.execute(
+        select(inner.c.status, func.count(), func.count(case((inner.c.started > 0, 1)))).group_by(inner.c.status)
+    ).all()
+    counts = dict.fromkeys(rules.LEARNER_STATUSES, 0)
+    started = 0
+    for status, count, started_count in rows:
+        counts[status] = count
+        if status not in (rules.DONE_ALL, rules.NOT_ENROLLED):
+            started += started_count
+    counts["people"] = sum(counts[code] for code in rules.LEARNER_STATUSES)
+    counts["enrolled"] = counts["people"] - counts[rules.NOT_ENROLLED]
+    counts["in_progress"] = started
+    counts["not_started"] = counts["enrolled"] - counts[rules.DONE_ALL] - started
+    return counts
+
+
+# --- charts' figures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    label: str
+    count: int
+
+
+def course_funnel(scope: Scope, course: Course) -> list[Stage]:
+    """Learners in scope at each stage of ``course``: assigned, started, each module done, completed."""
+    modules = db.session.execute(
+        select(Module.id, Module.title, Module.optional)
+        .where(Module.course_id == course.id, Module.archived_at.is_(None))
+        .order_by(Module.position)
+    ).all()
+    enrollment_scope = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
+    if not scope.everyone:
+        enrollment_scope = enrollment_scope.join(User, User.id == Enrollment.user_id).where(scope.people())
+    lessons_per_module = (
+        select(Lesson.module_id, func.count().label("n"))
+        .where(Lesson.course_id == course.id, Lesson.archived_at.is_(None))
+        .group_by(Lesson.module_id)
+        .subquery("module_size")
+    )
+    done_per_module = (
+        select(LessonProgress.user_id, Lesson.module_id, func.count().label("done"))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(
+            LessonProgress.course_id == course.id,
+            LessonProgress.status == "completed",
+            Lesson.archived_at.is_(None),
+            LessonProgress.user_id.in_(enrollment_scope),
+        )
+        .group_by(LessonProgress.user_id, Lesson.module_id)
+        .subquery("module_done")
+    )
+    finished = dict(
+        db.session.execute(
+            select(done_per_module.c.module_id, func.count())
+            .join(
+                lessons_per_module,
+                and_(
+                    lessons_per_module.c.module_id == done_per_module.c.module_id,
+                    done_per_module.c.done >= lessons_per_module.c.n,
+                ),
+            )
+            .group_by(done_per_module.c.module_id)
+        ).all()
+    )
+    totals = db.session.execute(
+        select(func.count(), func.count(Enrollment.started_at), func.count(Enrollment.completed_at)).where(
+            Enrollment.course_id == course.id, Enrollment.user_id.in_(enrollment_scope)
+        )
+    ).one()
+    stages = [Stage("Assigned", totals[0]), Stage("Started", totals[1])]
+    for module in modules:
+        label = f"{module.title} (optional)" if module.optional else module.title
+        stages.append(Stage(label, finished.get(module.id, 0)))
+    stages.append(Stage("Completed the course", totals[2]))
+    return stages
+
+
+@dataclass(frozen=True)
+class Week:
+    start: dt.date
+    events: int
+    learners: int
+
+
+def weekly_activity(scope: Scope, now: Clock, weeks: int = 12) -> list[Week]:
+    """Active events and active learners per calendar week (Monday to Sunday), the last ``weeks``."""
+    this_monday = now.today - dt.timedelta(days=now.today.weekday())
+    starts = [this_monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    bounds = [dt.datetime.combine(day, dt.time(), dt.UTC) for day in [*starts, this_monday + dt.timedelta(weeks=1)]]
+    parts = []
+    for index in range(weeks):
+        part = select(
+            literal(index).label("week"),
+            func.count().label("events"),
+            func.count(LearningEvent.user_id.distinct()).label("learners"),
+        ).where(
+            LearningEvent.created_at >= bounds[index],
+            LearningEvent.created_at < bounds[index + 1],
+            LearningEvent.verb.not_in(PASSIVE_VERBS),
+        )
+        if not scope.everyone:
+            part = part.join(User, User.id == LearningEvent.user_id).where(scope.people())
+        parts.append(part)
+    figures = {row.week: row for row in db.session.execute(union_all(*parts))}
+    return [Week(starts[i], figures[i].events, figures[i].learners) for i in range(weeks)]
+
+
+# --- assigning courses ----------------------------------------------------------------------------
+
+
+@dataclass
+class Assignment:
+    course: Course
+    due_date: dt.date | None
+    people: int = 0
+    new: int = 0
+
+
+def assign_course(
+    manager: User,
+    scope: Scope,
+    course: Course,
+    *,
+    due_date: dt.date | None,
+    team_ids: Iterable[int] = (),
+    user_ids: Iterable[int] = (),
+    today: dt.date | None = None,
+) -> Assignment:
+    """Enroll the members of the given teams and the given people in ``course`` with a due date.
+
+    People already enrolled keep their progress; their due date is set to the new one. Refuses
+    a draft course, a due date in the past, an empty selection, and anyone outside the scope.
+    """
+    team_ids, user_ids = set(team_ids), set(user_ids)
+    if course.status != "published":
+        raise Invalid("Only a published course can be assigned.", field="course")
+    if due_date is not None and due_date < (today or dt.date.today()):
+        raise Invalid("The due date is in the past; choose today or a later day.", field="due_date")
+    if not team_ids and not user_ids:
+        raise Invalid("Choose at least one team or person to assign the course to.", field="teams")
+    if any(not scope.covers_team(team_id) for team_id in team_ids):
+        raise NotAllowed("You can only assign courses to the teams you manage.")
+    people = list(
+        db.session.scalars(
+            select(User)
+            .where(or_(User.team_id.in_(team_ids), User.id.in_(user_ids)), User.is_active.is_(True))
+            .order_by(User.id)
+        )
+    )
+    found = {person.id for person in people}
+    if user_ids - found or any(not scope.covers_team(person.team_id) for person in people):
+        raise NotAllowed("You can only assign courses to people in the teams you manage.")
+    already = set(
+        db.session.scalars(
+            select(Enrollment.user_id).where(Enrollment.course_id == course.id, Enrollment.user_id.in_(found))
+        )
+    )
+    for person in people:
+        enroll(person, course, assigned_by=manager, due_date=due_date)
+    result = Assignment(course, due_date, people=len(people), new=len(found - already))
+    log.info(
+        "%s assigned course %s to %d people (%d new), due %s",
+        manager.email,
+        course.slug,
+        result.people,
+        result.new,
+        due_date,
+    )
+    return result
+
+
+def assignable_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(Course.status == "published").order_by(Course.title)))
+
+
+def people_by_ids(scope: Scope, user_ids: Iterable[int]) -> list[User]:
+    """The active people among ``user_ids`` that are in scope, by name."""
+    ids = {int(i) for i in user_ids}
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(ids), User.is_active.is_(True), scope.people()).order_by(User.name)
+        )
+    )
+
+
+# --- one person ------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineItem:
+    event: LearningEvent
+    course: str | None
+    module: str | None
+    lesson: str | None
+
+
+def timeline(person: User, before_id: int | None = None, limit: int = 50) -> list[TimelineItem]:
+    """The person's events, newest first: what they did, in which course, module and lesson, when."""
+    statement = (
+        select(LearningEvent, Course.title, Module.title, LessonRevision.title)
+        .outerjoin(Course, Course.id == LearningEvent.course_id)
+        .outerjoin(Module, Module.id == LearningEvent.module_id)
+        .outerjoin(Lesson, Lesson.id == LearningEvent.lesson_id)
+        .outerjoin(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
+        .where(LearningEvent.user_id == person.id)
+        .order_by(LearningEvent.created_at.desc(), LearningEvent.id.desc())
+        .limit(limit)
+    )
+    if before_id:
+        anchor = db.session.get(LearningEvent, before_id)
+        if anchor is not None and anchor.user_id == person.id:
+            statement = statement.where(
+                or_(
+                    LearningEvent.created_at < anchor.created_at,
+                    and_(LearningEvent.created_at == anchor.created_at, LearningEvent.id < anchor.id),
+                )
+            )
+    return [TimelineItem(*row) for row in db.session.execute(statement)]
+
+
+@dataclass
+class CourseProgress:
+    enrollment: Enrollment
+    course: Course
+    percent: int
+    done: int
+    required: int
+    waiting: int
+
+    @property
+    def overdue_days(self) -> int | None:
+        if self.enrollment.completed_at is not None:
+            return None
+        return rules.overdue_days(self.enrollment.due_date, dt.date.today())
+
+
+def course_progress(person: User) -> list[CourseProgress]:
+    """Each of the person's enrollments with how far they are, using the learner's own course map."""
+    rows = db.session.execute(
+        select(Enrollment, Course)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == person.id)
+        .order_by(Enrollment.completed_at.is_not(None), Enrollment.due_date.is_(None), Enrollment.due_date)
+    ).all()
+    maps = build_course_maps(person, [course for _, course in rows])
+    result = []
+    for enrollment, course in rows:
+        course_map = maps[course.id]
+        required = course_map.required
+        result.append(
+            CourseProgress(
+                enrollment,
+                course,
+                course_map.percent,
+                sum(1 for lesson in required if lesson.status == "completed"),
+                len(required),
+                sum(1 for lesson in required if lesson.status == "awaiting_review"),
+            )
+        )
+    return result
+
+
+def submissions_with_reviews(person: User) -> list[tuple[Submission, str | None, str | None, list[Review]]]:
+    """The person's practice hand-ins, newest first, with course and lesson titles and every review."""
+    rows = db.session.execute(
+        select(Submission, Course.title, LessonRevision.title)
+        .join(Course, Course.id == Submission.course_id)
+        .join(Lesson, Lesson.id == Submission.lesson_id)
+        .outerjoin(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
+        .where(Submission.user_id == person.id)
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    ).all()
+    ids = [submission.id for submission, _, _ in rows]
+    reviews: dict[int, list[Review]] = {}
+    if ids:
+        for review in db.session.scalars(
+            select(Review).where(Review.submission_id.in_(ids)).order_by(Review.created_at)
+        ):
+            reviews.setdefault(review.submission_id, []).append(review)
+    return [(submission, course, lesson, reviews.get(submission.id, [])) for submission, course, lesson in rows]
+
+
+def reviewer_names(reviews: Iterable[Review]) -> dict[int, str]:
+    ids = {review.reviewer_id for review in reviews if review.reviewer_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def objectives_with_revisions(person: User) -> list[Objective]:
+    """The person's objectives with their revisions (loaded in one more query)."""
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        db.session.scalars(
+            select(Objective)
+            .where(Objective.user_id == person.id)
+            .options(selectinload(Objective.revisions))
+            .order_by(Objective.status, Objective.target_date.is_(None), Objective.target_date, Objective.id)
+        )
+    )
+
+
+def shared_journal(person: User) -> list[JournalEntry]:
+    """Journal entries the person chose to share with their manager; nothing else of the journal."""
+    return list(
+        db.session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.user_id == person.id, JournalEntry.shared_with_manager.is_(True))
+            .order_by(JournalEntry.created_at.desc())
+        )
+    )
+
+
+def reminders_of(person: User, limit: int = 10) -> list[Reminder]:
+    return list(
+        db.session.scalars(
+            select(Reminder).where(Reminder.user_id == person.id).order_by(Reminder.sent_on.desc()).limit(limit)
+        )
+    )
+
+
+def person_summary(scope: Scope, person: User, now: Clock) -> LearnerRow | None:
+    """The person's line of the people table (status, trend, percent)."""
+    statement, inner = _summary_select(scope, PeopleFilter(), now)
+    row = db.session.execute(statement.where(inner.c.id == person.id)).first()
+    return _row(row, now) if row else None
+
+
+# --- raw events export ------------------------------------------------------------------------------
+
+
+EVENT_COLUMNS = (
+    "time",
+    "user_id",
+    "email",
+    "name",
+    "team",
+    "verb",
+    "course",
+    "module",
+    "lesson",
+    "activity",
+    "score",
+    "success",
+    "text_length",
+    "revision_id",
+    "event_id",
+)
+
+
+def parse_day(value: str | None, name: str) -> dt.date:
+    """A ``YYYY-MM-DD`` query argument; Invalid with a message that says which and why."""
+    if not value:
+        raise Invalid(f"Give the {name} date as YYYY-MM-DD, for example ?{name}=2026-01-31.", field=name)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            f"The {name} date {value!r} is not a date in the form YYYY-MM-DD (for example 2026-01-31).", field=name
+        ) from None
+
+
+def export_events(scope: Scope, start: dt.date, end: dt.date, batch: int = 2000) -> Iterator[tuple]:
+    """Every event of people in scope from ``start`` to ``end`` (both included), oldest first,
+    fetched ``batch`` rows at a time so that memory stays flat however long the range."""
+    if end < start:
+        raise Invalid("The end date is before the start date.", field="end")
+    low = dt.datetime.combine(start, dt.time(), dt.UTC)
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    statement = (
+        select(
+            LearningEvent.created_at,
+            LearningEvent.user_id,
+            User.email,
+            User.name,
+            Team.name,
+            LearningEvent.verb,
+            Course.slug,
+            Module.slug,
+            Lesson.slug,
+            LearningEvent.activity_key,
+            LearningEvent.score,
+            LearningEvent.success,
+            LearningEvent.text_length,
+            LearningEvent.revision_id,
+            LearningEvent.id,
+        )
+        .join(User, User.id == LearningEvent.user_id)
+        .outerjoin(Team, Team.id == User.team_id)
+        .outerjoin(Course, Course.id == LearningEvent.course_id)
+        .outerjoin(Module, Module.id == LearningEvent.module_id)
+        .outerjoin(Lesson, Lesson.id == LearningEvent.lesson_id)
+        .where(LearningEvent.created_at >= low, LearningEvent.created_at < high, scope.people())
+        .order_by(LearningEvent.created_at, LearningEvent.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in db.session.execute(statement):
+        yield tuple(row)

@@ -1,0 +1,80 @@
+"""Time the managers' pages on a generated organisation (not a test: it prints timings).
+
+    COURSEWARE_DATABASE_URL=sqlite:////tmp/x.sqlite3 flask --app app demo generate --learners 10000
+    COURSEWARE_DATABASE_URL=sqlite:////tmp/x.sqlite3 python tests/manage/bench_manage_pages.py
+
+It logs in as an admin (created if missing) and as one team's manager with the test client,
+requests each page a few times and prints the median and worst time and the statement count.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from sqlalchemy import event, select
+
+from courseware import create_app
+from courseware.extensions import db
+from courseware.models import ManagerScope, User
+
+PASSWORD = "bench-password-for-managers-7"
+PAGES = [
+    "/manage/",
+    "/manage/charts/funnel.svg",
+    "/manage/charts/activity.svg",
+    "/manage/people",
+    "/manage/people?sort=last_active&order=desc",
+    "/manage/people?status=stalled&page=3",
+    "/manage/people?sort=trend",
+]
+
+
+def main(repeat: int = 5) -> None:
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "WARNING", "SERVER_NAME": "bench.test"})
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "bench-admin@example.org"))
+        if admin is None:
+            admin = User(email="bench-admin@example.org", name="Bench Admin")
+            admin.set_roles(["admin"])
+            admin.set_password(PASSWORD)
+            db.session.add(admin)
+        manager = db.session.scalar(
+            select(User).join(ManagerScope, ManagerScope.manager_id == User.id).order_by(User.id).limit(1)
+        )
+        if manager is not None:
+            manager.set_password(PASSWORD)
+        db.session.commit()
+        people = [(admin.email, "admin")] + ([(manager.email, "manager of one team")] if manager else [])
+    engine = app.extensions["courseware.db"]["engine"]
+    statements = {"n": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args):
+        statements["n"] += 1
+
+    for email, label in people:
+        client = app.test_client()
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, response.status_code
+        print(f"\n{label} ({email})")
+        for path in PAGES:
+            timings = []
+            for _ in range(repeat):
+                statements["n"] = 0
+                started = time.perf_counter()
+                response = client.get(path)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+            print(
+                f"  {path:45} median {statistics.median(timings):7.1f} ms  worst {max(timings):7.1f} ms  "
+                f"{statements['n']} statements"
+            )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
