@@ -39,6 +39,8 @@ def default_settings(instance_path: str) -> dict:
         "STALLED_DAYS": 14,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "LOGIN_RATE_LIMIT": "10 per minute",
+        # Failed logins to one account before it is locked for the rest of the window.
+        "LOGIN_LOCKOUT": "5 per 15 minutes",
         "LESSONS_PATH": None,
     }
 

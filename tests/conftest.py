@@ -67,6 +67,7 @@ def build_app(backend: str, tmp_dir: str, purpose: str = "test", **overrides):
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_LOCKOUT": "1000 per minute",
         "SERVER_NAME": "courseware.test",
     }
     config.update(overrides)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from courseware.auth import services
@@ -20,8 +20,34 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _lockout_limit() -> str:
+    return current_app.config["LOGIN_LOCKOUT"]
+
+
+def _account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+LOCKED_MESSAGE = (
+    "Too many failed attempts to log in to this account, so it is locked for a while. "
+    "Wait 15 minutes and try again, or reset your password."
+)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _lockout_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    scope="login-account",
+    deduct_when=_login_failed,
+    error_message=LOCKED_MESSAGE,
+)
 def login():
     """Log in with email and password; the same message for an unknown email or a wrong password."""
     if current_user.is_authenticated:
@@ -30,6 +56,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            g.login_failed = True
             form.password.errors.append("That email and password do not match an active account.")
         else:
             start_session(user)

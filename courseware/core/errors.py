@@ -70,7 +70,7 @@ def register_error_handlers(app: Flask) -> None:
     def _http(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
-        message = (
+        message = _rate_limit_message(exc) or (
             exc.description if exc.description and exc.code in (400, 403, 404, 410, 422) and _custom(exc) else None
         )
         response = error_response(exc.code, message)
@@ -135,3 +135,9 @@ def _is_connection_problem(exc: DBAPIError) -> bool:
             "starting up",
         )
     )
+
+
+def _rate_limit_message(exc: HTTPException) -> str | None:
+    """The plain-words message a rate limit carries (an account lockout), if it has one."""
+    limit = getattr(exc, "limit", None)
+    return getattr(limit, "error_message", None) if exc.code == 429 else None
