@@ -241,11 +241,18 @@ def test_inviting_the_same_person_again_replaces_the_earlier_link(app, client, a
     assert accepted.status_code == 302
 
 
-def test_an_unknown_invitation_token_gets_a_clear_not_found_page(client):
-    response = client.get("/invite/not-a-real-token")
+def test_an_unknown_invitation_token_gets_a_clear_not_found_page_and_creates_no_account(client, db):
+    before = user_count(db)
 
-    assert response.status_code == 404
-    assert "This invitation link is not valid." in page(response).text
+    shown = client.get("/invite/not-a-real-token")
+    sent = post(
+        client, "/invite/not-a-real-token", {"name": "Guess", "password": TEST_PASSWORD, "confirm": TEST_PASSWORD}
+    )
+
+    assert shown.status_code == 404
+    assert "This invitation link is not valid." in page(shown).text
+    assert sent.status_code == 404
+    assert user_count(db) == before
 
 
 def test_an_invitation_for_an_address_that_meanwhile_got_an_account_is_refused_clearly(
