@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from courseware.config import default_settings, finalise
+from courseware.config import default_settings, finalise, read_environment
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,19 +21,29 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(default_settings(app.instance_path))
     app.config["LESSONS_PATH"] = os.path.join(root, "lessons")
-    app.config.from_prefixed_env("COURSEWARE")
+    read_environment(app.config)
     if config:
         app.config.from_mapping(config)
     finalise(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    _register_middleware(app)
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
     return app
+
+
+def _register_middleware(app: Flask) -> None:
+    """Trust ``X-Forwarded-*`` from the configured number of proxies (client address, scheme, host)."""
+    count = int(app.config["PROXY_COUNT"])
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _register_extensions(app: Flask) -> None:

@@ -38,11 +38,37 @@ def default_settings(instance_path: str) -> dict:
         "SECURE_COOKIES": False,
         "STALLED_DAYS": 14,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": 0,
         "LOGIN_RATE_LIMIT": "10 per minute",
         # Failed logins to one account before it is locked for the rest of the window.
         "LOGIN_LOCKOUT": "5 per 15 minutes",
         "LESSONS_PATH": None,
     }
+
+
+# Settings that are text whatever they look like: an all-digit password is still a password.
+TEXT_SETTINGS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "BASE_URL",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "MAIL_FROM",
+    "SITE_NAME",
+)
+
+
+def read_environment(config, environ=None) -> None:
+    """Apply ``COURSEWARE_*`` variables: JSON where it parses (``true``, ``25``), text for text settings."""
+    environ = os.environ if environ is None else environ
+    config.from_prefixed_env("COURSEWARE")
+    for name in TEXT_SETTINGS:
+        raw = environ.get(f"COURSEWARE_{name}")
+        if raw is not None:
+            config[name] = raw
 
 
 def finalise(config) -> None:

@@ -6,7 +6,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import after_this_request, current_app
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +44,17 @@ def send_mail(to: str, subject: str, body: str) -> bool:
         return False
     log.info("emailed %s: %s", to, subject)
     return True
+
+
+def send_after_response(to: str, subject: str, body: str) -> None:
+    """Send the message once the response has been handed to the client."""
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _defer(response):
+        def _send():
+            with app.app_context():
+                send_mail(to, subject, body)
+
+        response.call_on_close(_send)
+        return response

@@ -11,7 +11,7 @@ from courseware.auth.sessions import end_session, start_session
 from courseware.core.links import external_url, safe_next
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
-from courseware.mail import send_mail
+from courseware.mail import send_after_response
 
 bp = Blueprint("auth", __name__)
 
@@ -113,7 +113,8 @@ def forgot_password():
             user, token = found
             link = external_url("auth.reset_password", token=token)
             hours = current_app.config["PASSWORD_RESET_HOURS"]
-            send_mail(
+            # Sent once the answer has gone out, so that its timing does not tell whether the account exists.
+            send_after_response(
                 user.email,
                 f"Reset your {current_app.config['SITE_NAME']} password",
                 f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "

@@ -110,3 +110,39 @@ def test_a_redis_url_moves_rate_limits_to_redis_and_memory_is_the_default():
 
     assert embedded["RATELIMIT_STORAGE_URI"] == "memory://"
     assert scaled["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+
+
+def test_text_settings_stay_text_even_when_they_look_like_numbers(environ):
+    environ.setenv("COURSEWARE_SECRET_KEY", "12345678901234567890")
+    environ.setenv("COURSEWARE_SMTP_PASSWORD", "123456")
+    environ.setenv("COURSEWARE_SMTP_PORT", "587")
+    app = build()
+    assert app.config["SECRET_KEY"] == "12345678901234567890"
+    assert app.config["SMTP_PASSWORD"] == "123456"
+    assert app.config["SMTP_PORT"] == 587
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_forwarded_headers(environ):
+    environ.setenv("COURSEWARE_SECRET_KEY", "a-real-secret-for-this-test")
+    environ.setenv("COURSEWARE_PROXY_COUNT", "1")
+    app = build()
+
+    @app.route("/_whoami")
+    def whoami():
+        from flask import request
+
+        return {"addr": request.remote_addr, "scheme": request.scheme}
+
+    seen = (
+        app.test_client()
+        .get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        .get_json()
+    )
+    assert seen == {"addr": "203.0.113.7", "scheme": "https"}
+    environ.setenv("COURSEWARE_PROXY_COUNT", "0")
+    app = build()
+    app.add_url_rule("/_whoami", view_func=whoami)
+    assert (
+        app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"}).get_json()["addr"]
+        != "203.0.113.7"
+    )

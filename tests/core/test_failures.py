@@ -60,7 +60,8 @@ def test_the_health_check_reports_an_unreachable_database_as_503(app_without_its
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
-    assert "The service cannot reach its database just now." in page(response).text
+    assert response.get_json()["error"]["status"] == 503
+    assert "The service cannot reach its database just now." in response.get_json()["error"]["message"]
 
 
 def test_a_logged_in_person_also_gets_the_503_page_when_the_database_is_unreachable(app_without_its_database):

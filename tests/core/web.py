@@ -22,6 +22,9 @@ from flask.testing import FlaskClient
 
 class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
+        # Like a real server, finish (close) each response once it is read, running its on-close work.
+        kwargs.setdefault("buffered", True)
+
         def request_in_own_context():
             _cv_app.set(None)
             return FlaskClient.open(self, *args, **kwargs)
