@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 
 from flask import Flask, current_app, has_request_context, request
@@ -50,6 +52,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC)
 
 
+# Set while a read-only request (GET) deliberately writes, so that SQLite takes the write lock
+# at BEGIN and waits its turn instead of failing to upgrade a read transaction.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout and foreign keys; writes take the lock at BEGIN so they queue
     instead of failing when two requests upgrade from reading to writing at once."""
@@ -66,7 +73,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writing = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+        writing = _write_intent.get() or not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
@@ -104,6 +111,20 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(_exc):
             self.session.remove()
+
+    @contextlib.contextmanager
+    def writing(self):
+        """Write from a GET request: ends the current (read) transaction and opens a writing one.
+
+        The block must commit what it writes.
+        """
+        self.session.commit()
+        token = _write_intent.set(True)
+        try:
+            yield self.session
+        finally:
+            _write_intent.reset(token)
+            self.session.rollback()
 
     @property
     def engine(self) -> Engine:

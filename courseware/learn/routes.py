@@ -141,8 +141,11 @@ def lesson(course_slug: str, lesson_slug: str):
     """A lesson: its content, its activities, previous and next, and the course around it."""
     course, enrollment = _course(course_slug)
     lesson, cmap = _lesson(course, lesson_slug)
-    services.record_view(current_user, lesson)
-    db.session.commit()
+    if not services.viewed_today(current_user, lesson):
+        with db.writing():
+            services.record_view(current_user, lesson)
+            db.session.commit()
+        cmap = services.course_map(current_user, course)
     return render_lesson(course, enrollment, lesson, cmap)
 
 

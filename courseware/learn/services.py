@@ -29,7 +29,7 @@ from courseware.models import (
     User,
 )
 from courseware.progress import rules
-from courseware.progress.services import record_event
+from courseware.progress.services import already_recorded, lock_learner_course, record_event
 
 log = logging.getLogger(__name__)
 
@@ -283,9 +283,17 @@ def find_activity(lesson: Lesson, key: str) -> dict:
 # --- recording what the learner does ------------------------------------------------------
 
 
+def _view_key(user: User, lesson: Lesson) -> str:
+    return f"viewed:{user.id}:{lesson.id}:{dt.date.today()}"
+
+
+def viewed_today(user: User, lesson: Lesson) -> bool:
+    return already_recorded(_view_key(user, lesson))
+
+
 def record_view(user: User, lesson: Lesson) -> None:
     """Record that the learner opened the lesson (at most once a day per lesson)."""
-    record_event(user, rules.VIEWED, lesson=lesson, idempotency_key=f"viewed:{user.id}:{lesson.id}:{dt.date.today()}")
+    record_event(user, rules.VIEWED, lesson=lesson, idempotency_key=_view_key(user, lesson))
 
 
 def mark_read(user: User, lesson: Lesson) -> None:
@@ -380,6 +388,7 @@ def save_checklist(
     A fully ticked checklist that a trainer must verify waits for them; once verified it stays done.
     """
     ticked = sorted({i for i in ticked if 0 <= i < len(activity["items"])})
+    lock_learner_course(user.id, lesson.course_id)
     state = checklist_state(user, lesson, activity["key"])
     if state is None:
         state = ChecklistState(user_id=user.id, lesson_id=lesson.id, activity_key=activity["key"], ticked=[])

@@ -46,6 +46,8 @@ def record_event(
         course_id = lesson.course_id
         if revision_id is None:
             revision_id = lesson.published_revision_id
+    if course_id is not None:
+        lock_learner_course(user.id, course_id, active=verb not in PASSIVE_VERBS)
     event = LearningEvent(
         user_id=user.id,
         verb=verb,
@@ -67,15 +69,28 @@ def record_event(
     except IntegrityError:
         # The same key was recorded by a concurrent request a moment ago.
         return None
-    if course_id is not None and verb not in PASSIVE_VERBS:
-        db.session.execute(
-            update(Enrollment)
-            .where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
-            .values(last_activity_at=now, started_at=func.coalesce(Enrollment.started_at, now))
-        )
     if lesson is not None:
         refresh_lesson_progress(user, lesson)
     return event
+
+
+def lock_learner_course(user_id: int, course_id: int, *, active: bool = True) -> None:
+    """Take the learner's enrollment row for this course, marking them active when ``active``.
+
+    Held until the transaction ends, it makes one learner's steps in one course happen one
+    after another, so that each derives progress from every step before it (on SQLite the
+    write lock of ``BEGIN IMMEDIATE`` already does this).
+    """
+    where = (Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    if active:
+        now = utcnow()
+        db.session.execute(
+            update(Enrollment)
+            .where(*where)
+            .values(last_activity_at=now, started_at=func.coalesce(Enrollment.started_at, now))
+        )
+    else:
+        db.session.execute(select(Enrollment.id).where(*where).with_for_update())
 
 
 def already_recorded(idempotency_key: str) -> bool:
