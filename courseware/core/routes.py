@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from courseware.extensions import db, limiter
+from courseware.models import Enrollment
 
 bp = Blueprint("core", __name__)
 
 
+# Where a person without courses of their own starts, by role, first match wins.
+ROLE_HOMES = (("manager", "manage.overview"), ("trainer", "review.queue"), ("admin", "admin.people"))
+
+
 @bp.route("/")
 def home():
-    """Anonymous visitors see the login page; everyone else their own learning."""
+    """Anonymous visitors go to the login page; people with courses to their learning;
+    people without (a manager, a trainer, an admin) to the page their role starts from."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if "learn.home" in _endpoints():
-        return redirect(url_for("learn.home"))
-    return render_template("core/home.html")
-
-
-def _endpoints() -> set[str]:
-    from flask import current_app
-
-    return set(current_app.view_functions)
+    enrolled = db.session.scalar(select(Enrollment.id).where(Enrollment.user_id == current_user.id).limit(1))
+    if not enrolled:
+        for role, endpoint in ROLE_HOMES:
+            if current_user.has_role(role) and endpoint in current_app.view_functions:
+                return redirect(url_for(endpoint))
+    return redirect(url_for("learn.home"))
 
 
 @bp.route("/healthz")
