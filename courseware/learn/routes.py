@@ -30,11 +30,15 @@ def _lesson(course, slug: str):
         abort(404)
 
 
-def _activity(lesson, key: str) -> dict:
+def _activity(lesson, key: str, kind: str) -> dict:
+    """The lesson's activity ``key``, which must be of type ``kind``; 404 otherwise."""
     try:
-        return services.find_activity(lesson, key)
+        activity = services.find_activity(lesson, key)
     except Invalid:
         abort(404)
+    if activity["type"] != kind:
+        abort(404)
+    return activity
 
 
 def _lesson_url(course, lesson, anchor: str | None = None, **args) -> str:
@@ -174,7 +178,7 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
     """Score a quiz attempt; unanswered questions send the page back with the answers kept."""
     course, enrollment = _course(course_slug)
     lesson, cmap = _lesson(course, lesson_slug)
-    activity = _activity(lesson, key)
+    activity = _activity(lesson, key, "quiz")
     answers, missing = services.parse_quiz_answers(activity, request.form)
     if missing:
         numbers = ", ".join(str(i + 1) for i in missing)
@@ -193,7 +197,7 @@ def save_checklist(course_slug: str, lesson_slug: str, key: str):
     """Save the ticked items (answers JSON when asked by the page's script)."""
     course, _ = _course(course_slug)
     lesson, _ = _lesson(course, lesson_slug)
-    activity = _activity(lesson, key)
+    activity = _activity(lesson, key, "checklist")
     ticked = [int(v) for v in request.form.getlist("item") if v.isdigit()]
     state = services.save_checklist(current_user, lesson, activity, ticked, request.form.get("form_key"))
     db.session.commit()
@@ -209,7 +213,7 @@ def submit_practice(course_slug: str, lesson_slug: str, key: str):
     """Hand in practice work; the text stays on the page when something needs fixing."""
     course, enrollment = _course(course_slug)
     lesson, cmap = _lesson(course, lesson_slug)
-    activity = _activity(lesson, key)
+    activity = _activity(lesson, key, "practice")
     form = PracticeForm()
     if form.validate_on_submit():
         try:
@@ -229,7 +233,7 @@ def write_reflection(course_slug: str, lesson_slug: str, key: str):
     """Save the answer to a reflection prompt in the learner's journal."""
     course, enrollment = _course(course_slug)
     lesson, cmap = _lesson(course, lesson_slug)
-    activity = _activity(lesson, key)
+    activity = _activity(lesson, key, "reflection")
     form = ReflectionForm()
     if form.validate_on_submit():
         services.write_reflection(

@@ -333,3 +333,14 @@ def test_progress_api_with_session_token_and_without(client, db, make_user, make
     response = anonymous.get("/api/v1/me/progress", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.get_json()["user"]["email"] == learner.email
     assert anonymous.get("/api/v1/me/progress", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_an_activity_posted_to_the_wrong_kind_of_form_is_not_found(client, db, make_user, make_course, login):
+    learner = make_user()
+    course = make_course(modules=[("m", [("setup", [CHECKLIST, QUIZ])])])
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    assert post(client, f"/learn/{course.slug}/setup/quiz/checklist-1", {"q0": "0"}).status_code == 404
+    assert post(client, f"/learn/{course.slug}/setup/checklist/quiz-1", {"item": ["0"]}).status_code == 404
+    assert events(db, learner, "checked") == 0
