@@ -72,12 +72,22 @@ VERB_PHRASES = {
 
 
 def verb_phrase(verb: str, event=None) -> str:
-    """A learner's event in words, as shown on timelines."""
-    phrase = VERB_PHRASES.get(verb, verb.replace("-", " ").capitalize())
-    if event is not None and verb in ("passed", "failed") and event.detail:
-        detail = event.detail
-        phrase = f"{phrase} ({detail.get('right')} of {detail.get('questions')} right)"
-    return phrase
+    """A learner's event in words, as shown on timelines ("Passed the quiz in")."""
+    return VERB_PHRASES.get(verb, verb.replace("-", " ").capitalize())
+
+
+def event_result(event) -> str:
+    """What came of an event, when it has a result worth saying: "3 of 4 right", "approved"."""
+    detail = event.detail or {}
+    if event.verb in ("passed", "failed") and "questions" in detail:
+        return f"{detail.get('right')} of {detail['questions']} right"
+    if event.verb == "reviewed" and event.success is not None:
+        return "approved" if event.success else "changes requested"
+    if event.verb == "checked" and "ticked" in detail:
+        return "all ticked" if detail.get("complete") else f"{len(detail['ticked'])} ticked"
+    if event.verb == "submitted" and detail.get("version", 1) > 1:
+        return f"version {detail['version']}"
+    return ""
 
 
 def inline_markdown(text: str | None):
@@ -101,6 +111,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["verb_phrase"] = verb_phrase
+    app.jinja_env.filters["event_result"] = event_result
     app.jinja_env.filters["inline_md"] = inline_markdown
     app.jinja_env.filters["block_md"] = block_markdown
     app.jinja_env.add_extension("jinja2.ext.do")
