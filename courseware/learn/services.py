@@ -7,7 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -549,7 +549,12 @@ def objectives(user: User) -> list[Objective]:
         db.session.scalars(
             select(Objective)
             .where(Objective.user_id == user.id)
-            .order_by(Objective.status, Objective.target_date.is_(None), Objective.target_date, Objective.id)
+            .order_by(
+                case((Objective.status == "active", 0), else_=1),
+                Objective.target_date.is_(None),
+                Objective.target_date,
+                Objective.id,
+            )
         )
     )
 
