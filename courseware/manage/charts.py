@@ -66,11 +66,8 @@ def funnel_svg(title: str, stages: list[Stage]) -> str:
 
 
 def activity_svg(title: str, weeks: list[Week]) -> str:
-    """Events per week as bars, with active learners per week as a second series."""
-    chart = pygal.Bar(
-        **_config(title=title, height=420, width=900, x_label_rotation=0, legend_at_bottom=True, print_values=False)
-    )
+    """Events per week as bars."""
+    chart = pygal.Bar(**_config(title=title, height=420, width=900, show_legend=False, print_values=False))
     chart.x_labels = [f"{week.start:%-d %b}" for week in weeks]
     chart.add("Events", [week.events for week in weeks])
-    chart.add("Active learners", [week.learners for week in weeks], secondary=True)
     return _svg(chart)

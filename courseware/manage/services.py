@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, text, type_coerce, union_all
 
 from courseware.db import UTCDateTime, utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -155,6 +155,12 @@ class LearnerRow:
 
 
 # --- the learner summary: one row per person, every figure aggregated in SQL -----------------
+#
+# Two stages keep the work proportional to what is shown. The ``learners`` CTE holds, for
+# everyone in scope, only what the status needs (enrollments, pending reviews, last activity)
+# and the status itself, so the table can be filtered, sorted and counted by status. Lessons
+# done and the 14-day event counts are aggregated afterwards for the rows of the page only —
+# or for everyone when the table is sorted by them or exported.
 
 
 def _required_lessons():
@@ -163,73 +169,23 @@ def _required_lessons():
         select(Lesson.id.label("lesson_id"), Lesson.course_id)
         .join(Module, Module.id == Lesson.module_id)
         .where(Lesson.archived_at.is_(None), Module.archived_at.is_(None), Module.optional.is_(False))
-        .subquery("required")
     )
 
 
-def _per_learner(course_id: int | None):
-    """Per learner: enrollments, completions and lessons, over all courses or one."""
-    required = _required_lessons()
-    required_count = (
-        select(required.c.course_id, func.count().label("n")).group_by(required.c.course_id).subquery("required_count")
-    )
-    progress = select(
-        LessonProgress.user_id,
-        LessonProgress.course_id,
-        func.count(case((LessonProgress.status == "completed", 1))).label("done"),
-        func.count(case((LessonProgress.status == "awaiting_review", 1))).label("waiting"),
-    ).where(LessonProgress.lesson_id.in_(select(required.c.lesson_id)))
-    enrollments = select(Enrollment).where(Enrollment.course_id == course_id) if course_id else select(Enrollment)
-    if course_id:
-        progress = progress.where(LessonProgress.course_id == course_id)
-    progress = progress.group_by(LessonProgress.user_id, LessonProgress.course_id).subquery("course_progress")
-    enrollments = enrollments.subquery("e")
-    is_open = enrollments.c.completed_at.is_(None)
-    required_n = func.coalesce(required_count.c.n, 0)
-    done = func.coalesce(progress.c.done, 0)
-    return (
-        select(
-            enrollments.c.user_id,
-            func.count().label("enrolled"),
-            func.count(enrollments.c.completed_at).label("completed"),
-            func.count(enrollments.c.started_at).label("started"),
-            func.sum(required_n).label("required"),
-            func.sum(done).label("done"),
-            func.sum(case((is_open, required_n - done), else_=0)).label("lessons_left"),
-            func.sum(case((is_open, func.coalesce(progress.c.waiting, 0)), else_=0)).label("lessons_waiting"),
-            func.min(case((is_open, enrollments.c.due_date))).label("due_date"),
-            func.max(case((is_open, enrollments.c.enrolled_at))).label("assigned_at"),
-        )
-        .outerjoin(required_count, required_count.c.course_id == enrollments.c.course_id)
-        .outerjoin(
-            progress,
-            and_(progress.c.user_id == enrollments.c.user_id, progress.c.course_id == enrollments.c.course_id),
-        )
-        .group_by(enrollments.c.user_id)
-        .subquery("per_learner")
-    )
+def _people_ids(scope: Scope, filters: PeopleFilter):
+    """The ids of the people in scope and filters, to narrow each aggregate before it groups
+    (None when that is everyone: then each aggregate reads its index once, in order)."""
+    if scope.everyone and filters.team_id is None and filters.user_ids is None:
+        return None
+    statement = select(User.id).where(scope.people())
+    if filters.team_id is not None:
+        statement = statement.where(User.team_id == filters.team_id)
+    if filters.user_ids is not None:
+        statement = statement.where(User.id.in_(filters.user_ids))
+    return statement
 
 
-def _activity(now: Clock):
-    """Per learner: active events in the last 14 days and in the 14 before (passive ones left out)."""
-    recent = LearningEvent.created_at >= now.trend_middle
-    return (
-        select(
-            LearningEvent.user_id,
-            func.count(case((recent, 1))).label("recent"),
-            func.count(case((~recent, 1))).label("before"),
-        )
-        .where(
-            LearningEvent.created_at >= now.trend_start,
-            LearningEvent.created_at <= now.now,
-            LearningEvent.verb.not_in(PASSIVE_VERBS),
-        )
-        .group_by(LearningEvent.user_id)
-        .subquery("activity")
-    )
-
-
-def _waiting(course_id: int | None):
+def _waiting(course_id: int | None, people):
     """Per learner: since when their oldest work still waiting for a trainer was handed in."""
     submissions = select(Submission.user_id, Submission.created_at.label("at")).where(Submission.status == "submitted")
     checklists = select(ChecklistState.user_id, ChecklistState.updated_at.label("at")).where(
@@ -238,16 +194,49 @@ def _waiting(course_id: int | None):
     if course_id:
         submissions = submissions.where(Submission.course_id == course_id)
         checklists = checklists.join(Lesson, Lesson.id == ChecklistState.lesson_id).where(Lesson.course_id == course_id)
+    if people is not None:
+        submissions = submissions.where(Submission.user_id.in_(people))
+        checklists = checklists.where(ChecklistState.user_id.in_(people))
     pending = union_all(submissions, checklists).subquery("pending")
     return (
         select(pending.c.user_id, func.min(pending.c.at).label("waiting_since"))
         .group_by(pending.c.user_id)
-        .subquery("waiting")
+        .cte("waiting")
+        .prefix_with("MATERIALIZED")
     )
 
 
+def _open_lessons(course_id: int | None, waiting):
+    """Per learner with work waiting for a trainer: required lessons of their unfinished courses
+    that wait for a review, and those completed (only such a learner can be blocked)."""
+    required = _required_lessons().subquery("required_open")
+    statement = (
+        select(
+            LessonProgress.user_id,
+            func.count(case((LessonProgress.status == "awaiting_review", 1))).label("waiting"),
+            func.count(case((LessonProgress.status == "completed", 1))).label("done"),
+        )
+        .join(
+            Enrollment,
+            and_(
+                Enrollment.user_id == LessonProgress.user_id,
+                Enrollment.course_id == LessonProgress.course_id,
+                Enrollment.completed_at.is_(None),
+            ),
+        )
+        .where(
+            LessonProgress.user_id.in_(select(waiting.c.user_id)),
+            LessonProgress.lesson_id.in_(select(required.c.lesson_id)),
+        )
+        .group_by(LessonProgress.user_id)
+    )
+    if course_id:
+        statement = statement.where(LessonProgress.course_id == course_id)
+    return statement.subquery("open_lessons")
+
+
 def _last_active():
-    """The time of the person's latest active event (a correlated lookup on the user's index)."""
+    """The time of the person's latest active event (a lookup at the end of the person's index)."""
     return (
         select(LearningEvent.created_at)
         .where(LearningEvent.user_id == User.id, LearningEvent.verb.not_in(PASSIVE_VERBS))
@@ -258,52 +247,74 @@ def _last_active():
     )
 
 
-def learner_summary(scope: Scope, filters: PeopleFilter, now: Clock):
-    """A CTE with one row per active person in scope (narrowed by ``filters``) and their figures.
+def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
+    """The first stage: one row per active person in scope and filters, with their status.
 
-    Its ``status`` column applies ``rules.learner_status`` in SQL so that the table can be
-    filtered, sorted and counted by status in the database; a test holds the two together.
+    Grouped by person over their enrollments (read through the (user, course) index), with the
+    few people who have work waiting for a trainer joined in, and the latest activity looked up
+    at the end of each person's event index.
     """
-    per_learner = _per_learner(filters.course_id)
-    activity = _activity(now)
-    waiting = _waiting(filters.course_id)
+    people = _people_ids(scope, filters)
+    waiting = _waiting(filters.course_id, people)
+    open_lessons = _open_lessons(filters.course_id, waiting)
+    required = _required_lessons().subquery("required")
+    required_count = (
+        select(required.c.course_id, func.count().label("n")).group_by(required.c.course_id).subquery("required_count")
+    )
+    is_open = and_(Enrollment.id.is_not(None), Enrollment.completed_at.is_(None))
+    required_n = func.coalesce(required_count.c.n, 0)
+    enrollment_join = Enrollment.user_id == User.id
+    if filters.course_id:
+        enrollment_join = and_(enrollment_join, Enrollment.course_id == filters.course_id)
     statement = (
         select(
             User.id,
             User.name,
             User.email,
             User.team_id,
-            Team.name.label("team"),
-            func.coalesce(per_learner.c.enrolled, 0).label("enrolled"),
-            func.coalesce(per_learner.c.completed, 0).label("completed"),
-            func.coalesce(per_learner.c.started, 0).label("started"),
-            func.coalesce(per_learner.c.required, 0).label("required"),
-            func.coalesce(per_learner.c.done, 0).label("done"),
-            func.coalesce(per_learner.c.lessons_left, 0).label("lessons_left"),
-            func.coalesce(per_learner.c.lessons_waiting, 0).label("lessons_waiting"),
-            per_learner.c.due_date,
-            type_coerce(per_learner.c.assigned_at, UTCDateTime).label("assigned_at"),
+            func.max(Team.name).label("team"),
+            func.count(Enrollment.id).label("enrolled"),
+            func.count(Enrollment.completed_at).label("completed"),
+            func.count(Enrollment.started_at).label("started"),
+            func.coalesce(func.sum(required_n), 0).label("required"),
+            func.min(case((is_open, Enrollment.due_date))).label("due_date"),
+            type_coerce(func.max(case((is_open, Enrollment.enrolled_at))), UTCDateTime).label("assigned_at"),
             _last_active().label("last_active_at"),
-            func.coalesce(activity.c.recent, 0).label("recent"),
-            func.coalesce(activity.c.before, 0).label("before"),
-            type_coerce(waiting.c.waiting_since, UTCDateTime).label("waiting_since"),
+            type_coerce(func.max(waiting.c.waiting_since), UTCDateTime).label("waiting_since"),
+            func.coalesce(func.max(open_lessons.c.waiting), 0).label("lessons_waiting"),
+            case(
+                (func.max(open_lessons.c.user_id).is_(None), 0),
+                else_=func.sum(case((is_open, required_n), else_=0)) - func.max(open_lessons.c.done),
+            ).label("lessons_left"),
         )
         .outerjoin(Team, Team.id == User.team_id)
-        .outerjoin(per_learner, per_learner.c.user_id == User.id)
-        .outerjoin(activity, activity.c.user_id == User.id)
+        .outerjoin(Enrollment, enrollment_join)
+        .outerjoin(required_count, required_count.c.course_id == Enrollment.course_id)
         .outerjoin(waiting, waiting.c.user_id == User.id)
+        .outerjoin(open_lessons, open_lessons.c.user_id == User.id)
         .where(User.is_active.is_(True), scope.people())
+        .group_by(User.id, User.name, User.email, User.team_id)
     )
     if filters.team_id:
         statement = statement.where(User.team_id == filters.team_id)
-    if filters.course_id:
-        statement = statement.where(per_learner.c.enrolled > 0)
     if filters.user_ids is not None:
         statement = statement.where(User.id.in_(filters.user_ids))
+    if filters.course_id:
+        statement = statement.having(func.count(Enrollment.id) > 0)
     if filters.query:
         like = f"%{filters.query.lower()}%"
         statement = statement.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
-    return statement.cte("learners").prefix_with("MATERIALIZED")
+    # Materialized, so that the correlated last-activity lookup runs once per person and is
+    # not copied into each place the status expression reads it.
+    figures = statement.cte("figures").prefix_with("MATERIALIZED")
+    return select(figures, status_expression(figures, now).label("status")).cte("learners").prefix_with("MATERIALIZED")
+
+
+def _tune_for_aggregates() -> None:
+    """PostgreSQL's JIT compiler takes longer to compile these one-off aggregate queries than
+    to run them (a second for 10,000 learners); turn it off for the current transaction."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
 
 
 def status_expression(learners, now: Clock):
@@ -325,33 +336,76 @@ def status_expression(learners, now: Clock):
     )
 
 
-def _percent(learners):
-    c = learners.c
-    return case((c.required > 0, (c.done * 100) / c.required), else_=0)
+def _lessons_done(course_id: int | None, people):
+    """Per learner: required lessons completed in their enrolled courses (or in one course)."""
+    required = _required_lessons().subquery("required_done")
+    statement = (
+        select(LessonProgress.user_id, func.count().label("done"))
+        .join(
+            Enrollment,
+            and_(Enrollment.user_id == LessonProgress.user_id, Enrollment.course_id == LessonProgress.course_id),
+        )
+        .where(LessonProgress.status == "completed", LessonProgress.lesson_id.in_(select(required.c.lesson_id)))
+        .group_by(LessonProgress.user_id)
+    )
+    if course_id:
+        statement = statement.where(LessonProgress.course_id == course_id)
+    if people is not None:
+        statement = statement.where(LessonProgress.user_id.in_(people))
+    return statement.subquery("lessons_done")
 
 
-def _summary_select(scope: Scope, filters: PeopleFilter, now: Clock) -> tuple[Select, object]:
-    learners = learner_summary(scope, filters, now)
-    status = status_expression(learners, now).label("status")
-    inner = select(learners, _percent(learners).label("percent"), status).subquery("summary")
-    statement = select(inner)
-    if filters.status:
-        statement = statement.where(inner.c.status == filters.status)
-    return statement, inner
+def _activity(now: Clock, people):
+    """Per learner: active events in the last 14 days and in the 14 before (passive ones left out)."""
+    recent = LearningEvent.created_at >= now.trend_middle
+    statement = (
+        select(
+            LearningEvent.user_id,
+            func.count(case((recent, 1))).label("recent"),
+            func.count(case((~recent, 1))).label("before"),
+        )
+        .where(
+            LearningEvent.created_at >= now.trend_start,
+            LearningEvent.created_at <= now.now,
+            LearningEvent.verb.not_in(PASSIVE_VERBS),
+        )
+        .group_by(LearningEvent.user_id)
+    )
+    if people is not None:
+        statement = statement.where(LearningEvent.user_id.in_(people))
+    return statement.subquery("activity")
 
 
-def _order(inner, filters: PeopleFilter):
-    c = inner.c
-    urgency = case({code: index for index, code in enumerate(rules.LEARNER_STATUSES)}, value=c.status)
-    keys = {
-        "name": [func.lower(c.name)],
-        "team": [func.lower(func.coalesce(c.team, "")), func.lower(c.name)],
-        "percent": [c.percent],
-        "last_active": [c.last_active_at],
-        "trend": [c.recent - c.before, c.recent],
-        "status": [urgency],
-        "due": [c.due_date],
-    }[filters.sort if filters.sort in SORTS else "status"]
+def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
+    """``rows`` joined with lessons done (as a percent) and the 14-day counts of ``people``."""
+    done = _lessons_done(filters.course_id, people)
+    activity = _activity(now, people)
+    done_n = func.coalesce(done.c.done, 0)
+    percent = case((rows.c.required > 0, (done_n * 100) // rows.c.required), else_=0)
+    return (
+        select(
+            rows,
+            percent.label("percent"),
+            func.coalesce(activity.c.recent, 0).label("recent"),
+            func.coalesce(activity.c.before, 0).label("before"),
+        )
+        .outerjoin(done, done.c.user_id == rows.c.id)
+        .outerjoin(activity, activity.c.user_id == rows.c.id)
+    )
+
+
+def _order(c, filters: PeopleFilter):
+    sort = filters.sort if filters.sort in SORTS else "status"
+    if sort == "status":
+        keys = [case({code: index for index, code in enumerate(rules.LEARNER_STATUSES)}, value=c.status)]
+    elif sort == "name":
+        keys = [func.lower(c.name)]
+    elif sort == "team":
+        keys = [func.lower(func.coalesce(c.team, "")), func.lower(c.name)]
+    elif sort == "trend":
+        keys = [c.recent - c.before, c.recent]
+    else:
+        keys = [c[{"percent": "percent", "last_active": "last_active_at", "due": "due_date"}[sort]]]
     ordered = [key.desc().nulls_last() if filters.descending else key.asc().nulls_last() for key in keys]
     return [*ordered, func.lower(c.name), c.id]
 
@@ -384,32 +438,61 @@ def people_page(
     scope: Scope, filters: PeopleFilter, now: Clock, page: int = 1, per_page: int = 50
 ) -> tuple[list[LearnerRow], int]:
     """One page of the people table and the number of people matching, in one statement."""
-    statement, inner = _summary_select(scope, filters, now)
-    statement = select(inner, func.count().over().label("total")).order_by(*_order(inner, filters))
+    _tune_for_aggregates()
+    learners = _learners(scope, filters, now)
+    if filters.sort in ("percent", "trend"):
+        # Sorting by a figure of the second stage needs it for everyone before the page is cut.
+        ranked = _with_figures(learners, filters, now, _people_ids(scope, filters)).subquery("ranked")
+    else:
+        ranked = select(learners).subquery("ranked")
     if filters.status:
-        statement = statement.where(inner.c.status == filters.status)
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+        candidates = select(ranked).where(ranked.c.status == filters.status).subquery("candidates")
+    else:
+        candidates = ranked
+    order = _order(candidates.c, filters)
+    page_rows = (
+        select(
+            *[candidates.c[column.key] for column in learners.c],
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("position"),
+        )
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .cte("page_rows")
+        .prefix_with("MATERIALIZED")
+    )
+    statement = _with_figures(page_rows, filters, now, select(page_rows.c.id)).order_by(page_rows.c.position)
+    rows = db.session.execute(statement).all()
     if rows:
         return [_row(row, now) for row in rows], rows[0].total
     if page == 1:
         return [], 0
-    total = db.session.scalar(select(func.count()).select_from(_summary_select(scope, filters, now)[0].subquery()))
+    total = db.session.scalar(select(func.count()).select_from(candidates))
     return [], total
 
 
 def all_people(scope: Scope, filters: PeopleFilter, now: Clock, batch: int = 1000) -> Iterator[LearnerRow]:
     """Every row of the people table as filtered and sorted, fetched in batches."""
-    statement, inner = _summary_select(scope, filters, now)
-    statement = statement.order_by(*_order(inner, filters)).execution_options(yield_per=batch)
+    _tune_for_aggregates()
+    learners = _learners(scope, filters, now)
+    rows = _with_figures(learners, filters, now, _people_ids(scope, filters)).subquery("rows")
+    statement = select(rows)
+    if filters.status:
+        statement = statement.where(rows.c.status == filters.status)
+    statement = statement.order_by(*_order(rows.c, filters)).execution_options(yield_per=batch)
     for row in db.session.execute(statement):
         yield _row(row, now)
 
 
 def status_counts(scope: Scope, now: Clock, course_id: int | None = None) -> dict[str, int]:
     """How many people in scope are in each status, plus enrolled/started/in-progress totals."""
-    _, inner = _summary_select(scope, PeopleFilter(course_id=course_id), now)
+    _tune_for_aggregates()
+    learners = _learners(scope, PeopleFilter(course_id=course_id), now)
     rows = db.session.execute(
-        select(inner.c.status, func.count(), func.count(case((inner.c.started > 0, 1)))).group_by(inner.c.status)
+        select(learners.c.status, func.count(), func.count(case((learners.c.started > 0, 1)))).group_by(
+            learners.c.status
+        )
     ).all()
     counts = dict.fromkeys(rules.LEARNER_STATUSES, 0)
     started = 0
@@ -434,56 +517,51 @@ class Stage:
 
 
 def course_funnel(scope: Scope, course: Course) -> list[Stage]:
-    """Learners in scope at each stage of ``course``: assigned, started, each module done, completed."""
-    modules = db.session.execute(
-        select(Module.id, Module.title, Module.optional)
+    """Learners in scope at each stage of ``course``: assigned, started, each module done, completed.
+
+    A module is done when all its lessons are; the lessons each learner completed are counted
+    per module in one pass over the (course, status, person) index.
+    """
+    _tune_for_aggregates()
+    outline = db.session.execute(
+        select(Module.id, Module.title, Module.optional, Lesson.id.label("lesson_id"))
+        .join(Lesson, and_(Lesson.module_id == Module.id, Lesson.archived_at.is_(None)))
         .where(Module.course_id == course.id, Module.archived_at.is_(None))
-        .order_by(Module.position)
+        .order_by(Module.position, Lesson.position)
     ).all()
-    enrollment_scope = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
-    if not scope.everyone:
-        enrollment_scope = enrollment_scope.join(User, User.id == Enrollment.user_id).where(scope.people())
-    lessons_per_module = (
-        select(Lesson.module_id, func.count().label("n"))
-        .where(Lesson.course_id == course.id, Lesson.archived_at.is_(None))
-        .group_by(Lesson.module_id)
-        .subquery("module_size")
-    )
-    done_per_module = (
-        select(LessonProgress.user_id, Lesson.module_id, func.count().label("done"))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(
-            LessonProgress.course_id == course.id,
-            LessonProgress.status == "completed",
-            Lesson.archived_at.is_(None),
-            LessonProgress.user_id.in_(enrollment_scope),
-        )
-        .group_by(LessonProgress.user_id, Lesson.module_id)
-        .subquery("module_done")
-    )
-    finished = dict(
-        db.session.execute(
-            select(done_per_module.c.module_id, func.count())
-            .join(
-                lessons_per_module,
-                and_(
-                    lessons_per_module.c.module_id == done_per_module.c.module_id,
-                    done_per_module.c.done >= lessons_per_module.c.n,
-                ),
+    modules: dict[int, tuple[str, list[int]]] = {}
+    for row in outline:
+        label = f"{row.title} (optional)" if row.optional else row.title
+        modules.setdefault(row.id, (label, []))[1].append(row.lesson_id)
+    in_scope = None if scope.everyone else select(User.id).where(scope.people())
+    per_learner = select(
+        *[
+            func.count(case((LessonProgress.lesson_id.in_(lesson_ids), 1))).label(f"m{index}")
+            for index, (_, lesson_ids) in enumerate(modules.values())
+        ]
+    ).where(LessonProgress.course_id == course.id, LessonProgress.status == "completed")
+    if in_scope is not None:
+        per_learner = per_learner.where(LessonProgress.user_id.in_(in_scope))
+    per_learner = per_learner.group_by(LessonProgress.user_id).subquery("per_learner")
+    finished = [0] * len(modules)
+    if modules:
+        finished = db.session.execute(
+            select(
+                *[
+                    func.count(case((per_learner.c[f"m{index}"] >= len(lesson_ids), 1)))
+                    for index, (_, lesson_ids) in enumerate(modules.values())
+                ]
             )
-            .group_by(done_per_module.c.module_id)
-        ).all()
+        ).one()
+    enrolled = select(func.count(), func.count(Enrollment.started_at), func.count(Enrollment.completed_at)).where(
+        Enrollment.course_id == course.id
     )
-    totals = db.session.execute(
-        select(func.count(), func.count(Enrollment.started_at), func.count(Enrollment.completed_at)).where(
-            Enrollment.course_id == course.id, Enrollment.user_id.in_(enrollment_scope)
-        )
-    ).one()
-    stages = [Stage("Assigned", totals[0]), Stage("Started", totals[1])]
-    for module in modules:
-        label = f"{module.title} (optional)" if module.optional else module.title
-        stages.append(Stage(label, finished.get(module.id, 0)))
-    stages.append(Stage("Completed the course", totals[2]))
+    if in_scope is not None:
+        enrolled = enrolled.where(Enrollment.user_id.in_(in_scope))
+    assigned, started, completed = db.session.execute(enrolled).one()
+    stages = [Stage("Assigned", assigned), Stage("Started", started)]
+    stages += [Stage(label, count) for (label, _), count in zip(modules.values(), finished, strict=True)]
+    stages.append(Stage("Completed the course", completed))
     return stages
 
 
@@ -491,30 +569,27 @@ def course_funnel(scope: Scope, course: Course) -> list[Stage]:
 class Week:
     start: dt.date
     events: int
-    learners: int
 
 
 def weekly_activity(scope: Scope, now: Clock, weeks: int = 12) -> list[Week]:
-    """Active events and active learners per calendar week (Monday to Sunday), the last ``weeks``."""
+    """Active events per calendar week (Monday to Sunday), the last ``weeks``: one range count
+    per week on the (time, verb, person) index, so no event row is read."""
+    _tune_for_aggregates()
     this_monday = now.today - dt.timedelta(days=now.today.weekday())
     starts = [this_monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
     bounds = [dt.datetime.combine(day, dt.time(), dt.UTC) for day in [*starts, this_monday + dt.timedelta(weeks=1)]]
     parts = []
     for index in range(weeks):
-        part = select(
-            literal(index).label("week"),
-            func.count().label("events"),
-            func.count(LearningEvent.user_id.distinct()).label("learners"),
-        ).where(
+        part = select(literal(index).label("week"), func.count().label("events")).where(
             LearningEvent.created_at >= bounds[index],
             LearningEvent.created_at < bounds[index + 1],
             LearningEvent.verb.not_in(PASSIVE_VERBS),
         )
         if not scope.everyone:
-            part = part.join(User, User.id == LearningEvent.user_id).where(scope.people())
+            part = part.where(LearningEvent.user_id.in_(select(User.id).where(scope.people())))
         parts.append(part)
-    figures = {row.week: row for row in db.session.execute(union_all(*parts))}
-    return [Week(starts[i], figures[i].events, figures[i].learners) for i in range(weeks)]
+    figures = dict(db.session.execute(union_all(*parts)).all())
+    return [Week(starts[i], figures.get(i, 0)) for i in range(weeks)]
 
 
 # --- assigning courses ----------------------------------------------------------------------------
@@ -736,9 +811,7 @@ def reminders_of(person: User, limit: int = 10) -> list[Reminder]:
 
 def person_summary(scope: Scope, person: User, now: Clock) -> LearnerRow | None:
     """The person's line of the people table (status, trend, percent)."""
-    statement, inner = _summary_select(scope, PeopleFilter(), now)
-    row = db.session.execute(statement.where(inner.c.id == person.id)).first()
-    return _row(row, now) if row else None
+    return next(all_people(scope, PeopleFilter(user_ids=(person.id,)), now), None)
 
 
 # --- raw events export ------------------------------------------------------------------------------

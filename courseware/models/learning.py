@@ -56,6 +56,9 @@ class LearningEvent(Base):
         Index("ix_learning_events_user_id_created_at", "user_id", "created_at"),
         Index("ix_learning_events_course_id_created_at", "course_id", "created_at"),
         Index("ix_learning_events_created_at", "created_at"),
+        # Covering indexes for the managers' pages (trend, last active, weekly activity).
+        Index("ix_learning_events_user_id_created_at_verb", "user_id", "created_at", "verb"),
+        Index("ix_learning_events_created_at_verb_user_id", "created_at", "verb", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -85,6 +88,8 @@ class LessonProgress(Base):
     __table_args__ = (
         CheckConstraint("status IN ('not_started', 'in_progress', 'awaiting_review', 'completed')", name="status"),
         Index("ix_lesson_progress_course_id_user_id", "course_id", "user_id"),
+        # Covering index for the managers' pages: lessons done or waiting, per course and person.
+        Index("ix_lesson_progress_course_id_status_user_id", "course_id", "status", "user_id", "lesson_id"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

@@ -1,0 +1,35 @@
+"""indexes for the managers' pages
+
+Covering indexes so that the people table and the overview aggregate ten thousand learners
+from the indexes alone: events by person and time (trend, last active), events by time
+(weekly activity), and lesson progress by person, course and status.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25 23:00:00
+"""
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("learning_events", schema=None) as batch_op:
+        batch_op.create_index("ix_learning_events_user_id_created_at_verb", ["user_id", "created_at", "verb"])
+        batch_op.create_index("ix_learning_events_created_at_verb_user_id", ["created_at", "verb", "user_id"])
+    with op.batch_alter_table("lesson_progress", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lesson_progress_course_id_status_user_id", ["course_id", "status", "user_id", "lesson_id"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("lesson_progress", schema=None) as batch_op:
+        batch_op.drop_index("ix_lesson_progress_course_id_status_user_id")
+    with op.batch_alter_table("learning_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_learning_events_created_at_verb_user_id")
+        batch_op.drop_index("ix_learning_events_user_id_created_at_verb")

@@ -1,0 +1,208 @@
+"""The people table: one row per learner with progress, trend and status, aggregated in SQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import current_app
+from sqlalchemy import event
+
+from courseware.db import utcnow
+from courseware.manage import services
+from courseware.manage.policies import Scope
+from courseware.progress import rules
+from tests.manage.conftest import DAY, active_days, add_event, enroll_at, lessons_of, progress, waiting_submission
+
+
+@pytest.fixture
+def histories(org, make_user, db):
+    """One learner of North for each status, and a stalled learner in South."""
+    now = utcnow()
+    course = org.course
+    first, second, third = lessons_of(course)
+    people = {}
+
+    def learner(key, team=None):
+        people[key] = make_user(email=f"{key}@example.org", name=key.replace("_", " ").title(), team=team or org.north)
+        return people[key]
+
+    enroll_at(learner("on_track"), course, now - 20 * DAY)
+    active_days(people["on_track"], course, [1, 2, 3, 15])
+    enroll_at(learner("idle"), course, now - 40 * DAY)
+    active_days(people["idle"], course, [20, 21])
+    enroll_at(learner("waiting"), course, now - 40 * DAY)
+    active_days(people["waiting"], course, [16])
+    progress(people["waiting"], first, "awaiting_review", now - 16 * DAY)
+    waiting_submission(people["waiting"], first, now - 16 * DAY)
+    enroll_at(learner("blocked"), course, now - 30 * DAY)
+    active_days(people["blocked"], course, [2])
+    progress(people["blocked"], first, "completed", now - 5 * DAY)
+    progress(people["blocked"], second, "completed", now - 4 * DAY)
+    progress(people["blocked"], third, "awaiting_review", now - 2 * DAY)
+    waiting_submission(people["blocked"], third, now - 2 * DAY)
+    enroll_at(learner("late"), course, now - 50 * DAY, due=(now - DAY).date())
+    active_days(people["late"], course, [1])
+    enroll_at(learner("newcomer"), course, now - 3 * DAY)
+    enroll_at(learner("finished"), course, now - 60 * DAY, completed=now - 10 * DAY)
+    for lesson in (first, second, third):
+        progress(people["finished"], lesson, "completed", now - 10 * DAY)
+    learner("unassigned")
+    enroll_at(learner("southern", team=org.south), course, now - 40 * DAY)
+    db.session.commit()
+    return people
+
+
+EXPECTED = {
+    "on_track": (rules.ON_TRACK, "on track"),
+    "idle": (rules.STALLED, "stalled: inactive 20 days"),
+    "waiting": (rules.STALLED, "stalled: waiting 16 days for a review"),
+    "blocked": (rules.BLOCKED, "blocked: the last lesson waits for a trainer's review"),
+    "late": (rules.OVERDUE, None),
+    "newcomer": (rules.ON_TRACK, "on track"),
+    "finished": (rules.DONE_ALL, "every assigned course completed"),
+    "unassigned": (rules.NOT_ENROLLED, "no course assigned"),
+}
+
+
+def rows_by_email(scope, **filters):
+    now = services.clock(current_app.config["STALLED_DAYS"])
+    return {row.email.split("@")[0]: row for row in services.all_people(scope, services.PeopleFilter(**filters), now)}
+
+
+def test_status_and_cause_of_each_learner(org, histories):
+    rows = rows_by_email(Scope((org.north.id,)))
+    for key, (status, cause) in EXPECTED.items():
+        assert rows[key].status_code == status, key
+        assert rows[key].status.status == status, key
+        if cause:
+            assert rows[key].status.cause == cause, key
+    assert rows["late"].status.cause.startswith("overdue: due ") and rows["late"].status.cause.endswith("1 day ago")
+    assert "southern" not in rows
+
+
+def test_status_in_sql_agrees_with_the_rules_for_everyone(org, histories):
+    """The status column computed in SQL is the one ``rules.learner_status`` gives for each row."""
+    rows = rows_by_email(Scope(None))
+    assert len(rows) >= len(EXPECTED) + 1
+    for key, row in rows.items():
+        assert row.status_code == row.status.status, key
+
+
+def test_trend_counts_active_events_only(org, histories, db):
+    now = utcnow()
+    person = histories["on_track"]
+    add_event(person, rules.ENROLLED, now - 2 * DAY, course=org.course)  # passive: not activity
+    db.session.commit()
+    row = rows_by_email(Scope(None))["on_track"]
+    assert (row.recent, row.before, row.trend) == (3, 1, "up")
+    assert row.last_active_at == pytest.approx(now - DAY, abs=dt_seconds(5))
+
+
+def dt_seconds(n):
+    import datetime as dt
+
+    return dt.timedelta(seconds=n)
+
+
+def test_percent_complete_counts_required_lessons(org, histories):
+    rows = rows_by_email(Scope(None))
+    assert rows["blocked"].percent == 66
+    assert rows["finished"].percent == 100
+    assert rows["newcomer"].percent == 0
+
+
+def test_people_page_shows_rows_causes_and_trend(client, login, org, histories):
+    login(org.manager)
+    html = client.get("/manage/people").get_data(as_text=True)
+    assert "stalled: inactive 20 days" in html
+    assert "stalled: waiting 16 days for a review" in html
+    assert "blocked: the last lesson waits" in html
+    assert "Southern" not in html
+    assert re.search(r"Idle.*?North", html, re.S)
+    assert re.search(r"On Track.*?up<br><span class=\"meta\">3 ", html, re.S)
+    # Most urgent first: overdue, blocked, stalled, then on track.
+    listed = names(client, "/manage/people")
+    assert listed.index("Late") < listed.index("Blocked") < listed.index("Idle") < listed.index("On Track")
+
+
+def names(client, path):
+    """The people listed on a page of the table, in order."""
+    html = client.get(path).get_data(as_text=True)
+    return re.findall(r'<a href="/manage/people/\d+">([^<]+)</a>', html)
+
+
+def test_filters_sort_and_pagination(org, histories, client, login):
+    login(org.admin)
+    stalled = names(client, "/manage/people?status=stalled")
+    assert {"Idle", "Waiting", "Southern"} <= set(stalled) and "On Track" not in stalled
+    assert names(client, f"/manage/people?team={org.south.id}") == ["Southern"]
+    in_course = names(client, f"/manage/people?course={org.course.id}")
+    assert "Unassigned" not in in_course and "Idle" in in_course
+    by_name = names(client, "/manage/people?sort=name&order=desc")
+    assert by_name == sorted(by_name, key=str.lower, reverse=True)
+    assert names(client, "/manage/people?q=waiT") == ["Waiting"]
+    assert client.get("/manage/people?sort=percent").status_code == 200
+    assert client.get("/manage/people?sort=trend&order=desc").status_code == 200
+    assert client.get("/manage/people?sort=nonsense").status_code == 400
+    assert client.get("/manage/people?status=nonsense").status_code == 400
+    assert client.get("/manage/people?team=abc").status_code == 400
+    assert client.get("/manage/people?course=99999").status_code == 404
+
+
+def test_pages_of_the_table(org, histories):
+    now = services.clock(14)
+    filters = services.PeopleFilter(sort="name")
+    first, total = services.people_page(Scope(None), filters, now, page=1, per_page=4)
+    second, _ = services.people_page(Scope(None), filters, now, page=2, per_page=4)
+    beyond, total_beyond = services.people_page(Scope(None), filters, now, page=99, per_page=4)
+    assert len(first) == 4 and total >= 10
+    assert [row.name.lower() for row in first + second] == sorted(row.name.lower() for row in first + second)
+    assert not {row.id for row in first} & {row.id for row in second}
+    assert beyond == [] and total_beyond == total
+
+
+def make_learners(count, org, make_user, db):
+    now = utcnow()
+    for index in range(count):
+        person = make_user(email=f"bulk{count}-{index}@example.org", name=f"Bulk {index}", team=org.north)
+        enroll_at(person, org.course, now - (index % 40) * DAY, due=(now + (index % 9 - 4) * DAY).date())
+        active_days(person, org.course, [index % 30, (index * 7) % 28])
+        if index % 5 == 0:
+            waiting_submission(person, lessons_of(org.course)[0], now - (index % 20) * DAY)
+    db.session.commit()
+
+
+def count_statements(app, client, path):
+    engine = app.extensions["courseware.db"]["engine"]
+    seen = []
+
+    def counter(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert response.status_code == 200, path
+    return len(seen)
+
+
+PAGES = [
+    "/manage/people",
+    "/manage/people?sort=trend",
+    "/manage/",
+    "/manage/charts/funnel.svg",
+    "/manage/charts/activity.svg",
+]
+
+
+def test_pages_run_the_same_number_of_queries_for_5_and_50_learners(app, org, make_user, db, client, login):
+    login(org.manager)
+    make_learners(5, org, make_user, db)
+    few = {path: count_statements(app, client, path) for path in PAGES}
+    make_learners(45, org, make_user, db)
+    many = {path: count_statements(app, client, path) for path in PAGES}
+    assert few == many
+    assert max(many.values()) <= 16
