@@ -1,8 +1,8 @@
-"""The home page that sends each person where their roles lead, and the health check."""
+"""The home page that sends each person where their roles lead, the liveness and health checks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 
@@ -36,3 +36,14 @@ def healthz():
     """200 with the database reachable; 503 (from the error handler) when it is not."""
     db.session.execute(text("SELECT 1"))
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/livez")
+@limiter.exempt
+def livez():
+    """200 "ok" while the process answers: no database, no session, no template.
+
+    For a process supervisor's liveness probe, and the benchmarks' baseline (the fastest this
+    stack can answer); /healthz is the readiness check that includes the database.
+    """
+    return Response("ok", mimetype="text/plain")

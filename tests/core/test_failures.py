@@ -75,3 +75,12 @@ def test_a_logged_in_person_also_gets_the_503_page_when_the_database_is_unreacha
 
     assert response.status_code == 503
     assert "The service cannot reach its database just now." in page(response).text
+
+
+def test_the_liveness_check_answers_ok_without_touching_the_database(app_without_its_database):
+    """/livez says the process is alive even while the database is down (that is /healthz's job)."""
+    response = new_client(app_without_its_database).get("/livez")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+    assert response.mimetype == "text/plain"
