@@ -18,6 +18,7 @@ from courseware.mail import send_mail
 from courseware.manage.policies import Scope
 from courseware.manage.services import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.models import Reminder
+from courseware.progress.rules import OVERDUE
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +67,25 @@ def _learning_link() -> str | None:
         return None
 
 
+def _situation(row: LearnerRow) -> str:
+    status = row.status
+    if status.status == OVERDUE:
+        return f"your course was due on {row.due_date:%-d %B %Y} and is not finished yet"
+    if "review" in status.cause:
+        return (
+            f"your practice work has been waiting {status.days} days for a trainer's review; "
+            "meanwhile you can go on with the next lessons"
+        )
+    return f"you haven't done anything in your course for {status.days} days"
+
+
 def deliver_reminder(reminder: Reminder, row: LearnerRow) -> bool:
     """Email the reminder (when SMTP is configured) and note whether it went out."""
     site = current_app.config["SITE_NAME"]
-    status = row.status
     link = _learning_link()
     body = (
         f"Hello {row.name},\n\n"
-        f"This is a reminder about your training on {site}: {status.cause}.\n\n"
+        f"A friendly reminder about your training on {site}: {_situation(row)}.\n\n"
         "A few minutes today is enough to pick up where you left off."
         + (f"\n\nContinue here: {link}" if link else "")
         + "\n\nIf something is in your way, reply to your manager; they can help.\n"
