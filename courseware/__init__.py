@@ -63,6 +63,10 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.api.routes import bp as api_bp
     from courseware.auth.account import bp as account_bp
     from courseware.auth.routes import bp as auth_bp
+    from courseware.author.mentoring_routes import bp as mentoring_bp
+    from courseware.author.notification_routes import bp as notifications_bp
+    from courseware.author.review_routes import bp as review_bp
+    from courseware.author.routes import bp as author_bp
     from courseware.core.routes import bp as core_bp
     from courseware.learn.routes import bp as learn_bp
     from courseware.manage.routes import bp as manage_bp
@@ -74,6 +78,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(manage_bp, url_prefix="/manage")
+    app.register_blueprint(author_bp, url_prefix="/author")
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def _register_cli(app: Flask) -> None:

@@ -17,6 +17,8 @@ NAVIGATION = [
     ("learn.my_progress", "My progress", None),
     ("review.queue", "Review", ("trainer",)),
     ("author.index", "Author", ("trainer", "admin")),
+    ("mentoring.mentees", "Mentees", ("trainer",)),
+    ("mentoring.pairs", "Mentoring", ("manager", "admin")),
     ("manage.overview", "Manage", ("manager", "admin")),
     ("admin.people", "People", ("admin",)),
 ]

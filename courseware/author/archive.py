@@ -1,0 +1,176 @@
+"""Courses as zip files in the ``lessons/`` format: download one, upload some.
+
+A zip is read defensively: it must be a real zip, small enough, with a bounded number of
+entries, no absolute or ``..`` paths, no links, no encryption, and no entry that inflates
+beyond its limit (sizes are counted while reading, not taken from the headers). Only then
+is it unpacked into a temporary folder and imported exactly as ``flask lessons import``
+would, with the same checks and messages.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from courseware.content.format import COURSE_FILE, InvalidLessonFile, find_courses
+from courseware.content.services import ImportResult, export_course, import_courses
+from courseware.exceptions import Invalid, NotAllowed
+from courseware.extensions import db
+from courseware.models import Course, User
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 1000
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class UnsafeZip(Invalid):
+    """The upload is not a zip this site will open; the message says why."""
+
+
+def course_zip(course: Course) -> tuple[str, bytes]:
+    """The course's published lessons as a zip of ``<slug>/course.yaml`` and its module folders."""
+    with tempfile.TemporaryDirectory(prefix="courseware-export-") as tmp:
+        folder = export_course(course, tmp)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                name = path.relative_to(tmp).as_posix()
+                if path.is_dir():
+                    archive.writestr(zipfile.ZipInfo(name + "/"), b"")
+                else:
+                    archive.write(path, name)
+    return f"{course.slug}.zip", buffer.getvalue()
+
+
+def _check_name(info: zipfile.ZipInfo) -> PurePosixPath:
+    """The entry's path, or :class:`UnsafeZip` when it could land outside the folder it is unpacked in."""
+    name = info.filename
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    if "\x00" in name:
+        raise UnsafeZip(f"The zip holds a file name with a NUL character ({shown!r}); it was not imported.")
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        raise UnsafeZip(
+            f"The zip holds an absolute path, {shown}; nothing was imported. "
+            "Zip the course folder itself, so that every path starts with the course's folder name."
+        )
+    path = PurePosixPath(posix)
+    if ".." in path.parts:
+        raise UnsafeZip(f"The zip holds a path that climbs out of its folder, {shown}; nothing was imported.")
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise UnsafeZip(f"The zip holds a symbolic link, {shown}; links are not allowed, so nothing was imported.")
+    if info.flag_bits & 0x1:
+        raise UnsafeZip(f"The zip is password-protected ({shown}); upload it without a password.")
+    return path
+
+
+def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
+    """Unpack a zip into ``dest`` after checking every entry; raises :class:`UnsafeZip`."""
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    if not zipfile.is_zipfile(stream):
+        raise UnsafeZip("This file is not a zip file. Upload a .zip made from a course folder (as Download gives).")
+    stream.seek(0)
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UnsafeZip(f"This zip file is damaged and cannot be read ({error}).") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise UnsafeZip(f"The zip holds {len(entries)} entries; at most {MAX_ENTRIES} are accepted.")
+        checked = [(info, _check_name(info)) for info in entries]
+        total = 0
+        root = dest.resolve()
+        for info, path in checked:
+            if not path.parts:
+                continue
+            target = (root / Path(*path.parts)).resolve()
+            if root not in target.parents and target != root:
+                raise UnsafeZip(f"The zip holds a path outside its folder, {info.filename}; nothing was imported.")
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            try:
+                with archive.open(info) as source, target.open("wb") as out:
+                    while chunk := source.read(_CHUNK):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > MAX_ENTRY_BYTES:
+                            raise UnsafeZip(
+                                f"{info.filename} is larger than {MAX_ENTRY_BYTES // (1024 * 1024)} MB once unpacked; "
+                                "nothing was imported."
+                            )
+                        if total > MAX_TOTAL_BYTES:
+                            raise UnsafeZip(
+                                f"The zip unpacks to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB; nothing was imported."
+                            )
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError) as error:
+                raise UnsafeZip(f"{info.filename} cannot be read from the zip ({error}).") from None
+
+
+@dataclass
+class UploadResult:
+    result: ImportResult
+    new_courses: list[Course] = field(default_factory=list)
+
+
+def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult:
+    """Import every course in an uploaded zip, all or nothing, as the ``lessons import`` command does.
+
+    Problems in the files raise :class:`InvalidLessonFile` (each names the file and line, the
+    file shown inside the zip's name); an unsafe zip raises :class:`UnsafeZip`; a course that
+    exists and that ``user`` may not edit (``may_edit(user, course)``) raises :class:`NotAllowed`.
+    New courses belong to ``user`` and start as drafts; existing ones keep their status.
+    """
+    with tempfile.TemporaryDirectory(prefix="courseware-import-") as tmp:
+        root = Path(tmp) / (secure_filename(filename or "") or "upload.zip")
+        root.mkdir()
+        unpack_zip(data, root)
+        if (root / COURSE_FILE).is_file():
+            raise UnsafeZip(
+                f"{COURSE_FILE} is at the top of the zip. Zip the course folder itself "
+                f"(so that the zip holds <course-slug>/{COURSE_FILE}), as Download does."
+            )
+        # Folders some zip tools add (__MACOSX, .git) are skipped, as in a lessons folder.
+        specs = find_courses(root)  # raises InvalidLessonFile, naming file and line
+        existing = {
+            course.slug: course
+            for course in db.session.scalars(select(Course).where(Course.slug.in_([spec.slug for spec in specs])))
+        }
+        for spec in specs:
+            course = existing.get(spec.slug)
+            if course is not None and not may_edit(user, course):
+                raise NotAllowed(
+                    f"The course '{spec.slug}' exists and you are not one of its editors; nothing was imported."
+                )
+        statuses = {slug: course.status for slug, course in existing.items()}
+        result = import_courses(root, author=user)
+    upload = UploadResult(result)
+    for course in result.courses:
+        if course.slug in statuses:
+            course.status = statuses[course.slug]
+        else:
+            course.status = "draft"
+            course.owner_id = user.id
+            upload.new_courses.append(course)
+    db.session.flush()
+    log.info("user %s imported %s from a zip", user.id, ", ".join(c.slug for c in result.courses))
+    return upload
+
+
+__all__ = ["InvalidLessonFile", "UnsafeZip", "course_zip", "import_zip", "unpack_zip"]
