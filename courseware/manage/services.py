@@ -226,6 +226,7 @@ def _open_lessons(course_id: int | None, waiting):
         )
         .where(
             LessonProgress.user_id.in_(select(waiting.c.user_id)),
+            LessonProgress.status.in_(("awaiting_review", "completed")),
             LessonProgress.lesson_id.in_(select(required.c.lesson_id)),
         )
         .group_by(LessonProgress.user_id)
