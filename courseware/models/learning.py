@@ -89,7 +89,7 @@ class LessonProgress(Base):
         CheckConstraint("status IN ('not_started', 'in_progress', 'awaiting_review', 'completed')", name="status"),
         Index("ix_lesson_progress_course_id_user_id", "course_id", "user_id"),
         # Covering index for the managers' pages: lessons done or waiting, per course and person.
-        Index("ix_lesson_progress_course_id_status_user_id", "course_id", "status", "user_id", "lesson_id"),
+        Index("ix_lesson_progress_user_id_status_course_id", "user_id", "status", "course_id", "lesson_id"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

@@ -23,13 +23,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_learning_events_created_at_verb_user_id", ["created_at", "verb", "user_id"])
     with op.batch_alter_table("lesson_progress", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_lesson_progress_course_id_status_user_id", ["course_id", "status", "user_id", "lesson_id"]
+            "ix_lesson_progress_user_id_status_course_id", ["user_id", "status", "course_id", "lesson_id"]
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("lesson_progress", schema=None) as batch_op:
-        batch_op.drop_index("ix_lesson_progress_course_id_status_user_id")
+        batch_op.drop_index("ix_lesson_progress_user_id_status_course_id")
     with op.batch_alter_table("learning_events", schema=None) as batch_op:
         batch_op.drop_index("ix_learning_events_created_at_verb_user_id")
         batch_op.drop_index("ix_learning_events_user_id_created_at_verb")
