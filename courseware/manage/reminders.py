@@ -60,6 +60,15 @@ def claim_reminder(user_id: int, reason: str, sent_by_id: int | None, day: dt.da
     return reminder
 
 
+def reminded_on(day: dt.date, user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` already have their reminder for ``day``."""
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(select(Reminder.user_id).where(Reminder.sent_on == day, Reminder.user_id.in_(user_ids)))
+    )
+
+
 def _learning_link() -> str | None:
     try:
         return external_url("learn.home")

@@ -30,12 +30,13 @@ from courseware.extensions import db
 from courseware.manage import charts, services
 from courseware.manage.forms import AssignForm, PeopleFilterForm
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
-from courseware.manage.reminders import run_reminders
+from courseware.manage.reminders import reminded_on, run_reminders
 from courseware.models import Course, Team
 
 bp = Blueprint("manage", __name__)
 
 PER_PAGE = 50
+MAX_REMINDERS = 200  # sent per click; the daily job reminds everyone
 MANAGERS = ("manager", "admin")
 
 
@@ -372,10 +373,23 @@ def send_reminders():
 
 
 def _remind(scope: Scope, filters: services.PeopleFilter, back: str):
+    """Send the reminders now; past ``MAX_REMINDERS`` the rest is left to the daily job, so
+    that one click never keeps a request busy emailing thousands of people."""
     now = _clock()
     rows = list(services.all_people(scope, filters, now))
-    summary = run_reminders(rows, current_user.id, now.today)
+    due = [row for row in rows if row.remindable]
+    reminded = reminded_on(now.today, [row.id for row in due])
+    waiting = [row for row in due if row.id not in reminded]
+    summary = run_reminders(waiting[:MAX_REMINDERS], current_user.id, now.today)
+    summary.skipped += len(rows) - len(due)
+    summary.already += len(reminded)
     flash(summary.describe(), "success" if summary.sent else "warning")
+    if len(waiting) > MAX_REMINDERS:
+        flash(
+            f"{len(waiting) - MAX_REMINDERS} more people are stalled or overdue; the daily reminder job "
+            "(flask --app app reminders send) reminds them, or send again to remind the next ones.",
+            "warning",
+        )
     return redirect(back)
 
 

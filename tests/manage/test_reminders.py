@@ -107,3 +107,19 @@ def test_reminder_for_one_person_from_their_page(client, login, org, learners, s
     page = client.get(f"/manage/people/{learners['idle'].id}").get_data(as_text=True)
     assert "Reminded:" in page and "emailed" in page
     assert "Send a reminder" not in client.get(f"/manage/people/{learners['fine'].id}").get_data(as_text=True)
+
+
+def test_one_click_reminds_a_bounded_number_and_the_next_click_the_next_ones(
+    client, login, org, learners, smtp_server, monkeypatch
+):
+    from courseware.manage import routes
+
+    monkeypatch.setattr(routes, "MAX_REMINDERS", 1)
+    login(org.manager)
+    post(client, "/manage/reminders", {})
+    assert len(smtp_server.messages) == 1
+    assert "1 more people are stalled or overdue" in client.get("/manage/people").get_data(as_text=True)
+    post(client, "/manage/reminders", {})
+    assert sorted(m["To"] for m in smtp_server.messages) == ["idle@example.org", "late@example.org"]
+    post(client, "/manage/reminders", {})
+    assert len(smtp_server.messages) == 2
