@@ -15,6 +15,10 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-bench: requirements-bench.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@ $(VENV)/.installed
+
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
@@ -37,6 +41,14 @@ run: demo
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks on SQLite and PostgreSQL, 10,000 generated learners (README "Performance");
+## never part of `make test` or CI. BENCH_ARGS passes options, e.g. BENCH_ARGS="--databases sqlite".
+bench: $(VENV)/.installed-bench
+	@command -v wrk >/dev/null || { echo "== installing wrk (Debian)"; \
+	  (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)) >/dev/null \
+	  || { echo "wrk could not be installed: run apt-get install wrk as root"; exit 1; }; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,780 @@
+"""Benchmarks: Courseware under gunicorn, on SQLite and PostgreSQL, as ratios to the stack's own limit.
+
+For each database this builds (or takes from bench/cache/) an organisation made by
+``flask demo generate``, starts gunicorn with the production settings (a real secret key from the
+environment, no demo mode), and measures in one run:
+
+- the baseline: ``GET /livez``, the fastest this stack can answer (no database, no session);
+- a logged-in learner's lesson page;
+- a progress write: answering a lesson's quiz, each POST with a fresh form key;
+- the managers' people page and overview, seen by an admin whose scope is every learner;
+- a scenario shaped like Moodle's "M" test plan: 100 users arriving over 40 seconds, each
+  logging in, opening the course, reading a lesson, answering its quiz and returning home.
+
+The first four use wrk (saturating load, ``bench/wrk/sessions.lua``); the baseline is measured
+before and after them and its mean is the denominator of every ratio. The scenario uses locust
+(``bench/locustfile.py``). Figures are printed and written to bench/results/latest.json.
+
+Run it with ``make bench`` (which installs requirements-bench.txt and wrk); see ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+CACHE = BENCH / "cache"
+RESULTS = BENCH / "results"
+BIN = Path(sys.executable).parent
+COURSE = "social-media-practice"
+# The first lesson with a quiz; a learner can open it once the lesson before it is done.
+QUIZ_LESSON = "quantitative-and-qualitative-objectives"
+LESSON_BEFORE = "why-results-take-months"
+DEMO_PASSWORD = "courseware-demo"
+ADMIN_EMAIL = "bench-admin@example.org"
+ADMIN_PASSWORD = "bench-admin-password"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_RUN_DB = "courseware_bench"
+POSTGRES_CACHE_PREFIX = "courseware_bench_cache_"
+
+# The targets of issue 8, checked on every run.
+TARGETS = {
+    "lesson_page_ratio": 0.6,
+    "progress_write_ratio": {"sqlite": 0.4, "postgresql": 0.5},
+    "manager_p95_ms": 300,
+    "scenario_p95_ms": 250,
+}
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+QUIZ_FORM = re.compile(r'action="[^"]*/quiz/([\w-]+)"')
+QUESTION = re.compile(r'name="q(\d+)"')
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the databases ---------------------------------------------------------------------------
+
+
+def fingerprint(learners: int, seed: int) -> str:
+    """What the generated database depends on: size, seed, schema, generator and course files."""
+    digest = hashlib.sha256(f"{learners}:{seed}".encode())
+    sources = sorted((ROOT / "courseware" / "migrations" / "versions").glob("*.py"))
+    sources += [ROOT / "courseware" / "manage" / "generate.py", ROOT / "courseware" / "demo.py"]
+    sources += sorted(path for path in (ROOT / "lessons").rglob("*") if path.is_file())
+    for path in sources:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return f"n{learners}_s{seed}_{digest.hexdigest()[:10]}"
+
+
+def app_env(database_url: str, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COURSEWARE_") and k != "FLASK_DEBUG"}
+    env.update(
+        COURSEWARE_DATABASE_URL=database_url,
+        COURSEWARE_SECRET_KEY=secrets.token_hex(32),
+        COURSEWARE_LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
+def flask(database_url: str, *args: str, stdin: str | None = None) -> None:
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app", *args],
+        cwd=ROOT,
+        env=app_env(database_url),
+        input=stdin,
+        text=True,
+        check=True,
+        stdout=subprocess.DEVNULL if args[0] == "users" else None,
+    )
+
+
+def generate(database_url: str, learners: int, seed: int) -> None:
+    """A new database: migrations, the organisation, and an admin who sees every learner."""
+    started = time.monotonic()
+    flask(database_url, "db", "upgrade")
+    flask(database_url, "demo", "generate", "--learners", str(learners), "--seed", str(seed))
+    flask(
+        database_url,
+        "users",
+        "create",
+        "--email",
+        ADMIN_EMAIL,
+        "--name",
+        "Bench Admin",
+        "--role",
+        "admin",
+        stdin=ADMIN_PASSWORD + "\n",
+    )
+    say(f"  generated in {time.monotonic() - started:.0f} s")
+
+
+def stale(mtime: float, max_age_days: float) -> bool:
+    # The generated events end on the day of generation; an old copy would drift into "stalled".
+    return time.time() - mtime > max_age_days * 86400
+
+
+def prepare_sqlite(key: str, learners: int, seed: int, max_age_days: float) -> str:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached = CACHE / f"sqlite_{key}.sqlite3"
+    if cached.exists() and stale(cached.stat().st_mtime, max_age_days):
+        cached.unlink()
+    if not cached.exists():
+        for old in CACHE.glob("sqlite_*.sqlite3*"):
+            old.unlink()
+        say(f"  generating {learners} learners (seed {seed}) into {cached.relative_to(ROOT)}…")
+        building = CACHE / "building.sqlite3"
+        for leftover in CACHE.glob("building.sqlite3*"):
+            leftover.unlink()
+        generate(f"sqlite:///{building}", learners, seed)
+        with sqlite3.connect(building) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        building.rename(cached)
+    else:
+        say(f"  using the cached database {cached.relative_to(ROOT)}")
+    work = CACHE / "run.sqlite3"
+    for leftover in CACHE.glob("run.sqlite3*"):
+        leftover.unlink()
+    shutil.copyfile(cached, work)
+    return f"sqlite:///{work}"
+
+
+def cleanup_sqlite() -> None:
+    for leftover in CACHE.glob("run.sqlite3*"):
+        leftover.unlink()
+
+
+def _pg(admin_url: str):
+    import psycopg
+
+    try:
+        return psycopg.connect(admin_url, autocommit=True)
+    except psycopg.OperationalError as error:
+        raise SystemExit(
+            f"PostgreSQL is not reachable at {admin_url} ({error}); start it, set BENCH_POSTGRES_URL, "
+            'or measure SQLite alone with BENCH_ARGS="--databases sqlite"'
+        ) from None
+
+
+def _app_url(admin_url: str, name: str) -> str:
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{name}"
+
+
+def prepare_postgresql(key: str, learners: int, seed: int, max_age_days: float, admin_url: str) -> str:
+    """Copy the cached database (a template database) to a scratch one; build the cache first if needed."""
+    cached = POSTGRES_CACHE_PREFIX + key
+    with _pg(admin_url) as connection:
+        rows = connection.execute(
+            "SELECT datname, (pg_stat_file('base/' || oid || '/PG_VERSION')).modification "
+            "FROM pg_database WHERE datname LIKE %s",
+            (POSTGRES_CACHE_PREFIX + "%",),
+        ).fetchall()
+        for name, created in rows:
+            if name != cached or stale(created.timestamp(), max_age_days):
+                connection.execute(f'DROP DATABASE "{name}"')
+        have = any(name == cached and not stale(created.timestamp(), max_age_days) for name, created in rows)
+        connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_RUN_DB}"')
+        if not have:
+            building = POSTGRES_CACHE_PREFIX + "building"
+            connection.execute(f'DROP DATABASE IF EXISTS "{building}"')
+            connection.execute(f'CREATE DATABASE "{building}"')
+            say(f"  generating {learners} learners (seed {seed}) into the database {cached}…")
+            generate(_app_url(admin_url, building), learners, seed)
+            # What autovacuum would have done soon after a bulk load; the copies keep the statistics.
+            with _pg(admin_url.rsplit("/", 1)[0] + "/" + building) as built:
+                built.execute("VACUUM ANALYZE")
+            connection.execute(f'ALTER DATABASE "{building}" RENAME TO "{cached}"')
+        else:
+            say(f"  using the cached database {cached}")
+        connection.execute(f'CREATE DATABASE "{POSTGRES_RUN_DB}" TEMPLATE "{cached}"')
+    return _app_url(admin_url, POSTGRES_RUN_DB)
+
+
+def cleanup_postgresql(admin_url: str) -> None:
+    with _pg(admin_url) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_RUN_DB}" WITH (FORCE)')
+
+
+def version_of(backend: str, admin_url: str) -> str:
+    if backend == "sqlite":
+        return "SQLite " + sqlite3.sqlite_version
+    with _pg(admin_url) as connection:
+        return "PostgreSQL " + connection.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
+def learners_with_quiz_open(database_url: str, count: int) -> list[str]:
+    """Generated learners who have done the lesson before the quiz lesson, so that it is open to them."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        emails = connection.execute(
+            text(
+                "SELECT u.email FROM users u "
+                "JOIN lesson_progress p ON p.user_id = u.id JOIN lessons l ON l.id = p.lesson_id "
+                "WHERE l.slug = :slug AND p.status IN ('completed', 'awaiting_review') "
+                "AND u.email LIKE 'learner%' ORDER BY u.id LIMIT :count"
+            ),
+            {"slug": LESSON_BEFORE, "count": count},
+        ).scalars()
+        found = list(emails)
+    engine.dispose()
+    if len(found) < count:
+        raise SystemExit(f"only {len(found)} learners have the quiz lesson open; generate more learners")
+    return found
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    database_url: str
+    workers: int
+    label: str
+    base: str = ""
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        env = app_env(self.database_url, COURSEWARE_PROXY_COUNT="1")
+        env["COURSEWARE_LOG_LEVEL"] = "INFO"
+        # As the README deploys it: gunicorn's sync workers, an access log, one proxy in front
+        # (so each simulated person's X-Forwarded-For address counts for the login rate limit).
+        command = [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(self.workers),
+            "--access-logfile",
+            str(RESULTS / f"{self.label}-access.log"),
+            "app:app",
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(RESULTS / f"{self.label}-server.log", "w"),  # noqa: SIM115 (kept by the server)
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.base + "/livez", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {RESULTS / (self.label + '-server.log')}")
+            time.sleep(0.25)
+        raise SystemExit("gunicorn did not answer /livez within 60 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+# --- logging in ------------------------------------------------------------------------------
+
+
+def address_for(number: int) -> str:
+    """A made-up client address for the X-Forwarded-For header (the login rate limit is per address)."""
+    return f"127.{1 + number // 65536 % 254}.{number // 256 % 256}.{number % 256}"
+
+
+@dataclass
+class Session:
+    email: str
+    cookie: str
+    csrf: str = ""
+    body: str = ""
+
+
+def log_in(base: str, email: str, password: str, number: int) -> requests.Session:
+    http = requests.Session()
+    http.headers["X-Forwarded-For"] = address_for(number)
+    page = http.get(base + "/login", timeout=30)
+    token = CSRF.search(page.text).group(1)
+    answer = http.post(
+        base + "/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"logging in as {email} answered {answer.status_code}")
+    return http
+
+
+def quiz_session(base: str, email: str, number: int) -> Session:
+    """A learner logged in, with the CSRF token and a complete set of answers for the quiz lesson."""
+    http = log_in(base, email, DEMO_PASSWORD, number)
+    page = http.get(f"{base}/learn/{COURSE}/{QUIZ_LESSON}", timeout=30)
+    if page.status_code != 200:
+        raise SystemExit(f"the quiz lesson answered {page.status_code} for {email}")
+    key = QUIZ_FORM.search(page.text).group(1)
+    questions = sorted({int(n) for n in QUESTION.findall(page.text)})
+    token = CSRF.search(page.text).group(1)
+    body = "csrf_token=" + requests.utils.quote(token, safe="") + "".join(f"&q{q}=0" for q in questions)
+    session = Session(email, "session=" + http.cookies["session"], token, body)
+    session.quiz_key = key  # type: ignore[attr-defined]
+    return session
+
+
+def log_in_all(base: str, emails: list[str], first_number: int) -> list[Session]:
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        return list(pool.map(lambda pair: quiz_session(base, pair[1], first_number + pair[0]), enumerate(emails)))
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    name: str
+    what: str
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    errors: int
+    requests: int
+    concurrency: int | None = None
+    ratio: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def row(self) -> dict:
+        data = {
+            "what": self.what,
+            "requests_per_second": round(self.rps, 1),
+            "p50_ms": round(self.p50_ms, 1),
+            "p95_ms": round(self.p95_ms, 1),
+            "errors": self.errors,
+            "requests": self.requests,
+        }
+        if self.concurrency is not None:
+            data["connections"] = self.concurrency
+        if self.ratio is not None:
+            data["ratio_to_baseline"] = round(self.ratio, 3)
+        data.update(self.extra)
+        return data
+
+
+def wrk(
+    url: str,
+    sessions: list[Session] | None,
+    *,
+    seconds: float,
+    connections: int,
+    method: str = "GET",
+    expect: int = 200,
+    name: str,
+    what: str,
+) -> Figures:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    listing = RESULTS / f"sessions-{name}.txt"
+    with listing.open("w") as handle:
+        for session in sessions or [Session("", "")]:
+            handle.write(f"{session.cookie}\t{session.body if method == 'POST' else ''}\n")
+    env = dict(
+        os.environ,
+        BENCH_SESSIONS=str(listing),
+        BENCH_METHOD=method,
+        BENCH_EXPECT=str(expect),
+        BENCH_NONCE=secrets.token_hex(4),
+    )
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+    command += ["-s", str(BENCH / "wrk" / "sessions.lua"), url]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    listing.unlink()
+    line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    errors = data["errors"]
+    count = data["requests"]
+    # A refused write (4xx/5xx) is both a wrk "status" error and an unexpected status: count it once.
+    failed = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"] + errors["unexpected_status"]
+    return Figures(
+        name=name,
+        what=what,
+        rps=count / (data["duration_us"] / 1e6),
+        p50_ms=data["latency_us"]["p50"] / 1000,
+        p95_ms=data["latency_us"]["p95"] / 1000,
+        errors=failed,
+        requests=count,
+        concurrency=connections,
+    )
+
+
+def scenario(base: str, emails: list[str], label: str, args) -> Figures:
+    """Moodle's "M" plan: users arriving over the ramp-up, each looping through the learner's visit."""
+    prefix = RESULTS / f"{label}-scenario"
+    users_file = RESULTS / f"{label}-scenario-users.txt"
+    users_file.write_text("\n".join(emails) + "\n")
+    env = dict(
+        os.environ,
+        BENCH_USERS_FILE=str(users_file),
+        BENCH_PASSWORD=DEMO_PASSWORD,
+        BENCH_COURSE=COURSE,
+        BENCH_LESSON=QUIZ_LESSON,
+        BENCH_LOOPS=str(args.scenario_loops),
+        BENCH_THINK=args.think,
+    )
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(BENCH / "locustfile.py"),
+        "--headless",
+        "--host",
+        base,
+        "--users",
+        str(args.scenario_users),
+        "--spawn-rate",
+        str(args.scenario_users / args.scenario_ramp),
+        "--run-time",
+        f"{int(args.scenario_ramp + args.scenario_loops * 60)}s",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+    samples_file = Path(f"{prefix}_samples.json")
+    env["BENCH_SAMPLES_FILE"] = str(samples_file)
+    started = time.monotonic()
+    with open(f"{prefix}.log", "w") as log:
+        subprocess.run(command, env=env, cwd=BENCH, check=False, stdout=log, stderr=subprocess.STDOUT)
+    elapsed = time.monotonic() - started
+    users_file.unlink()
+    samples = json.loads(samples_file.read_text())
+    times = [sample["ms"] for sample in samples]
+    steps: dict[str, dict] = {}
+    for sample in samples:
+        steps.setdefault(sample["name"], []).append(sample)
+    by_step = {
+        name: {
+            "requests": len(rows),
+            "failures": sum(1 for row in rows if row["failed"]),
+            "p50_ms": round(percentile([row["ms"] for row in rows], 50), 1),
+            "p95_ms": round(percentile([row["ms"] for row in rows], 95), 1),
+            "max_ms": round(max(row["ms"] for row in rows), 1),
+        }
+        for name, rows in steps.items()
+    }
+    span = max(s["at"] + s["ms"] / 1000 for s in samples) - min(s["at"] for s in samples)
+    not_login = [sample["ms"] for sample in samples if sample["name"] != "POST /login"]
+    users_done = json.loads(Path(f"{prefix}_users.json").read_text()) if Path(f"{prefix}_users.json").exists() else {}
+    return Figures(
+        name="scenario",
+        what=(
+            f"Moodle 'M' plan: {args.scenario_users} users arriving over {args.scenario_ramp:g} s, "
+            f"{args.scenario_loops} loops each, think time {args.think} s between steps"
+        ),
+        rps=len(samples) / span,
+        p50_ms=percentile(times, 50),
+        p95_ms=percentile(times, 95),
+        errors=sum(1 for sample in samples if sample["failed"]),
+        requests=len(samples),
+        extra={
+            "seconds": round(elapsed, 1),
+            "users_finished": users_done.get("finished"),
+            "p95_ms_without_login": round(percentile(not_login, 95), 1),
+            "steps": by_step,
+        },
+    )
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return float(ordered[int(rank) - 1])
+
+
+def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
+    server = Server(database_url, args.workers, backend)
+    say(f"  starting gunicorn ({args.workers} workers)…")
+    server.start()
+    try:
+        base = server.base
+        pool = learners_with_quiz_open(database_url, args.page_sessions + args.write_sessions + args.scenario_users)
+        page_emails = pool[: args.page_sessions]
+        write_emails = pool[args.page_sessions : args.page_sessions + args.write_sessions]
+        scenario_emails = pool[args.page_sessions + args.write_sessions :]
+        say(f"  logging in {len(page_emails) + len(write_emails)} learners and an admin…")
+        page_sessions = log_in_all(base, page_emails, 0)
+        write_sessions = log_in_all(base, write_emails, 1000)
+        admin = log_in(base, ADMIN_EMAIL, ADMIN_PASSWORD, 2000)
+        admin_session = [Session(ADMIN_EMAIL, "session=" + admin.cookies["session"])]
+        seconds, warmup, c = args.seconds, args.warmup, args.connections
+        lesson_url = f"{base}/learn/{COURSE}/{QUIZ_LESSON}"
+        quiz_url = f"{lesson_url}/quiz/{write_sessions[0].quiz_key}"  # type: ignore[attr-defined]
+        plan = [
+            ("baseline", f"{base}/livez", None, "GET", 200, c, "GET /livez (no database)"),
+            ("lesson_page", lesson_url, page_sessions, "GET", 200, c, f"GET a lesson, {len(page_sessions)} learners"),
+            (
+                "progress_write",
+                quiz_url,
+                write_sessions,
+                "POST",
+                302,
+                c,
+                f"POST a quiz answer, fresh form key, {len(write_sessions)} learners",
+            ),
+            ("baseline", f"{base}/livez", None, "GET", 200, c, "GET /livez (no database)"),
+            (
+                "manager_people",
+                f"{base}/manage/people",
+                admin_session,
+                "GET",
+                200,
+                args.manager_connections,
+                "GET /manage/people as an admin (every learner in scope)",
+            ),
+            (
+                "manager_overview",
+                f"{base}/manage/",
+                admin_session,
+                "GET",
+                200,
+                args.manager_connections,
+                "GET /manage/ as an admin (every learner in scope)",
+            ),
+        ]
+        results: dict[str, Figures] = {}
+        baselines: list[Figures] = []
+        for name, url, sessions, method, expect, connections, what in plan:
+            if warmup:
+                wrk(
+                    url,
+                    sessions,
+                    seconds=warmup,
+                    connections=connections,
+                    method=method,
+                    expect=expect,
+                    name=name,
+                    what=what,
+                )
+            figures = wrk(
+                url,
+                sessions,
+                seconds=seconds,
+                connections=connections,
+                method=method,
+                expect=expect,
+                name=name,
+                what=what,
+            )
+            say(
+                f"    {name:<18} {figures.rps:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  p95 {figures.p95_ms:7.1f} ms  errors {figures.errors}"
+            )
+            if name == "baseline":
+                baselines.append(figures)
+            else:
+                results[name] = figures
+        baseline = Figures(
+            name="baseline",
+            what="GET /livez (no database); mean of the runs before and after the others",
+            rps=sum(b.rps for b in baselines) / len(baselines),
+            p50_ms=sum(b.p50_ms for b in baselines) / len(baselines),
+            p95_ms=sum(b.p95_ms for b in baselines) / len(baselines),
+            errors=sum(b.errors for b in baselines),
+            requests=sum(b.requests for b in baselines),
+            concurrency=c,
+            ratio=1.0,
+            extra={"runs_requests_per_second": [round(b.rps, 1) for b in baselines]},
+        )
+        for figures in results.values():
+            figures.ratio = figures.rps / baseline.rps
+        if args.scenario_users:
+            say(f"  scenario: {args.scenario_users} users over {args.scenario_ramp:g} s, {args.scenario_loops} loops…")
+            results["scenario"] = scenario(base, scenario_emails, backend, args)
+            results["scenario"].ratio = None
+            s = results["scenario"]
+            say(
+                f"    {'scenario':<18} {s.rps:8.1f} req/s  p50 {s.p50_ms:7.1f} ms  p95 {s.p95_ms:7.1f} ms  errors {s.errors}"
+            )
+        return {"baseline": baseline, **results}
+    finally:
+        server.stop()
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+def check_targets(backend: str, figures: dict[str, Figures]) -> list[dict]:
+    checks = []
+
+    def add(name: str, value: float | None, target: str, met: bool | None) -> None:
+        checks.append({"database": backend, "target": name, "wanted": target, "value": value, "met": met})
+
+    if "lesson_page" in figures:
+        value = figures["lesson_page"].ratio
+        add(
+            "lesson page / baseline req/s",
+            round(value, 3),
+            f">= {TARGETS['lesson_page_ratio']}",
+            value >= TARGETS["lesson_page_ratio"],
+        )
+    if "progress_write" in figures:
+        wanted = TARGETS["progress_write_ratio"][backend]
+        value = figures["progress_write"].ratio
+        add("progress write / baseline req/s", round(value, 3), f">= {wanted}", value >= wanted)
+    for name in ("manager_people", "manager_overview"):
+        if name in figures:
+            value = figures[name].p95_ms
+            ok = value < TARGETS["manager_p95_ms"] and figures[name].errors == 0
+            add(f"{name.replace('_', ' ')} p95 ms", round(value, 1), f"< {TARGETS['manager_p95_ms']}, 0 errors", ok)
+    if "scenario" in figures:
+        s = figures["scenario"]
+        add("scenario errors", s.errors, "0", s.errors == 0)
+        add(
+            "scenario p95 ms",
+            round(s.p95_ms, 1),
+            f"< {TARGETS['scenario_p95_ms']}",
+            s.p95_ms < TARGETS["scenario_p95_ms"],
+        )
+    return checks
+
+
+def print_table(label: str, figures: dict[str, Figures]) -> None:
+    say("")
+    say(f"{label:<34} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'x baseline':>10}")
+    for name, f in figures.items():
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
+        say(f"{name:<34} {f.rps:9.1f} {f.p50_ms:8.1f} {f.p95_ms:8.1f} {f.errors:7d} {ratio:>10}")
+    if "scenario" in figures:
+        extra = figures["scenario"].extra
+        say(f"{'  scenario without the login POST':<34} {'':>9} {'':>8} {extra['p95_ms_without_login']:8.1f}")
+        for step, row in extra["steps"].items():
+            say(
+                f"{'    ' + step:<34} {row['requests']:>9} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['failures']:7d}"
+            )
+
+
+def machine(backends: list[str], admin_url: str, workers: int) -> dict:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0]
+    locust = subprocess.run([str(BIN / "locust"), "--version"], capture_output=True, text=True).stdout.split(" from")[0]
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory),
+        "python": platform.python_version(),
+        "databases": {backend: version_of(backend, admin_url) for backend in backends},
+        "gunicorn_workers": workers,
+        "load_tools": [wrk_version.strip(), locust.strip()],
+        "note": "the load tools and the server share the cores",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (2 x cores)")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each wrk measurement")
+    parser.add_argument("--warmup", type=float, default=3, help="unrecorded wrk run before each measurement")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections for the throughput figures")
+    parser.add_argument("--manager-connections", type=int, default=2, help="managers at once on the manager pages")
+    parser.add_argument("--page-sessions", type=int, default=16, help="learners reading the lesson page")
+    parser.add_argument("--write-sessions", type=int, default=32, help="learners answering the quiz")
+    parser.add_argument("--scenario-users", type=int, default=100)
+    parser.add_argument("--scenario-ramp", type=float, default=40, help="seconds over which the users arrive")
+    parser.add_argument("--scenario-loops", type=int, default=5, help="visits per user (Moodle's M plan: 5)")
+    parser.add_argument("--think", default="1,3", help="think time between a user's steps, 'min,max' seconds")
+    parser.add_argument("--max-cache-age-days", type=float, default=7)
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_ADMIN_URL))
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    backends = [name.strip() for name in args.databases.split(",") if name.strip()]
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it)")
+    key = fingerprint(args.learners, args.seed)
+    report = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "make bench",
+        "settings": {k: v for k, v in vars(args).items() if k not in ("postgres_url", "check")},
+        "machine": machine(backends, args.postgres_url, args.workers),
+        "databases": {},
+        "targets": [],
+    }
+    tables = {}
+    for backend in backends:
+        say(f"== {backend}")
+        if backend == "sqlite":
+            url = prepare_sqlite(key, args.learners, args.seed, args.max_cache_age_days)
+        elif backend == "postgresql":
+            url = prepare_postgresql(key, args.learners, args.seed, args.max_cache_age_days, args.postgres_url)
+        else:
+            raise SystemExit(f"unknown database {backend!r}")
+        try:
+            figures = measure(backend, url, args, args.postgres_url)
+        finally:
+            cleanup_sqlite() if backend == "sqlite" else cleanup_postgresql(args.postgres_url)
+        tables[backend] = figures
+        report["databases"][backend] = {name: f.row() for name, f in figures.items()}
+        report["targets"] += check_targets(backend, figures)
+    m = report["machine"]
+    say("")
+    say(
+        f"Courseware benchmarks, {args.learners} learners: {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"Python {m['python']}, {', '.join(m['databases'].values())}, gunicorn {args.workers} sync workers"
+    )
+    for backend, figures in tables.items():
+        print_table(m["databases"][backend], figures)
+    say("")
+    for check in report["targets"]:
+        mark = "met   " if check["met"] else "MISSED"
+        say(f"{mark} {check['database']:<11} {check['target']:<34} {check['value']!s:>8}  (wanted {check['wanted']})")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    latest = RESULTS / "latest.json"
+    latest.write_text(json.dumps(report, indent=2) + "\n")
+    stamp = report["generated_at"].replace(":", "").replace("-", "")[:15]
+    shutil.copyfile(latest, RESULTS / f"bench-{stamp}.json")
+    say(f"\nwritten to {latest.relative_to(ROOT)}")
+    missed = [check for check in report["targets"] if not check["met"]]
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
