@@ -130,7 +130,7 @@ def overview():
         courses=courses,
         funnel=funnel,
         weeks=weeks,
-        teams=teams_in_scope(scope),
+        teams=[] if scope.everyone else teams_in_scope(scope),
         everyone=scope.everyone,
         stalled_days=now.stalled_days,
         labels=services.STATUS_LABELS,
