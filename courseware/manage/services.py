@@ -441,9 +441,26 @@ def people_page(
     """One page of the people table and the number of people matching, in one statement."""
     _tune_for_aggregates()
     learners = _learners(scope, filters, now)
-    if filters.sort in ("percent", "trend"):
-        # Sorting by a figure of the second stage needs it for everyone before the page is cut.
-        ranked = _with_figures(learners, filters, now, _people_ids(scope, filters)).subquery("ranked")
+    # Sorting by a figure of the second stage needs that figure for everyone before the page is cut.
+    if filters.sort == "trend":
+        activity = _activity(now, _people_ids(scope, filters))
+        ranked = (
+            select(
+                learners,
+                func.coalesce(activity.c.recent, 0).label("recent"),
+                func.coalesce(activity.c.before, 0).label("before"),
+            )
+            .outerjoin(activity, activity.c.user_id == learners.c.id)
+            .subquery("ranked")
+        )
+    elif filters.sort == "percent":
+        done = _lessons_done(filters.course_id, _people_ids(scope, filters))
+        percent = case((learners.c.required > 0, (func.coalesce(done.c.done, 0) * 100) // learners.c.required), else_=0)
+        ranked = (
+            select(learners, percent.label("percent"))
+            .outerjoin(done, done.c.user_id == learners.c.id)
+            .subquery("ranked")
+        )
     else:
         ranked = select(learners).subquery("ranked")
     if filters.status:
