@@ -176,3 +176,29 @@ def test_person_page_shows_the_whole_record(client, login, org, make_user, db):
     assert "Shared with my manager." in html and "Private thoughts." not in html
     assert "33%" in html or "0%" in html
     assert submission.id
+
+
+def test_funnel_counts_whole_modules_even_when_they_need_several_bit_masks(db, make_course, make_user):
+    from courseware.manage.services import course_funnel
+
+    modules = [(f"m{m:02d}", [(f"l{m:02d}-{i:02d}", []) for i in range(20)]) for m in range(13)]
+    course = make_course(slug="long-course", modules=modules)
+    lessons = lessons_of(course)
+    by_module: dict[int, list] = {}
+    for lesson in lessons:
+        by_module.setdefault(lesson.module_id, []).append(lesson)
+    ordered = [by_module[key] for key in sorted(by_module)]
+    now = utcnow()
+    finisher, partial = make_user(), make_user()
+    for person in (finisher, partial):
+        enroll_at(person, course, now - 9 * DAY)
+    for lesson in ordered[0] + ordered[12]:  # the first module, and the last (in the second mask)
+        progress(finisher, lesson, "completed", now)
+    for lesson in ordered[0][:19] + ordered[12]:
+        progress(partial, lesson, "completed", now)
+    db.session.commit()
+    stages = {stage.label: stage.count for stage in course_funnel(Scope(None), course)}
+    assert stages["Assigned"] == 2
+    assert stages["Module m00"] == 1
+    assert stages["Module m01"] == 0
+    assert stages["Module m12"] == 2
