@@ -56,9 +56,9 @@ class LearningEvent(Base):
         Index("ix_learning_events_user_id_created_at", "user_id", "created_at"),
         Index("ix_learning_events_course_id_created_at", "course_id", "created_at"),
         Index("ix_learning_events_created_at", "created_at"),
-        # Covering indexes for the managers' pages (trend, last active, weekly activity).
+        # For the managers' pages: trend and last active; passive events per week.
         Index("ix_learning_events_user_id_created_at_verb", "user_id", "created_at", "verb"),
-        Index("ix_learning_events_created_at_verb_user_id", "created_at", "verb", "user_id"),
+        Index("ix_learning_events_verb_created_at", "verb", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
