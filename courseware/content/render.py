@@ -7,6 +7,8 @@ parser lets through.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -66,7 +68,7 @@ def _clean(html: str, tags: set[str]) -> str:
 
 def render_markdown(text: str) -> Markup:
     """The sanitised HTML of a lesson body (block Markdown: headings, lists, tables, code...)."""
-    return Markup(_clean(_markdown.render(text or ""), BLOCK_TAGS | INLINE_TAGS))
+    return Markup(_render_block(text or ""))
 
 
 def render_inline(text: str) -> Markup:
@@ -74,4 +76,17 @@ def render_inline(text: str) -> Markup:
 
     Only inline Markdown (emphasis, code, links) is rendered; no paragraphs, headings or images.
     """
-    return Markup(_clean(_markdown.renderInline(text or ""), INLINE_TAGS))
+    return Markup(_render_inline(text or ""))
+
+
+# A lesson page renders every quiz question, choice and prompt of its activities on each request.
+# The HTML is a pure function of the text, so each process keeps the latest few thousand: a memo
+# that can never disagree with another process's, and that an edited text simply misses.
+@lru_cache(maxsize=1024)
+def _render_block(text: str) -> str:
+    return _clean(_markdown.render(text), BLOCK_TAGS | INLINE_TAGS)
+
+
+@lru_cache(maxsize=8192)
+def _render_inline(text: str) -> str:
+    return _clean(_markdown.renderInline(text), INLINE_TAGS)
