@@ -99,14 +99,23 @@ def already_recorded(idempotency_key: str) -> bool:
     )
 
 
-def lesson_events(user_id: int, lesson_id: int) -> list[LearningEvent]:
-    return list(
-        db.session.scalars(
-            select(LearningEvent)
-            .where(LearningEvent.user_id == user_id, LearningEvent.lesson_id == lesson_id)
-            .order_by(LearningEvent.id)
+def lesson_events(user_id: int, lesson_id: int) -> list:
+    """The learner's events on the lesson, oldest first, as rows of what ``fold_lesson`` reads.
+
+    Plain rows rather than ``LearningEvent`` objects: this runs on every step a learner takes,
+    and a learner who retries a quiz has many events on one lesson.
+    """
+    return db.session.execute(
+        select(
+            LearningEvent.verb,
+            LearningEvent.activity_key,
+            LearningEvent.success,
+            LearningEvent.detail,
+            LearningEvent.created_at,
         )
-    )
+        .where(LearningEvent.user_id == user_id, LearningEvent.lesson_id == lesson_id)
+        .order_by(LearningEvent.id)
+    ).all()
 
 
 def lesson_activities(lesson: Lesson) -> list[dict]:
