@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -55,6 +56,19 @@ class UTCDateTime(TypeDecorator):
 # Set while a read-only request (GET) deliberately writes, so that SQLite takes the write lock
 # at BEGIN and waits its turn instead of failing to upgrade a read transaction.
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def write_lock_at_begin() -> bool:
+    """Whether a transaction begun now is a writing one (on SQLite: ``BEGIN IMMEDIATE``).
+
+    Outside requests (commands, tests' setup) and in writing requests, yes; in GET requests, and
+    in writing requests whose view reads first (:meth:`Database.reads_first`), only inside
+    :meth:`Database.writing`.
+    """
+    if _write_intent.get() or not has_request_context():
+        return True
+    return request.method not in READ_ONLY_METHODS and not g.get("reads_first", False)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -73,8 +87,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writing = _write_intent.get() or not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_lock_at_begin() else "BEGIN")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -112,9 +125,27 @@ class Database:
         def _remove_session(_exc):
             self.session.remove()
 
+    @staticmethod
+    def reads_first(view):
+        """For a writing view that reads a while before it writes (put it above the login check).
+
+        Its request begins with a read transaction and writes inside ``with db.writing():``, so
+        that SQLite's single write lock is held for the writing part alone, not for loading the
+        person, the course and the lesson too. What the view read is checked again where it
+        matters by the service, under the lock (idempotency keys, the enrollment row lock).
+        """
+
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            g.reads_first = True
+            return view(*args, **kwargs)
+
+        return wrapped
+
     @contextlib.contextmanager
     def writing(self):
-        """Write from a GET request: ends the current (read) transaction and opens a writing one.
+        """Write from a GET request, or a ``reads_first`` view: ends the current (read)
+        transaction and opens a writing one.
 
         The block must commit what it writes.
         """

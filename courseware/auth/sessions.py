@@ -15,12 +15,11 @@ from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import update
 
-from courseware.db import utcnow
+from courseware.db import utcnow, write_lock_at_begin
 from courseware.extensions import db, login_manager
 from courseware.models import User, UserSession
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
-READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_login(app: Flask) -> None:
@@ -45,8 +44,9 @@ def load_user(user_id: str) -> User | None:
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        if request.method in READ_ONLY_METHODS:
-            # The request itself never commits, so record the visit in a short transaction of its own.
+        if not write_lock_at_begin():
+            # A reading transaction (a GET, or the reading part of a view that reads first) never
+            # commits, so record the visit in a short transaction of its own.
             with db.engine.begin() as connection:
                 connection.execute(update(UserSession).where(UserSession.id == sid).values(last_seen_at=now))
         else:

@@ -154,6 +154,7 @@ def lesson(course_slug: str, lesson_slug: str):
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/read", methods=["POST"])
+@db.reads_first
 @role_required()
 def mark_read(course_slug: str, lesson_slug: str):
     """Complete a lesson that has no activities."""
@@ -161,8 +162,9 @@ def mark_read(course_slug: str, lesson_slug: str):
     lesson, _ = _lesson(course, lesson_slug)
     if lesson.published_revision.activities:
         abort(400, "This lesson completes when its activities are done.")
-    services.mark_read(current_user, lesson)
-    db.session.commit()
+    with db.writing():
+        services.mark_read(current_user, lesson)
+        db.session.commit()
     flash("Lesson marked as read.", "success")
     return _after_step(course, lesson)
 
@@ -173,9 +175,13 @@ def _after_step(course, lesson):
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/quiz/<key>", methods=["POST"])
+@db.reads_first
 @role_required()
 def answer_quiz(course_slug: str, lesson_slug: str, key: str):
-    """Score a quiz attempt; unanswered questions send the page back with the answers kept."""
+    """Score a quiz attempt; unanswered questions send the page back with the answers kept.
+
+    Everything up to scoring only reads; the attempt is stored under the write lock alone.
+    """
     course, enrollment = _course(course_slug)
     lesson, cmap = _lesson(course, lesson_slug)
     activity = _activity(lesson, key, "quiz")
@@ -186,8 +192,9 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
         return render_lesson(
             course, enrollment, lesson, cmap, status=422, quiz_errors={key: error}, quiz_values={key: answers}
         )
-    attempt = services.answer_quiz(current_user, lesson, activity, answers, request.form.get("form_key", ""))
-    db.session.commit()
+    with db.writing():
+        attempt = services.answer_quiz(current_user, lesson, activity, answers, request.form.get("form_key", ""))
+        db.session.commit()
     return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}", attempt=attempt.id))
 
 
