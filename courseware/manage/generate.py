@@ -337,9 +337,9 @@ def generate_organisation(
 
 
 def _bulk(model):
-    """A bulk INSERT that keeps None values in every row, so that all rows share one
-    statement and go to the database in a few executemany batches, not one by one."""
-    return insert(model).execution_options(render_nulls=True)
+    """A plain (Core) bulk INSERT into the model's table: rows go in executemany batches with no
+    per-row ORM bookkeeping, and every row keeps all its keys (None included)."""
+    return insert(model.__table__)
 
 
 def _insert_people(people: list[dict], password_hash: str, created_at: dt.datetime, batch: int = 2000) -> list[int]:
