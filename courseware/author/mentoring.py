@@ -228,6 +228,7 @@ def reviewer_candidates(scope: Scope) -> list[Candidate]:
 
 
 def reviewers(scope: Scope) -> list[tuple[User, Course, CourseStaff]]:
+    """Learners in scope who review a course, with the course, by course then name."""
     rows = db.session.execute(
         select(User, Course, CourseStaff)
         .join(CourseStaff, CourseStaff.user_id == User.id)
@@ -260,6 +261,7 @@ def make_reviewer(manager: User, learner: User, course: Course) -> CourseStaff:
 
 
 def remove_reviewer(manager: User, learner: User, course: Course) -> None:
+    """Withdraw a learner's right to review the course (only someone who may pair them can)."""
     if not can_pair(manager, learner):
         raise NotAllowed("No such reviewer.")
     row = db.session.get(CourseStaff, (course.id, learner.id, "reviewer"))

@@ -55,6 +55,7 @@ def _email_after_response(notification_id: int, to: str, subject: str, body: str
 
 
 def unread_count(person: User) -> int:
+    """How many of the person's notifications are unread."""
     return db.session.scalar(
         select(func.count())
         .select_from(Notification)

@@ -72,6 +72,7 @@ def reviewable_course_ids(user) -> set[int] | None:
 
 
 def mentee_ids(user) -> set[int]:
+    """The ids of the learners ``user`` mentors."""
     return set(db.session.scalars(select(Mentorship.learner_id).where(Mentorship.mentor_id == user.id)))
 
 

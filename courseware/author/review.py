@@ -129,6 +129,7 @@ def queue_courses(reviewer: User) -> list[Course]:
 
 
 def mentees(mentor: User) -> list[User]:
+    """The mentor's mentees, by name (the queue's mentee filter)."""
     return list(
         db.session.scalars(
             select(User)

@@ -121,6 +121,7 @@ def grant_editor(course: Course, person: User, granted_by: User) -> bool:
 
 
 def revoke_staff(course: Course, person: User, role: str) -> bool:
+    """Withdraw an editor's or reviewer's rights on the course; False when they had none."""
     row = _staff_row(course, person, role)
     if row is None:
         return False
@@ -135,6 +136,7 @@ def _staff_row(course: Course, person: User, role: str) -> CourseStaff | None:
 
 
 def course_staff(course: Course) -> list[tuple[CourseStaff, User]]:
+    """The course's editors and reviewers with their accounts, by role then name."""
     return list(
         db.session.execute(
             select(CourseStaff, User)
@@ -146,6 +148,7 @@ def course_staff(course: Course) -> list[tuple[CourseStaff, User]]:
 
 
 def trainers() -> list[User]:
+    """Active trainers by name: the people who can be made editors."""
     from courseware.models import UserRole
 
     return list(
@@ -245,6 +248,7 @@ def update_module(module: Module, *, title: str, optional: bool) -> None:
 
 
 def set_module_archived(module: Module, archived: bool) -> None:
+    """Archive a module (learners no longer see it or its lessons) or bring it back."""
     module.archived_at = utcnow() if archived else None
     db.session.flush()
 
@@ -346,6 +350,7 @@ def revisions(lesson: Lesson) -> list[LessonRevision]:
 
 
 def latest_revision(lesson: Lesson) -> LessonRevision | None:
+    """The lesson's newest revision, published or not."""
     return db.session.scalar(
         select(LessonRevision)
         .where(LessonRevision.lesson_id == lesson.id)
@@ -355,6 +360,7 @@ def latest_revision(lesson: Lesson) -> LessonRevision | None:
 
 
 def revision_of(lesson: Lesson, revision_id: int) -> LessonRevision | None:
+    """The revision with ``revision_id`` when it belongs to ``lesson``; None otherwise."""
     revision = db.session.get(LessonRevision, revision_id)
     return revision if revision is not None and revision.lesson_id == lesson.id else None
 
