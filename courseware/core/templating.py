@@ -15,7 +15,7 @@ NAVIGATION = [
     ("learn.home", "My learning", None),
     ("learn.journal", "Journal", None),
     ("learn.my_progress", "My progress", None),
-    ("review.queue", "Review", ("trainer",)),
+    ("review.queue", "Review", ("trainer", "admin")),
     ("author.index", "Author", ("trainer", "admin")),
     ("mentoring.mentees", "Mentees", ("trainer",)),
     ("mentoring.pairs", "Mentoring", ("manager", "admin")),

@@ -401,7 +401,9 @@ def save_checklist(
     if state is None:
         state = ChecklistState(user_id=user.id, lesson_id=lesson.id, activity_key=activity["key"], ticked=[])
         db.session.add(state)
-    if state.status == "verified" or sorted(state.ticked or []) == ticked:
+    unchanged = sorted(state.ticked or []) == ticked
+    # A checklist a trainer returned goes back to them when saved again, even with the same ticks.
+    if state.status == "verified" or (unchanged and state.status != "returned"):
         return state
     complete = len(ticked) == len(activity["items"])
     state.ticked = ticked

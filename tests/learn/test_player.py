@@ -344,3 +344,25 @@ def test_an_activity_posted_to_the_wrong_kind_of_form_is_not_found(client, db, m
     assert post(client, f"/learn/{course.slug}/setup/quiz/checklist-1", {"q0": "0"}).status_code == 404
     assert post(client, f"/learn/{course.slug}/setup/checklist/quiz-1", {"item": ["0"]}).status_code == 404
     assert events(db, learner, "checked") == 0
+
+
+def test_a_returned_checklist_goes_back_to_the_trainer_when_saved_again(client, db, make_user, make_course, login):
+    from courseware.author.review import verify_checklist
+    from courseware.models import ChecklistState
+
+    learner = make_user()
+    trainer = make_user(roles=("admin",))
+    course = make_course(modules=[("m", [("setup", [VERIFIED])])])
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    post(client, f"/learn/{course.slug}/setup/checklist/setup", {"item": ["0", "1"]})
+    state = db.session.scalar(select(ChecklistState))
+    verify_checklist(trainer, state, confirm=False, comment="The second search finds nothing yet.")
+    db.session.commit()
+    html = client.get(lesson_url(course, "setup")).get_data(as_text=True)
+    assert "The second search finds nothing yet." in html
+    post(client, f"/learn/{course.slug}/setup/checklist/setup", {"item": ["0", "1"]})
+    db.session.refresh(state)
+    assert state.status == "awaiting_verification"
+    assert db.session.scalar(select(LessonProgress.status)) == "awaiting_review"
