@@ -205,8 +205,10 @@ def _waiting(course_id: int | None, people):
         ChecklistState.status == "awaiting_verification"
     )
     if course_id:
-        submissions = submissions.where(Submission.course_id == course_id)
-        checklists = checklists.join(Lesson, Lesson.id == ChecklistState.lesson_id).where(Lesson.course_id == course_id)
+        # By the course's lessons, so that the few waiting rows are found by status first.
+        lessons = select(Lesson.id).where(Lesson.course_id == course_id)
+        submissions = submissions.where(Submission.lesson_id.in_(lessons))
+        checklists = checklists.where(ChecklistState.lesson_id.in_(lessons))
     if people is not None:
         submissions = submissions.where(Submission.user_id.in_(people))
         checklists = checklists.where(ChecklistState.user_id.in_(people))
@@ -220,22 +222,15 @@ def _waiting(course_id: int | None, people):
 
 
 def _open_lessons(course_id: int | None, waiting):
-    """Per learner with work waiting for a trainer: required lessons of their unfinished courses
-    that wait for a review, and those completed (only such a learner can be blocked)."""
+    """Per learner with work waiting for a trainer: their required lessons that wait for a
+    review, and those completed (only such a learner can be blocked). Read by person and
+    status on the covering progress index, for the few people in ``waiting``."""
     required = _required_lessons().subquery("required_open")
     statement = (
         select(
             LessonProgress.user_id,
             func.count(case((LessonProgress.status == "awaiting_review", 1))).label("waiting"),
             func.count(case((LessonProgress.status == "completed", 1))).label("done"),
-        )
-        .join(
-            Enrollment,
-            and_(
-                Enrollment.user_id == LessonProgress.user_id,
-                Enrollment.course_id == LessonProgress.course_id,
-                Enrollment.completed_at.is_(None),
-            ),
         )
         .where(
             LessonProgress.user_id.in_(select(waiting.c.user_id)),
@@ -298,7 +293,7 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
             func.coalesce(func.max(open_lessons.c.waiting), 0).label("lessons_waiting"),
             case(
                 (func.max(open_lessons.c.user_id).is_(None), 0),
-                else_=func.sum(case((is_open, required_n), else_=0)) - func.max(open_lessons.c.done),
+                else_=func.coalesce(func.sum(required_n), 0) - func.max(open_lessons.c.done),
             ).label("lessons_left"),
         )
         .outerjoin(Team, Team.id == User.team_id)
