@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
 from courseware.author import notifications as services
 from courseware.extensions import db
+from courseware.models import Notification
 
 bp = Blueprint("notifications", __name__)
 
@@ -43,7 +44,10 @@ def read_all():
 @bp.route("/<int:notification_id>/read", methods=["POST"])
 @role_required()
 def read_one(notification_id: int):
-    """Mark one notification as read."""
+    """Mark one of your notifications as read; anyone else's is not found."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
     services.mark_read(current_user, notification_id)
     db.session.commit()
     return redirect(url_for("notifications.index", _anchor=f"notification-{notification_id}"))
