@@ -225,7 +225,11 @@ def _open_lessons(course_id: int | None, waiting):
     """Per learner with work waiting for a trainer: their required lessons that wait for a
     review, and those completed (only such a learner can be blocked). Read by person and
     status on the covering progress index, for the few people in ``waiting``."""
-    required = _required_lessons().subquery("required_open")
+    required = _required_lessons()
+    if course_id:
+        # Through the course's lessons, so that progress is still read by person and status.
+        required = required.where(Lesson.course_id == course_id)
+    required = required.subquery("required_open")
     statement = (
         select(
             LessonProgress.user_id,
@@ -239,8 +243,6 @@ def _open_lessons(course_id: int | None, waiting):
         )
         .group_by(LessonProgress.user_id)
     )
-    if course_id:
-        statement = statement.where(LessonProgress.course_id == course_id)
     return statement.subquery("open_lessons")
 
 
@@ -297,7 +299,8 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
             ).label("lessons_left"),
         )
         .outerjoin(Team, Team.id == User.team_id)
-        .outerjoin(Enrollment, enrollment_join)
+        # For one course, only people enrolled in it: an inner join.
+        .join(Enrollment, enrollment_join, isouter=not filters.course_id)
         .outerjoin(required_count, required_count.c.course_id == Enrollment.course_id)
         .outerjoin(waiting, waiting.c.user_id == User.id)
         .outerjoin(open_lessons, open_lessons.c.user_id == User.id)
@@ -308,8 +311,6 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
         statement = statement.where(User.team_id == filters.team_id)
     if filters.user_ids is not None:
         statement = statement.where(User.id.in_(filters.user_ids))
-    if filters.course_id:
-        statement = statement.having(func.count(Enrollment.id) > 0)
     if filters.query:
         like = f"%{filters.query.lower()}%"
         statement = statement.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
@@ -347,7 +348,10 @@ def status_expression(learners, now: Clock):
 
 def _lessons_done(course_id: int | None, people):
     """Per learner: required lessons completed in their enrolled courses (or in one course)."""
-    required = _required_lessons().subquery("required_done")
+    required = _required_lessons()
+    if course_id:  # through the course's lessons: progress stays read by person and status
+        required = required.where(Lesson.course_id == course_id)
+    required = required.subquery("required_done")
     statement = (
         select(LessonProgress.user_id, func.count().label("done"))
         .join(
@@ -357,8 +361,6 @@ def _lessons_done(course_id: int | None, people):
         .where(LessonProgress.status == "completed", LessonProgress.lesson_id.in_(select(required.c.lesson_id)))
         .group_by(LessonProgress.user_id)
     )
-    if course_id:
-        statement = statement.where(LessonProgress.course_id == course_id)
     if people is not None:
         statement = statement.where(LessonProgress.user_id.in_(people))
     return statement.subquery("lessons_done")
