@@ -25,8 +25,11 @@ from flask import (
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.author.notifications import notify
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
+from courseware.learn import services as learn_services
+from courseware.learn.forms import ObjectiveForm
 from courseware.manage import charts, services
 from courseware.manage.forms import AssignForm, PeopleFilterForm
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
@@ -401,8 +404,32 @@ def _remind(scope: Scope, filters: services.PeopleFilter, back: str):
 def person(user_id: int):
     """One person's record: status, progress per course, timeline, practice work and reviews,
     objectives with their revisions, and the journal entries they shared with managers."""
-    scope = _scope()
     person = person_in_scope(current_user, user_id) or abort(404)
+    return _render_person(person, ObjectiveForm(formdata=None))
+
+
+@bp.route("/people/<int:user_id>/objectives", methods=["POST"])
+@role_required(*MANAGERS)
+def set_objective(user_id: int):
+    """Set an objective for a person in scope; they are told, and it is theirs to revise."""
+    person = person_in_scope(current_user, user_id) or abort(404)
+    form = ObjectiveForm()
+    if not form.validate_on_submit():
+        return _render_person(person, form, status=422)
+    objective = learn_services.set_objective(person, current_user, form.values(), form.form_key.data)
+    notify(
+        person,
+        "objective",
+        f"{current_user.name} set an objective with you: {objective.title}",
+        url_for("learn.objective", objective_id=objective.id),
+    )
+    db.session.commit()
+    flash(f"Objective set for {person.name}.", "success")
+    return redirect(url_for("manage.person", user_id=person.id, _anchor="objectives"))
+
+
+def _render_person(person, objective_form, status: int = 200):
+    scope = _scope()
     now = _clock()
     before = request.args.get("before", type=int)
     events = services.timeline(person, before_id=before, limit=PER_PAGE + 1)
@@ -424,7 +451,8 @@ def person(user_id: int):
         journal=services.shared_journal(person),
         reminders=services.reminders_of(person),
         labels=services.STATUS_LABELS,
-    )
+        objective_form=objective_form,
+    ), status
 
 
 @bp.route("/people/<int:user_id>/remind", methods=["POST"])

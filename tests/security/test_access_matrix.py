@@ -132,6 +132,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("manage.people_selected", "POST"): MANAGERS,
     ("manage.send_reminders", "POST"): MANAGERS,
     ("manage.person", "GET"): MANAGER_OF_OWNER,
+    ("manage.set_objective", "POST"): MANAGER_OF_OWNER,
     ("core.livez", "GET"): PUBLIC,
     ("notifications.index", "GET"): LOGGED_IN,
     ("notifications.read_all", "POST"): LOGGED_IN,
@@ -201,6 +202,7 @@ FORM_DATA = {
     "learn.write_reflection": {"body": "My thoughts"},
     "learn.journal": {"body": "An entry"},
     "learn.objectives": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
+    "manage.set_objective": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
     "mentoring.make_reviewer": {"course": "{course_id}"},
     "mentoring.remove_reviewer": {"course": "{course_id}"},
     "learn.objective": {

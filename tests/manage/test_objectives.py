@@ -1,0 +1,45 @@
+"""A manager sets an objective with a person in their scope; the person is told and owns it."""
+
+from sqlalchemy import select
+
+from courseware.models import ManagerScope, Notification, Objective
+from tests.conftest import post
+
+FORM = {
+    "title": "Reply to every partner within a day",
+    "horizon": "short",
+    "measure_kind": "quantitative",
+    "measure": "Replies within 24 hours",
+}
+
+
+def test_a_manager_sets_an_objective_the_learner_can_revise(client, app, db, make_user, make_team, login):
+    team = make_team("Outreach")
+    learner = make_user(team=team)
+    manager = make_user(roles=("manager",))
+    db.session.add(ManagerScope(manager_id=manager.id, team_id=team.id))
+    db.session.commit()
+    login(manager)
+    response = post(client, f"/manage/people/{learner.id}/objectives", {**FORM, "title": ""})
+    assert response.status_code == 422
+    assert "Say what you want to achieve." in response.get_data(as_text=True)
+    assert "Replies within 24 hours" in response.get_data(as_text=True)  # what was typed is kept
+    response = post(client, f"/manage/people/{learner.id}/objectives", FORM)
+    assert response.status_code == 302
+    objective = db.session.scalar(select(Objective))
+    assert objective.user_id == learner.id and objective.revisions[0].author_id == manager.id
+    assert FORM["title"] in client.get(f"/manage/people/{learner.id}").get_data(as_text=True)
+    notice = db.session.scalar(select(Notification).where(Notification.user_id == learner.id))
+    assert FORM["title"] in notice.message
+    post(client, "/logout")
+    login(learner)
+    assert FORM["title"] in client.get("/objectives").get_data(as_text=True)
+    assert client.get(f"/objectives/{objective.id}").status_code == 200
+
+
+def test_a_manager_cannot_set_objectives_outside_their_teams(client, db, make_user, make_team, login):
+    learner = make_user(team=make_team("Elsewhere"))
+    manager = make_user(roles=("manager",))
+    login(manager)
+    assert post(client, f"/manage/people/{learner.id}/objectives", FORM).status_code == 404
+    assert db.session.scalar(select(Objective)) is None
