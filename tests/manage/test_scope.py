@@ -22,6 +22,7 @@ KNOWN_ENDPOINTS = {
     "manage.send_reminders",
     "manage.person",
     "manage.remind_person",
+    "manage.set_objective",
 }
 
 
@@ -86,9 +87,10 @@ def test_a_manager_gets_404_for_people_of_other_teams(app, client, login, org, p
     ours, theirs = people
     login(org.manager)
     for method, url, endpoint in manage_requests(app, theirs.id):
-        if endpoint not in ("manage.person", "manage.remind_person"):
+        if endpoint not in ("manage.person", "manage.remind_person", "manage.set_objective"):
             continue
-        assert send(client, method, url).status_code == 404, (method, url)
+        data = {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"}
+        assert send(client, method, url, data).status_code == 404, (method, url)
     assert client.get(f"/manage/people?team={org.south.id}").status_code == 404
     assert client.get(f"/manage/assign?person={theirs.id}").status_code == 404
     response = post(client, "/manage/people/selected", {"person": [theirs.id], "action": "remind"})
