@@ -14,6 +14,7 @@ import secrets
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
 from courseware.db import utcnow, write_lock_at_begin
 from courseware.extensions import db, login_manager
@@ -35,7 +36,8 @@ def load_user(user_id: str) -> User | None:
     sid = session.get("sid")
     if not sid:
         return None
-    row = db.session.get(UserSession, sid)
+    # One query for the session, its person and their roles: this runs on every request.
+    row = db.session.get(UserSession, sid, options=[joinedload(UserSession.user).joinedload(User.role_rows)])
     if row is None or str(row.user_id) != user_id or row.revoked_at is not None or not row.user.is_active:
         return None
     now = utcnow()

@@ -7,7 +7,8 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload
 
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -74,10 +75,14 @@ def enrollment_for(user: User, course: Course) -> Enrollment | None:
 
 def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
     """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.status != "draft"))
-    if course is None:
+    found = db.session.execute(
+        select(Course, Enrollment)
+        .outerjoin(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id))
+        .where(Course.slug == slug, Course.status != "draft")
+    ).first()
+    if found is None:
         raise NotAllowed("No such course.")
-    enrollment = enrollment_for(user, course)
+    course, enrollment = found
     if enrollment is None:
         raise NotAllowed("You are not enrolled in this course.")
     return course, enrollment
@@ -277,7 +282,7 @@ def lesson_for_learner(user: User, course: Course, slug: str) -> tuple[Lesson, C
         raise NotAllowed("No such lesson in this course.")
     if item.locked:
         raise NotAllowed("This lesson opens once you have finished the lessons before it.")
-    lesson = db.session.get(Lesson, item.id)
+    lesson = db.session.get(Lesson, item.id, options=[joinedload(Lesson.published_revision)])
     return lesson, cmap
 
 
