@@ -150,9 +150,12 @@ def prepare_sqlite(key: str, learners: int, seed: int, max_age_days: float) -> s
         for leftover in CACHE.glob("building.sqlite3*"):
             leftover.unlink()
         generate(f"sqlite:///{building}", learners, seed)
-        with sqlite3.connect(building) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection = sqlite3.connect(building)
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
         building.rename(cached)
+        for leftover in CACHE.glob("building.sqlite3*"):
+            leftover.unlink()
     else:
         say(f"  using the cached database {cached.relative_to(ROOT)}")
     work = CACHE / "run.sqlite3"
@@ -262,6 +265,7 @@ class Server:
     database_url: str
     workers: int
     label: str
+    threads: int = 1
     base: str = ""
     process: subprocess.Popen | None = None
 
@@ -271,7 +275,7 @@ class Server:
         RESULTS.mkdir(parents=True, exist_ok=True)
         env = app_env(self.database_url, COURSEWARE_PROXY_COUNT="1")
         env["COURSEWARE_LOG_LEVEL"] = "INFO"
-        # As the README deploys it: gunicorn's sync workers, an access log, one proxy in front
+        # As the README deploys it: gunicorn workers, an access log, one proxy in front
         # (so each simulated person's X-Forwarded-For address counts for the login rate limit).
         command = [
             str(BIN / "gunicorn"),
@@ -279,6 +283,8 @@ class Server:
             f"127.0.0.1:{port}",
             "--workers",
             str(self.workers),
+            "--threads",
+            str(self.threads),
             "--access-logfile",
             str(RESULTS / f"{self.label}-access.log"),
             "app:app",
@@ -531,8 +537,8 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
-    server = Server(database_url, args.workers, backend)
-    say(f"  starting gunicorn ({args.workers} workers)…")
+    server = Server(database_url, args.workers, backend, args.threads)
+    say(f"  starting gunicorn ({args.workers} workers, {args.threads} thread{'s' if args.threads > 1 else ''} each)…")
     server.start()
     try:
         base = server.base
@@ -580,6 +586,9 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 "GET /manage/ as an admin (every learner in scope)",
             ),
         ]
+        if args.only:
+            wanted = {"baseline", *args.only.split(",")}
+            plan = [step for step in plan if step[0] in wanted]
         results: dict[str, Figures] = {}
         baselines: list[Figures] = []
         for name, url, sessions, method, expect, connections, what in plan:
@@ -691,7 +700,7 @@ def print_table(label: str, figures: dict[str, Figures]) -> None:
             )
 
 
-def machine(backends: list[str], admin_url: str, workers: int) -> dict:
+def machine(backends: list[str], admin_url: str, workers: int, threads: int) -> dict:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split(" [")[0]
     locust = subprocess.run([str(BIN / "locust"), "--version"], capture_output=True, text=True).stdout.split(" from")[0]
@@ -701,6 +710,7 @@ def machine(backends: list[str], admin_url: str, workers: int) -> dict:
         "python": platform.python_version(),
         "databases": {backend: version_of(backend, admin_url) for backend in backends},
         "gunicorn_workers": workers,
+        "gunicorn_threads_per_worker": threads,
         "load_tools": [wrk_version.strip(), locust.strip()],
         "note": "the load tools and the server share the cores",
     }
@@ -712,6 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learners", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (2 x cores)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
     parser.add_argument("--seconds", type=float, default=15, help="length of each wrk measurement")
     parser.add_argument("--warmup", type=float, default=3, help="unrecorded wrk run before each measurement")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections for the throughput figures")
@@ -725,6 +736,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-cache-age-days", type=float, default=7)
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_ADMIN_URL))
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only these (comma-separated: lesson_page, progress_write, manager_people, manager_overview) "
+        "besides the baseline; with --scenario-users 0 to leave the scenario out",
+    )
     args = parser.parse_args(argv)
     backends = [name.strip() for name in args.databases.split(",") if name.strip()]
     if shutil.which("wrk") is None:
@@ -734,7 +751,7 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "make bench",
         "settings": {k: v for k, v in vars(args).items() if k not in ("postgres_url", "check")},
-        "machine": machine(backends, args.postgres_url, args.workers),
+        "machine": machine(backends, args.postgres_url, args.workers, args.threads),
         "databases": {},
         "targets": [],
     }
@@ -758,7 +775,7 @@ def main(argv: list[str] | None = None) -> int:
     say("")
     say(
         f"Courseware benchmarks, {args.learners} learners: {m['cores']} cores, {m['memory_gib']} GiB, "
-        f"Python {m['python']}, {', '.join(m['databases'].values())}, gunicorn {args.workers} sync workers"
+        f"Python {m['python']}, {', '.join(m['databases'].values())}, gunicorn {args.workers} workers x {args.threads} thread(s)"
     )
     for backend, figures in tables.items():
         print_table(m["databases"][backend], figures)
