@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := COURSEWARE_LOG_LEVEL=WARNING $(BIN)/flask --app app
+# `make run` serves the demo: demo mode allows the built-in secret key (see README, Configuration).
+DEMO := COURSEWARE_DEMO=1
 
 .PHONY: run test lint install install-dev db demo bench clean
 
@@ -27,15 +29,15 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 db: install
-	$(FLASK) db upgrade
+	$(DEMO) $(FLASK) db upgrade
 
 demo: db
-	COURSEWARE_DEMO=1 $(FLASK) demo load
+	$(DEMO) $(FLASK) demo load
 
 ## Serve the demo at http://127.0.0.1:$(PORT) through gunicorn.
 run: demo
 	@echo "Courseware is at http://127.0.0.1:$(PORT) — log in as learner@example.org / courseware-demo"
-	COURSEWARE_DEMO=1 $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
+	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
 
 ## Run the whole suite (on PostgreSQL too when TEST_DATABASE_URL is set).
 test: install-dev
