@@ -48,8 +48,13 @@ LOCKED_MESSAGE = (
     deduct_when=_login_failed,
     error_message=LOCKED_MESSAGE,
 )
+@db.reads_first
 def login():
-    """Log in with email and password; the same message for an unknown email or a wrong password."""
+    """Log in with email and password; the same message for an unknown email or a wrong password.
+
+    The password check (deliberately slow) runs before the write lock is taken, so that on
+    SQLite other people's steps do not queue behind it.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
@@ -59,9 +64,11 @@ def login():
             g.login_failed = True
             form.password.errors.append("That email and password do not match an active account.")
         else:
-            start_session(user)
-            db.session.commit()
-            flash(f"Welcome back, {user.name}.", "success")
+            name = user.name
+            with db.writing():
+                start_session(user)
+                db.session.commit()
+            flash(f"Welcome back, {name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
