@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, func, select
 from courseware.auth.services import find_user_by_email
 from courseware.author.notifications import notify
 from courseware.author.policies import can_make_reviewer, can_pair
+from courseware.author.services import trainers
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
@@ -28,7 +29,6 @@ from courseware.models import (
     Review,
     Submission,
     User,
-    UserRole,
 )
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,7 @@ log = logging.getLogger(__name__)
 
 def mentor_choices() -> list[User]:
     """Active trainers, who can be mentors."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "trainer", User.is_active.is_(True))
-            .order_by(User.name)
-        )
-    )
+    return trainers()
 
 
 @dataclass
