@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
-from courseware import migrations
 from courseware.extensions import db
 from tests.conftest import POSTGRES_URL, TEST_PASSWORD, build_app, drop_scratch_postgres, free_port, scratch_name
 
@@ -108,10 +106,3 @@ def tab_to(page, matches: str, limit: int = 300) -> None:
         if page.evaluate(f"(() => {{ const el = document.activeElement; return !!el && ({matches}); }})()"):
             return
     raise AssertionError(f"no focusable element matching {matches} reached by Tab")
-
-
-def copy_course(source, dest) -> None:
-    shutil.copytree(source, dest)
-
-
-__all__ = ["log_in", "migrations", "tab_to"]
