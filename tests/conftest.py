@@ -109,6 +109,8 @@ def _transaction(request) -> Iterator[None]:
         yield
         return
     app = request.getfixturevalue("app")
+    # What the workers keep in memory belongs to the database as it was: rolled back, it goes too.
+    app.extensions.pop("courseware.caches", None)
     engine = app.extensions["courseware.db"]["engine"]
     original = app.extensions["courseware.db"]["sessionmaker"]
     connection = engine.connect()

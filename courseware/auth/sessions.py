@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import lazyload
 
 from courseware.db import utcnow, write_lock_at_begin
 from courseware.extensions import db, login_manager
-from courseware.models import User, UserSession
+from courseware.models import Notification, User, UserRole, UserSession
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
@@ -32,30 +32,56 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
+# The session, its person, their roles and unread notifications in one statement, built once:
+# this runs on every request.
+_SESSION_AND_PERSON = (
+    select(
+        User,
+        UserSession.user_id,
+        UserSession.revoked_at,
+        UserSession.created_at,
+        UserSession.last_seen_at,
+        select(func.aggregate_strings(UserRole.role, ",")).where(UserRole.user_id == User.id).scalar_subquery(),
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery(),
+    )
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.id == bindparam("sid"))
+    .options(lazyload(User.role_rows))
+)
+
+
 def load_user(user_id: str) -> User | None:
     sid = session.get("sid")
     if not sid:
         return None
-    # One query for the session, its person and their roles: this runs on every request.
-    row = db.session.get(UserSession, sid, options=[joinedload(UserSession.user).joinedload(User.role_rows)])
-    if row is None or str(row.user_id) != user_id or row.revoked_at is not None or not row.user.is_active:
+    found = db.session.execute(_SESSION_AND_PERSON, {"sid": sid}).first()
+    if found is None:
+        return None
+    user, owner_id, revoked_at, created_at, last_seen_at, roles, unread = found
+    if str(owner_id) != user_id or revoked_at is not None or not user.is_active:
         return None
     now = utcnow()
     idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+    if now - last_seen_at > idle or now - created_at > absolute:
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - last_seen_at > TOUCH_EVERY:
+        touch = update(UserSession).where(UserSession.id == sid).values(last_seen_at=now)
         if not write_lock_at_begin():
             # A reading transaction (a GET, or the reading part of a view that reads first) never
             # commits, so record the visit in a short transaction of its own.
             with db.engine.begin() as connection:
-                connection.execute(update(UserSession).where(UserSession.id == sid).values(last_seen_at=now))
+                connection.execute(touch)
         else:
             # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
             # connection would wait for it until the busy timeout and fail. The view commits this.
-            row.last_seen_at = now
-    return row.user
+            db.session.execute(touch)
+    user.loaded_roles(roles.split(",") if roles else ())
+    g.unread_notifications = unread
+    return user
 
 
 def start_session(user: User) -> UserSession:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -18,7 +18,9 @@ def unread_notifications() -> int:
     """How many unread notifications the person logged in has (0 for visitors)."""
     if not current_user.is_authenticated:
         return 0
-    return services.unread_count(current_user)
+    if "unread_notifications" not in g:
+        g.unread_notifications = services.unread_count(current_user)
+    return g.unread_notifications
 
 
 @bp.route("/")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from courseware.auth.policies import role_required
+from courseware.caching import app_cache
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services
@@ -77,8 +79,6 @@ def render_lesson(
     course, enrollment, lesson, cmap, *, status: int = 200, forms=None, quiz_errors=None, quiz_values=None
 ):
     """The lesson page with its activities, the learner's earlier work and where they are."""
-    from courseware.content.services import lesson_html
-
     forms = forms or {}
     revision = lesson.published_revision
     item = cmap.find(lesson.slug)
@@ -95,12 +95,13 @@ def render_lesson(
         panel = {"activity": activity, "key": key}
         if activity["type"] == "quiz":
             mine = [a for a in attempts if a.activity_key == key]
+            values = (quiz_values or {}).get(key, {})
             panel.update(
                 attempts=mine,
                 passed=any(a.passed for a in mine),
                 result=shown_attempt if shown_attempt and shown_attempt.activity_key == key else None,
                 errors=(quiz_errors or {}).get(key),
-                values=(quiz_values or {}).get(key, {}),
+                questions_html=_quiz_questions(revision, activity, values),
                 form_key=services.new_form_key(),
             )
         elif activity["type"] == "checklist":
@@ -129,7 +130,8 @@ def render_lesson(
         enrollment=enrollment,
         lesson=lesson,
         revision=revision,
-        body_html=lesson_html(revision),
+        body_html=revision.body_html,
+        menu_html=_course_menu(course, cmap, item),
         item=item,
         module=module,
         cmap=cmap,
@@ -137,6 +139,30 @@ def render_lesson(
         following=following,
         panels=panels,
     ), status
+
+
+def _fragment(cache_key: tuple, template: str, **context) -> Markup:
+    """A part of a page that depends on ``cache_key`` alone, rendered once per worker and kept."""
+    cache_key = (template, request.script_root, *cache_key)
+    return app_cache("fragments", 4096).get_or_make(cache_key, lambda: Markup(render_template(template, **context)))
+
+
+def _course_menu(course, cmap, item) -> Markup:
+    """The course menu: the same for every learner at the same states on the same lesson."""
+    states = tuple(lesson.state for lesson in cmap.lessons)
+    key = (course.id, course.updated_at, course.title, item.id, states)
+    return _fragment(key, "learn/_course_menu.html", course=course, cmap=cmap, item=item)
+
+
+def _quiz_questions(revision, activity: dict, values: dict) -> Markup:
+    """A quiz's questions; kept per revision while nothing is ticked (they never change)."""
+    if values:
+        return Markup(
+            render_template("learn/_quiz_questions.html", activity=activity, key=activity["key"], values=values)
+        )
+    return _fragment(
+        (revision.id, activity["key"]), "learn/_quiz_questions.html", activity=activity, key=activity["key"], values={}
+    )
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>")
@@ -149,6 +175,7 @@ def lesson(course_slug: str, lesson_slug: str):
         with db.writing():
             services.record_view(current_user, lesson)
             db.session.commit()
+        services.remember_view(current_user, lesson)
         cmap = services.course_map(current_user, course)
     return render_lesson(course, enrollment, lesson, cmap)
 

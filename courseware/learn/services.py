@@ -7,9 +7,10 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, bindparam, case, func, select
 
+from courseware.caching import app_cache
+from courseware.content.published import PublishedLesson, course_outlines
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
@@ -22,7 +23,6 @@ from courseware.models import (
     Lesson,
     LessonProgress,
     LessonRevision,
-    Module,
     Objective,
     ObjectiveRevision,
     QuizAttempt,
@@ -73,13 +73,16 @@ def enrollment_for(user: User, course: Course) -> Enrollment | None:
     return db.session.scalar(select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id))
 
 
+_COURSE_AND_ENROLLMENT = (
+    select(Course, Enrollment)
+    .outerjoin(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == bindparam("user_id")))
+    .where(Course.slug == bindparam("slug"), Course.status != "draft")
+)
+
+
 def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
     """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled."""
-    found = db.session.execute(
-        select(Course, Enrollment)
-        .outerjoin(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id))
-        .where(Course.slug == slug, Course.status != "draft")
-    ).first()
+    found = db.session.execute(_COURSE_AND_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
     if found is None:
         raise NotAllowed("No such course.")
     course, enrollment = found
@@ -99,6 +102,8 @@ class LessonItem:
     minutes: int
     module_id: int
     required: bool
+    course_id: int = 0
+    revision_id: int = 0
     status: str = "not_started"
     locked: bool = False
     number: int = 0
@@ -169,25 +174,10 @@ class CourseMap:
         return None, None
 
 
-def course_outline_rows(course_ids: list[int]):
-    """Modules and lessons (with their published titles) of the given courses, in order."""
-    return db.session.execute(
-        select(
-            Module.course_id,
-            Module.id.label("module_id"),
-            Module.slug.label("module_slug"),
-            Module.title.label("module_title"),
-            Module.optional,
-            Lesson.id.label("lesson_id"),
-            Lesson.slug.label("lesson_slug"),
-            LessonRevision.title,
-            LessonRevision.minutes,
-        )
-        .join(Lesson, Lesson.module_id == Module.id)
-        .join(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
-        .where(Module.course_id.in_(course_ids), Module.archived_at.is_(None), Lesson.archived_at.is_(None))
-        .order_by(Module.course_id, Module.position, Lesson.position)
-    ).all()
+_PROGRESS_BY_LESSON = select(LessonProgress.lesson_id, LessonProgress.status).where(
+    LessonProgress.user_id == bindparam("user_id"),
+    LessonProgress.lesson_id.in_(bindparam("lesson_ids", expanding=True)),
+)
 
 
 def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, str]:
@@ -198,13 +188,7 @@ def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, str]:
     """
     if not lesson_ids:
         return {}
-    return dict(
-        db.session.execute(
-            select(LessonProgress.lesson_id, LessonProgress.status).where(
-                LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(lesson_ids)
-            )
-        ).all()
-    )
+    return dict(db.session.execute(_PROGRESS_BY_LESSON, {"user_id": user_id, "lesson_ids": lesson_ids}).all())
 
 
 def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]:
@@ -213,8 +197,8 @@ def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]
     Lessons unlock in order: a lesson is open once every earlier required lesson is done
     or handed in for review. Lessons of optional modules never hold later ones back.
     """
-    course_ids = [course.id for course in courses]
-    outline = course_outline_rows(course_ids)
+    outlines = course_outlines(courses)
+    outline = [row for rows in outlines.values() for row in rows]
     statuses = progress_by_lesson(user.id, [row.lesson_id for row in outline])
     maps = {course.id: CourseMap(course=course, modules=[]) for course in courses}
     modules: dict[int, ModuleItem] = {}
@@ -231,6 +215,8 @@ def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]
                 minutes=row.minutes,
                 module_id=row.module_id,
                 required=not row.optional,
+                course_id=row.course_id,
+                revision_id=row.revision_id,
                 status=statuses.get(row.lesson_id, "not_started"),
             )
         )
@@ -274,7 +260,7 @@ def my_courses(user: User) -> list[CourseCard]:
     return [CourseCard(enrollment, course, maps[course.id]) for enrollment, course in rows]
 
 
-def lesson_for_learner(user: User, course: Course, slug: str) -> tuple[Lesson, CourseMap]:
+def lesson_for_learner(user: User, course: Course, slug: str) -> tuple[PublishedLesson, CourseMap]:
     """The lesson and the course map; NotAllowed when the lesson is locked or does not exist."""
     cmap = course_map(user, course)
     item = cmap.find(slug)
@@ -282,8 +268,7 @@ def lesson_for_learner(user: User, course: Course, slug: str) -> tuple[Lesson, C
         raise NotAllowed("No such lesson in this course.")
     if item.locked:
         raise NotAllowed("This lesson opens once you have finished the lessons before it.")
-    lesson = db.session.get(Lesson, item.id, options=[joinedload(Lesson.published_revision)])
-    return lesson, cmap
+    return PublishedLesson(item.id, item.slug, item.course_id, item.module_id, item.revision_id), cmap
 
 
 def find_activity(lesson: Lesson, key: str) -> dict:
@@ -301,12 +286,25 @@ def _view_key(user: User, lesson: Lesson) -> str:
 
 
 def viewed_today(user: User, lesson: Lesson) -> bool:
-    return already_recorded(_view_key(user, lesson))
+    """Whether today's view of the lesson is recorded (remembered by the worker once seen)."""
+    key = _view_key(user, lesson)
+    seen = app_cache("views", 20_000)
+    if seen.get(key):
+        return True
+    if already_recorded(key):
+        seen.set(key, True)
+        return True
+    return False
 
 
 def record_view(user: User, lesson: Lesson) -> None:
     """Record that the learner opened the lesson (at most once a day per lesson)."""
     record_event(user, rules.VIEWED, lesson=lesson, idempotency_key=_view_key(user, lesson))
+
+
+def remember_view(user: User, lesson: Lesson) -> None:
+    """Note, once the view is committed, that today's view need not be looked for again."""
+    app_cache("views", 20_000).set(_view_key(user, lesson), True)
 
 
 def mark_read(user: User, lesson: Lesson) -> None:
@@ -375,14 +373,15 @@ def _attempt_for_key(key: str) -> QuizAttempt | None:
     return None
 
 
+_QUIZ_ATTEMPTS = (
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.lesson_id == bindparam("lesson_id"))
+    .order_by(QuizAttempt.id.desc())
+)
+
+
 def quiz_attempts(user: User, lesson: Lesson) -> list[QuizAttempt]:
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.lesson_id == lesson.id)
-            .order_by(QuizAttempt.id.desc())
-        )
-    )
+    return list(db.session.scalars(_QUIZ_ATTEMPTS, {"user_id": user.id, "lesson_id": lesson.id}))
 
 
 def checklist_state(user: User, lesson: Lesson, key: str) -> ChecklistState | None:

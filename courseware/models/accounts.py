@@ -42,9 +42,17 @@ class User(UserMixin, Base):
 
     @property
     def roles(self) -> set[str]:
+        names = self.__dict__.get("_role_names")
+        if names is not None:
+            return set(names)
         return {row.role for row in self.role_rows}
 
+    def loaded_roles(self, names) -> None:
+        """The roles as read along with the person (so that ``roles`` needs no query of its own)."""
+        self.__dict__["_role_names"] = frozenset(names)
+
     def set_roles(self, roles) -> None:
+        self.__dict__.pop("_role_names", None)
         wanted = set(roles) | {"learner"}
         unknown = wanted - set(ROLES)
         if unknown:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from courseware.db import Base, UTCDateTime, utcnow
 
@@ -105,3 +105,25 @@ class LessonRevision(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lesson: Mapped[Lesson] = relationship(foreign_keys=[lesson_id])
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_changed_courses(session: Session, _context, _instances) -> None:
+    """Move ``Course.updated_at`` whenever one of its modules or lessons changes.
+
+    The learner's pages cache a course's outline under (course id, updated_at), so any change
+    to which modules and lessons it has, their order, titles or published revisions must show
+    here. Revisions themselves never change once saved.
+    """
+    changed = [*session.new, *session.deleted]
+    changed += [item for item in session.dirty if session.is_modified(item, include_collections=False)]
+    course_ids = {
+        item.course_id for item in changed if isinstance(item, (Module, Lesson)) and item.course_id is not None
+    }
+    if not course_ids:
+        return
+    now = utcnow()
+    for course_id in course_ids:
+        course = session.get(Course, course_id)
+        if course is not None and course not in session.deleted:
+            course.updated_at = now

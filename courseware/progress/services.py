@@ -6,7 +6,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courseware.db import utcnow
@@ -93,10 +93,11 @@ def lock_learner_course(user_id: int, course_id: int, *, active: bool = True) ->
         db.session.execute(select(Enrollment.id).where(*where).with_for_update())
 
 
+_EVENT_WITH_KEY = select(LearningEvent.id).where(LearningEvent.idempotency_key == bindparam("key"))
+
+
 def already_recorded(idempotency_key: str) -> bool:
-    return (
-        db.session.scalar(select(LearningEvent.id).where(LearningEvent.idempotency_key == idempotency_key)) is not None
-    )
+    return db.session.scalar(_EVENT_WITH_KEY, {"key": idempotency_key}) is not None
 
 
 def lesson_events(user_id: int, lesson_id: int) -> list:

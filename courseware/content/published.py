@@ -1,0 +1,127 @@
+"""What learners read, kept in memory: course outlines and published revisions.
+
+A course's outline is kept under (course id, ``Course.updated_at``), which moves whenever one of
+its modules or lessons changes (see ``models.courses``); a revision never changes once saved,
+so it is kept under its id. Each gunicorn worker keeps its own copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from courseware.caching import app_cache
+from courseware.content.render import render_markdown
+from courseware.extensions import db
+from courseware.models import Course, Lesson, LessonRevision, Module
+
+
+@dataclass(frozen=True)
+class OutlineRow:
+    """One published lesson of a course, in order, with its module."""
+
+    course_id: int
+    module_id: int
+    module_slug: str
+    module_title: str
+    optional: bool
+    lesson_id: int
+    lesson_slug: str
+    title: str
+    minutes: int
+    revision_id: int
+
+
+@dataclass(frozen=True)
+class PublishedRevision:
+    """The parts of a published revision a learner's page shows."""
+
+    id: int
+    title: str
+    minutes: int
+    activities: list
+    body_html: Markup
+
+
+@dataclass(frozen=True)
+class PublishedLesson:
+    """A lesson as learners see it: where it sits and its published revision."""
+
+    id: int
+    slug: str
+    course_id: int
+    module_id: int
+    published_revision_id: int
+
+    @property
+    def published_revision(self) -> PublishedRevision:
+        return published_revision(self.published_revision_id)
+
+
+def outline_key(course: Course) -> tuple[int, dt.datetime]:
+    return (course.id, course.updated_at)
+
+
+def course_outlines(courses: list[Course]) -> dict[int, tuple[OutlineRow, ...]]:
+    """Each course's published lessons in order, read once per change of the course."""
+    cache = app_cache("outlines", 256)
+    found = {}
+    missing = []
+    for course in courses:
+        rows = cache.get(outline_key(course))
+        if rows is None:
+            missing.append(course)
+        else:
+            found[course.id] = rows
+    if missing:
+        grouped = defaultdict(list)
+        for row in _outline_rows([course.id for course in missing]):
+            grouped[row.course_id].append(OutlineRow(*row))
+        for course in missing:
+            found[course.id] = tuple(grouped[course.id])
+            cache.set(outline_key(course), found[course.id])
+    return found
+
+
+def _outline_rows(course_ids: list[int]):
+    return db.session.execute(
+        select(
+            Module.course_id,
+            Module.id,
+            Module.slug,
+            Module.title,
+            Module.optional,
+            Lesson.id,
+            Lesson.slug,
+            LessonRevision.title,
+            LessonRevision.minutes,
+            LessonRevision.id,
+        )
+        .join(Lesson, Lesson.module_id == Module.id)
+        .join(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
+        .where(Module.course_id.in_(course_ids), Module.archived_at.is_(None), Lesson.archived_at.is_(None))
+        .order_by(Module.course_id, Module.position, Lesson.position)
+    ).all()
+
+
+def published_revision(revision_id: int) -> PublishedRevision:
+    """The revision's title, minutes, activities and sanitised body HTML."""
+    return app_cache("revisions", 1024).get_or_make(revision_id, lambda: _load_revision(revision_id))
+
+
+def _load_revision(revision_id: int) -> PublishedRevision:
+    title, minutes, activities, body, body_html = db.session.execute(
+        select(
+            LessonRevision.title,
+            LessonRevision.minutes,
+            LessonRevision.activities,
+            LessonRevision.body,
+            LessonRevision.body_html,
+        ).where(LessonRevision.id == revision_id)
+    ).one()
+    html = Markup(body_html) if body_html is not None else render_markdown(body)
+    return PublishedRevision(revision_id, title, minutes, list(activities or []), html)
