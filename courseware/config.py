@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 DEFAULT_SECRET_KEY = "courseware-insecure-default-key"
@@ -37,6 +38,8 @@ def default_settings(instance_path: str) -> dict:
         "SESSION_ABSOLUTE_HOURS": 12,
         "SECURE_COOKIES": False,
         "STALLED_DAYS": 14,
+        # How long the managers' overview and people table keep their figures (0: work them out every time).
+        "MANAGE_FIGURES_SECONDS": 60,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": 0,
@@ -77,6 +80,10 @@ def finalise(config) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_SECURE"] = bool(config["SECURE_COOKIES"])
+    # The cookie lasts no longer than the server-side session can (which also ends when idle);
+    # it is written when its contents change, not on every response.
+    config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"]))
+    config["SESSION_REFRESH_EACH_REQUEST"] = False
     config["REMEMBER_COOKIE_SECURE"] = bool(config["SECURE_COOKIES"])
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_SAMESITE"] = "Lax"

@@ -94,7 +94,7 @@ def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
 # --- the course map ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class LessonItem:
     id: int
     slug: str
@@ -122,7 +122,7 @@ class LessonItem:
         return "to do"
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleItem:
     id: int
     slug: str

@@ -6,13 +6,13 @@ import logging
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
-from courseware.progress.rules import COMPLETED, ENROLLED, LessonState, fold_lesson
+from courseware.progress.rules import CHECKED, COMPLETED, ENROLLED, LessonState, fold_lesson
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,10 @@ def record_event(
     """Append one event and bring the learner's progress up to date.
 
     Returns None, recording nothing, when an event with the same ``idempotency_key``
-    already exists: a double click or a resubmitted form never counts twice.
+    already exists: a double click or a resubmitted form never counts twice. The key's unique
+    index decides, under the learner's lock (callers that must answer a repeat with the first
+    result look for it themselves first).
     """
-    if idempotency_key and already_recorded(idempotency_key):
-        return None
     now = utcnow()
     if lesson is not None:
         course_id = lesson.course_id
@@ -74,6 +74,19 @@ def record_event(
     return event
 
 
+_NOW = bindparam("now", type_=Enrollment.__table__.c.last_activity_at.type)
+_MARK_ACTIVE = (
+    update(Enrollment)
+    .where(Enrollment.user_id == bindparam("learner"), Enrollment.course_id == bindparam("course"))
+    .values(last_activity_at=_NOW, started_at=func.coalesce(Enrollment.started_at, _NOW))
+)
+_LOCK_ENROLLMENT = (
+    select(Enrollment.id)
+    .where(Enrollment.user_id == bindparam("learner"), Enrollment.course_id == bindparam("course"))
+    .with_for_update()
+)
+
+
 def lock_learner_course(user_id: int, course_id: int, *, active: bool = True) -> None:
     """Take the learner's enrollment row for this course, marking them active when ``active``.
 
@@ -81,16 +94,11 @@ def lock_learner_course(user_id: int, course_id: int, *, active: bool = True) ->
     after another, so that each derives progress from every step before it (on SQLite the
     write lock of ``BEGIN IMMEDIATE`` already does this).
     """
-    where = (Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    params = {"learner": user_id, "course": course_id}
     if active:
-        now = utcnow()
-        db.session.execute(
-            update(Enrollment)
-            .where(*where)
-            .values(last_activity_at=now, started_at=func.coalesce(Enrollment.started_at, now))
-        )
+        db.session.execute(_MARK_ACTIVE, {**params, "now": utcnow()}, execution_options={"synchronize_session": False})
     else:
-        db.session.execute(select(Enrollment.id).where(*where).with_for_update())
+        db.session.execute(_LOCK_ENROLLMENT, params)
 
 
 _EVENT_WITH_KEY = select(LearningEvent.id).where(LearningEvent.idempotency_key == bindparam("key"))
@@ -100,23 +108,27 @@ def already_recorded(idempotency_key: str) -> bool:
     return db.session.scalar(_EVENT_WITH_KEY, {"key": idempotency_key}) is not None
 
 
+_LESSON_EVENTS = (
+    select(
+        LearningEvent.verb,
+        LearningEvent.activity_key,
+        LearningEvent.success,
+        # Only a checklist's events carry details the fold reads (which items are ticked).
+        case((LearningEvent.verb == CHECKED, LearningEvent.detail), else_=null()).label("detail"),
+        LearningEvent.created_at,
+    )
+    .where(LearningEvent.user_id == bindparam("user_id"), LearningEvent.lesson_id == bindparam("lesson_id"))
+    .order_by(LearningEvent.id)
+)
+
+
 def lesson_events(user_id: int, lesson_id: int) -> list:
     """The learner's events on the lesson, oldest first, as rows of what ``fold_lesson`` reads.
 
     Plain rows rather than ``LearningEvent`` objects: this runs on every step a learner takes,
     and a learner who retries a quiz has many events on one lesson.
     """
-    return db.session.execute(
-        select(
-            LearningEvent.verb,
-            LearningEvent.activity_key,
-            LearningEvent.success,
-            LearningEvent.detail,
-            LearningEvent.created_at,
-        )
-        .where(LearningEvent.user_id == user_id, LearningEvent.lesson_id == lesson_id)
-        .order_by(LearningEvent.id)
-    ).all()
+    return db.session.execute(_LESSON_EVENTS, {"user_id": user_id, "lesson_id": lesson_id}).all()
 
 
 def lesson_activities(lesson: Lesson) -> list[dict]:
@@ -167,6 +179,28 @@ def _progress_values(user_id: int, lesson: Lesson, state: LessonState) -> dict:
     }
 
 
+_UPSERTS: dict[str, object] = {}
+
+
+def _upsert_statement(dialect: str):
+    """INSERT … ON CONFLICT (user, lesson) DO UPDATE for ``dialect``, built once."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        columns = LessonProgress.__table__.c
+        names = ("user_id", "lesson_id", "course_id", "status", "activities_done")
+        names += ("started_at", "completed_at", "last_activity_at")
+        statement = insert(LessonProgress).values({name: bindparam(name, type_=columns[name].type) for name in names})
+        changing = {name: statement.excluded[name] for name in names if name not in ("user_id", "lesson_id")}
+        statement = _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["user_id", "lesson_id"], set_=changing
+        )
+    return statement
+
+
 def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
     values = _progress_values(user_id, lesson, state)
     if state.status == "not_started":
@@ -174,17 +208,8 @@ def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
             delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
         )
         return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(LessonProgress).values(**values)
-    changing = {key: statement.excluded[key] for key in values if key not in ("user_id", "lesson_id")}
-    db.session.execute(
-        statement.on_conflict_do_update(index_elements=["user_id", "lesson_id"], set_=changing),
-        execution_options={"synchronize_session": False},
-    )
+    statement = _upsert_statement(db.session.get_bind().dialect.name)
+    db.session.execute(statement, values, execution_options={"synchronize_session": False})
 
 
 def required_lesson_ids(course_id: int) -> list[int]:
