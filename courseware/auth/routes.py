@@ -52,8 +52,9 @@ LOCKED_MESSAGE = (
 def login():
     """Log in with email and password; the same message for an unknown email or a wrong password.
 
-    The password check (deliberately slow) runs before the write lock is taken, so that on
-    SQLite other people's steps do not queue behind it.
+    The password check (deliberately slow), and a new hash when the stored one has outdated
+    settings, run before the write lock is taken, so that on SQLite other people's steps do not
+    queue behind them.
     """
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -65,7 +66,10 @@ def login():
             form.password.errors.append("That email and password do not match an active account.")
         else:
             name = user.name
+            upgraded = services.upgraded_hash(user, form.password.data)
             with db.writing():
+                if upgraded:
+                    user.password_hash = upgraded
                 start_session(user)
                 db.session.commit()
             flash(f"Welcome back, {name}.", "success")

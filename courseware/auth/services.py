@@ -61,6 +61,15 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def upgraded_hash(user: User, password: str) -> str | None:
+    """A new hash of the password just checked when the stored one has outdated settings."""
+    from courseware.auth.passwords import hash_password, needs_rehash
+
+    if user.password_hash is None or not needs_rehash(user.password_hash):
+        return None
+    return hash_password(password)
+
+
 _DUMMY_HASH: str | None = None
 
 

@@ -231,3 +231,37 @@ def test_a_session_ends_after_the_idle_or_absolute_timeout(client, make_user, lo
     db.session.commit()
 
     assert redirects_to_login(client.get("/"))
+
+
+def test_a_password_hashed_with_older_settings_still_logs_in_and_is_rehashed(client, make_user, db):
+    from argon2 import PasswordHasher
+
+    from courseware.auth.passwords import needs_rehash, verify_password
+
+    user = make_user(email="old@example.org")
+    user.password_hash = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4).hash(TEST_PASSWORD)
+    db.session.commit()
+    assert needs_rehash(user.password_hash)
+
+    response = post(client, "/login", {"email": "old@example.org", "password": TEST_PASSWORD})
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+    db.session.expire_all()
+    assert not needs_rehash(user.password_hash)
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+
+
+def test_a_wrong_password_leaves_an_outdated_hash_alone(client, make_user, db):
+    from argon2 import PasswordHasher
+
+    old_hash = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4).hash(TEST_PASSWORD)
+    user = make_user(email="old@example.org")
+    user.password_hash = old_hash
+    db.session.commit()
+
+    response = post(client, "/login", {"email": "old@example.org", "password": "not-the-password"})
+
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert user.password_hash == old_hash
