@@ -30,7 +30,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services as learn_services
 from courseware.learn.forms import ObjectiveForm
-from courseware.manage import charts, services
+from courseware.manage import charts, figures, services
 from courseware.manage.forms import AssignForm, PeopleFilterForm
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
@@ -115,24 +115,35 @@ def _overview_course(courses: list[Course]) -> Course | None:
     return courses[0] if courses else None
 
 
+def _funnel(scope: Scope, now: services.Clock, course: Course) -> figures.Kept[list[services.Stage]]:
+    return figures.kept(scope, ("funnel", course.id), now, lambda: services.course_funnel(scope, course))
+
+
+def _weeks(scope: Scope, now: services.Clock) -> figures.Kept[list[services.Week]]:
+    return figures.kept(scope, ("weeks",), now, lambda: services.weekly_activity(scope, now))
+
+
 @bp.route("/")
 @role_required(*MANAGERS)
 def overview():
-    """The macro picture for the manager's scope: status counts, a course funnel, weekly activity."""
+    """The macro picture for the manager's scope: status counts, a course funnel, weekly activity,
+    with the time they were worked out."""
     scope = _scope()
     now = _clock()
     courses = services.assignable_courses()
     course = _overview_course(courses)
-    counts = services.status_counts(scope, now, course.id if course else None)
-    funnel = services.course_funnel(scope, course) if course else []
-    weeks = services.weekly_activity(scope, now)
+    course_id = course.id if course else None
+    counts = figures.kept(scope, ("counts", course_id), now, lambda: services.status_counts(scope, now, course_id))
+    funnel = _funnel(scope, now, course) if course else None
+    weeks = _weeks(scope, now)
     return render_template(
         "manage/overview.html",
-        counts=counts,
+        counts=counts.value,
         course=course,
         courses=courses,
-        funnel=funnel,
-        weeks=weeks,
+        funnel=funnel.value if funnel else [],
+        weeks=weeks.value,
+        kept=figures.oldest(counts, funnel, weeks),
         teams=[] if scope.everyone else teams_in_scope(scope),
         everyone=scope.everyone,
         stalled_days=now.stalled_days,
@@ -150,16 +161,16 @@ def _svg_response(svg: str) -> Response:
 @role_required(*MANAGERS)
 def funnel_chart():
     """The course funnel as an SVG image (the overview shows the same numbers as a table)."""
-    scope = _scope()
     course = _overview_course(services.assignable_courses()) or abort(404)
-    return _svg_response(charts.funnel_svg(f"Progress through {course.title}", services.course_funnel(scope, course)))
+    funnel = _funnel(_scope(), _clock(), course).value
+    return _svg_response(charts.funnel_svg(f"Progress through {course.title}", funnel))
 
 
 @bp.route("/charts/activity.svg")
 @role_required(*MANAGERS)
 def activity_chart():
     """Weekly activity as an SVG image (the overview shows the same numbers as a table)."""
-    weeks = services.weekly_activity(_scope(), _clock())
+    weeks = _weeks(_scope(), _clock()).value
     return _svg_response(charts.activity_svg("Activity per week", weeks))
 
 
@@ -169,17 +180,25 @@ def activity_chart():
 @bp.route("/people")
 @role_required(*MANAGERS)
 def people():
-    """One row per person in scope: progress, last activity, trend and status with its cause."""
+    """One row per person in scope: progress, last activity, trend and status with its cause,
+    with the time they were worked out."""
     scope = _scope()
     now = _clock()
     filters, form, courses, teams = _filters(scope)
     page = _page()
-    rows, total = services.people_page(scope, filters, now, page=page, per_page=PER_PAGE)
+    kept = figures.kept(
+        scope,
+        ("people", filters, page, PER_PAGE),
+        now,
+        lambda: services.people_page(scope, filters, now, page=page, per_page=PER_PAGE),
+    )
+    rows, total = kept.value
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template(
         "manage/people.html",
         rows=rows,
         total=total,
+        kept=kept,
         page=page,
         pages=pages,
         form=form,

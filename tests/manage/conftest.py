@@ -9,10 +9,31 @@ import pytest
 
 from courseware.db import utcnow
 from courseware.extensions import db as database
+from courseware.manage.figures import forget_all
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, ManagerScope, Submission
 from courseware.progress import rules
 
 DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _figures_worked_out_on_every_request(request):
+    """Managers' tests see every change at once: figures are not kept between requests (the
+    tests of keeping them set their own ``MANAGE_FIGURES_SECONDS``)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    saved = app.config["MANAGE_FIGURES_SECONDS"]
+    app.config["MANAGE_FIGURES_SECONDS"] = 0
+    with app.app_context():
+        forget_all()
+    try:
+        yield
+    finally:
+        app.config["MANAGE_FIGURES_SECONDS"] = saved
+        with app.app_context():
+            forget_all()
 
 
 @dataclass
