@@ -5,14 +5,17 @@ For each database this builds (or takes from bench/cache/) an organisation made 
 environment, no demo mode), and measures in one run:
 
 - the baseline: ``GET /livez``, the fastest this stack can answer (no database, no session);
+- the logged-in floor: the same route with a learner's session cookie, which every logged-in
+  page pays for (the signed cookie read and the server-side session checked in the database);
 - a logged-in learner's lesson page;
 - a progress write: answering a lesson's quiz, each POST with a fresh form key;
 - the managers' people page and overview, seen by an admin whose scope is every learner;
 - a scenario shaped like Moodle's "M" test plan: 100 users arriving over 40 seconds, each
   logging in, opening the course, reading a lesson, answering its quiz and returning home.
 
-The first four use wrk (saturating load, ``bench/wrk/sessions.lua``); the baseline is measured
-before and after them and its mean is the denominator of every ratio. The scenario uses locust
+The others use wrk (saturating load, ``bench/wrk/sessions.lua``); the baseline is measured before
+the first of them and again after each figure given as a ratio, whose denominator is the mean of
+the baselines on either side of it. The scenario uses locust
 (``bench/locustfile.py``). Figures are printed and written to bench/results/latest.json.
 
 Run it with ``make bench`` (which installs requirements-bench.txt and wrk); see ``--help``.
@@ -56,6 +59,9 @@ ADMIN_PASSWORD = "bench-admin-password"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_RUN_DB = "courseware_bench"
 POSTGRES_CACHE_PREFIX = "courseware_bench_cache_"
+
+# Figures given as a ratio to the baseline measured just before and just after each of them.
+RATIO_FIGURES = ("logged_in_floor", "lesson_page", "progress_write")
 
 # The targets of issue 8, checked on every run.
 TARGETS = {
@@ -555,8 +561,17 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
         seconds, warmup, c = args.seconds, args.warmup, args.connections
         lesson_url = f"{base}/learn/{COURSE}/{QUIZ_LESSON}"
         quiz_url = f"{lesson_url}/quiz/{write_sessions[0].quiz_key}"  # type: ignore[attr-defined]
+        baseline_step = ("baseline", f"{base}/livez", None, "GET", 200, c, "GET /livez (no database)")
         plan = [
-            ("baseline", f"{base}/livez", None, "GET", 200, c, "GET /livez (no database)"),
+            (
+                "logged_in_floor",
+                f"{base}/livez",
+                page_sessions,
+                "GET",
+                200,
+                c,
+                "GET /livez with a learner's session cookie: the session, checked in the database, and nothing else",
+            ),
             ("lesson_page", lesson_url, page_sessions, "GET", 200, c, f"GET a lesson, {len(page_sessions)} learners"),
             (
                 "progress_write",
@@ -567,7 +582,6 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 c,
                 f"POST a quiz answer, fresh form key, {len(write_sessions)} learners",
             ),
-            ("baseline", f"{base}/livez", None, "GET", 200, c, "GET /livez (no database)"),
             (
                 "manager_people",
                 f"{base}/manage/people",
@@ -588,11 +602,21 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
             ),
         ]
         if args.only:
-            wanted = {"baseline", *args.only.split(",")}
+            wanted = set(args.only.split(","))
             plan = [step for step in plan if step[0] in wanted]
+        # The baseline runs before the first figure and again after each figure measured as a
+        # ratio, so that each ratio divides by the baselines on either side of it: a machine
+        # whose speed drifts during the run (other work on it) moves both alike.
+        steps = [baseline_step]
+        for step in plan:
+            steps.append(step)
+            if step[0] in RATIO_FIGURES:
+                steps.append(baseline_step)
         results: dict[str, Figures] = {}
         baselines: list[Figures] = []
-        for name, url, sessions, method, expect, connections, what in plan:
+        neighbours: dict[str, list[Figures]] = {}
+        waiting: list[str] = []
+        for name, url, sessions, method, expect, connections, what in steps:
             if warmup:
                 wrk(
                     url,
@@ -619,11 +643,17 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
             )
             if name == "baseline":
                 baselines.append(figures)
+                for earlier in waiting:
+                    neighbours[earlier].append(figures)
+                waiting = []
             else:
                 results[name] = figures
+                if name in RATIO_FIGURES:
+                    neighbours[name] = [baselines[-1]]
+                    waiting.append(name)
         baseline = Figures(
             name="baseline",
-            what="GET /livez (no database); mean of the runs before and after the others",
+            what="GET /livez (no database); mean of its runs, before the first figure and after each ratio",
             rps=sum(b.rps for b in baselines) / len(baselines),
             p50_ms=sum(b.p50_ms for b in baselines) / len(baselines),
             p95_ms=sum(b.p95_ms for b in baselines) / len(baselines),
@@ -633,8 +663,11 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
             ratio=1.0,
             extra={"runs_requests_per_second": [round(b.rps, 1) for b in baselines]},
         )
-        for figures in results.values():
-            figures.ratio = figures.rps / baseline.rps
+        for name, figures in results.items():
+            if name in RATIO_FIGURES:
+                around = neighbours[name]
+                figures.ratio = figures.rps / (sum(b.rps for b in around) / len(around))
+                figures.extra["baseline_requests_per_second"] = [round(b.rps, 1) for b in around]
         if args.scenario_users:
             say(f"  scenario: {args.scenario_users} users over {args.scenario_ramp:g} s, {args.scenario_loops} loops…")
             results["scenario"] = scenario(base, scenario_emails, backend, args)
@@ -740,7 +773,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="measure only these (comma-separated: lesson_page, progress_write, manager_people, manager_overview) "
+        help="measure only these (comma-separated: logged_in_floor, lesson_page, progress_write, manager_people, "
+        "manager_overview) "
         "besides the baseline; with --scenario-users 0 to leave the scenario out",
     )
     args = parser.parse_args(argv)
