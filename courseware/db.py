@@ -5,7 +5,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import fcntl
 import functools
+import os
+import sqlite3
+import threading
+import time
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask.globals import app_ctx
@@ -71,29 +76,105 @@ def write_lock_at_begin() -> bool:
     return request.method not in READ_ONLY_METHODS and not g.get("reads_first", False)
 
 
+BUSY_TIMEOUT_SECONDS = 15
+_turns = threading.local()
+
+
+class SQLiteConnection(sqlite3.Connection):
+    """A SQLite connection whose writing transactions take turns through a lock file.
+
+    SQLite lets one transaction write at a time; one that finds the database locked sleeps and
+    tries again, in steps that grow to 100 ms, so that under load the lock often sits free while
+    the next writer sleeps. Writing transactions of this application first take an exclusive
+    ``flock`` on ``<database>-writers`` (asked for again every 0.2–2 ms) and give it back as
+    they commit or roll back, so the next one starts within a couple of milliseconds. After the
+    busy timeout it stops waiting and leaves the matter to SQLite's own lock.
+    """
+
+    def __init__(self, database, *args, **kwargs) -> None:
+        super().__init__(database, *args, **kwargs)
+        self._turn_file: int | None = None
+        self._holding = False
+        path = str(database)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            self._turn_file = os.open(path + "-writers", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def take_write_turn(self, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        # A thread that already writes through another connection would wait for itself.
+        if self._turn_file is None or self._holding or getattr(_turns, "holding", False):
+            return
+        deadline = time.monotonic() + timeout
+        delay = 0.0002
+        while True:
+            try:
+                fcntl.flock(self._turn_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(delay)
+                delay = min(delay * 2, 0.002)
+        self._holding = _turns.holding = True
+
+    def _end_turn(self) -> None:
+        if self._holding:
+            fcntl.flock(self._turn_file, fcntl.LOCK_UN)
+            self._holding = _turns.holding = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._end_turn()
+
+    def close(self) -> None:
+        self._end_turn()
+        if self._turn_file is not None:
+            os.close(self._turn_file)
+            self._turn_file = None
+        super().close()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout and foreign keys; writes take the lock at BEGIN so they queue
-    instead of failing when two requests upgrade from reading to writing at once."""
+    instead of failing when two requests upgrade from reading to writing at once, and take
+    turns through a lock file so that the next writer starts as soon as the last one ends."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_lock_at_begin() else "BEGIN")
+        if write_lock_at_begin():
+            dbapi_connection = connection.connection.dbapi_connection
+            if isinstance(dbapi_connection, SQLiteConnection):
+                dbapi_connection.take_write_turn()
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     """An engine for ``url`` with the settings each supported database needs."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS, "factory": SQLiteConnection},
+        )
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
