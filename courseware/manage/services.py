@@ -170,10 +170,11 @@ class LearnerRow:
 # --- the learner summary: one row per person, every figure aggregated in SQL -----------------
 #
 # Two stages keep the work proportional to what is shown. The ``learners`` CTE holds, for
-# everyone in scope, only what the status needs (enrollments, pending reviews, last activity)
-# and the status itself, so the table can be filtered, sorted and counted by status. Lessons
-# done and the 14-day event counts are aggregated afterwards for the rows of the page only —
-# or for everyone when the table is sorted by them or exported.
+# everyone in scope, only what the status needs (enrollments, pending reviews, recent activity
+# of those who may have stalled) and the status itself, so the table can be filtered, sorted
+# and counted by status. The latest activity, lessons done and the 14-day event counts are
+# worked out afterwards for the rows of the page only — or for everyone when the table is
+# sorted by them or exported.
 
 
 def _required_lessons():
@@ -246,15 +247,27 @@ def _open_lessons(course_id: int | None, waiting):
     return statement.subquery("open_lessons")
 
 
-def _last_active():
+def _last_active(user_id):
     """The time of the person's latest active event (a lookup at the end of the person's index)."""
     return (
         select(LearningEvent.created_at)
-        .where(LearningEvent.user_id == User.id, LearningEvent.verb.not_in(PASSIVE_VERBS))
+        .where(LearningEvent.user_id == user_id, LearningEvent.verb.not_in(PASSIVE_VERBS))
         .order_by(LearningEvent.created_at.desc())
         .limit(1)
-        .correlate(User)
         .scalar_subquery()
+    )
+
+
+def _active_after(user_id, moment: dt.datetime):
+    """Whether the person did anything active after ``moment`` (one step into the person's index)."""
+    return (
+        select(literal(1))
+        .where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.created_at > moment,
+            LearningEvent.verb.not_in(PASSIVE_VERBS),
+        )
+        .exists()
     )
 
 
@@ -262,8 +275,8 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
     """The first stage: one row per active person in scope and filters, with their status.
 
     Grouped by person over their enrollments (read through the (user, course) index), with the
-    few people who have work waiting for a trainer joined in, and the latest activity looked up
-    at the end of each person's event index.
+    few people who have work waiting for a trainer joined in. Activity is looked up only for
+    the people whose status depends on it (see ``status_expression``).
     """
     people = _people_ids(scope, filters)
     waiting = _waiting(filters.course_id, people)
@@ -290,7 +303,6 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
             func.coalesce(func.sum(required_n), 0).label("required"),
             func.min(case((is_open, Enrollment.due_date))).label("due_date"),
             type_coerce(func.max(case((is_open, Enrollment.enrolled_at))), UTCDateTime).label("assigned_at"),
-            _last_active().label("last_active_at"),
             type_coerce(func.max(waiting.c.waiting_since), UTCDateTime).label("waiting_since"),
             func.coalesce(func.max(open_lessons.c.waiting), 0).label("lessons_waiting"),
             case(
@@ -314,8 +326,8 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
     if filters.query:
         like = f"%{filters.query.lower()}%"
         statement = statement.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
-    # Materialized, so that the correlated last-activity lookup runs once per person and is
-    # not copied into each place the status expression reads it.
+    # Materialized, so that each person's figures and status (with its correlated lookup) are
+    # worked out once, however often the later stages read them.
     figures = statement.cte("figures").prefix_with("MATERIALIZED")
     return select(figures, status_expression(figures, now).label("status")).cte("learners").prefix_with("MATERIALIZED")
 
@@ -328,20 +340,21 @@ def _tune_for_aggregates() -> None:
 
 
 def status_expression(learners, now: Clock):
-    """``rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows)."""
+    """``rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows).
+
+    Stalled is "the later of the last activity and the latest assignment is at or before the
+    cutoff". Whoever gets that far has an unfinished enrollment, so an assignment time; what
+    remains is whether they did anything after the cutoff, looked up for these people only
+    rather than the latest activity of everyone.
+    """
     c = learners.c
-    since = case(
-        (c.last_active_at.is_(None), c.assigned_at),
-        (c.assigned_at.is_(None), c.last_active_at),
-        (c.assigned_at > c.last_active_at, c.assigned_at),
-        else_=c.last_active_at,
-    )
+    cutoff = now.stalled_cutoff
     return case(
         (c.enrolled == 0, literal(rules.NOT_ENROLLED)),
         (c.completed >= c.enrolled, literal(rules.DONE_ALL)),
         (c.due_date < now.today, literal(rules.OVERDUE)),
         (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(rules.BLOCKED)),
-        (since <= now.stalled_cutoff, literal(rules.STALLED)),
+        (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff)), literal(rules.STALLED)),
         else_=literal(rules.ON_TRACK),
     )
 
@@ -389,7 +402,7 @@ def _activity(now: Clock, people):
 
 
 def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
-    """``rows`` joined with lessons done (as a percent) and the 14-day counts of ``people``."""
+    """``rows`` with their latest activity, lessons done (as a percent) and the 14-day counts of ``people``."""
     done = _lessons_done(filters.course_id, people)
     activity = _activity(now, people)
     done_n = func.coalesce(done.c.done, 0)
@@ -397,6 +410,7 @@ def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
     return (
         select(
             rows,
+            _last_active(rows.c.id).label("last_active_at"),
             percent.label("percent"),
             func.coalesce(activity.c.recent, 0).label("recent"),
             func.coalesce(activity.c.before, 0).label("before"),
@@ -464,6 +478,8 @@ def people_page(
             .outerjoin(activity, activity.c.user_id == learners.c.id)
             .subquery("ranked")
         )
+    elif filters.sort == "last_active":
+        ranked = select(learners, _last_active(learners.c.id).label("last_active_at")).subquery("ranked")
     elif filters.sort == "percent":
         done = _lessons_done(filters.course_id, _people_ids(scope, filters))
         percent = case((learners.c.required > 0, (func.coalesce(done.c.done, 0) * 100) // learners.c.required), else_=0)

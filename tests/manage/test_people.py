@@ -89,6 +89,50 @@ def test_status_in_sql_agrees_with_the_rules_for_everyone(org, histories):
         assert row.status_code == row.status.status, key
 
 
+def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_user, db):
+    """Active or assigned exactly ``STALLED_DAYS`` ago is stalled, a second later is not; being
+    enrolled (a passive event) after the cutoff is not activity."""
+    now = services.clock(14, now=utcnow().replace(microsecond=0))
+    cutoff = now.stalled_cutoff
+    second = dt_seconds(1)
+    people = {}
+    for key, assigned, active in (
+        ("active_at_cutoff", cutoff - 9 * DAY, cutoff),
+        ("active_after_cutoff", cutoff - 9 * DAY, cutoff + second),
+        ("assigned_at_cutoff", cutoff, None),
+        ("assigned_after_cutoff", cutoff + second, None),
+        ("only_enrolled_after_cutoff", cutoff - 9 * DAY, cutoff - DAY),
+    ):
+        people[key] = make_user(email=f"{key}@example.org", team=org.north)
+        enroll_at(people[key], org.course, assigned)
+        if active is not None:
+            add_event(people[key], rules.VIEWED, active, lesson=lessons_of(org.course)[0])
+    add_event(people["only_enrolled_after_cutoff"], rules.ENROLLED, cutoff + DAY, course=org.course)
+    db.session.commit()
+    rows = {row.email.split("@")[0]: row for row in services.all_people(Scope(None), services.PeopleFilter(), now)}
+    expected = {
+        "active_at_cutoff": rules.STALLED,
+        "active_after_cutoff": rules.ON_TRACK,
+        "assigned_at_cutoff": rules.STALLED,
+        "assigned_after_cutoff": rules.ON_TRACK,
+        "only_enrolled_after_cutoff": rules.STALLED,
+    }
+    for key, status in expected.items():
+        assert (rows[key].status_code, rows[key].status.status) == (status, status), key
+    assert rows["active_at_cutoff"].last_active_at == cutoff
+    assert rows["only_enrolled_after_cutoff"].last_active_at == cutoff - DAY
+    counts = services.status_counts(Scope((org.north.id,)), now)
+    assert (counts[rules.STALLED], counts[rules.ON_TRACK]) == (3, 2)
+
+
+def test_latest_activity_is_shown_whatever_the_status(org, histories):
+    now = utcnow()
+    rows = rows_by_email(Scope(None))
+    assert rows["late"].last_active_at == pytest.approx(now - DAY, abs=dt_seconds(5))  # overdue
+    assert rows["blocked"].last_active_at == pytest.approx(now - 2 * DAY, abs=dt_seconds(5))
+    assert rows["finished"].last_active_at is None and rows["unassigned"].last_active_at is None
+
+
 def test_trend_counts_active_events_only(org, histories, db):
     now = utcnow()
     person = histories["on_track"]
