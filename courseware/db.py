@@ -225,12 +225,13 @@ class Database:
 
     @contextlib.contextmanager
     def writing(self):
-        """Write from a GET request, or a ``reads_first`` view: ends the current (read)
-        transaction and opens a writing one.
+        """Write from a GET request, or a ``reads_first`` view: on SQLite, ends the current (read)
+        transaction and opens a writing one; elsewhere the transaction simply goes on.
 
         The block must commit what it writes.
         """
-        self.session.commit()
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.commit()
         token = _write_intent.set(True)
         try:
             yield self.session

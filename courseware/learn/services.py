@@ -349,7 +349,7 @@ def answer_quiz(user: User, lesson: Lesson, activity: dict, answers: dict[int, s
     )
     db.session.add(attempt)
     db.session.flush()
-    event = record_event(
+    recorded = record_event(
         user,
         rules.PASSED if passed else rules.FAILED,
         lesson=lesson,
@@ -359,7 +359,7 @@ def answer_quiz(user: User, lesson: Lesson, activity: dict, answers: dict[int, s
         detail={"attempt_id": attempt.id, "right": right, "questions": total},
         idempotency_key=key,
     )
-    if event is None:  # a concurrent duplicate won the race
+    if not recorded:  # a concurrent duplicate won the race
         db.session.delete(attempt)
         db.session.flush()
         return _attempt_for_key(key)

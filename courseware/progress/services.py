@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import and_, bindparam, case, delete, func, null, select, update
-from sqlalchemy.exc import IntegrityError
 
 from courseware.db import utcnow
 from courseware.extensions import db
@@ -33,10 +32,10 @@ def record_event(
     text_length: int | None = None,
     detail: dict | None = None,
     idempotency_key: str | None = None,
-) -> LearningEvent | None:
+) -> bool:
     """Append one event and bring the learner's progress up to date.
 
-    Returns None, recording nothing, when an event with the same ``idempotency_key``
+    Returns False, recording nothing, when an event with the same ``idempotency_key``
     already exists: a double click or a resubmitted form never counts twice. The key's unique
     index decides, under the learner's lock (callers that must answer a repeat with the first
     result look for it themselves first).
@@ -48,30 +47,51 @@ def record_event(
             revision_id = lesson.published_revision_id
     if course_id is not None:
         lock_learner_course(user.id, course_id, active=verb not in PASSIVE_VERBS)
-    event = LearningEvent(
-        user_id=user.id,
-        verb=verb,
-        course_id=course_id,
-        module_id=lesson.module_id if lesson is not None else None,
-        lesson_id=lesson.id if lesson is not None else None,
-        activity_key=activity_key,
-        revision_id=revision_id,
-        score=score,
-        success=success,
-        text_length=text_length,
-        detail=detail,
-        idempotency_key=idempotency_key,
-        created_at=now,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(event)
-    except IntegrityError:
-        # The same key was recorded by a concurrent request a moment ago.
-        return None
+    values = {
+        "user_id": user.id,
+        "verb": verb,
+        "course_id": course_id,
+        "module_id": lesson.module_id if lesson is not None else None,
+        "lesson_id": lesson.id if lesson is not None else None,
+        "activity_key": activity_key,
+        "revision_id": revision_id,
+        "score": score,
+        "success": success,
+        "text_length": text_length,
+        "detail": detail,
+        "idempotency_key": idempotency_key,
+        "created_at": now,
+    }
+    recorded = db.session.execute(_event_insert(db.session.get_bind().dialect.name), values).scalar()
+    if recorded is None:
+        # The same key was recorded already (a resubmitted form, or a concurrent request).
+        return False
     if lesson is not None:
         refresh_lesson_progress(user, lesson)
-    return event
+    return True
+
+
+_EVENT_INSERTS: dict[str, object] = {}
+
+
+def _event_insert(dialect: str):
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id for ``dialect``, built once."""
+    statement = _EVENT_INSERTS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = LearningEvent.__table__
+        names = ("user_id", "verb", "course_id", "module_id", "lesson_id", "activity_key", "revision_id")
+        names += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
+        statement = _EVENT_INSERTS[dialect] = (
+            insert(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.id)
+        )
+    return statement
 
 
 _NOW = bindparam("now", type_=Enrollment.__table__.c.last_activity_at.type)
