@@ -128,6 +128,8 @@ def block_markdown(text: str | None):
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(navigation=navigation, fixed_url=fixed_url, csrf_token=csrf_token, **TEMPLATE_POLICIES)
+    # Flask-WTF puts its own csrf_token in every template's context; this one replaces it.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["verb_phrase"] = verb_phrase
