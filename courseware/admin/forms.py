@@ -5,6 +5,7 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField, w
 from wtforms.validators import DataRequired, Email, Length
 
 from courseware.models import ROLES
+from courseware.validators import SingleLine
 
 ROLE_CHOICES = [
     ("learner", "Learner — follows courses (everyone is a learner)"),
@@ -31,7 +32,7 @@ class InviteForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120), SingleLine()])
     roles = CheckboxesField("Roles", choices=ROLE_CHOICES, validate_choice=True)
     team = SelectField("Team", coerce=int, choices=[], validate_choice=True)
     managed_teams = CheckboxesField(
@@ -43,4 +44,4 @@ class PersonForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField("Team name", validators=[DataRequired("Enter a team name."), Length(max=120)])
+    name = StringField("Team name", validators=[DataRequired("Enter a team name."), Length(max=120), SingleLine()])

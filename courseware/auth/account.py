@@ -16,6 +16,7 @@ from courseware.auth.services import token_digest
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import ApiToken
+from courseware.validators import SingleLine
 
 bp = Blueprint("account", __name__)
 
@@ -23,7 +24,11 @@ bp = Blueprint("account", __name__)
 class TokenForm(FlaskForm):
     name = StringField(
         "Token name",
-        validators=[DataRequired("Give the token a name, such as the tool that will use it."), Length(max=80)],
+        validators=[
+            DataRequired("Give the token a name, such as the tool that will use it."),
+            Length(max=80),
+            SingleLine(),
+        ],
     )
 
 

@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from courseware.auth.passwords import MAX_LENGTH
+from courseware.validators import SingleLine
 
 EMAIL_VALIDATORS = [
     DataRequired("Enter your email address."),
@@ -36,7 +37,7 @@ class NewPasswordMixin:
 class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField(
         "Your name",
-        validators=[DataRequired("Enter your name."), Length(max=120)],
+        validators=[DataRequired("Enter your name."), Length(max=120), SingleLine()],
         render_kw={"autocomplete": "name"},
         description="As your colleagues know you.",
     )

@@ -16,6 +16,7 @@ from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User
+from courseware.validators import has_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ def create_user(email: str, name: str, password: str, roles=("learner",), team: 
     email = normalise_email(email)
     if find_user_by_email(email):
         raise Invalid("An account with this email address already exists.", field="email")
+    if not name.strip() or has_control_characters(name):
+        raise Invalid("Give a name in letters, numbers, spaces and punctuation (one line).", field="name")
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise Invalid(problem, field="password")

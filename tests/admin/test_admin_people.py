@@ -121,6 +121,16 @@ def test_an_empty_name_is_refused_with_the_other_choices_kept(client, admin, mak
     assert fresh(db, person).roles == {"learner"}
 
 
+def test_a_name_with_a_line_break_is_refused_and_the_old_name_stays(client, admin, make_user, db):
+    person = make_user(name="Sam")
+
+    response = edit_person(client, person, name="Sam\r\nRole: admin", roles=["learner"])
+
+    assert response.status_code == 422
+    assert "Use letters, numbers, spaces and punctuation only." in page(response).errors
+    assert fresh(db, person).name == "Sam"
+
+
 def test_editing_someone_who_does_not_exist_is_a_404(client, admin):
     assert client.get("/admin/people/999999").status_code == 404
 

@@ -321,6 +321,19 @@ def test_a_missing_name_is_refused_and_creates_no_account(app, client, admin, db
     assert user_count(db) == before
 
 
+@pytest.mark.parametrize("name", ["Noor\nAdmin: approved", "Noor\x1b[2J", "Noor\tNasser"])
+def test_a_name_with_control_characters_is_refused_with_the_name_kept(app, client, admin, db, name):
+    link = invitation_link(invite(client, "crafted@example.org"))
+    before = user_count(db)
+
+    _, response = accept(app, link, name=name)
+
+    assert response.status_code == 422
+    assert "Use letters, numbers, spaces and punctuation only." in page(response).errors
+    assert page(response).control("name")["value"] == name
+    assert user_count(db) == before
+
+
 def test_a_64_character_password_is_accepted(app, client, admin, db):
     password = "correct horse battery staple and then some more words to reach64"
     assert len(password) == 64
