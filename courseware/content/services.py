@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -123,18 +122,6 @@ def create_revision(
         db.session.flush()
     log.info("Lesson %s: revision %s (%s)%s", lesson.slug, revision.number, source, " published" if publish else "")
     return revision
-
-
-def lesson_html(revision: LessonRevision) -> Markup:
-    """The sanitised HTML of the revision's body, kept on the revision.
-
-    Revisions made by :func:`create_revision` carry it already; any other is rendered here once
-    and the result flushed (it is stored when the caller commits).
-    """
-    if revision.body_html is None:
-        revision.body_html = str(render_markdown(revision.body))
-        db.session.flush()
-    return Markup(revision.body_html)
 
 
 def import_courses(

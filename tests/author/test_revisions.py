@@ -117,3 +117,36 @@ def test_publishing_an_edit_keeps_learners_progress_and_quiz_attempts(
     login(learner, target=learner_client)
     shown = learner_client.get(f"/learn/{course.slug}/quizzed")
     assert shown.status_code == 200 and "What do you do before posting?" in page(shown).text
+
+
+def test_a_learner_who_had_the_lesson_open_sees_what_the_trainer_publishes_next(
+    app, client, db, login, make_user, trainer, owned_course
+):
+    """What workers keep of a course (its outline, the lesson, the menu, the quiz) follows every change."""
+    course = owned_course(modules=[("one", [("quizzed", [QUIZ]), ("next", [])])])
+    lesson = lesson_of(db, course, "quizzed")
+    learner = make_user()
+    enroll(learner, course)
+    db.session.commit()
+    learner_client = app.test_client()
+    login(learner, target=learner_client)
+    before = page(learner_client.get(f"/learn/{course.slug}/quizzed")).text
+    assert "Lesson next" in before and "Brand new title" not in before
+
+    login(trainer)
+    edit_and_save(
+        client,
+        lesson,
+        "publish",
+        title="Brand new title",
+        body="Freshly published words.",
+        **{"act-0-q-0-prompt": "A question asked differently?"},
+    )
+    post(client, f"/author/lessons/{lesson_of(db, course, 'next').id}/archive", {"archived": "1"})
+
+    after = page(learner_client.get(f"/learn/{course.slug}/quizzed")).text
+    assert "Brand new title" in after
+    assert "Freshly published words." in after
+    assert "A question asked differently?" in after
+    assert "Lesson next" not in after
+    assert "Brand new title" in page(learner_client.get(f"/learn/{course.slug}")).text
