@@ -265,3 +265,15 @@ def test_a_wrong_password_leaves_an_outdated_hash_alone(client, make_user, db):
     assert response.status_code == 422
     db.session.expire_all()
     assert user.password_hash == old_hash
+
+
+def test_the_session_cookie_lasts_no_longer_than_the_session_can(app, client, make_user):
+    make_user(email="ada@example.org")
+
+    response = post(client, "/login", {"email": "ada@example.org", "password": TEST_PASSWORD})
+
+    cookie = session_cookie(client, app)
+    hours = app.config["SESSION_ABSOLUTE_HOURS"]
+    lasts = cookie.expires - dt.datetime.now(dt.UTC)
+    assert response.status_code == 302
+    assert dt.timedelta(hours=hours) - dt.timedelta(minutes=5) < lasts <= dt.timedelta(hours=hours)
