@@ -174,3 +174,58 @@ def test_kept_figures_last_the_set_time_and_never_past_midnight(app, org, make_u
 )
 def test_how_often_in_words(seconds, words):
     assert figures.Kept(None, utcnow(), seconds).updated_every == words
+
+
+def _redis_url() -> str | None:
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+@pytest.fixture
+def shared_figures(app, keep_figures):
+    """Figures kept in Redis (database 15 of the local server), as with COURSEWARE_REDIS_URL set."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    app.config["REDIS_URL"] = url
+    keep_figures(60)
+    yield
+    figures.forget_all()
+    app.config["REDIS_URL"] = None
+
+
+def test_with_redis_every_worker_shows_the_same_kept_figures(client, login, org, make_user, db, shared_figures):
+    newcomer(org, make_user, db, "First Learner")
+    login(org.manager)
+    first = client.get("/manage/").get_data(as_text=True)
+    newcomer(org, make_user, db, "Second Learner")
+    # Another worker: nothing kept in its own memory, the figures come from Redis.
+    figures.app_cache("manage.figures", figures.MAX_KEPT).clear()
+
+    other = client.get("/manage/").get_data(as_text=True)
+
+    assert enrolled_count(other) == enrolled_count(first) == 1
+    assert as_of(other) == as_of(first)
+    figures.forget_all()
+    assert enrolled_count(client.get("/manage/").get_data(as_text=True)) == 2
+
+
+def test_when_redis_does_not_answer_the_figures_are_worked_out(client, login, org, make_user, db, keep_figures, app):
+    keep_figures(60)
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        newcomer(org, make_user, db, "First Learner")
+        login(org.manager)
+        html = client.get("/manage/").get_data(as_text=True)
+        assert enrolled_count(html) == 1 and as_of(html)
+        newcomer(org, make_user, db, "Second Learner")
+        assert enrolled_count(client.get("/manage/").get_data(as_text=True)) == 2
+    finally:
+        app.config["REDIS_URL"] = None
+        app.extensions.pop("courseware.shared_figures", None)
