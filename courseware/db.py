@@ -7,6 +7,7 @@ import contextvars
 import datetime as dt
 import fcntl
 import functools
+import logging
 import os
 import sqlite3
 import threading
@@ -18,6 +19,8 @@ from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -204,7 +207,13 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc):
-            self.session.remove()
+            try:
+                self.session.remove()
+            except Exception:
+                # The connection broke after the response was made (the database went away while
+                # a read transaction was still open): nothing is pending, so the response stands.
+                log.warning("closing the database session failed", exc_info=True)
+                self.session.registry.clear()
 
     @staticmethod
     def reads_first(view):

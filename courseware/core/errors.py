@@ -83,7 +83,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def _database(exc):
-        log.warning("database unavailable: %s", exc.__class__.__name__)
+        log.warning("database unavailable: %s: %s", exc.__class__.__name__, getattr(exc, "orig", exc))
         _rollback()
         _serve_as_anonymous()
         if not _is_connection_problem(exc):

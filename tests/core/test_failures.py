@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from courseware import create_app
-from tests.conftest import free_port
+from tests.conftest import POSTGRES_URL, free_port
 from tests.core.web import new_client, page
 
 
@@ -84,3 +84,29 @@ def test_the_liveness_check_answers_ok_without_touching_the_database(app_without
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok"
     assert response.mimetype == "text/plain"
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+def test_a_connection_cut_after_the_page_is_made_leaves_the_page_and_the_next_request_alone():
+    """PostgreSQL going away between the page and the end of its (reading) transaction."""
+    import psycopg
+    from sqlalchemy import text
+
+    from courseware.extensions import db
+
+    app = broken_app(POSTGRES_URL)
+
+    @app.route("/cut")
+    def cut():
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        return "made"
+
+    client = app.test_client()
+    try:
+        response = client.get("/cut")
+        assert response.status_code == 200 and response.get_data(as_text=True) == "made"
+        assert client.get("/healthz").status_code == 200
+    finally:
+        app.extensions["courseware.db"]["engine"].dispose()
