@@ -62,7 +62,8 @@ def record_event(
         "idempotency_key": idempotency_key,
         "created_at": now,
     }
-    recorded = db.session.execute(_event_insert(db.session.get_bind().dialect.name), values).scalar()
+    statement = _built_once(db.session.get_bind().dialect.name, _event_insert)
+    recorded = db.session.execute(statement, values).scalar()
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
@@ -71,27 +72,42 @@ def record_event(
     return True
 
 
-_EVENT_INSERTS: dict[str, object] = {}
+_STATEMENTS: dict[tuple[str, str], object] = {}
+
+_EVENT_COLUMNS = ("user_id", "verb", "course_id", "module_id", "lesson_id", "activity_key", "revision_id")
+_EVENT_COLUMNS += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
+_PROGRESS_COLUMNS = ("user_id", "lesson_id", "course_id", "status", "activities_done")
+_PROGRESS_COLUMNS += ("started_at", "completed_at", "last_activity_at")
 
 
-def _event_insert(dialect: str):
-    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id for ``dialect``, built once."""
-    statement = _EVENT_INSERTS.get(dialect)
+def _built_once(dialect: str, build):
+    """The statement ``build(insert)`` makes with ``dialect``'s own ``insert`` (the one that knows
+    ON CONFLICT), built on first use."""
+    key = (build.__name__, dialect)
+    statement = _STATEMENTS.get(key)
     if statement is None:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        table = LearningEvent.__table__
-        names = ("user_id", "verb", "course_id", "module_id", "lesson_id", "activity_key", "revision_id")
-        names += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
-        statement = _EVENT_INSERTS[dialect] = (
-            insert(table)
-            .values({name: bindparam(name, type_=table.c[name].type) for name in names})
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(table.c.id)
-        )
+        statement = _STATEMENTS[key] = build(insert)
     return statement
+
+
+def _bound(table, names: tuple[str, ...]) -> dict:
+    """Bind parameters named after ``names`` and typed as those columns."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
+
+
+def _event_insert(insert):
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id."""
+    table = LearningEvent.__table__
+    return (
+        insert(table)
+        .values(_bound(table, _EVENT_COLUMNS))
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
 
 
 _NOW = bindparam("now", type_=Enrollment.__table__.c.last_activity_at.type)
@@ -199,26 +215,12 @@ def _progress_values(user_id: int, lesson: Lesson, state: LessonState) -> dict:
     }
 
 
-_UPSERTS: dict[str, object] = {}
-
-
-def _upsert_statement(dialect: str):
-    """INSERT … ON CONFLICT (user, lesson) DO UPDATE for ``dialect``, built once."""
-    statement = _UPSERTS.get(dialect)
-    if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        columns = LessonProgress.__table__.c
-        names = ("user_id", "lesson_id", "course_id", "status", "activities_done")
-        names += ("started_at", "completed_at", "last_activity_at")
-        statement = insert(LessonProgress).values({name: bindparam(name, type_=columns[name].type) for name in names})
-        changing = {name: statement.excluded[name] for name in names if name not in ("user_id", "lesson_id")}
-        statement = _UPSERTS[dialect] = statement.on_conflict_do_update(
-            index_elements=["user_id", "lesson_id"], set_=changing
-        )
-    return statement
+def _progress_upsert(insert):
+    """INSERT … ON CONFLICT (user, lesson) DO UPDATE."""
+    table = LessonProgress.__table__
+    statement = insert(table).values(_bound(table, _PROGRESS_COLUMNS))
+    changing = {name: statement.excluded[name] for name in _PROGRESS_COLUMNS if name not in ("user_id", "lesson_id")}
+    return statement.on_conflict_do_update(index_elements=["user_id", "lesson_id"], set_=changing)
 
 
 def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
@@ -228,7 +230,7 @@ def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
             delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
         )
         return
-    statement = _upsert_statement(db.session.get_bind().dialect.name)
+    statement = _built_once(db.session.get_bind().dialect.name, _progress_upsert)
     db.session.execute(statement, values, execution_options={"synchronize_session": False})
 
 
