@@ -48,10 +48,19 @@ def _writer(path):
     return connection
 
 
-def test_sqlite_writers_take_turns_and_the_next_starts_once_the_last_commits(tmp_path):
-    """A writer waits for the one before it to commit, then writes; nothing is lost."""
+@pytest.fixture
+def writers(tmp_path):
+    """Two connections to one SQLite file that take write turns, closed after the test."""
     path = str(tmp_path / "turns.sqlite3")
     first, second = _writer(path), _writer(path)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_sqlite_writers_take_turns_and_the_next_starts_once_the_last_commits(writers):
+    """A writer waits for the one before it to commit, then writes; nothing is lost."""
+    first, second = writers
     first.execute("CREATE TABLE steps (n INTEGER)")
     first.take_write_turn()
     first.execute("BEGIN IMMEDIATE")
@@ -74,13 +83,10 @@ def test_sqlite_writers_take_turns_and_the_next_starts_once_the_last_commits(tmp
     thread.join(5)
     assert order == ["first commits", "second has its turn"]
     assert [row[0] for row in first.execute("SELECT n FROM steps ORDER BY n")] == [1, 2]
-    first.close()
-    second.close()
 
 
-def test_a_sqlite_writer_gives_up_waiting_after_the_timeout_and_leaves_it_to_sqlite(tmp_path):
-    path = str(tmp_path / "turns.sqlite3")
-    first, second = _writer(path), _writer(path)
+def test_a_sqlite_writer_gives_up_waiting_after_the_timeout_and_leaves_it_to_sqlite(writers):
+    first, second = writers
     first.take_write_turn()
     first.execute("BEGIN IMMEDIATE")
     second.take_write_turn(timeout=0.05)
@@ -90,16 +96,11 @@ def test_a_sqlite_writer_gives_up_waiting_after_the_timeout_and_leaves_it_to_sql
     second.take_write_turn()
     second.execute("BEGIN IMMEDIATE")
     second.rollback()
-    first.close()
-    second.close()
 
 
-def test_a_thread_that_writes_through_two_connections_does_not_wait_for_itself(tmp_path):
-    path = str(tmp_path / "turns.sqlite3")
-    first, second = _writer(path), _writer(path)
+def test_a_thread_that_writes_through_two_connections_does_not_wait_for_itself(writers):
+    first, second = writers
     first.take_write_turn()
     first.execute("BEGIN IMMEDIATE")
     second.take_write_turn()  # returns at once: the turn is this thread's already
     first.rollback()
-    first.close()
-    second.close()
