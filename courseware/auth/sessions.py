@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
+from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import lazyload
 
+from courseware import generations
+from courseware.caching import app_cache
 from courseware.db import utcnow, write_lock_at_begin
 from courseware.extensions import db, login_manager
 from courseware.models import Notification, User, UserRole, UserSession
@@ -53,35 +57,93 @@ _SESSION_AND_PERSON = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class KeptSession:
+    """A checked session as a worker keeps it between requests (see ``courseware.generations``)."""
+
+    token: generations.Token
+    read_at: float
+    person: User
+    roles: tuple[str, ...]
+    unread: int
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+
+
+def _kept_sessions():
+    return app_cache("sessions", 20_000)
+
+
 def load_user(user_id: str) -> User | None:
     sid = session.get("sid")
-    if not sid:
+    if not sid or not user_id.isdigit():
         return None
+    person_id = int(user_id)
+    now = utcnow()
+    current = generations.token(person_id, db.session())
+    kept = _kept_sessions().get(sid) if current is not None else None
+    if (
+        kept is not None
+        and kept.token == current
+        and kept.person.id == person_id
+        and time.monotonic() - kept.read_at < generations.MAX_AGE
+        and now - kept.last_seen_at <= TOUCH_EVERY
+    ):
+        if not _within_timeouts(now, kept.created_at, kept.last_seen_at):
+            return None
+        user = generations.attached(db.session, kept.person)
+        user.loaded_roles(kept.roles)
+        g.unread_notifications = kept.unread
+        return user
     found = db.session.execute(_SESSION_AND_PERSON, {"sid": sid}).first()
     if found is None:
         return None
     user, owner_id, revoked_at, created_at, last_seen_at, roles, unread = found
-    if str(owner_id) != user_id or revoked_at is not None or not user.is_active:
+    if owner_id != person_id or revoked_at is not None or not user.is_active:
         return None
-    now = utcnow()
-    idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
-    absolute = dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if now - last_seen_at > idle or now - created_at > absolute:
+    if not _within_timeouts(now, created_at, last_seen_at):
         return None
     if now - last_seen_at > TOUCH_EVERY:
-        touch = update(UserSession).where(UserSession.id == sid).values(last_seen_at=now)
-        if not write_lock_at_begin():
-            # A reading transaction (a GET, or the reading part of a view that reads first) never
-            # commits, so record the visit in a short transaction of its own.
-            with db.engine.begin() as connection:
-                connection.execute(touch)
-        else:
-            # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
-            # connection would wait for it until the busy timeout and fail. The view commits this.
-            db.session.execute(touch)
-    user.loaded_roles(roles.split(",") if roles else ())
+        _touch(sid, now)
+        last_seen_at = now
+    roles = tuple(roles.split(",")) if roles else ()
+    user.loaded_roles(roles)
     g.unread_notifications = unread
+    if current is not None:
+        kept = KeptSession(
+            current, time.monotonic(), generations.detached(user), roles, unread, created_at, last_seen_at
+        )
+        _kept_sessions().set(sid, kept)
     return user
+
+
+def _within_timeouts(now: dt.datetime, created_at: dt.datetime, last_seen_at: dt.datetime) -> bool:
+    idle = dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    return now - last_seen_at <= idle and now - created_at <= absolute
+
+
+# Recording a visit changes nothing a worker keeps about the person.
+_TOUCH = (
+    update(UserSession)
+    .where(UserSession.id == bindparam("sid"))
+    .values(last_seen_at=bindparam("now", type_=UserSession.__table__.c.last_seen_at.type))
+    .execution_options(**{generations.PEOPLE_OPTION: ()})
+)
+
+
+def _touch(sid: str, now: dt.datetime) -> None:
+    """Record that the session was seen now (at most once a minute)."""
+    params = {"sid": sid, "now": now}
+    if not write_lock_at_begin():
+        # A reading transaction (a GET, or the reading part of a view that reads first) never
+        # commits, so record the visit in a short transaction of its own.
+        with db.engine.begin() as connection:
+            connection.execute(_TOUCH, params)
+    else:
+        # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
+        # connection would wait for it until the busy timeout and fail. The view commits this.
+        db.session.execute(_TOUCH, params)
 
 
 def start_session(user: User) -> UserSession:
@@ -100,7 +162,11 @@ def end_session() -> None:
     """Revoke the current server-side session and clear the cookie."""
     sid = session.get("sid")
     if sid:
-        db.session.execute(update(UserSession).where(UserSession.id == sid).values(revoked_at=utcnow()))
+        owner = session.get("_user_id")
+        revoke = update(UserSession).where(UserSession.id == sid).values(revoked_at=utcnow())
+        if owner and owner.isdigit():
+            revoke = revoke.execution_options(**{generations.PEOPLE_OPTION: (int(owner),)})
+        db.session.execute(revoke)
     logout_user()
     session.clear()
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, case, func, select
 
+from courseware import generations
 from courseware.caching import app_cache
 from courseware.content.published import PublishedLesson, course_outlines
 from courseware.db import utcnow
@@ -80,15 +81,23 @@ _COURSE_AND_ENROLLMENT = (
 )
 
 
+def _course_and_enrollment(user_id: int, slug: str) -> tuple[Course, Enrollment | None] | None:
+    found = db.session.execute(_COURSE_AND_ENROLLMENT, {"user_id": user_id, "slug": slug}).first()
+    if found is None:
+        return None
+    course, enrollment = found
+    return generations.detached(course), generations.detached(enrollment) if enrollment else None
+
+
 def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
     """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled."""
-    found = db.session.execute(_COURSE_AND_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
+    found = generations.kept_for(user.id, ("course", slug), lambda: _course_and_enrollment(user.id, slug), db.session())
     if found is None:
         raise NotAllowed("No such course.")
     course, enrollment = found
     if enrollment is None:
         raise NotAllowed("You are not enrolled in this course.")
-    return course, enrollment
+    return generations.attached(db.session, course), generations.attached(db.session, enrollment)
 
 
 # --- the course map ----------------------------------------------------------------------
@@ -188,7 +197,12 @@ def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, str]:
     """
     if not lesson_ids:
         return {}
-    return dict(db.session.execute(_PROGRESS_BY_LESSON, {"user_id": user_id, "lesson_ids": lesson_ids}).all())
+    return generations.kept_for(
+        user_id,
+        ("progress", tuple(lesson_ids)),
+        lambda: dict(db.session.execute(_PROGRESS_BY_LESSON, {"user_id": user_id, "lesson_ids": lesson_ids}).all()),
+        db.session(),
+    )
 
 
 def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]:
@@ -381,7 +395,16 @@ _QUIZ_ATTEMPTS = (
 
 
 def quiz_attempts(user: User, lesson: Lesson) -> list[QuizAttempt]:
-    return list(db.session.scalars(_QUIZ_ATTEMPTS, {"user_id": user.id, "lesson_id": lesson.id}))
+    """The learner's attempts at the lesson's quizzes, newest first (kept copies: read, don't change)."""
+    return generations.kept_for(
+        user.id,
+        ("attempts", lesson.id),
+        lambda: [
+            generations.detached(attempt)
+            for attempt in db.session.scalars(_QUIZ_ATTEMPTS, {"user_id": user.id, "lesson_id": lesson.id})
+        ],
+        db.session(),
+    )
 
 
 def checklist_state(user: User, lesson: Lesson, key: str) -> ChecklistState | None:
