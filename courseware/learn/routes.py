@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import datetime as dt
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from courseware import generations
 from courseware.auth.policies import role_required
 from courseware.caching import app_cache
 from courseware.exceptions import Invalid, NotAllowed
@@ -76,7 +80,16 @@ def resume(course_slug: str):
 
 
 def render_lesson(
-    course, enrollment, lesson, cmap, *, status: int = 200, forms=None, quiz_errors=None, quiz_values=None
+    course,
+    enrollment,
+    lesson,
+    cmap,
+    *,
+    status: int = 200,
+    forms=None,
+    quiz_errors=None,
+    quiz_values=None,
+    new_form_key=services.new_form_key,
 ):
     """The lesson page with its activities, the learner's earlier work and where they are."""
     forms = forms or {}
@@ -102,11 +115,11 @@ def render_lesson(
                 result=shown_attempt if shown_attempt and shown_attempt.activity_key == key else None,
                 errors=(quiz_errors or {}).get(key),
                 questions_html=_quiz_questions(revision, activity, values),
-                form_key=services.new_form_key(),
+                form_key=new_form_key(),
             )
         elif activity["type"] == "checklist":
             state = services.checklist_state(current_user, lesson, key)
-            panel.update(state=state, ticked=set(state.ticked) if state else set(), form_key=services.new_form_key())
+            panel.update(state=state, ticked=set(state.ticked) if state else set(), form_key=new_form_key())
         elif activity["type"] == "practice":
             history = services.submissions(current_user, lesson, key)
             panel.update(history=history, form=forms.get(key) or PracticeForm(formdata=None))
@@ -177,7 +190,45 @@ def lesson(course_slug: str, lesson_slug: str):
             db.session.commit()
         services.remember_view(current_user, lesson)
         cmap = services.course_map(current_user, course)
+    kinds = {activity["type"] for activity in lesson.published_revision.activities}
+    if kinds <= KEPT_PAGE_ACTIVITIES and "_flashes" not in session and session.get("csrf_token"):
+        key = (
+            "lesson-page",
+            session["sid"],
+            session["csrf_token"],
+            lesson.id,
+            lesson.published_revision_id,
+            course.updated_at,
+            dt.date.today(),
+            request.script_root,
+            request.query_string,
+        )
+        return _kept_page(
+            key, lambda new_form_key: render_lesson(course, enrollment, lesson, cmap, new_form_key=new_form_key)
+        )
     return render_lesson(course, enrollment, lesson, cmap)
+
+
+# Lessons whose page shows the learner's own work and the course alone (practice shows reviewers,
+# and its form and the reflection's keep typed text): their page is kept per learner.
+KEPT_PAGE_ACTIVITIES = {"quiz", "checklist"}
+# Stands for each form key in a kept page; every request fills in fresh ones.
+_FORM_KEY_MARK = secrets.token_hex(16)
+
+
+def _kept_page(key: tuple, render) -> tuple[str, int]:
+    """A learner's page rendered once while nothing about them (or the course) changes, with fresh
+    form keys on every request; see ``courseware.generations``."""
+
+    def make():
+        html, _status = render(lambda: _FORM_KEY_MARK)
+        return tuple(html.split(_FORM_KEY_MARK))
+
+    parts = generations.kept_for(current_user.id, key, make, db.session())
+    pieces = [parts[0]]
+    for part in parts[1:]:
+        pieces += (services.new_form_key(), part)
+    return "".join(pieces), 200
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/read", methods=["POST"])

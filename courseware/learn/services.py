@@ -197,30 +197,32 @@ def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, str]:
     """
     if not lesson_ids:
         return {}
-    return generations.kept_for(
-        user_id,
-        ("progress", tuple(lesson_ids)),
-        lambda: dict(db.session.execute(_PROGRESS_BY_LESSON, {"user_id": user_id, "lesson_ids": lesson_ids}).all()),
-        db.session(),
-    )
+    return dict(db.session.execute(_PROGRESS_BY_LESSON, {"user_id": user_id, "lesson_ids": lesson_ids}).all())
 
 
 def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]:
-    """Each course's modules and lessons with the learner's state, in two queries in all.
+    """Each course's modules and lessons with the learner's state, in two queries in all (kept by
+    the worker while nothing about the learner or the courses changes).
 
     Lessons unlock in order: a lesson is open once every earlier required lesson is done
     or handed in for review. Lessons of optional modules never hold later ones back.
     """
+    key = ("course-maps", *((course.id, course.updated_at) for course in courses))
+    modules = generations.kept_for(user.id, key, lambda: _modules_with_states(user, courses), db.session())
+    return {course.id: CourseMap(course=course, modules=modules[course.id]) for course in courses}
+
+
+def _modules_with_states(user: User, courses: list[Course]) -> dict[int, list[ModuleItem]]:
     outlines = course_outlines(courses)
     outline = [row for rows in outlines.values() for row in rows]
     statuses = progress_by_lesson(user.id, [row.lesson_id for row in outline])
-    maps = {course.id: CourseMap(course=course, modules=[]) for course in courses}
+    by_course: dict[int, list[ModuleItem]] = {course.id: [] for course in courses}
     modules: dict[int, ModuleItem] = {}
     for row in outline:
         module = modules.get(row.module_id)
         if module is None:
             module = modules[row.module_id] = ModuleItem(row.module_id, row.module_slug, row.module_title, row.optional)
-            maps[row.course_id].modules.append(module)
+            by_course[row.course_id].append(module)
         module.lessons.append(
             LessonItem(
                 id=row.lesson_id,
@@ -234,14 +236,15 @@ def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]
                 status=statuses.get(row.lesson_id, "not_started"),
             )
         )
-    for course_map in maps.values():
+    for course_modules in by_course.values():
         open_so_far = True
-        for number, lesson in enumerate(course_map.lessons, start=1):
+        lessons = [lesson for module in course_modules for lesson in module.lessons]
+        for number, lesson in enumerate(lessons, start=1):
             lesson.number = number
             lesson.locked = not open_so_far and lesson.status == "not_started"
             if lesson.required and lesson.status not in ("completed", "awaiting_review"):
                 open_so_far = False
-    return maps
+    return by_course
 
 
 def course_map(user: User, course: Course) -> CourseMap:

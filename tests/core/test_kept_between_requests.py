@@ -5,6 +5,7 @@ workers, each with its own memory, sharing only the database and the generations
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from courseware.auth.services import create_user, set_active
 from courseware.author.notifications import notify
 from courseware.extensions import db
 from courseware.learn.services import enroll
-from courseware.models import Course, Lesson, LessonRevision, Module, Notification, User
+from courseware.models import Course, Lesson, LessonRevision, Module, Notification, QuizAttempt, User
 from tests.conftest import QUIZ, TEST_PASSWORD, build_app, csrf_token, drop_scratch_postgres, scratch_name
 from tests.core.web import new_client, redirects_to_login, restore_session_cookie, session_cookie
 
@@ -309,3 +310,23 @@ def test_when_redis_does_not_answer_nothing_is_kept_and_pages_still_work(tmp_pat
         app.extensions["courseware.caches"]["sessions"]
     )
     app.extensions["courseware.db"]["engine"].dispose()
+
+
+def test_a_kept_lesson_page_gets_fresh_form_keys_so_each_answer_counts(workers):
+    first, _ = workers
+    browser = log_in(first, "learner0@example.org")
+    url = f"/learn/{COURSE}/first"
+    keys = [
+        re.search(r'name="form_key" value="([0-9a-f]+)"', browser.get(url).get_data(as_text=True)).group(1)
+        for _ in range(3)
+    ]
+    assert len(set(keys)) == 3
+    token = csrf_token(browser, url)
+    for key in keys[:2]:
+        response = browser.post(f"{url}/quiz/quiz-1", data={"q0": "1", "form_key": key, "csrf_token": token})
+        assert response.status_code == 302
+    page = browser.get(url).get_data(as_text=True)
+    assert "Try again" in page
+    with first.app_context():
+        learner = db.session.query(User).filter_by(email="learner0@example.org").one()
+        assert db.session.query(QuizAttempt).filter_by(user_id=learner.id).count() == 2
