@@ -25,6 +25,7 @@ import hashlib
 import logging
 import mmap
 import os
+import re
 import secrets
 import struct
 import threading
@@ -46,6 +47,7 @@ MAX_AGE = 60.0
 EVERYONE = 0
 # Touching more people than this in one transaction changes everyone's generation instead.
 MANY = 1000
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
 # Execution option naming the people a statement writes about: a tuple of ids, () for nobody.
 PEOPLE_OPTION = "courseware_people"
 
@@ -286,11 +288,15 @@ def _people_of_statement(statement, params) -> set[int] | None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
     named = state.execution_options.get(PEOPLE_OPTION)
-    people = set(named) if named is not None else _people_of_statement(state.statement, state.parameters)
-    _note(state.session, people)
+    if named is not None:
+        _note(state.session, set(named))
+    elif state.is_insert or state.is_update or state.is_delete:
+        _note(state.session, _people_of_statement(state.statement, state.parameters))
+    else:
+        written = getattr(state.statement, "element", state.statement)  # text(…).columns(…) too
+        if isinstance(written, elements.TextClause) and _WRITES.match(written.text):
+            _note(state.session, None)
 
 
 @event.listens_for(Session, "after_commit")

@@ -6,8 +6,9 @@ import logging
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, case, delete, func, null, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, null, select, text, update
 
+from courseware import generations
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
@@ -62,8 +63,8 @@ def record_event(
         "idempotency_key": idempotency_key,
         "created_at": now,
     }
-    statement = _built_once(db.session.get_bind().dialect.name, _event_insert)
-    recorded = db.session.execute(statement, values).scalar()
+    statement = _built_once(db.session.get_bind().dialect, _event_insert)
+    recorded = db.session.execute(statement, values, execution_options=_for_person(user.id)).scalar()
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
@@ -80,18 +81,36 @@ _PROGRESS_COLUMNS = ("user_id", "lesson_id", "course_id", "status", "activities_
 _PROGRESS_COLUMNS += ("started_at", "completed_at", "last_activity_at")
 
 
-def _built_once(dialect: str, build):
+def _built_once(dialect, build):
     """The statement ``build(insert)`` makes with ``dialect``'s own ``insert`` (the one that knows
-    ON CONFLICT), built on first use."""
-    key = (build.__name__, dialect)
+    ON CONFLICT), built and compiled on first use.
+
+    SQLAlchemy never keeps the compiled form of a dialect's own INSERT, so each execution would
+    compile it again; it is kept here as SQL text with the same typed parameters and result
+    columns instead. Executed with ``_for_person`` (text does not say whom it writes about).
+    """
+    key = (build.__name__, dialect.name, dialect.driver)
     statement = _STATEMENTS.get(key)
     if statement is None:
-        if dialect == "postgresql":
+        if dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        statement = _STATEMENTS[key] = build(insert)
+        built = build(insert)
+        compiled = built.compile(dialect=type(dialect)(paramstyle="named"))
+        # Casts (``:detail::JSON``) are escaped so that only the parameters are taken as such.
+        statement = text(compiled.string.replace("::", r"\:\:")).bindparams(
+            *(bindparam(name, type_=bound.type) for name, bound in compiled.binds.items())
+        )
+        if built._returning:
+            statement = statement.columns(*built._returning)
+        _STATEMENTS[key] = statement
     return statement
+
+
+def _for_person(user_id: int) -> dict:
+    """Execution options saying that a statement writes about the person ``user_id``."""
+    return {generations.PEOPLE_OPTION: (user_id,)}
 
 
 def _bound(table, names: tuple[str, ...]) -> dict:
@@ -230,8 +249,8 @@ def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
             delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
         )
         return
-    statement = _built_once(db.session.get_bind().dialect.name, _progress_upsert)
-    db.session.execute(statement, values, execution_options={"synchronize_session": False})
+    statement = _built_once(db.session.get_bind().dialect, _progress_upsert)
+    db.session.execute(statement, values, execution_options=_for_person(user_id))
 
 
 def required_lesson_ids(course_id: int) -> list[int]:
