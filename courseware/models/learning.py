@@ -100,6 +100,9 @@ class LessonProgress(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # What folding the next event on from this row needs (``progress.rules.LessonState.snapshot``);
+    # empty until the lesson's next step, which then folds the whole log.
+    fold_state: Mapped[dict | None] = mapped_column(JSON)
 
 
 class QuizAttempt(Base):

@@ -39,6 +39,7 @@ class LessonState:
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     last_activity_at: dt.datetime | None = None
+    read: bool = False
 
     @property
     def done_keys(self) -> list[str]:
@@ -47,6 +48,30 @@ class LessonState:
     @property
     def waiting_keys(self) -> list[str]:
         return sorted(key for key, state in self.activities.items() if state == WAITING)
+
+    def snapshot(self, activities: list[dict]) -> dict:
+        """What folding on from this state needs beyond the progress row's own columns."""
+        return {"rules": rules_signature(activities), "activities": dict(self.activities), "read": self.read}
+
+    @classmethod
+    def resumed(cls, snapshot: dict | None, activities: list[dict], row) -> LessonState | None:
+        """The state a progress ``row`` and its ``snapshot`` stand for, or None when the snapshot is
+        missing or was taken under other rules (the lesson's activities changed since)."""
+        if not snapshot or snapshot.get("rules") != rules_signature(activities):
+            return None
+        return cls(
+            status=row.status,
+            activities=dict(snapshot["activities"]),
+            started_at=row.started_at,
+            completed_at=row.completed_at,
+            last_activity_at=row.last_activity_at,
+            read=bool(snapshot.get("read")),
+        )
+
+
+def rules_signature(activities: list[dict]) -> str:
+    """What of a lesson's activities the fold depends on: their keys, kinds and who finishes them."""
+    return "|".join(f"{a['key']}:{a['type']}:{int(needs_trainer(a))}" for a in activities)
 
 
 def needs_trainer(activity: dict) -> bool:
@@ -58,16 +83,27 @@ def needs_trainer(activity: dict) -> bool:
     return False
 
 
-def fold_lesson(activities: list[dict], events) -> LessonState:
+def fold_lesson(activities: list[dict], events, since: LessonState | None = None) -> LessonState:
     """The state of one lesson for one learner after ``events`` (oldest first).
 
     Events need ``verb``, ``activity_key``, ``success``, ``detail`` and ``created_at``.
     A lesson completes when every activity is done; once completed it stays completed,
     whatever later edits to the lesson add.
+
+    ``since`` is the state after every earlier event (see ``LessonState.resumed``): folding on
+    from it gives what folding the whole log would.
     """
     by_key = {activity["key"]: activity for activity in activities}
-    state = LessonState(activities=dict.fromkeys(by_key, OPEN))
-    read = False
+    if since is None:
+        state = LessonState(activities=dict.fromkeys(by_key, OPEN))
+    else:
+        state = LessonState(
+            activities=dict(since.activities),
+            started_at=since.started_at,
+            completed_at=since.completed_at,
+            last_activity_at=since.last_activity_at,
+            read=since.read,
+        )
     for event in events:
         when = event.created_at
         if state.started_at is None:
@@ -77,12 +113,12 @@ def fold_lesson(activities: list[dict], events) -> LessonState:
             state.completed_at = state.completed_at or when
             continue
         if event.verb == READ:
-            read = True
+            state.read = True
         activity = by_key.get(event.activity_key) if event.activity_key else None
         if activity is not None:
             current = state.activities[activity["key"]]
             state.activities[activity["key"]] = _step(activity, current, event)
-        if state.completed_at is None and _all_done(state, read):
+        if state.completed_at is None and _all_done(state, state.read):
             state.completed_at = when
     if state.completed_at is not None:
         state.status = "completed"

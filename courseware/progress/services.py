@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, case, delete, func, null, select, text, update
 
@@ -69,7 +70,7 @@ def record_event(
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
     if lesson is not None:
-        refresh_lesson_progress(user, lesson)
+        refresh_lesson_progress(user, lesson, SimpleNamespace(**values))
     return True
 
 
@@ -78,7 +79,7 @@ _STATEMENTS: dict[tuple[str, str], object] = {}
 _EVENT_COLUMNS = ("user_id", "verb", "course_id", "module_id", "lesson_id", "activity_key", "revision_id")
 _EVENT_COLUMNS += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
 _PROGRESS_COLUMNS = ("user_id", "lesson_id", "course_id", "status", "activities_done")
-_PROGRESS_COLUMNS += ("started_at", "completed_at", "last_activity_at")
+_PROGRESS_COLUMNS += ("started_at", "completed_at", "last_activity_at", "fold_state")
 
 
 def _built_once(dialect, build):
@@ -191,12 +192,35 @@ def lesson_activities(lesson: Lesson) -> list[dict]:
     return list(revision.activities) if revision is not None else []
 
 
-def refresh_lesson_progress(user, lesson: Lesson) -> LessonState:
-    """Fold the learner's events on ``lesson`` into its progress row; complete the course if due."""
-    events = lesson_events(user.id, lesson.id)
-    state = fold_lesson(lesson_activities(lesson), events)
-    _upsert_progress(user.id, lesson, state)
-    if state.completed_at is not None and not _has_lesson_completed_event(events):
+_PROGRESS_ROW = select(
+    LessonProgress.status,
+    LessonProgress.started_at,
+    LessonProgress.completed_at,
+    LessonProgress.last_activity_at,
+    LessonProgress.fold_state,
+).where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id"))
+
+
+def refresh_lesson_progress(user, lesson: Lesson, event=None) -> LessonState:
+    """Fold the learner's events on ``lesson`` into its progress row; complete the course if due.
+
+    With ``event``, the one just recorded, the fold goes on from the state kept with the progress
+    row (when it was kept under the lesson's present activities) instead of reading every event
+    again: a learner who retries a quiz or ticks a checklist item by item has many.
+    """
+    activities = lesson_activities(lesson)
+    state = None
+    if event is not None:
+        row = db.session.execute(_PROGRESS_ROW, {"user_id": user.id, "lesson_id": lesson.id}).first()
+        earlier = LessonState.resumed(row.fold_state, activities, row) if row is not None else None
+        if earlier is not None:
+            state = fold_lesson(activities, [event], since=earlier)
+            logged = bool(row.fold_state.get("completion_logged"))
+    if state is None:
+        events = lesson_events(user.id, lesson.id)
+        state = fold_lesson(activities, events)
+        logged = _has_lesson_completed_event(events)
+    if state.completed_at is not None and not logged:
         db.session.add(
             LearningEvent(
                 user_id=user.id,
@@ -210,7 +234,11 @@ def refresh_lesson_progress(user, lesson: Lesson) -> LessonState:
             )
         )
         db.session.flush()
+        logged = True
+        _upsert_progress(user.id, lesson, state, activities, logged)
         complete_course_if_done(user, lesson.course_id)
+    else:
+        _upsert_progress(user.id, lesson, state, activities, logged)
     return state
 
 
@@ -221,7 +249,7 @@ def _has_lesson_completed_event(events) -> bool:
     return any(event.verb == COMPLETED and event.activity_key is None for event in events)
 
 
-def _progress_values(user_id: int, lesson: Lesson, state: LessonState) -> dict:
+def _progress_values(user_id: int, lesson: Lesson, state: LessonState, activities: list[dict], logged: bool) -> dict:
     return {
         "user_id": user_id,
         "lesson_id": lesson.id,
@@ -231,6 +259,8 @@ def _progress_values(user_id: int, lesson: Lesson, state: LessonState) -> dict:
         "started_at": state.started_at,
         "completed_at": state.completed_at,
         "last_activity_at": state.last_activity_at,
+        # Whether the lesson's completion is in the log goes with the state (see refresh_lesson_progress).
+        "fold_state": {**state.snapshot(activities), "completion_logged": logged},
     }
 
 
@@ -242,8 +272,8 @@ def _progress_upsert(insert):
     return statement.on_conflict_do_update(index_elements=["user_id", "lesson_id"], set_=changing)
 
 
-def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState) -> None:
-    values = _progress_values(user_id, lesson, state)
+def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState, activities: list[dict], logged: bool) -> None:
+    values = _progress_values(user_id, lesson, state, activities, logged)
     if state.status == "not_started":
         db.session.execute(
             delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
@@ -317,6 +347,7 @@ def rebuild(echo=None, batch: int = 5000) -> int:
                 LessonProgress.started_at,
                 LessonProgress.completed_at,
                 LessonProgress.last_activity_at,
+                LessonProgress.fold_state,
             )
         )
     }
@@ -328,12 +359,16 @@ def rebuild(echo=None, batch: int = 5000) -> int:
         if lesson is None:
             continue
         seen.add((user_id, lesson_id))
-        state = fold_lesson(lesson_activities(lesson), events)
-        wanted = _progress_values(user_id, lesson, state)
+        activities = lesson_activities(lesson)
+        state = fold_lesson(activities, events)
+        logged = _has_lesson_completed_event(events)
+        wanted = _progress_values(user_id, lesson, state, activities, logged)
         current = existing.get((user_id, lesson_id))
-        if current is None or any(getattr(current, key) != wanted[key] for key in wanted if key != "course_id"):
+        # A row without a kept fold state is sound: the next step folds the whole log (and keeps one).
+        compared = [key for key in wanted if key != "course_id" and (key != "fold_state" or current.fold_state)]
+        if current is None or any(getattr(current, key) != wanted[key] for key in compared):
             differed += 1
-            _upsert_progress(user_id, lesson, state)
+            _upsert_progress(user_id, lesson, state, activities, logged)
         groups += 1
         if echo and groups % batch == 0:
             echo(f"  checked {groups} learner-lessons…")

@@ -312,6 +312,49 @@ def test_rebuild_matches_live_progress_and_repairs_a_bad_row(client, db, make_us
     assert rebuild() == 0
 
 
+def test_each_step_folds_on_from_the_kept_state_and_a_changed_lesson_is_folded_whole(
+    client, db, make_user, make_course, login
+):
+    """Steps fold one event on from the state kept with the progress row; once the lesson's
+    activities change, the next step reads the whole log again. Either way the row is the one
+    ``rebuild`` derives from the log."""
+    from courseware.models import Lesson, LessonRevision
+
+    learner = make_user()
+    course = make_course(modules=[("m", [("a", [CHECKLIST]), ("b", [])])])
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    url = f"/learn/{course.slug}/a/checklist/checklist-1"
+    for ticked in (["0"], ["1"], []):
+        post(client, url, {"item": ticked, "form_key": "k" + "".join(ticked)})
+    row = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == learner.id))
+    assert row.status == "in_progress"
+    assert row.fold_state["activities"] == {"checklist-1": "open"}
+    assert rebuild() == 0
+
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == "a"))
+    old = db.session.get(LessonRevision, lesson.published_revision_id)
+    revision = LessonRevision(
+        lesson_id=lesson.id,
+        number=2,
+        title=old.title,
+        body=old.body,
+        activities=[{**CHECKLIST, "items": ["Search for the cause"]}, REFLECTION],
+        content_hash="changed",
+    )
+    db.session.add(revision)
+    db.session.flush()
+    lesson.published_revision_id = revision.id
+    db.session.commit()
+    post(client, url, {"item": ["0"], "form_key": "after-edit"})
+
+    db.session.refresh(row)
+    assert row.fold_state["activities"] == {"checklist-1": "done", "reflection-1": "open"}
+    assert row.status == "in_progress"
+    assert rebuild() == 0
+
+
 def test_progress_api_with_session_token_and_without(client, db, make_user, make_course, login, app):
     learner = make_user()
     course = make_course()

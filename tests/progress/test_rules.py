@@ -10,7 +10,11 @@ T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 
 def ev(minutes, verb, key=None, success=None, **detail):
     return SimpleNamespace(
-        verb=verb, activity_key=key, success=success, detail=detail or None, created_at=T0 + dt.timedelta(minutes=minutes)
+        verb=verb,
+        activity_key=key,
+        success=success,
+        detail=detail or None,
+        created_at=T0 + dt.timedelta(minutes=minutes),
     )
 
 
@@ -20,7 +24,14 @@ QUIZ = {
     "pass_mark": 0.5,
     "questions": [
         {"prompt": "a", "choices": [{"text": "x", "correct": True}, {"text": "y", "correct": False}]},
-        {"prompt": "b", "choices": [{"text": "x", "correct": True}, {"text": "y", "correct": True}, {"text": "z", "correct": False}]},
+        {
+            "prompt": "b",
+            "choices": [
+                {"text": "x", "correct": True},
+                {"text": "y", "correct": True},
+                {"text": "z", "correct": False},
+            ],
+        },
     ],
 }
 CHECKLIST = {"key": "checklist-1", "type": "checklist", "items": ["a", "b"]}
@@ -96,7 +107,10 @@ def test_practice_with_approval_waits_then_follows_the_review():
 
 
 def test_a_review_without_a_waiting_submission_changes_nothing():
-    assert fold_lesson([APPROVED_PRACTICE], [ev(0, "viewed"), ev(1, "reviewed", "practice-1", True)]).status == "in_progress"
+    assert (
+        fold_lesson([APPROVED_PRACTICE], [ev(0, "viewed"), ev(1, "reviewed", "practice-1", True)]).status
+        == "in_progress"
+    )
 
 
 def test_completed_event_keeps_a_lesson_complete_after_activities_are_added():
@@ -127,3 +141,69 @@ def test_trend():
     assert trend(5, 3) == "up"
     assert trend(3, 5) == "down"
     assert trend(4, 4) == "flat"
+
+
+def _random_history(rng, activities, length):
+    """A plausible jumble of a learner's events on a lesson with ``activities``."""
+    keys = [activity["key"] for activity in activities] + ["gone-activity"]
+    events = []
+    for minute in range(length):
+        verb = rng.choice(
+            [
+                "viewed",
+                "read",
+                "answered",
+                "passed",
+                "failed",
+                "checked",
+                "submitted",
+                "reviewed",
+                "journaled",
+                "completed",
+            ]
+        )
+        key = None if verb in ("viewed", "read") or (verb == "completed" and rng.random() < 0.7) else rng.choice(keys)
+        detail = {"complete": rng.random() < 0.5} if verb == "checked" else {}
+        events.append(ev(minute, verb, key, success=rng.random() < 0.5, **detail))
+    return events
+
+
+def test_folding_on_from_a_kept_state_gives_what_folding_the_whole_log_gives():
+    """The live path folds each new event on from the state kept with the progress row (as JSON);
+    whatever the history and wherever it is cut, the result is the whole log's."""
+    import json
+    import random
+
+    from courseware.progress.rules import LessonState
+
+    lessons = [[], [QUIZ], [CHECKLIST, REFLECTION], [VERIFIED_CHECKLIST, APPROVED_PRACTICE, QUIZ], [PRACTICE]]
+    rng = random.Random(8)
+    for _ in range(400):
+        activities = rng.choice(lessons)
+        events = _random_history(rng, activities, rng.randint(1, 25))
+        whole = fold_lesson(activities, events)
+        cut = rng.randint(0, len(events))
+        before = fold_lesson(activities, events[:cut])
+        row = SimpleNamespace(
+            status=before.status,
+            started_at=before.started_at,
+            completed_at=before.completed_at,
+            last_activity_at=before.last_activity_at,
+        )
+        kept = json.loads(json.dumps(before.snapshot(activities)))
+        state = LessonState.resumed(kept, activities, row)
+        for event in events[cut:]:
+            state = fold_lesson(activities, [event], since=state)
+        assert state == whole, (activities, events, cut)
+
+
+def test_a_kept_state_is_not_used_once_the_lessons_activities_change():
+    from courseware.progress.rules import LessonState
+
+    state = fold_lesson([QUIZ], [ev(0, "passed", "quiz-1")])
+    row = SimpleNamespace(status=state.status, started_at=T0, completed_at=T0, last_activity_at=T0)
+    kept = state.snapshot([QUIZ])
+    assert LessonState.resumed(kept, [QUIZ], row) is not None
+    assert LessonState.resumed(kept, [QUIZ, CHECKLIST], row) is None
+    assert LessonState.resumed(kept, [{**CHECKLIST, "key": "quiz-1"}], row) is None
+    assert LessonState.resumed(None, [QUIZ], row) is None
