@@ -45,10 +45,15 @@ log = logging.getLogger(__name__)
 # What a worker keeps is read again at least this often, whatever the generations say.
 MAX_AGE = 60.0
 EVERYONE = 0
+# Each person has two generations: who they are (their account, roles, sessions and notifications,
+# which every page's header shows) and what they learn (everything else written about them), so
+# that a learner's step does not make the workers check their session again.
+IDENTITY, LEARNING = 0, 1
+IDENTITY_TABLES = frozenset({"users", "user_roles", "user_sessions", "notifications"})
 # Touching more people than this in one transaction changes everyone's generation instead.
 MANY = 1000
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
-# Execution option naming the people a statement writes about: a tuple of ids, () for nobody.
+# Execution option naming the generations a statement changes (see ``writes_about``), () for none.
 PEOPLE_OPTION = "courseware_people"
 
 Token = tuple[int, int]
@@ -175,26 +180,41 @@ def _store():
 # --- reading --------------------------------------------------------------------------------
 
 
-def token(person_id: int, session: Session | None = None) -> Token | None:
-    """The person's generations now, read once per request and again after each commit.
+def generation_of(person_id: int, kind: int) -> int:
+    """The number under which the store keeps one of a person's two generations."""
+    return person_id * 2 + kind
+
+
+def writes_about(person_id: int, kind: int = LEARNING) -> dict:
+    """Execution options for a statement the hooks cannot read (SQL text) or that should say
+    exactly which of a person's generations it changes."""
+    return {PEOPLE_OPTION: (generation_of(person_id, kind),)}
+
+
+def token(person_id: int, kind: int, session: Session | None = None) -> Token | None:
+    """One of the person's generations now, read once per request and again after each commit.
 
     None when nothing may be kept: the store does not answer, or the request's transaction
     began before the generations were read (it might not see the last change).
     """
+    generation = generation_of(person_id, kind)
     memo = g.setdefault("courseware_tokens", {}) if has_request_context() else {}
-    if person_id in memo:
-        return memo[person_id]
+    if generation in memo:
+        return memo[generation]
     if session is not None and session.in_transaction():
         return None
-    found = _store().token(person_id)
-    memo[person_id] = found
+    found = _store().token(generation)
+    memo[generation] = found
     return found
 
 
-def kept_for(person_id: int, key: tuple[Hashable, ...], make: Callable[[], Any], session: Session) -> Any:
-    """What ``make()`` reads about the person, kept by this worker while their generations hold."""
-    current = token(person_id, session)
-    if current is None:
+def kept_for(
+    person_id: int, key: tuple[Hashable, ...], make: Callable[[], Any], session: Session, kinds=(LEARNING,)
+) -> Any:
+    """What ``make()`` reads about the person, kept by this worker while the person's generations
+    of ``kinds`` (and everyone's) hold."""
+    current = tuple(token(person_id, kind, session) for kind in kinds)
+    if None in current:
         return make()
     cache = app_cache("people", 50_000)
     full_key = (person_id, *key)
@@ -238,20 +258,24 @@ def _note(session: Session, people) -> None:
         touched.update(people)
 
 
-def _person_of(instance) -> int | None:
+def _kind(table) -> int:
+    return IDENTITY if table.name in IDENTITY_TABLES else LEARNING
+
+
+def _generation_of_row(instance) -> int | None:
     table = instance.__table__
     if table.name == "users":
-        return instance.id
-    if "user_id" in table.c:
-        return instance.user_id
+        return generation_of(instance.id, IDENTITY)
+    if "user_id" in table.c and instance.user_id is not None:
+        return generation_of(instance.user_id, _kind(table))
     return None
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
-        person = _person_of(instance)
-        _note(session, None if person is None else (person,))
+        generation = _generation_of_row(instance)
+        _note(session, None if generation is None else (generation,))
 
 
 def _person_condition(clause, params: dict) -> int | None:
@@ -292,7 +316,9 @@ def _on_execute(state) -> None:
     if named is not None:
         _note(state.session, set(named))
     elif state.is_insert or state.is_update or state.is_delete:
-        _note(state.session, _people_of_statement(state.statement, state.parameters))
+        people = _people_of_statement(state.statement, state.parameters)
+        kind = _kind(state.statement.table)
+        _note(state.session, None if people is None else {generation_of(person, kind) for person in people})
     else:
         written = getattr(state.statement, "element", state.statement)  # text(…).columns(…) too
         if isinstance(written, elements.TextClause) and _WRITES.match(written.text):

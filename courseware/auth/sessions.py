@@ -80,7 +80,7 @@ def load_user(user_id: str) -> User | None:
         return None
     person_id = int(user_id)
     now = utcnow()
-    current = generations.token(person_id, db.session())
+    current = generations.token(person_id, generations.IDENTITY, db.session())
     kept = _kept_sessions().get(sid) if current is not None else None
     if (
         kept is not None
@@ -165,7 +165,7 @@ def end_session() -> None:
         owner = session.get("_user_id")
         revoke = update(UserSession).where(UserSession.id == sid).values(revoked_at=utcnow())
         if owner and owner.isdigit():
-            revoke = revoke.execution_options(**{generations.PEOPLE_OPTION: (int(owner),)})
+            revoke = revoke.execution_options(**generations.writes_about(int(owner), generations.IDENTITY))
         db.session.execute(revoke)
     logout_user()
     session.clear()

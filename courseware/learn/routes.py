@@ -224,7 +224,8 @@ def _kept_page(key: tuple, render) -> tuple[str, int]:
         html, _status = render(lambda: _FORM_KEY_MARK)
         return tuple(html.split(_FORM_KEY_MARK))
 
-    parts = generations.kept_for(current_user.id, key, make, db.session())
+    kinds = (generations.IDENTITY, generations.LEARNING)  # the header shows the person's name and notifications
+    parts = generations.kept_for(current_user.id, key, make, db.session(), kinds)
     pieces = [parts[0]]
     for part in parts[1:]:
         pieces += (services.new_form_key(), part)

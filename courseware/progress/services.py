@@ -65,7 +65,7 @@ def record_event(
         "created_at": now,
     }
     statement = _built_once(db.session.get_bind().dialect, _event_insert)
-    recorded = db.session.execute(statement, values, execution_options=_for_person(user.id)).scalar()
+    recorded = db.session.execute(statement, values, execution_options=generations.writes_about(user.id)).scalar()
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
@@ -88,7 +88,7 @@ def _built_once(dialect, build):
 
     SQLAlchemy never keeps the compiled form of a dialect's own INSERT, so each execution would
     compile it again; it is kept here as SQL text with the same typed parameters and result
-    columns instead. Executed with ``_for_person`` (text does not say whom it writes about).
+    columns instead. Executed with ``generations.writes_about`` (text does not say whom it writes about).
     """
     key = (build.__name__, dialect.name, dialect.driver)
     statement = _STATEMENTS.get(key)
@@ -107,11 +107,6 @@ def _built_once(dialect, build):
             statement = statement.columns(*built._returning)
         _STATEMENTS[key] = statement
     return statement
-
-
-def _for_person(user_id: int) -> dict:
-    """Execution options saying that a statement writes about the person ``user_id``."""
-    return {generations.PEOPLE_OPTION: (user_id,)}
 
 
 def _bound(table, names: tuple[str, ...]) -> dict:
@@ -280,7 +275,7 @@ def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState, activitie
         )
         return
     statement = _built_once(db.session.get_bind().dialect, _progress_upsert)
-    db.session.execute(statement, values, execution_options=_for_person(user_id))
+    db.session.execute(statement, values, execution_options=generations.writes_about(user_id))
 
 
 def required_lesson_ids(course_id: int) -> list[int]:
