@@ -203,9 +203,11 @@ def token(person_id: int, kind: int, session: Session | None = None) -> Token | 
         return memo[generation]
     if session is not None and session.in_transaction():
         return None
-    found = _store().token(generation)
-    memo[generation] = found
-    return found
+    # Both of the person's generations are read now, before the request's transaction begins.
+    store = _store()
+    for each in (IDENTITY, LEARNING):
+        memo[generation_of(person_id, each)] = store.token(generation_of(person_id, each))
+    return memo[generation]
 
 
 def kept_for(

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import and_, bindparam, create_engine, or_, text, update
+from sqlalchemy import and_, bindparam, create_engine, event, or_, text, update
 
 from courseware import create_app, generations
 from courseware.auth.services import create_user, set_active
@@ -339,3 +339,36 @@ def test_a_kept_lesson_page_gets_fresh_form_keys_so_each_answer_counts(workers):
     with first.app_context():
         learner = db.session.query(User).filter_by(email="learner0@example.org").one()
         assert db.session.query(QuizAttempt).filter_by(user_id=learner.id).count() == 2
+
+
+def statements_of(app, client, path: str) -> list[str]:
+    """The SQL a request sends to the database."""
+    engine = app.extensions["courseware.db"]["engine"]
+    seen = []
+
+    def count(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_reading_a_lesson_again_asks_the_database_nothing_until_the_learner_takes_a_step(workers):
+    first, _ = workers
+    browser = log_in(first, "learner4@example.org")
+    url = f"/learn/{COURSE}/first"
+    assert any("INSERT INTO learning_events" in sql for sql in statements_of(first, browser, url))  # today's view
+    statements_of(first, browser, url)  # what the view changed is read again
+    assert statements_of(first, browser, url) == []
+
+    token = csrf_token(browser, url)
+    browser.post(f"{url}/quiz/quiz-1", data={"q0": "1", "form_key": "k-read", "csrf_token": token})
+
+    after_step = statements_of(first, browser, url)
+    assert after_step, "the step changed what the page shows: it is read again"
+    assert not any("user_sessions" in statement for statement in after_step), "the session is still kept"
+    assert statements_of(first, browser, url) == []
