@@ -32,6 +32,6 @@ def init_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SECURE_COOKIES"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if not request.path.startswith("/static/") and current_user and current_user.is_authenticated:
+        if not request.path.startswith("/static/") and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response

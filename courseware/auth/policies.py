@@ -18,11 +18,12 @@ def role_required(*roles: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
                 if request.path.startswith("/api/"):
                     abort(401)
                 return login_manager.unauthorized()
-            if roles and not current_user.has_role(*roles):
+            if roles and not user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 

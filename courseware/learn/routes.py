@@ -20,16 +20,16 @@ from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, Ref
 bp = Blueprint("learn", __name__)
 
 
-def _course(slug: str):
+def _course(slug: str, user=None, *, attach: bool = True):
     try:
-        return services.course_for_learner(current_user, slug)
+        return services.course_for_learner(user or current_user, slug, attach=attach)
     except NotAllowed:
         abort(404)
 
 
-def _lesson(course, slug: str):
+def _lesson(course, slug: str, user=None):
     try:
-        return services.lesson_for_learner(current_user, course, slug)
+        return services.lesson_for_learner(user or current_user, course, slug)
     except NotAllowed as exc:
         if "opens once" in exc.message:
             abort(403, exc.message)
@@ -182,14 +182,16 @@ def _quiz_questions(revision, activity: dict, values: dict) -> Markup:
 @role_required()
 def lesson(course_slug: str, lesson_slug: str):
     """A lesson: its content, its activities, previous and next, and the course around it."""
-    course, enrollment = _course(course_slug)
-    lesson, cmap = _lesson(course, lesson_slug)
-    if not services.viewed_today(current_user, lesson):
+    me = current_user._get_current_object()
+    # The page only reads the course and the enrollment: the kept copies serve as they are.
+    course, enrollment = _course(course_slug, me, attach=False)
+    lesson, cmap = _lesson(course, lesson_slug, me)
+    if not services.viewed_today(me, lesson):
         with db.writing():
-            services.record_view(current_user, lesson)
+            services.record_view(me, lesson)
             db.session.commit()
-        services.remember_view(current_user, lesson)
-        cmap = services.course_map(current_user, course)
+        services.remember_view(me, lesson)
+        cmap = services.course_map(me, course)
     kinds = {activity["type"] for activity in lesson.published_revision.activities}
     if kinds <= KEPT_PAGE_ACTIVITIES and "_flashes" not in session and session.get("csrf_token"):
         key = (
@@ -204,7 +206,7 @@ def lesson(course_slug: str, lesson_slug: str):
             request.query_string,
         )
         return _kept_page(
-            key, lambda new_form_key: render_lesson(course, enrollment, lesson, cmap, new_form_key=new_form_key)
+            me, key, lambda new_form_key: render_lesson(course, enrollment, lesson, cmap, new_form_key=new_form_key)
         )
     return render_lesson(course, enrollment, lesson, cmap)
 
@@ -216,7 +218,7 @@ KEPT_PAGE_ACTIVITIES = {"quiz", "checklist"}
 _FORM_KEY_MARK = secrets.token_hex(16)
 
 
-def _kept_page(key: tuple, render) -> tuple[str, int]:
+def _kept_page(me, key: tuple, render) -> tuple[str, int]:
     """A learner's page rendered once while nothing about them (or the course) changes, with fresh
     form keys on every request; see ``courseware.generations``."""
 
@@ -225,7 +227,7 @@ def _kept_page(key: tuple, render) -> tuple[str, int]:
         return tuple(html.split(_FORM_KEY_MARK))
 
     kinds = (generations.IDENTITY, generations.LEARNING)  # the header shows the person's name and notifications
-    parts = generations.kept_for(current_user.id, key, make, db.session(), kinds)
+    parts = generations.kept_for(me.id, key, make, db.session(), kinds)
     pieces = [parts[0]]
     for part in parts[1:]:
         pieces += (services.new_form_key(), part)

@@ -89,14 +89,19 @@ def _course_and_enrollment(user_id: int, slug: str) -> tuple[Course, Enrollment 
     return generations.detached(course), generations.detached(enrollment) if enrollment else None
 
 
-def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
-    """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled."""
+def course_for_learner(user: User, slug: str, *, attach: bool = True) -> tuple[Course, Enrollment]:
+    """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled.
+
+    Without ``attach``, the worker's kept copies: their columns can be read, nothing else.
+    """
     found = generations.kept_for(user.id, ("course", slug), lambda: _course_and_enrollment(user.id, slug), db.session())
     if found is None:
         raise NotAllowed("No such course.")
     course, enrollment = found
     if enrollment is None:
         raise NotAllowed("You are not enrolled in this course.")
+    if not attach:
+        return course, enrollment
     return generations.attached(db.session, course), generations.attached(db.session, enrollment)
 
 
