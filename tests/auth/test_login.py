@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import select
@@ -277,3 +278,46 @@ def test_the_session_cookie_lasts_no_longer_than_the_session_can(app, client, ma
     lasts = cookie.expires - dt.datetime.now(dt.UTC)
     assert response.status_code == 302
     assert dt.timedelta(hours=hours) - dt.timedelta(minutes=5) < lasts <= dt.timedelta(hours=hours)
+
+
+def test_a_session_cookie_altered_after_a_worker_checked_it_is_refused(app, client, make_user, login):
+    user = make_user(email="ada@example.org")
+    login(user)
+    assert is_logged_in(client)  # the worker has checked this cookie and keeps it
+    good = session_cookie(client, app).value
+    payload, stamp, signature = good.rsplit(".", 2)
+    altered = f"{payload}.{stamp}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+
+    restore_session_cookie(client, app, altered)
+    assert not is_logged_in(client)
+    restore_session_cookie(client, app, good)
+    assert is_logged_in(client)
+
+
+def test_a_checked_session_cookie_still_expires(app, client, make_user, login, monkeypatch):
+    user = make_user(email="ada@example.org")
+    login(user)
+    assert is_logged_in(client)
+    monkeypatch.setattr(app, "permanent_session_lifetime", dt.timedelta(seconds=1))
+    assert is_logged_in(client)
+
+    time.sleep(2.1)
+
+    assert not is_logged_in(client)
+
+
+def test_what_one_request_puts_in_the_session_does_not_reach_a_request_with_the_same_cookie(
+    app, client, make_user, login
+):
+    """Two tabs sending the same cookie: a message flashed for one is not shown to the other."""
+    user = make_user(email="ada@example.org")
+    login(user)
+    client.get("/learn")
+    cookie = session_cookie(client, app).value
+    other_tab = new_client(app)
+    restore_session_cookie(other_tab, app, cookie)
+
+    assert post(client, "/journal", {"body": "Something I learned."}).status_code == 302
+
+    assert 'class="flash' not in other_tab.get("/learn").get_data(as_text=True)
+    assert "Journal entry saved." in client.get("/journal").get_data(as_text=True)
