@@ -6,7 +6,8 @@ environment, no demo mode), and measures in one run:
 
 - the baseline: ``GET /livez``, the fastest this stack can answer (no database, no session);
 - the logged-in floor: the same route with a learner's session cookie, which every logged-in
-  page pays for (the signed cookie read and the server-side session checked in the database);
+  page pays for (the signed cookie read and the server-side session checked: against what the
+  worker keeps while the person's generation is unchanged, else in the database);
 - a logged-in learner's lesson page;
 - a progress write: answering a lesson's quiz, each POST with a fresh form key;
 - the managers' people page and overview, seen by an admin whose scope is every learner;
@@ -570,7 +571,7 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 "GET",
                 200,
                 c,
-                "GET /livez with a learner's session cookie: the session, checked in the database, and nothing else",
+                "GET /livez with a learner's session cookie: the session checked (against what the worker keeps and the person's generation, or in the database), and nothing else",
             ),
             ("lesson_page", lesson_url, page_sessions, "GET", 200, c, f"GET a lesson, {len(page_sessions)} learners"),
             (
