@@ -164,9 +164,14 @@ def store_for(config: dict, instance_path: str):
         if not path or path == ":memory:" or path.startswith("file:"):
             return MemoryGenerations()
         return FileGenerations(path + "-generations")
-    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     os.makedirs(instance_path, exist_ok=True)
-    return FileGenerations(os.path.join(instance_path, f"generations-{digest}"))
+    return FileGenerations(file_for(url, instance_path))
+
+
+def file_for(database_url: str, instance_path: str) -> str:
+    """Where the generations of a database other than a SQLite file are kept on this machine."""
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return os.path.join(instance_path, f"generations-{digest}")
 
 
 def init_app(app) -> None:

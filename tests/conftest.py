@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -13,13 +14,15 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
-from courseware import create_app, migrations
+from courseware import create_app, generations, migrations
 from courseware.auth import passwords
 from courseware.extensions import db as database
 from tests.core.web import IsolatedClient
 
 TEST_PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# Where the apps the tests make keep their instance files (Flask's default for this package).
+INSTANCE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance")
 
 # Hashing is deliberately slow in production; tests only need it to be real.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -46,10 +49,16 @@ def create_scratch_postgres(url: str, name: str) -> str:
 
 
 def drop_scratch_postgres(url: str, name: str) -> None:
+    """Drop the scratch database ``name``, and the generations file its apps kept on this machine."""
+    from sqlalchemy.engine import make_url
+
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+    scratch = make_url(url).set(database=name).render_as_string(hide_password=False)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(generations.file_for(scratch, INSTANCE_PATH))
 
 
 def scratch_name(purpose: str = "test") -> str:
