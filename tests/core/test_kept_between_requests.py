@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import and_, bindparam, create_engine, event, or_, text, update
+from sqlalchemy import and_, bindparam, create_engine, or_, text, update
 
 from courseware import create_app, generations
 from courseware.auth.services import create_user, set_active
@@ -20,7 +20,7 @@ from courseware.extensions import db
 from courseware.learn.services import enroll
 from courseware.models import Course, Lesson, LessonRevision, Module, Notification, QuizAttempt, User
 from tests.conftest import QUIZ, TEST_PASSWORD, build_app, csrf_token, drop_scratch_postgres, scratch_name
-from tests.core.web import new_client, redirects_to_login, restore_session_cookie, session_cookie
+from tests.core.web import new_client, redirects_to_login, restore_session_cookie, session_cookie, statements_of
 
 COURSE = "kept-course"
 
@@ -339,22 +339,6 @@ def test_a_kept_lesson_page_gets_fresh_form_keys_so_each_answer_counts(workers):
     with first.app_context():
         learner = db.session.query(User).filter_by(email="learner0@example.org").one()
         assert db.session.query(QuizAttempt).filter_by(user_id=learner.id).count() == 2
-
-
-def statements_of(app, client, path: str) -> list[str]:
-    """The SQL a request sends to the database."""
-    engine = app.extensions["courseware.db"]["engine"]
-    seen = []
-
-    def count(_connection, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return seen
 
 
 def test_reading_a_lesson_again_asks_the_database_nothing_until_the_learner_takes_a_step(workers):

@@ -50,6 +50,25 @@ def is_logged_in(client) -> bool:
     return not redirects_to_login(client.get("/"))
 
 
+def statements_of(app, client, path: str) -> list[str]:
+    """The SQL that ``GET path`` sends to the database (the page must answer 200)."""
+    from sqlalchemy import event
+
+    engine = app.extensions["courseware.db"]["engine"]
+    seen = []
+
+    def record(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, path
+    return seen
+
+
 def session_cookie(client, app):
     return client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain=app.config["SERVER_NAME"])
 

@@ -6,12 +6,12 @@ import re
 
 import pytest
 from flask import current_app
-from sqlalchemy import event
 
 from courseware.db import utcnow
 from courseware.manage import services
 from courseware.manage.policies import Scope
 from courseware.progress import rules
+from tests.core.web import statements_of
 from tests.manage.conftest import DAY, active_days, add_event, enroll_at, lessons_of, progress, waiting_submission
 
 
@@ -218,19 +218,7 @@ def make_learners(count, org, make_user, db):
 
 
 def count_statements(app, client, path):
-    engine = app.extensions["courseware.db"]["engine"]
-    seen = []
-
-    def counter(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    assert response.status_code == 200, path
-    return len(seen)
+    return len(statements_of(app, client, path))
 
 
 PAGES = [
