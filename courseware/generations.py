@@ -1,9 +1,9 @@
 """What a worker may keep about a person, and when it must read it again.
 
-Every committed write changes a *generation*: the generation of each person whose rows it
-touched (their session, roles, notifications, enrollments, progress, attempts…), or, when the
-write is not about one known person (a course edited, a team renamed, a bulk statement), the
-generation of everyone. A worker keeps what it read about a person together with the
+Every committed write changes a *generation*: a generation of each person whose rows it
+touched, or, when the write is not about one known person (a course edited, a team renamed, a
+bulk statement), the generation of everyone. A person has two: who they are (their account,
+roles, sessions and notifications) and what they learn (enrollments, progress, attempts…). A worker keeps what it read about a person together with the
 generations it read *before* reading the database, and uses it again only while both are
 unchanged, and for at most ``MAX_AGE`` seconds in any case.
 
@@ -66,21 +66,21 @@ class MemoryGenerations:
         self._values: dict[int, int] = {}
         self._lock = threading.Lock()
 
-    def token(self, person_id: int) -> Token | None:
+    def token(self, generation: int) -> Token | None:
         values = self._values
-        return values.get(EVERYONE, 0), values.get(person_id, 0)
+        return values.get(EVERYONE, 0), values.get(generation, 0)
 
-    def change(self, person_ids: Iterable[int]) -> None:
+    def change(self, generations: Iterable[int]) -> None:
         with self._lock:
-            for person_id in person_ids:
-                self._values[person_id] = secrets.randbits(63)
+            for generation in generations:
+                self._values[generation] = secrets.randbits(63)
 
 
 class FileGenerations:
     """Generations in a file mapped into every process on this machine that uses the database.
 
-    Slot 0 is everyone's; a person has slot ``1 + id mod (SLOTS - 1)``, so that people who share
-    a slot only ever read again more often than they need to.
+    Slot 0 is everyone's; generation ``n`` has slot ``1 + n mod (SLOTS - 1)``, so that people who
+    share a slot only ever read again more often than they need to.
     """
 
     SLOTS = 1 << 16
@@ -88,16 +88,14 @@ class FileGenerations:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._pid = None
         self._map: mmap.mmap | None = None
         self._lock = threading.Lock()
 
     def _mapped(self) -> mmap.mmap:
-        # A forked worker maps the file afresh (a map made before the fork would be shared too,
-        # but opening per process keeps the parent's file descriptors out of it).
-        if self._map is None or self._pid != os.getpid():
+        # Mapped on first use; a shared mapping stays shared in processes forked after it.
+        if self._map is None:
             with self._lock:
-                if self._map is None or self._pid != os.getpid():
+                if self._map is None:
                     size = self.SLOTS * self._ITEM.size
                     fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
                     try:
@@ -106,21 +104,20 @@ class FileGenerations:
                         self._map = mmap.mmap(fd, size)
                     finally:
                         os.close(fd)
-                    self._pid = os.getpid()
         return self._map
 
-    def _slot(self, person_id: int) -> int:
-        return (1 + person_id % (self.SLOTS - 1)) * self._ITEM.size if person_id else 0
+    def _slot(self, generation: int) -> int:
+        return (1 + generation % (self.SLOTS - 1)) * self._ITEM.size if generation else 0
 
-    def token(self, person_id: int) -> Token | None:
+    def token(self, generation: int) -> Token | None:
         mapped = self._mapped()
         read = self._ITEM.unpack_from
-        return read(mapped, 0)[0], read(mapped, self._slot(person_id))[0]
+        return read(mapped, 0)[0], read(mapped, self._slot(generation))[0]
 
-    def change(self, person_ids: Iterable[int]) -> None:
+    def change(self, generations: Iterable[int]) -> None:
         mapped = self._mapped()
-        for person_id in person_ids:
-            self._ITEM.pack_into(mapped, self._slot(person_id), secrets.randbits(63))
+        for generation in generations:
+            self._ITEM.pack_into(mapped, self._slot(generation), secrets.randbits(63))
 
 
 class RedisGenerations:
@@ -136,19 +133,19 @@ class RedisGenerations:
         self._errors = redis.RedisError
         self.namespace = self.PREFIX + hashlib.sha256(database_url.encode()).hexdigest()[:16] + ":"
 
-    def token(self, person_id: int) -> Token | None:
+    def token(self, generation: int) -> Token | None:
         try:
-            everyone, person = self._redis.mget(self.namespace + "0", self.namespace + str(person_id))
+            everyone, own = self._redis.mget(self.namespace + "0", self.namespace + str(generation))
         except self._errors as error:
             log.warning("generations: Redis did not answer (%s); reading everything from the database", error)
             return None
-        return int(everyone or 0), int(person or 0)
+        return int(everyone or 0), int(own or 0)
 
-    def change(self, person_ids: Iterable[int]) -> None:
+    def change(self, generations: Iterable[int]) -> None:
         try:
             with self._redis.pipeline(transaction=False) as pipe:
-                for person_id in person_ids:
-                    pipe.incr(self.namespace + str(person_id))
+                for generation in generations:
+                    pipe.incr(self.namespace + str(generation))
                 pipe.execute()
         except self._errors as error:
             log.error("generations: Redis did not answer (%s); other workers may show what they kept", error)

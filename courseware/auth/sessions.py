@@ -4,6 +4,11 @@ The signed cookie holds the user id and the id of a ``UserSession`` row; a sessi
 valid only while that row is unrevoked, within the idle and absolute timeouts, and its
 person is active. Logging out or deactivating a person revokes the rows, so a copied
 cookie stops working at once.
+
+Each worker keeps the sessions it checked (with the person, their roles and unread count) while
+the person's identity generation is unchanged and for at most a minute; every change to those
+rows changes that generation (``courseware.generations``), so the next request everywhere
+checks the database again.
 """
 
 from __future__ import annotations

@@ -192,8 +192,8 @@ def lesson(course_slug: str, lesson_slug: str):
             db.session.commit()
         services.remember_view(me, lesson)
         cmap = services.course_map(me, course)
-    kinds = {activity["type"] for activity in lesson.published_revision.activities}
-    if kinds <= KEPT_PAGE_ACTIVITIES and "_flashes" not in session and session.get("csrf_token"):
+    activity_types = {activity["type"] for activity in lesson.published_revision.activities}
+    if activity_types <= KEPT_PAGE_ACTIVITIES and "_flashes" not in session and session.get("csrf_token"):
         key = (
             "lesson-page",
             session["sid"],
