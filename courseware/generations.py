@@ -35,6 +35,7 @@ from typing import Any
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql import elements, operators
 
@@ -157,7 +158,7 @@ def store_for(config: dict, instance_path: str):
     if config.get("REDIS_URL"):
         return RedisGenerations(config["REDIS_URL"], url)
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
+        path = make_url(url).database or ""
         if not path or path == ":memory:" or path.startswith("file:"):
             return MemoryGenerations()
         return FileGenerations(path + "-generations")

@@ -74,7 +74,7 @@ def record_event(
     return True
 
 
-_STATEMENTS: dict[tuple[str, str], object] = {}
+_STATEMENTS: dict[tuple[str, str, str], object] = {}
 
 _EVENT_COLUMNS = ("user_id", "verb", "course_id", "module_id", "lesson_id", "activity_key", "revision_id")
 _EVENT_COLUMNS += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
@@ -215,7 +215,10 @@ def refresh_lesson_progress(user, lesson: Lesson, event=None) -> LessonState:
         events = lesson_events(user.id, lesson.id)
         state = fold_lesson(activities, events)
         logged = _has_lesson_completed_event(events)
-    if state.completed_at is not None and not logged:
+    newly_completed = state.completed_at is not None and not logged
+    # The completion event is logged just below, so the kept state says it is.
+    _upsert_progress(user.id, lesson, state, activities, logged or newly_completed)
+    if newly_completed:
         db.session.add(
             LearningEvent(
                 user_id=user.id,
@@ -229,11 +232,7 @@ def refresh_lesson_progress(user, lesson: Lesson, event=None) -> LessonState:
             )
         )
         db.session.flush()
-        logged = True
-        _upsert_progress(user.id, lesson, state, activities, logged)
         complete_course_if_done(user, lesson.course_id)
-    else:
-        _upsert_progress(user.id, lesson, state, activities, logged)
     return state
 
 
