@@ -206,11 +206,23 @@ def token(person_id: int, kind: int, session: Session | None = None) -> Token | 
         return memo[generation]
     if session is not None and session.in_transaction():
         return None
-    # Both of the person's generations are read now, before the request's transaction begins.
+    # Both of the person's generations are read now, before the request's transaction begins,
+    # and everyone's with them.
     store = _store()
     for each in (IDENTITY, LEARNING):
-        memo[generation_of(person_id, each)] = store.token(generation_of(person_id, each))
+        found = memo[generation_of(person_id, each)] = store.token(generation_of(person_id, each))
+        memo.setdefault(EVERYONE, found and (found[0], found[0]))
     return memo[generation]
+
+
+def everyones_token(session: Session | None = None) -> Token | None:
+    """Everyone's generation now (see :func:`token`)."""
+    memo = g.setdefault("courseware_tokens", {}) if has_request_context() else {}
+    if EVERYONE not in memo:
+        if session is not None and session.in_transaction():
+            return None
+        memo[EVERYONE] = _store().token(EVERYONE)
+    return memo[EVERYONE]
 
 
 def kept_for(
@@ -219,10 +231,19 @@ def kept_for(
     """What ``make()`` reads about the person, kept by this worker while the person's generations
     of ``kinds`` (and everyone's) hold."""
     current = tuple(token(person_id, kind, session) for kind in kinds)
+    return _kept((person_id, *key), current, make)
+
+
+def kept(key: tuple[Hashable, ...], make: Callable[[], Any], session: Session) -> Any:
+    """What ``make()`` reads about no one in particular (a published course), kept by this worker
+    while everyone's generation holds."""
+    return _kept((None, *key), (everyones_token(session),), make)
+
+
+def _kept(full_key: tuple, current: tuple, make: Callable[[], Any]) -> Any:
     if None in current:
         return make()
     cache = app_cache("people", 50_000)
-    full_key = (person_id, *key)
     found = cache.get(full_key)
     now = time.monotonic()
     if found is not None and found[0] == current and now - found[1] < MAX_AGE:

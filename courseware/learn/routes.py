@@ -31,9 +31,24 @@ def _lesson(course, slug: str, user=None):
     try:
         return services.lesson_for_learner(user or current_user, course, slug)
     except NotAllowed as exc:
-        if "opens once" in exc.message:
-            abort(403, exc.message)
+        _refuse(exc)
+
+
+def _refuse(exc: NotAllowed):
+    """403 for a lesson not open yet (saying why), 404 for anything the learner may not see."""
+    if "opens once" in exc.message:
+        abort(403, exc.message)
+    abort(404)
+
+
+def _published(course_slug: str, lesson_slug: str):
+    """The published course and lesson, whoever asks (a step checks the learner's enrollment and
+    that the lesson is open to them under their lock); 404 when there is none."""
+    course = services.published_course(course_slug)
+    lesson = services.published_lesson(course, lesson_slug) if course is not None else None
+    if lesson is None:
         abort(404)
+    return course, lesson
 
 
 def _activity(lesson, key: str, kind: str) -> dict:
@@ -239,12 +254,15 @@ def _kept_page(me, key: tuple, render) -> tuple[str, int]:
 @role_required()
 def mark_read(course_slug: str, lesson_slug: str):
     """Complete a lesson that has no activities."""
-    course, _ = _course(course_slug)
-    lesson, _ = _lesson(course, lesson_slug)
+    course, lesson = _published(course_slug, lesson_slug)
     if lesson.published_revision.activities:
+        _lesson(_course(course_slug)[0], lesson_slug)  # 404 for anyone but its learners
         abort(400, "This lesson completes when its activities are done.")
     with db.writing():
-        services.mark_read(current_user, lesson)
+        try:
+            services.mark_read(current_user, lesson)
+        except NotAllowed as exc:
+            _refuse(exc)
         db.session.commit()
     flash("Lesson marked as read.", "success")
     return _after_step(course, lesson)
@@ -261,20 +279,25 @@ def _after_step(course, lesson):
 def answer_quiz(course_slug: str, lesson_slug: str, key: str):
     """Score a quiz attempt; unanswered questions send the page back with the answers kept.
 
-    Everything up to scoring only reads; the attempt is stored under the write lock alone.
+    Everything up to scoring only reads; the attempt is stored under the write lock alone, which
+    is where the learner's enrollment and the lesson being open to them are checked.
     """
-    course, enrollment = _course(course_slug)
-    lesson, cmap = _lesson(course, lesson_slug)
+    course, lesson = _published(course_slug, lesson_slug)
     activity = _activity(lesson, key, "quiz")
     answers, missing = services.parse_quiz_answers(activity, request.form)
     if missing:
+        course, enrollment = _course(course_slug)
+        lesson, cmap = _lesson(course, lesson_slug)
         numbers = ", ".join(str(i + 1) for i in missing)
         error = f"Answer every question before checking: question {numbers} {'has' if len(missing) == 1 else 'have'} no answer yet."
         return render_lesson(
             course, enrollment, lesson, cmap, status=422, quiz_errors={key: error}, quiz_values={key: answers}
         )
     with db.writing():
-        attempt = services.answer_quiz(current_user, lesson, activity, answers, request.form.get("form_key", ""))
+        try:
+            attempt = services.answer_quiz(current_user, lesson, activity, answers, request.form.get("form_key", ""))
+        except NotAllowed as exc:
+            _refuse(exc)
         db.session.commit()
     return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}", attempt=attempt.id))
 

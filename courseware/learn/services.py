@@ -7,7 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select
 
 from courseware import generations
 from courseware.caching import app_cache
@@ -31,7 +31,7 @@ from courseware.models import (
     User,
 )
 from courseware.progress import rules
-from courseware.progress.services import already_recorded, lock_learner_course, record_event
+from courseware.progress.services import already_recorded, begin_step, lock_learner_course, record_event
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,27 @@ def _course_and_enrollment(user_id: int, slug: str) -> tuple[Course, Enrollment 
         return None
     course, enrollment = found
     return generations.detached(course), generations.detached(enrollment) if enrollment else None
+
+
+_PUBLISHED_COURSE = select(Course).where(Course.slug == bindparam("slug"), Course.status != "draft")
+
+
+def published_course(slug: str) -> Course | None:
+    """The course learners see at ``slug``, whoever asks (a kept copy: read its columns)."""
+
+    def read():
+        course = db.session.scalar(_PUBLISHED_COURSE, {"slug": slug})
+        return generations.detached(course) if course is not None else None
+
+    return generations.kept(("published-course", slug), read, db.session())
+
+
+def published_lesson(course: Course, slug: str) -> PublishedLesson | None:
+    """The lesson at ``slug`` among the course's published lessons, whoever asks."""
+    for row in course_outlines([course])[course.id]:
+        if row.lesson_slug == slug:
+            return PublishedLesson(row.lesson_id, row.lesson_slug, row.course_id, row.module_id, row.revision_id)
+    return None
 
 
 def course_for_learner(user: User, slug: str, *, attach: bool = True) -> tuple[Course, Enrollment]:
@@ -330,8 +351,19 @@ def remember_view(user: User, lesson: Lesson) -> None:
 
 
 def mark_read(user: User, lesson: Lesson) -> None:
-    """Complete a lesson without activities by marking it read (once)."""
-    record_event(user, rules.READ, lesson=lesson, idempotency_key=f"read:{user.id}:{lesson.id}")
+    """Complete a lesson without activities by marking it read (once). NotAllowed when the
+    learner is not enrolled or the lesson is not open to them yet."""
+    progress = begin_lesson_step(user, lesson)
+    record_event(user, rules.READ, lesson=lesson, idempotency_key=f"read:{user.id}:{lesson.id}", progress=progress)
+
+
+def begin_lesson_step(user: User, lesson: Lesson):
+    """Begin the learner's step on the lesson under their lock (see ``progress.begin_step``),
+    checking there that the lesson is open to them; the lesson's progress row as it stands."""
+    progress = begin_step(user.id, lesson)
+    if progress is None:  # not started: open only once the lessons before it are done
+        lesson_for_learner(user, db.session.get(Course, lesson.course_id), lesson.slug)
+    return progress
 
 
 def parse_quiz_answers(activity: dict, form) -> tuple[dict[int, set[int]], list[int]]:
@@ -350,13 +382,20 @@ def parse_quiz_answers(activity: dict, form) -> tuple[dict[int, set[int]], list[
     return answers, missing
 
 
+_INSERT_ATTEMPT = insert(QuizAttempt.__table__).returning(QuizAttempt.__table__.c.id)
+_ATTEMPT_COLUMNS = ("user_id", "lesson_id", "revision_id", "activity_key", "answers", "score", "max_score")
+_ATTEMPT_COLUMNS += ("passed", "created_at")
+
+
 def answer_quiz(user: User, lesson: Lesson, activity: dict, answers: dict[int, set[int]], form_key: str) -> QuizAttempt:
-    """Score and store an attempt (with the revision answered); a resubmitted form returns the first."""
+    """Score and store an attempt (with the revision answered) as one step under the learner's
+    lock; a resubmitted form returns the first attempt instead. NotAllowed when the learner is
+    not enrolled or the lesson is not open to them yet.
+
+    The attempt returned belongs to no session: read its columns.
+    """
     key = _event_key("quiz", user, form_key)
-    if key:
-        earlier = _attempt_for_key(key)
-        if earlier is not None:
-            return earlier
+    progress = begin_lesson_step(user, lesson)
     right, total, passed = rules.quiz_score(activity, answers)
     attempt = QuizAttempt(
         user_id=user.id,
@@ -369,8 +408,8 @@ def answer_quiz(user: User, lesson: Lesson, activity: dict, answers: dict[int, s
         passed=passed,
         created_at=utcnow(),
     )
-    db.session.add(attempt)
-    db.session.flush()
+    values = {name: getattr(attempt, name) for name in _ATTEMPT_COLUMNS}
+    attempt.id = db.session.execute(_INSERT_ATTEMPT, values).scalar_one()
     recorded = record_event(
         user,
         rules.PASSED if passed else rules.FAILED,
@@ -380,10 +419,10 @@ def answer_quiz(user: User, lesson: Lesson, activity: dict, answers: dict[int, s
         success=passed,
         detail={"attempt_id": attempt.id, "right": right, "questions": total},
         idempotency_key=key,
+        progress=progress,
     )
-    if not recorded:  # a concurrent duplicate won the race
-        db.session.delete(attempt)
-        db.session.flush()
+    if not recorded:  # the same form was answered before
+        db.session.execute(delete(QuizAttempt).where(QuizAttempt.id == attempt.id))
         return _attempt_for_key(key)
     return attempt
 

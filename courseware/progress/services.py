@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, case, delete, func, null, select, text, 
 
 from courseware import generations
 from courseware.db import utcnow
+from courseware.exceptions import NotAllowed
 from courseware.extensions import db
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
 from courseware.progress.rules import CHECKED, COMPLETED, ENROLLED, LessonState, fold_lesson
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # Things done to a learner rather than by them: logged, but they don't count as activity.
 PASSIVE_VERBS = frozenset({ENROLLED})
+# A step's progress row not read yet (``None`` is a row read and not found).
+UNREAD = object()
 
 
 def record_event(
@@ -34,20 +37,22 @@ def record_event(
     text_length: int | None = None,
     detail: dict | None = None,
     idempotency_key: str | None = None,
+    progress=UNREAD,
 ) -> bool:
     """Append one event and bring the learner's progress up to date.
 
     Returns False, recording nothing, when an event with the same ``idempotency_key``
     already exists: a double click or a resubmitted form never counts twice. The key's unique
     index decides, under the learner's lock (callers that must answer a repeat with the first
-    result look for it themselves first).
+    result look for it themselves first). A step begun with :func:`begin_step` passes the
+    progress row it read there, under the lock it already holds.
     """
     now = utcnow()
     if lesson is not None:
         course_id = lesson.course_id
         if revision_id is None:
             revision_id = lesson.published_revision_id
-    if course_id is not None:
+    if course_id is not None and progress is UNREAD:
         lock_learner_course(user.id, course_id, active=verb not in PASSIVE_VERBS)
     values = {
         "user_id": user.id,
@@ -70,7 +75,7 @@ def record_event(
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
     if lesson is not None:
-        refresh_lesson_progress(user, lesson, SimpleNamespace(**values))
+        refresh_lesson_progress(user, lesson, SimpleNamespace(**values), progress)
     return True
 
 
@@ -125,11 +130,13 @@ def _event_insert(insert):
     )
 
 
-_NOW = bindparam("now", type_=Enrollment.__table__.c.last_activity_at.type)
+_ENROLLMENTS = Enrollment.__table__
+_NOW = bindparam("now", type_=_ENROLLMENTS.c.last_activity_at.type)
+# On the table, not the mapped class: no session object is to follow it.
 _MARK_ACTIVE = (
-    update(Enrollment)
-    .where(Enrollment.user_id == bindparam("learner"), Enrollment.course_id == bindparam("course"))
-    .values(last_activity_at=_NOW, started_at=func.coalesce(Enrollment.started_at, _NOW))
+    update(_ENROLLMENTS)
+    .where(_ENROLLMENTS.c.user_id == bindparam("learner"), _ENROLLMENTS.c.course_id == bindparam("course"))
+    .values(last_activity_at=_NOW, started_at=func.coalesce(_ENROLLMENTS.c.started_at, _NOW))
 )
 _LOCK_ENROLLMENT = (
     select(Enrollment.id)
@@ -147,9 +154,23 @@ def lock_learner_course(user_id: int, course_id: int, *, active: bool = True) ->
     """
     params = {"learner": user_id, "course": course_id}
     if active:
-        db.session.execute(_MARK_ACTIVE, {**params, "now": utcnow()}, execution_options={"synchronize_session": False})
+        db.session.execute(_MARK_ACTIVE, {**params, "now": utcnow()})
     else:
         db.session.execute(_LOCK_ENROLLMENT, params)
+
+
+def begin_step(user_id: int, lesson: Lesson):
+    """Begin a learner's step on ``lesson``: take their lock on its course, marking them active,
+    and read the lesson's progress row as it stands under that lock (None: not started).
+
+    NotAllowed when the learner is not enrolled in the course. Pass the row on to
+    :func:`record_event` as ``progress``.
+    """
+    params = {"learner": user_id, "course": lesson.course_id, "now": utcnow()}
+    marked = db.session.execute(_MARK_ACTIVE, params)
+    if not marked.rowcount:
+        raise NotAllowed("You are not enrolled in this course.")
+    return db.session.execute(_PROGRESS_ROW, {"user_id": user_id, "lesson_id": lesson.id}).first()
 
 
 _EVENT_WITH_KEY = select(LearningEvent.id).where(LearningEvent.idempotency_key == bindparam("key"))
@@ -196,17 +217,19 @@ _PROGRESS_ROW = select(
 ).where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id"))
 
 
-def refresh_lesson_progress(user, lesson: Lesson, event=None) -> LessonState:
+def refresh_lesson_progress(user, lesson: Lesson, event=None, row=UNREAD) -> LessonState:
     """Fold the learner's events on ``lesson`` into its progress row; complete the course if due.
 
     With ``event``, the one just recorded, the fold goes on from the state kept with the progress
     row (when it was kept under the lesson's present activities) instead of reading every event
-    again: a learner who retries a quiz or ticks a checklist item by item has many.
+    again: a learner who retries a quiz or ticks a checklist item by item has many. ``row`` is
+    that progress row when the caller read it under the learner's lock already.
     """
     activities = lesson_activities(lesson)
     state = None
     if event is not None:
-        row = db.session.execute(_PROGRESS_ROW, {"user_id": user.id, "lesson_id": lesson.id}).first()
+        if row is UNREAD:
+            row = db.session.execute(_PROGRESS_ROW, {"user_id": user.id, "lesson_id": lesson.id}).first()
         earlier = LessonState.resumed(row.fold_state, activities, row) if row is not None else None
         if earlier is not None:
             state = fold_lesson(activities, [event], since=earlier)

@@ -62,7 +62,7 @@ def workers(backend, tmp_path_factory):
         create_user("admin@example.org", "Ada Admin", TEST_PASSWORD, roles=("admin",))
         course = _make_course()
         db.session.commit()
-        for n in range(6):
+        for n in range(8):
             learner = create_user(f"learner{n}@example.org", f"Lee Learner {n}", TEST_PASSWORD)
             enroll(learner, course)
         db.session.commit()
@@ -78,7 +78,7 @@ def workers(backend, tmp_path_factory):
 def log_in(app, email: str):
     client = new_client(app)
     response = client.post("/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": csrf_token(client)})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     return client
 
 
@@ -356,3 +356,47 @@ def test_reading_a_lesson_again_asks_the_database_nothing_until_the_learner_take
     assert after_step, "the step changed what the page shows: it is read again"
     assert not any("user_sessions" in statement for statement in after_step), "the session is still kept"
     assert statements_of(first, browser, url) == []
+
+
+def test_a_quiz_answer_reads_only_the_lessons_progress_under_the_learners_lock(workers):
+    first, _ = workers
+    browser = log_in(first, "learner6@example.org")
+    url = f"/learn/{COURSE}/first"
+    token = csrf_token(browser, url)
+
+    def answer(key: str) -> list[str]:
+        data = {"q0": "1", "form_key": key, "csrf_token": token}
+        return statements_of(first, browser, f"{url}/quiz/quiz-1", data=data, status=302)
+
+    answer("k-first")
+    sent = [" ".join(statement.split()) for statement in answer("k-second")]
+    reads = [statement for statement in sent if statement.startswith("SELECT")]
+    writes = [
+        statement.split(" (")[0].split(" SET")[0] for statement in sent if not statement.startswith(("SELECT", "BEGIN"))
+    ]
+    assert len(reads) == 1 and "FROM lesson_progress" in reads[0]
+    assert writes == [
+        "UPDATE enrollments",
+        "INSERT INTO quiz_attempts",
+        "INSERT INTO learning_events",
+        "INSERT INTO lesson_progress",
+    ]
+
+
+def test_a_course_withdrawn_through_one_worker_takes_no_more_steps_in_another(workers):
+    first, second = workers
+    browser = same_browser(log_in(first, "learner7@example.org"), second)
+    url = f"/learn/{COURSE}/first"
+    token = csrf_token(browser, url)
+    answer = {"q0": "0", "csrf_token": token}
+    assert browser.post(f"{url}/quiz/quiz-1", data={**answer, "form_key": "w1"}).status_code == 302
+
+    with first.app_context():
+        db.session.execute(update(Course).where(Course.slug == COURSE).values(status="draft"))
+        db.session.commit()
+    try:
+        assert browser.post(f"{url}/quiz/quiz-1", data={**answer, "form_key": "w2"}).status_code == 404
+    finally:
+        with first.app_context():
+            db.session.execute(update(Course).where(Course.slug == COURSE).values(status="published"))
+            db.session.commit()

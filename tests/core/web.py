@@ -50,8 +50,9 @@ def is_logged_in(client) -> bool:
     return not redirects_to_login(client.get("/"))
 
 
-def statements_of(app, client, path: str) -> list[str]:
-    """The SQL that ``GET path`` sends to the database (the page must answer 200)."""
+def statements_of(app, client, path: str, *, data: dict | None = None, status: int = 200) -> list[str]:
+    """The SQL that ``GET path`` (or a POST of ``data``) sends to the database; the answer must
+    have ``status``."""
     from sqlalchemy import event
 
     engine = app.extensions["courseware.db"]["engine"]
@@ -62,10 +63,10 @@ def statements_of(app, client, path: str) -> list[str]:
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        response = client.get(path)
+        response = client.get(path) if data is None else client.post(path, data=data)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert response.status_code == 200, path
+    assert response.status_code == status, path
     return seen
 
 

@@ -75,6 +75,29 @@ def test_lessons_unlock_in_order(client, db, make_user, make_course, login):
     assert client.get(lesson_url(course, "third")).status_code == 403
 
 
+def test_steps_on_a_locked_lesson_or_unenrolled_course_are_refused_and_change_nothing(
+    app, client, db, make_user, make_course, login
+):
+    course = make_course(modules=[("m", [("first", [QUIZ]), ("second", [QUIZ]), ("third", [])])])
+    learner, stranger = make_user(), make_user()
+    enrollment = enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    response = post(client, f"/learn/{course.slug}/second/quiz/quiz-1", {"q0": "0", "form_key": "k1"})
+    assert response.status_code == 403
+    assert "opens once you have finished the lessons before it" in response.get_data(as_text=True)
+    assert post(client, f"/learn/{course.slug}/third/read", {}).status_code == 403
+    other = app.test_client()
+    login(stranger, target=other)
+    assert post(other, f"/learn/{course.slug}/first/quiz/quiz-1", {"q0": "0", "form_key": "k2"}).status_code == 404
+    assert post(other, f"/learn/{course.slug}/third/read", {}).status_code == 404
+    assert post(other, f"/learn/{course.slug}/nowhere/read", {}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+    assert events(db, learner) == events(db, learner, "enrolled") and events(db, stranger) == 0
+    db.session.refresh(enrollment)
+    assert enrollment.started_at is None and enrollment.last_activity_at is None
+
+
 def test_quiz_unanswered_keeps_answers_and_records_nothing(client, db, make_user, make_course, login):
     two_questions = {**QUIZ, "questions": QUIZ["questions"] * 2}
     learner = make_user()
@@ -120,9 +143,13 @@ def test_resubmitted_quiz_form_counts_once(client, db, make_user, make_course, l
     enroll(learner, course)
     db.session.commit()
     login(learner)
+    shown = set()
     for _ in range(3):
         response = post(client, f"/learn/{course.slug}/first/quiz/quiz-1", {"q0": "0", "form_key": "same"})
         assert response.status_code == 302
+        shown.add(response.headers["Location"])
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert shown == {f"/learn/{course.slug}/first?attempt={attempt.id}#activity-quiz-1"}
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
     assert events(db, learner, "passed") == 1
     assert events(db, learner, "completed") == 1
