@@ -247,28 +247,30 @@ def _open_lessons(course_id: int | None, waiting):
     return statement.subquery("open_lessons")
 
 
-def _last_active(user_id):
-    """The time of the person's latest active event (a lookup at the end of the person's index)."""
+def _active_events(user_id, course_id: int | None):
+    """The person's active events (passive ones left out), in one course when ``course_id``."""
+    conditions = [LearningEvent.user_id == user_id, LearningEvent.verb.not_in(PASSIVE_VERBS)]
+    if course_id:
+        conditions.append(LearningEvent.course_id == course_id)
+    return conditions
+
+
+def _last_active(user_id, course_id: int | None):
+    """The time of the person's latest active event, in one course when ``course_id`` (a lookup
+    at the end of the person's index)."""
     return (
         select(LearningEvent.created_at)
-        .where(LearningEvent.user_id == user_id, LearningEvent.verb.not_in(PASSIVE_VERBS))
+        .where(*_active_events(user_id, course_id))
         .order_by(LearningEvent.created_at.desc())
         .limit(1)
         .scalar_subquery()
     )
 
 
-def _active_after(user_id, moment: dt.datetime):
-    """Whether the person did anything active after ``moment`` (one step into the person's index)."""
-    return (
-        select(literal(1))
-        .where(
-            LearningEvent.user_id == user_id,
-            LearningEvent.created_at > moment,
-            LearningEvent.verb.not_in(PASSIVE_VERBS),
-        )
-        .exists()
-    )
+def _active_after(user_id, moment: dt.datetime, course_id: int | None):
+    """Whether the person did anything active after ``moment``, in one course when ``course_id``
+    (one step into the person's index)."""
+    return select(literal(1)).where(*_active_events(user_id, course_id), LearningEvent.created_at > moment).exists()
 
 
 def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
@@ -329,7 +331,8 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
     # Materialized, so that each person's figures and status (with its correlated lookup) are
     # worked out once, however often the later stages read them.
     figures = statement.cte("figures").prefix_with("MATERIALIZED")
-    return select(figures, status_expression(figures, now).label("status")).cte("learners").prefix_with("MATERIALIZED")
+    status = status_expression(figures, now, filters.course_id).label("status")
+    return select(figures, status).cte("learners").prefix_with("MATERIALIZED")
 
 
 def _tune_for_aggregates() -> None:
@@ -339,8 +342,9 @@ def _tune_for_aggregates() -> None:
         db.session.execute(text("SET LOCAL jit = off"))
 
 
-def status_expression(learners, now: Clock):
-    """``rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows).
+def status_expression(learners, now: Clock, course_id: int | None = None):
+    """``rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows),
+    in one course when ``course_id``: its enrollment and what was done in it.
 
     Stalled is "the later of the last activity and the latest assignment is at or before the
     cutoff". Whoever gets that far has an unfinished enrollment, so an assignment time; what
@@ -354,7 +358,7 @@ def status_expression(learners, now: Clock):
         (c.completed >= c.enrolled, literal(rules.DONE_ALL)),
         (c.due_date < now.today, literal(rules.OVERDUE)),
         (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(rules.BLOCKED)),
-        (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff)), literal(rules.STALLED)),
+        (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff, course_id)), literal(rules.STALLED)),
         else_=literal(rules.ON_TRACK),
     )
 
@@ -379,8 +383,9 @@ def _lessons_done(course_id: int | None, people):
     return statement.subquery("lessons_done")
 
 
-def _activity(now: Clock, people):
-    """Per learner: active events in the last 14 days and in the 14 before (passive ones left out)."""
+def _activity(now: Clock, people, course_id: int | None):
+    """Per learner: active events in the last 14 days and in the 14 before (passive ones left
+    out), in one course when ``course_id``."""
     recent = LearningEvent.created_at >= now.trend_middle
     statement = (
         select(
@@ -398,19 +403,21 @@ def _activity(now: Clock, people):
     # Always by person, even for everyone: each person's recent events are then one range of
     # the (person, time, verb) index, whatever the planner knows about the table.
     statement = statement.where(LearningEvent.user_id.in_(people if people is not None else select(User.id)))
+    if course_id:
+        statement = statement.where(LearningEvent.course_id == course_id)
     return statement.subquery("activity")
 
 
 def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
     """``rows`` with their latest activity, lessons done (as a percent) and the 14-day counts of ``people``."""
     done = _lessons_done(filters.course_id, people)
-    activity = _activity(now, people)
+    activity = _activity(now, people, filters.course_id)
     done_n = func.coalesce(done.c.done, 0)
     percent = case((rows.c.required > 0, (done_n * 100) // rows.c.required), else_=0)
     return (
         select(
             rows,
-            _last_active(rows.c.id).label("last_active_at"),
+            _last_active(rows.c.id, filters.course_id).label("last_active_at"),
             percent.label("percent"),
             func.coalesce(activity.c.recent, 0).label("recent"),
             func.coalesce(activity.c.before, 0).label("before"),
@@ -468,7 +475,7 @@ def people_page(
     learners = _learners(scope, filters, now)
     # Sorting by a figure of the second stage needs that figure for everyone before the page is cut.
     if filters.sort == "trend":
-        activity = _activity(now, _people_ids(scope, filters))
+        activity = _activity(now, _people_ids(scope, filters), filters.course_id)
         ranked = (
             select(
                 learners,
@@ -479,7 +486,8 @@ def people_page(
             .subquery("ranked")
         )
     elif filters.sort == "last_active":
-        ranked = select(learners, _last_active(learners.c.id).label("last_active_at")).subquery("ranked")
+        last_active = _last_active(learners.c.id, filters.course_id)
+        ranked = select(learners, last_active.label("last_active_at")).subquery("ranked")
     elif filters.sort == "percent":
         done = _lessons_done(filters.course_id, _people_ids(scope, filters))
         percent = case((learners.c.required > 0, (func.coalesce(done.c.done, 0) * 100) // learners.c.required), else_=0)

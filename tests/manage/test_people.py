@@ -143,6 +143,41 @@ def test_trend_counts_active_events_only(org, histories, db):
     assert row.last_active_at == pytest.approx(now - DAY, abs=dt_seconds(5))
 
 
+def test_with_a_course_chosen_activity_and_stalling_count_that_course_only(
+    org, make_user, make_course, db, client, login
+):
+    """Busy in one course and idle for 20 days in another: stalled in that one alone."""
+    now = utcnow()
+    other = make_course()
+    person = make_user(email="two_courses@example.org", name="Two Courses", team=org.north)
+    enroll_at(person, org.course, now - 40 * DAY)
+    enroll_at(person, other, now - 40 * DAY)
+    active_days(person, org.course, [20, 21])
+    active_days(person, other, [1, 2, 16])
+    db.session.commit()
+
+    everywhere = rows_by_email(Scope(None))["two_courses"]
+    idle_here = rows_by_email(Scope(None), course_id=org.course.id)["two_courses"]
+    busy_here = rows_by_email(Scope(None), course_id=other.id)["two_courses"]
+
+    assert (everywhere.status_code, everywhere.recent, everywhere.before) == (rules.ON_TRACK, 2, 3)
+    assert (idle_here.status_code, idle_here.status.status) == (rules.STALLED, rules.STALLED)
+    assert idle_here.status.cause == "stalled: inactive 20 days"
+    assert idle_here.last_active_at == pytest.approx(now - 20 * DAY, abs=dt_seconds(5))
+    assert (idle_here.recent, idle_here.before, idle_here.trend) == (0, 2, "down")
+    assert (busy_here.status_code, busy_here.recent, busy_here.before) == (rules.ON_TRACK, 2, 1)
+    assert busy_here.last_active_at == pytest.approx(now - DAY, abs=dt_seconds(5))
+    counts = services.status_counts(Scope(None), services.clock(14), course_id=org.course.id)
+    assert counts[rules.STALLED] >= 1
+
+    login(org.manager)
+    html = client.get(f"/manage/people?course={org.course.id}&q=two").get_data(as_text=True)
+    assert "Last active in course" in html and "stalled: inactive 20 days" in html
+    assert "count only what was done in that course" in html
+    sorted_by_activity = client.get(f"/manage/people?course={org.course.id}&sort=last_active&q=two")
+    assert "stalled: inactive 20 days" in sorted_by_activity.get_data(as_text=True)
+
+
 def dt_seconds(n):
     import datetime as dt
 
