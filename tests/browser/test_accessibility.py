@@ -94,3 +94,13 @@ def test_lesson_page_works_on_a_phone(phone_page, base_url, people):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
     assert phone_page.is_visible("text=Save to my journal")
+
+
+def test_wide_tables_scroll_inside_their_box_on_a_phone(phone_page, base_url, people):
+    """The people tables are wider than a phone: they scroll on their own, the page does not."""
+    log_in(phone_page, base_url, people["admin"].email)
+    for path in ("/manage/people", f"/manage/people?course={people['course'].id}", "/admin/people"):
+        phone_page.goto(base_url + path)
+        assert phone_page.is_visible("table")
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px wide)"
