@@ -303,15 +303,19 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/checklist/<key>", methods=["POST"])
+@db.reads_first
 @role_required()
 def save_checklist(course_slug: str, lesson_slug: str, key: str):
     """Save the ticked items (answers JSON when asked by the page's script)."""
-    course, _ = _course(course_slug)
-    lesson, _ = _lesson(course, lesson_slug)
+    course, lesson = _published(course_slug, lesson_slug)
     activity = _activity(lesson, key, "checklist")
     ticked = [int(v) for v in request.form.getlist("item") if v.isdigit()]
-    state = services.save_checklist(current_user, lesson, activity, ticked, request.form.get("form_key"))
-    db.session.commit()
+    with db.writing():
+        try:
+            state = services.save_checklist(current_user, lesson, activity, ticked, request.form.get("form_key"))
+        except NotAllowed as exc:
+            _refuse(exc)
+        db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {"ticked": state.ticked, "status": state.status, "items": len(activity["items"])}
     flash("Checklist saved.", "success")

@@ -31,7 +31,7 @@ from courseware.models import (
     User,
 )
 from courseware.progress import rules
-from courseware.progress.services import already_recorded, begin_step, lock_learner_course, record_event
+from courseware.progress.services import already_recorded, begin_step, record_event
 
 log = logging.getLogger(__name__)
 
@@ -468,9 +468,10 @@ def save_checklist(
     """Store which items are ticked; nothing is recorded when the ticks did not change.
 
     A fully ticked checklist that a trainer must verify waits for them; once verified it stays done.
+    NotAllowed when the learner is not enrolled or the lesson is not open to them yet.
     """
     ticked = sorted({i for i in ticked if 0 <= i < len(activity["items"])})
-    lock_learner_course(user.id, lesson.course_id)
+    progress = begin_lesson_step(user, lesson)
     state = checklist_state(user, lesson, activity["key"])
     if state is None:
         state = ChecklistState(user_id=user.id, lesson_id=lesson.id, activity_key=activity["key"], ticked=[])
@@ -496,6 +497,7 @@ def save_checklist(
         detail={"ticked": ticked, "complete": complete},
         score=len(ticked) / len(activity["items"]) if activity["items"] else 1,
         idempotency_key=_event_key("checked", user, form_key),
+        progress=progress,
     )
     return state
 

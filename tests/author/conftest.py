@@ -115,7 +115,9 @@ def owned_course(db, make_course, trainer):
 
 @pytest.fixture
 def practice_course(owned_course):
-    return owned_course(modules=[("basics", [("write", [PRACTICE]), ("setup", [VERIFIED_CHECKLIST])])])
+    """A course whose first lesson is a checklist a trainer verifies, and whose second is practice
+    work (a learner ticks the checklist as soon as they enroll)."""
+    return owned_course(modules=[("basics", [("setup", [VERIFIED_CHECKLIST]), ("write", [PRACTICE])])])
 
 
 def lesson_of(db, course, slug):

@@ -78,7 +78,9 @@ def test_lessons_unlock_in_order(client, db, make_user, make_course, login):
 def test_steps_on_a_locked_lesson_or_unenrolled_course_are_refused_and_change_nothing(
     app, client, db, make_user, make_course, login
 ):
-    course = make_course(modules=[("m", [("first", [QUIZ]), ("second", [QUIZ]), ("third", [])])])
+    course = make_course(
+        modules=[("m", [("first", [QUIZ]), ("second", [QUIZ]), ("third", []), ("fourth", [CHECKLIST])])]
+    )
     learner, stranger = make_user(), make_user()
     enrollment = enroll(learner, course)
     db.session.commit()
@@ -87,11 +89,13 @@ def test_steps_on_a_locked_lesson_or_unenrolled_course_are_refused_and_change_no
     assert response.status_code == 403
     assert "opens once you have finished the lessons before it" in response.get_data(as_text=True)
     assert post(client, f"/learn/{course.slug}/third/read", {}).status_code == 403
+    assert post(client, f"/learn/{course.slug}/fourth/checklist/checklist-1", {"item": "0"}).status_code == 403
     other = app.test_client()
     login(stranger, target=other)
     assert post(other, f"/learn/{course.slug}/first/quiz/quiz-1", {"q0": "0", "form_key": "k2"}).status_code == 404
     assert post(other, f"/learn/{course.slug}/third/read", {}).status_code == 404
     assert post(other, f"/learn/{course.slug}/nowhere/read", {}).status_code == 404
+    assert post(other, f"/learn/{course.slug}/fourth/checklist/checklist-1", {"item": "0"}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
     assert events(db, learner) == events(db, learner, "enrolled") and events(db, stranger) == 0
     db.session.refresh(enrollment)
