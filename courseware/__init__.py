@@ -47,13 +47,13 @@ def _register_middleware(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from courseware import generations
+    from courseware import caching
     from courseware.auth.sessions import init_login
     from courseware.extensions import csrf, db, limiter
     from courseware.security import init_security
 
     db.init_app(app)
-    generations.init_app(app)
+    caching.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)

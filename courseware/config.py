@@ -40,6 +40,10 @@ def default_settings(instance_path: str) -> dict:
         "STALLED_DAYS": 14,
         # How long the managers' overview and people table keep their figures (0: work them out every time).
         "MANAGE_FIGURES_SECONDS": 60,
+        # Bytes each worker may keep of published lessons, outlines and page parts.
+        "CONTENT_CACHE_BYTES": 32 * 1024 * 1024,
+        # Bytes each worker may keep of managers' figures when no Redis is set.
+        "FIGURES_CACHE_BYTES": 16 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": 0,

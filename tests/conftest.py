@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
-from courseware import create_app, generations, migrations
+from courseware import create_app, migrations
 from courseware.auth import passwords
 from courseware.extensions import db as database
 from tests.core.web import IsolatedClient
@@ -49,16 +49,12 @@ def create_scratch_postgres(url: str, name: str) -> str:
 
 
 def drop_scratch_postgres(url: str, name: str) -> None:
-    """Drop the scratch database ``name``, and the generations file its apps kept on this machine."""
-    from sqlalchemy.engine import make_url
+    """Drop the scratch database ``name``."""
 
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
-    scratch = make_url(url).set(database=name).render_as_string(hide_password=False)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(generations.file_for(scratch, INSTANCE_PATH))
 
 
 def scratch_name(purpose: str = "test") -> str:
@@ -119,7 +115,8 @@ def _transaction(request) -> Iterator[None]:
         return
     app = request.getfixturevalue("app")
     # What the workers keep in memory belongs to the database as it was: rolled back, it goes too.
-    app.extensions.pop("courseware.caches", None)
+    app.extensions["courseware.content_cache"].clear()
+    app.extensions.pop("courseware.figures", None)
     engine = app.extensions["courseware.db"]["engine"]
     original = app.extensions["courseware.db"]["sessionmaker"]
     connection = engine.connect()
@@ -318,3 +315,53 @@ def make_course(db):
         return course
 
     return factory
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[str]:
+    """A Redis server of the test's own on a spare loopback port (never the machine's shared one),
+    stopped afterwards; yields its URL. Skips when ``redis-server`` is not installed."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
+                break
+            except redis.RedisError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def limiter_restored() -> Iterator[None]:
+    """Give back the rate limiter as it was: Flask-Limiter keeps one storage per process, so an app
+    made with another Redis would otherwise leave every later app counting there."""
+    from courseware.extensions import limiter
+
+    saved = dict(limiter.__dict__)
+    try:
+        yield
+    finally:
+        limiter.__dict__.clear()
+        limiter.__dict__.update(saved)

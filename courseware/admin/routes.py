@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import os
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from courseware.admin.forms import InviteForm, PersonForm, TeamForm
 from courseware.auth import services
 from courseware.auth.policies import role_required
+from courseware.caching import content_cache
 from courseware.core.links import external_url
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
@@ -175,3 +178,15 @@ def teams():
         select(Team, func.count(User.id)).outerjoin(User, User.team_id == Team.id).group_by(Team.id).order_by(Team.name)
     ).all()
     return render_template("admin/teams.html", form=form, rows=rows), 422 if form.errors else 200
+
+
+@bp.route("/status.json")
+@role_required("admin")
+def status():
+    """What the worker that answers keeps in memory: its process id and its content cache's
+    entries, bytes and bound (each worker has its own; ask again to reach another)."""
+    cache = content_cache()
+    return jsonify(
+        worker=os.getpid(),
+        content_cache={"entries": len(cache), "bytes": cache.bytes_used, "max_bytes": cache.max_bytes},
+    )

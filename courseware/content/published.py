@@ -2,19 +2,19 @@
 
 A course's outline is kept under (course id, ``Course.updated_at``), which moves whenever one of
 its modules or lessons changes (see ``models.courses``); a revision never changes once saved,
-so it is kept under its id. Each gunicorn worker keeps its own copy.
+so it is kept under its id. Each worker keeps its own copy in the content cache
+(``courseware.caching``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from markupsafe import Markup
 from sqlalchemy import select
 
-from courseware.caching import app_cache
+from courseware.caching import content_cache, freeze
 from courseware.content.render import render_markdown
 from courseware.extensions import db
 from courseware.models import Course, Lesson, LessonRevision, Module
@@ -43,7 +43,7 @@ class PublishedRevision:
     id: int
     title: str
     minutes: int
-    activities: list
+    activities: tuple
     body_html: Markup
 
 
@@ -62,29 +62,21 @@ class PublishedLesson:
         return published_revision(self.published_revision_id)
 
 
-def outline_key(course: Course) -> tuple[int, dt.datetime]:
-    return (course.id, course.updated_at)
+def outline_key(course: Course) -> tuple[str, int, dt.datetime]:
+    return ("outline", course.id, course.updated_at)
 
 
 def course_outlines(courses: list[Course]) -> dict[int, tuple[OutlineRow, ...]]:
     """Each course's published lessons in order, read once per change of the course."""
-    cache = app_cache("outlines", 256)
-    found = {}
-    missing = []
-    for course in courses:
-        rows = cache.get(outline_key(course))
-        if rows is None:
-            missing.append(course)
-        else:
-            found[course.id] = rows
-    if missing:
-        grouped = defaultdict(list)
-        for row in _outline_rows([course.id for course in missing]):
-            grouped[row.course_id].append(OutlineRow(*row))
-        for course in missing:
-            found[course.id] = tuple(grouped[course.id])
-            cache.set(outline_key(course), found[course.id])
-    return found
+    cache = content_cache()
+    return {
+        course.id: cache.get_or_make(outline_key(course), lambda course=course: _outline(course.id))
+        for course in courses
+    }
+
+
+def _outline(course_id: int) -> tuple[OutlineRow, ...]:
+    return tuple(OutlineRow(*row) for row in _outline_rows([course_id]))
 
 
 def _outline_rows(course_ids: list[int]):
@@ -110,7 +102,7 @@ def _outline_rows(course_ids: list[int]):
 
 def published_revision(revision_id: int) -> PublishedRevision:
     """The revision's title, minutes, activities and sanitised body HTML."""
-    return app_cache("revisions", 1024).get_or_make(revision_id, lambda: _load_revision(revision_id))
+    return content_cache().get_or_make(("revision", revision_id), lambda: _load_revision(revision_id))
 
 
 def _load_revision(revision_id: int) -> PublishedRevision:
@@ -124,4 +116,4 @@ def _load_revision(revision_id: int) -> PublishedRevision:
         ).where(LessonRevision.id == revision_id)
     ).one()
     html = Markup(body_html) if body_html is not None else render_markdown(body)
-    return PublishedRevision(revision_id, title, minutes, list(activities or []), html)
+    return PublishedRevision(revision_id, title, minutes, freeze(activities or []), html)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, request, session, url_for
+from flask import Flask, current_app
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from courseware.auth.policies import TEMPLATE_POLICIES
-from courseware.caching import app_cache
 from courseware.db import utcnow
 
 # (endpoint, label, roles that see it); items whose endpoint is not registered are left out.
@@ -35,22 +33,6 @@ def navigation() -> list[tuple[str, str]]:
         for endpoint, label, roles in NAVIGATION
         if endpoint in endpoints and (roles is None or current_user.has_role(*roles))
     ]
-
-
-def fixed_url(endpoint: str, **values) -> str:
-    """``url_for`` for the addresses every page links to (static files, the menus), built once."""
-    key = (endpoint, request.script_root, *sorted(values.items()))
-    return app_cache("urls", 256).get_or_make(key, lambda: url_for(endpoint, **values))
-
-
-def csrf_token() -> str:
-    """The page's CSRF token: the session's secret, signed once per worker rather than per page."""
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    signed = app_cache("csrf", 4096).get(session[name]) if name in session else None
-    if signed is None:
-        signed = generate_csrf()
-        app_cache("csrf", 4096).set(session[name], signed)
-    return signed
 
 
 def format_date(value) -> str:
@@ -127,9 +109,7 @@ def block_markdown(text: str | None):
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(navigation=navigation, fixed_url=fixed_url, csrf_token=csrf_token, **TEMPLATE_POLICIES)
-    # Flask-WTF puts its own csrf_token in every template's context; this one replaces it.
-    app.context_processor(lambda: {"csrf_token": csrf_token})
+    app.jinja_env.globals.update(navigation=navigation, **TEMPLATE_POLICIES)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["verb_phrase"] = verb_phrase

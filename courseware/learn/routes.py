@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from courseware import generations
 from courseware.auth.policies import role_required
-from courseware.caching import app_cache
+from courseware.caching import content_cache
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services
@@ -20,9 +16,9 @@ from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, Ref
 bp = Blueprint("learn", __name__)
 
 
-def _course(slug: str, user=None, *, attach: bool = True):
+def _course(slug: str, user=None):
     try:
-        return services.course_for_learner(user or current_user, slug, attach=attach)
+        return services.course_for_learner(user or current_user, slug)
     except NotAllowed:
         abort(404)
 
@@ -171,8 +167,8 @@ def render_lesson(
 
 def _fragment(cache_key: tuple, template: str, **context) -> Markup:
     """A part of a page that depends on ``cache_key`` alone, rendered once per worker and kept."""
-    cache_key = (template, request.script_root, *cache_key)
-    return app_cache("fragments", 4096).get_or_make(cache_key, lambda: Markup(render_template(template, **context)))
+    cache_key = ("fragment", template, *cache_key)
+    return content_cache().get_or_make(cache_key, lambda: Markup(render_template(template, **context)))
 
 
 def _course_menu(course, cmap, item) -> Markup:
@@ -198,55 +194,14 @@ def _quiz_questions(revision, activity: dict, values: dict) -> Markup:
 def lesson(course_slug: str, lesson_slug: str):
     """A lesson: its content, its activities, previous and next, and the course around it."""
     me = current_user._get_current_object()
-    # The page only reads the course and the enrollment: the kept copies serve as they are.
-    course, enrollment = _course(course_slug, me, attach=False)
+    course, enrollment = _course(course_slug, me)
     lesson, cmap = _lesson(course, lesson_slug, me)
     if not services.viewed_today(me, lesson):
         with db.writing():
             services.record_view(me, lesson)
             db.session.commit()
-        services.remember_view(me, lesson)
         cmap = services.course_map(me, course)
-    activity_types = {activity["type"] for activity in lesson.published_revision.activities}
-    if activity_types <= KEPT_PAGE_ACTIVITIES and "_flashes" not in session and session.get("csrf_token"):
-        key = (
-            "lesson-page",
-            session["sid"],
-            session["csrf_token"],
-            lesson.id,
-            lesson.published_revision_id,
-            course.updated_at,
-            dt.date.today(),
-            request.script_root,
-            request.query_string,
-        )
-        return _kept_page(
-            me, key, lambda new_form_key: render_lesson(course, enrollment, lesson, cmap, new_form_key=new_form_key)
-        )
     return render_lesson(course, enrollment, lesson, cmap)
-
-
-# Lessons whose page shows the learner's own work and the course alone (practice shows reviewers,
-# and its form and the reflection's keep typed text): their page is kept per learner.
-KEPT_PAGE_ACTIVITIES = {"quiz", "checklist"}
-# Stands for each form key in a kept page; every request fills in fresh ones.
-_FORM_KEY_MARK = secrets.token_hex(16)
-
-
-def _kept_page(me, key: tuple, render) -> tuple[str, int]:
-    """A learner's page rendered once while nothing about them (or the course) changes, with fresh
-    form keys on every request; see ``courseware.generations``."""
-
-    def make():
-        html, _status = render(lambda: _FORM_KEY_MARK)
-        return tuple(html.split(_FORM_KEY_MARK))
-
-    kinds = (generations.IDENTITY, generations.LEARNING)  # the header shows the person's name and notifications
-    parts = generations.kept_for(me.id, key, make, db.session(), kinds)
-    pieces = [parts[0]]
-    for part in parts[1:]:
-        pieces += (services.new_form_key(), part)
-    return "".join(pieces), 200
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/read", methods=["POST"])

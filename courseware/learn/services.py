@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select
 
-from courseware import generations
-from courseware.caching import app_cache
 from courseware.content.published import PublishedLesson, course_outlines
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -70,36 +68,17 @@ def enroll(
     return enrollment
 
 
-def enrollment_for(user: User, course: Course) -> Enrollment | None:
-    return db.session.scalar(select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id))
-
-
 _COURSE_AND_ENROLLMENT = (
     select(Course, Enrollment)
     .outerjoin(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == bindparam("user_id")))
     .where(Course.slug == bindparam("slug"), Course.status != "draft")
 )
-
-
-def _course_and_enrollment(user_id: int, slug: str) -> tuple[Course, Enrollment | None] | None:
-    found = db.session.execute(_COURSE_AND_ENROLLMENT, {"user_id": user_id, "slug": slug}).first()
-    if found is None:
-        return None
-    course, enrollment = found
-    return generations.detached(course), generations.detached(enrollment) if enrollment else None
-
-
 _PUBLISHED_COURSE = select(Course).where(Course.slug == bindparam("slug"), Course.status != "draft")
 
 
 def published_course(slug: str) -> Course | None:
-    """The course learners see at ``slug``, whoever asks (a kept copy: read its columns)."""
-
-    def read():
-        course = db.session.scalar(_PUBLISHED_COURSE, {"slug": slug})
-        return generations.detached(course) if course is not None else None
-
-    return generations.kept(("published-course", slug), read, db.session())
+    """The course learners see at ``slug``, whoever asks; None for a draft or no course."""
+    return db.session.scalar(_PUBLISHED_COURSE, {"slug": slug})
 
 
 def published_lesson(course: Course, slug: str) -> PublishedLesson | None:
@@ -110,20 +89,15 @@ def published_lesson(course: Course, slug: str) -> PublishedLesson | None:
     return None
 
 
-def course_for_learner(user: User, slug: str, *, attach: bool = True) -> tuple[Course, Enrollment]:
-    """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled.
-
-    Without ``attach``, the worker's kept copies: their columns can be read, nothing else.
-    """
-    found = generations.kept_for(user.id, ("course", slug), lambda: _course_and_enrollment(user.id, slug), db.session())
+def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
+    """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled."""
+    found = db.session.execute(_COURSE_AND_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
     if found is None:
         raise NotAllowed("No such course.")
     course, enrollment = found
     if enrollment is None:
         raise NotAllowed("You are not enrolled in this course.")
-    if not attach:
-        return course, enrollment
-    return generations.attached(db.session, course), generations.attached(db.session, enrollment)
+    return course, enrollment
 
 
 # --- the course map ----------------------------------------------------------------------
@@ -227,14 +201,13 @@ def progress_by_lesson(user_id: int, lesson_ids: list[int]) -> dict[int, str]:
 
 
 def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]:
-    """Each course's modules and lessons with the learner's state, in two queries in all (kept by
-    the worker while nothing about the learner or the courses changes).
+    """Each course's modules and lessons with the learner's state: the kept outlines and one
+    query for the learner's progress.
 
     Lessons unlock in order: a lesson is open once every earlier required lesson is done
     or handed in for review. Lessons of optional modules never hold later ones back.
     """
-    key = ("course-maps", *((course.id, course.updated_at) for course in courses))
-    modules = generations.kept_for(user.id, key, lambda: _modules_with_states(user, courses), db.session())
+    modules = _modules_with_states(user, courses)
     return {course.id: CourseMap(course=course, modules=modules[course.id]) for course in courses}
 
 
@@ -329,25 +302,13 @@ def _view_key(user: User, lesson: Lesson) -> str:
 
 
 def viewed_today(user: User, lesson: Lesson) -> bool:
-    """Whether today's view of the lesson is recorded (remembered by the worker once seen)."""
-    key = _view_key(user, lesson)
-    seen = app_cache("views", 20_000)
-    if seen.get(key):
-        return True
-    if already_recorded(key):
-        seen.set(key, True)
-        return True
-    return False
+    """Whether today's view of the lesson is recorded."""
+    return already_recorded(_view_key(user, lesson))
 
 
 def record_view(user: User, lesson: Lesson) -> None:
     """Record that the learner opened the lesson (at most once a day per lesson)."""
     record_event(user, rules.VIEWED, lesson=lesson, idempotency_key=_view_key(user, lesson))
-
-
-def remember_view(user: User, lesson: Lesson) -> None:
-    """Note, once the view is committed, that today's view need not be looked for again."""
-    app_cache("views", 20_000).set(_view_key(user, lesson), True)
 
 
 def mark_read(user: User, lesson: Lesson) -> None:
@@ -442,16 +403,8 @@ _QUIZ_ATTEMPTS = (
 
 
 def quiz_attempts(user: User, lesson: Lesson) -> list[QuizAttempt]:
-    """The learner's attempts at the lesson's quizzes, newest first (kept copies: read, don't change)."""
-    return generations.kept_for(
-        user.id,
-        ("attempts", lesson.id),
-        lambda: [
-            generations.detached(attempt)
-            for attempt in db.session.scalars(_QUIZ_ATTEMPTS, {"user_id": user.id, "lesson_id": lesson.id})
-        ],
-        db.session(),
-    )
+    """The learner's attempts at the lesson's quizzes, newest first."""
+    return list(db.session.scalars(_QUIZ_ATTEMPTS, {"user_id": user.id, "lesson_id": lesson.id}))
 
 
 def checklist_state(user: User, lesson: Lesson, key: str) -> ChecklistState | None:

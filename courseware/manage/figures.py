@@ -5,34 +5,37 @@ manager who pages back and forth through the people table, or several managers l
 overview at once, get figures worked out at most ``MANAGE_FIGURES_SECONDS`` ago, and every page
 says when.
 
-Figures are kept per scope, figure, filter and page, and per day (so that "overdue" never
-straddles midnight): in Redis when ``COURSEWARE_REDIS_URL`` is set, so that every worker and
-server shows the same ones, else in each worker process. The person page, the CSV exports and
-reminders never use them.
+Figures are kept by dogpile.cache, per scope, figure, filter and page, and per day (so that
+"overdue" never straddles midnight), as JSON: in Redis when ``COURSEWARE_REDIS_URL`` is set, so
+that every worker and server shows the same ones, else in each worker (at most
+``FIGURES_CACHE_BYTES``). A lock makes sure that two managers asking at once do not both work
+out the same figures (across servers with Redis). When Redis does not answer, figures are worked
+out on every request. A search by name is never kept. The person page, the CSV exports and
+reminders never use kept figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
-import pickle
-from collections.abc import Callable, Hashable
+import threading
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from cachetools import LRUCache
+from dogpile.cache import make_region
+from dogpile.cache.region import CacheRegion
 from flask import current_app
 
-from courseware.caching import app_cache
 from courseware.manage.policies import Scope
-from courseware.manage.services import Clock
+from courseware.manage.services import Clock, LearnerRow, Stage, Week
 
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-
-# Pages of 50 rows and overviews are small; this bounds a worker's memory whatever people search for.
-MAX_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -52,73 +55,176 @@ class Kept(Generic[T]):
         return "minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def kept(scope: Scope, key: tuple[Hashable, ...], now: Clock, work_out: Callable[[], T]) -> Kept[T]:
-    """The figures of ``scope`` under ``key`` when worked out less than ``MANAGE_FIGURES_SECONDS``
-    before ``now`` on the same day, else ``work_out()`` now (and kept)."""
-    seconds = max(int(current_app.config["MANAGE_FIGURES_SECONDS"]), 0)
-    if not seconds:
-        return Kept(work_out(), now.now, 0)
-    cache = app_cache("manage.figures", MAX_KEPT)
-    teams = None if scope.everyone else tuple(sorted(scope.team_ids))
-    full_key = (teams, *key, now.today, now.stalled_days)
-    shared = _shared_store()
-    found = shared.get(full_key) if shared else cache.get(full_key)
-    if found is not None and dt.timedelta(0) <= now.now - found.as_of < dt.timedelta(seconds=seconds):
-        return found
-    fresh = Kept(work_out(), now.now, seconds)
-    if shared:
-        shared.set(full_key, fresh, seconds)
+# --- each kind of figure as JSON and back -------------------------------------------------------
+
+_ROW_DATETIMES = ("last_active_at", "assigned_at", "waiting_since")
+_ROW_DATES = ("due_date",)
+
+
+def _row_to_json(row: LearnerRow) -> dict:
+    data = {name: getattr(row, name) for name in LearnerRow.__dataclass_fields__ if name != "clock"}
+    for name in (*_ROW_DATETIMES, *_ROW_DATES):
+        data[name] = data[name].isoformat() if data[name] is not None else None
+    return data
+
+
+def _row_from_json(data: dict, clock: Clock) -> LearnerRow:
+    for name in _ROW_DATETIMES:
+        data[name] = dt.datetime.fromisoformat(data[name]) if data[name] else None
+    for name in _ROW_DATES:
+        data[name] = dt.date.fromisoformat(data[name]) if data[name] else None
+    return LearnerRow(**data, clock=clock)
+
+
+def _people_to_json(value: tuple[list[LearnerRow], int]) -> dict:
+    rows, total = value
+    return {"rows": [_row_to_json(row) for row in rows], "total": total}
+
+
+def _people_from_json(data: dict, clock: Clock) -> tuple[list[LearnerRow], int]:
+    return [_row_from_json(row, clock) for row in data["rows"]], data["total"]
+
+
+# kind: (figures to JSON, JSON and the clock they were worked out by to figures)
+CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Clock], Any]]] = {
+    "counts": (dict, lambda data, _clock: dict(data)),
+    "funnel": (
+        lambda stages: [[stage.label, stage.count] for stage in stages],
+        lambda data, _clock: [Stage(label, count) for label, count in data],
+    ),
+    "weeks": (
+        lambda weeks: [[week.start.isoformat(), week.events] for week in weeks],
+        lambda data, _clock: [Week(dt.date.fromisoformat(start), events) for start, events in data],
+    ),
+    "people": (_people_to_json, _people_from_json),
+}
+
+
+# --- where they are kept --------------------------------------------------------------------------
+
+
+class _LockedBytesLRU(MutableMapping):
+    """A least-recently-used mapping of serialised figures, bounded in bytes, safe between threads."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._cache: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=len)
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key):
+        with self._lock:
+            return self._cache[key]
+
+    def __setitem__(self, key, value) -> None:
+        if len(value) > self._cache.maxsize:
+            return
+        with self._lock:
+            self._cache[key] = value
+
+    def __delitem__(self, key) -> None:
+        with self._lock:
+            del self._cache[key]
+
+    def __iter__(self):
+        with self._lock:
+            return iter(list(self._cache))
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+def _serialise(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _namespace(app) -> str:
+    """Where one database's figures are kept in Redis (several installations may share one)."""
+    return "courseware:manage-figures:" + hashlib.sha256(app.config["SQLALCHEMY_URL"].encode()).hexdigest()[:16]
+
+
+def _make_region(app) -> CacheRegion:
+    seconds = max(int(app.config["MANAGE_FIGURES_SECONDS"]), 0)
+    namespace = _namespace(app)
+    region = make_region(
+        serializer=_serialise,
+        deserializer=json.loads,
+        key_mangler=lambda key: namespace + ":" + hashlib.sha256(key.encode()).hexdigest(),
+    )
+    if app.config.get("REDIS_URL"):
+        region.configure(
+            "dogpile.cache.redis",
+            expiration_time=seconds,
+            arguments={
+                "url": app.config["REDIS_URL"],
+                "redis_expiration_time": seconds + 5,
+                "distributed_lock": True,
+                "lock_timeout": 120,
+                "thread_local_lock": False,
+                "connection_kwargs": {"socket_timeout": 2, "socket_connect_timeout": 1},
+            },
+        )
     else:
-        cache.set(full_key, fresh)
-    return fresh
+        region.configure(
+            "dogpile.cache.memory",
+            expiration_time=seconds,
+            arguments={"cache_dict": _LockedBytesLRU(int(app.config["FIGURES_CACHE_BYTES"]))},
+        )
+    return region
 
 
-class SharedFigures:
-    """Kept figures in Redis, under the database they were worked out from. When Redis does not
-    answer, figures are worked out as if nothing were kept (and the problem is logged)."""
+def _region() -> CacheRegion:
+    regions = current_app.extensions.setdefault("courseware.figures", {})
+    if "region" not in regions:
+        regions["region"] = _make_region(current_app)
+    return regions["region"]
 
-    PREFIX = "courseware:manage-figures:"
 
-    def __init__(self, url: str, database_url: str) -> None:
+_redis_away = threading.Event()
+
+
+def kept(scope: Scope, key: tuple[Hashable, ...], now: Clock, work_out: Callable[[], T]) -> Kept[T]:
+    """The figures of ``scope`` under ``key`` (its first item names the kind of figure) when worked
+    out less than ``MANAGE_FIGURES_SECONDS`` before ``now`` on the same day, else ``work_out()``
+    now (and kept)."""
+    seconds = max(int(current_app.config["MANAGE_FIGURES_SECONDS"]), 0)
+    if not seconds or _searches_by_name(key):
+        return Kept(work_out(), now.now, 0)
+    to_json, from_json = CODECS[str(key[0])]
+    teams = None if scope.everyone else sorted(scope.team_ids)
+    cache_key = repr((teams, *key, now.today.isoformat(), now.stalled_days))
+
+    def create() -> dict:
+        return {"as_of": now.now.isoformat(), "figures": to_json(work_out())}
+
+    try:
+        found = _region().get_or_create(cache_key, create)
+    except Exception as error:
+        if not _is_redis_error(error):
+            raise
+        if not _redis_away.is_set():
+            _redis_away.set()
+            log.warning("managers' figures: Redis did not answer (%s); working them out on every request", error)
+        return Kept(work_out(), now.now, 0)
+    if _redis_away.is_set():
+        _redis_away.clear()
+        log.warning("managers' figures: Redis answers again; figures are kept again")
+    as_of = dt.datetime.fromisoformat(found["as_of"])
+    if as_of > now.now:
+        # Worked out by another server whose clock is ahead; say so no later than now.
+        as_of = now.now
+    clock = Clock(as_of, now.stalled_days)
+    return Kept(from_json(found["figures"], clock), as_of, seconds)
+
+
+def _searches_by_name(key: tuple) -> bool:
+    return any(getattr(part, "query", "") for part in key)
+
+
+def _is_redis_error(error: Exception) -> bool:
+    try:
         import redis
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        self._errors = redis.RedisError
-        self.namespace = self.PREFIX + hashlib.sha256(database_url.encode()).hexdigest()[:16] + ":"
-
-    def _name(self, key: tuple) -> str:
-        return self.namespace + hashlib.sha256(repr(key).encode()).hexdigest()
-
-    def get(self, key: tuple) -> Kept | None:
-        try:
-            raw = self._redis.get(self._name(key))
-        except self._errors as error:
-            log.warning("managers' figures: Redis did not answer (%s)", error)
-            return None
-        return pickle.loads(raw) if raw else None
-
-    def set(self, key: tuple, value: Kept, seconds: int) -> None:
-        try:
-            self._redis.set(self._name(key), pickle.dumps(value), ex=seconds)
-        except self._errors as error:
-            log.warning("managers' figures: Redis did not answer (%s)", error)
-
-    def clear(self) -> None:
-        try:
-            for name in self._redis.scan_iter(match=self.namespace + "*", count=500):
-                self._redis.delete(name)
-        except self._errors as error:
-            log.warning("managers' figures: Redis did not answer (%s)", error)
-
-
-def _shared_store() -> SharedFigures | None:
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    stores = current_app.extensions.setdefault("courseware.shared_figures", {})
-    if url not in stores:
-        stores[url] = SharedFigures(url, current_app.config["SQLALCHEMY_URL"])
-    return stores[url]
+    except ImportError:  # pragma: no cover - redis is a requirement
+        return False
+    return isinstance(error, (redis.RedisError, OSError))
 
 
 def oldest(*kept: Kept | None) -> Kept:
@@ -128,7 +234,8 @@ def oldest(*kept: Kept | None) -> Kept:
 
 def forget_all() -> None:
     """Drop every kept figure (the next request works them out again)."""
-    app_cache("manage.figures", MAX_KEPT).clear()
-    shared = _shared_store()
-    if shared:
-        shared.clear()
+    region = current_app.extensions.get("courseware.figures", {}).pop("region", None)
+    if region is not None and current_app.config.get("REDIS_URL"):
+        client = region.backend.writer_client
+        for name in client.scan_iter(match=_namespace(current_app) + ":*", count=500):
+            client.delete(name)

@@ -193,6 +193,7 @@ def people():
         lambda: services.people_page(scope, filters, now, page=page, per_page=PER_PAGE),
     )
     rows, total = kept.value
+    rows = services.still_in_scope(scope, rows)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template(
         "manage/people.html",

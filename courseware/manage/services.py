@@ -538,6 +538,15 @@ def all_people(scope: Scope, filters: PeopleFilter, now: Clock, batch: int = 100
         yield _row(row, now)
 
 
+def still_in_scope(scope: Scope, rows: list[LearnerRow]) -> list[LearnerRow]:
+    """The rows of kept figures whose person is in ``scope`` now: someone moved to another team,
+    or whose team the manager no longer manages, leaves the table at once."""
+    if scope.everyone or not rows:
+        return rows
+    present = set(db.session.scalars(select(User.id).where(User.id.in_([row.id for row in rows]), scope.people())))
+    return [row for row in rows if row.id in present]
+
+
 def status_counts(scope: Scope, now: Clock, course_id: int | None = None) -> dict[str, int]:
     """How many people in scope are in each status, plus enrolled/started/in-progress totals."""
     _tune_for_aggregates()

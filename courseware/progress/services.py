@@ -7,9 +7,8 @@ import secrets
 from collections.abc import Iterable
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, case, delete, func, null, select, text, update
+from sqlalchemy import and_, bindparam, case, delete, func, null, select, update
 
-from courseware import generations
 from courseware.db import utcnow
 from courseware.exceptions import NotAllowed
 from courseware.extensions import db
@@ -69,8 +68,7 @@ def record_event(
         "idempotency_key": idempotency_key,
         "created_at": now,
     }
-    statement = _built_once(db.session.get_bind().dialect, _event_insert)
-    recorded = db.session.execute(statement, values, execution_options=generations.writes_about(user.id)).scalar()
+    recorded = db.session.execute(_event_insert(_dialect_insert()), values).scalar()
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
@@ -79,39 +77,19 @@ def record_event(
     return True
 
 
-_STATEMENTS: dict[tuple[str, str, str], object] = {}
-
 _EVENT_COLUMNS = ("user_id", "verb", "course_id", "module_id", "lesson_id", "activity_key", "revision_id")
 _EVENT_COLUMNS += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
 _PROGRESS_COLUMNS = ("user_id", "lesson_id", "course_id", "status", "activities_done")
 _PROGRESS_COLUMNS += ("started_at", "completed_at", "last_activity_at", "fold_state")
 
 
-def _built_once(dialect, build):
-    """The statement ``build(insert)`` makes with ``dialect``'s own ``insert`` (the one that knows
-    ON CONFLICT), built and compiled on first use.
-
-    SQLAlchemy never keeps the compiled form of a dialect's own INSERT, so each execution would
-    compile it again; it is kept here as SQL text with the same typed parameters and result
-    columns instead. Executed with ``generations.writes_about`` (text does not say whom it writes about).
-    """
-    key = (build.__name__, dialect.name, dialect.driver)
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        if dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        built = build(insert)
-        compiled = built.compile(dialect=type(dialect)(paramstyle="named"))
-        # Casts (``:detail::JSON``) are escaped so that only the parameters are taken as such.
-        statement = text(compiled.string.replace("::", r"\:\:")).bindparams(
-            *(bindparam(name, type_=bound.type) for name, bound in compiled.binds.items())
-        )
-        if built._returning:
-            statement = statement.columns(*built._returning)
-        _STATEMENTS[key] = statement
-    return statement
+def _dialect_insert():
+    """The database's own ``insert``, the one that knows ON CONFLICT."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _bound(table, names: tuple[str, ...]) -> dict:
@@ -296,8 +274,7 @@ def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState, activitie
             delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
         )
         return
-    statement = _built_once(db.session.get_bind().dialect, _progress_upsert)
-    db.session.execute(statement, values, execution_options=generations.writes_about(user_id))
+    db.session.execute(_progress_upsert(_dialect_insert()), values)
 
 
 def required_lesson_ids(course_id: int) -> list[int]:

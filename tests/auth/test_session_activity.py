@@ -70,3 +70,21 @@ def test_reading_a_page_minutes_later_keeps_the_session_alive(file_app):
 
     assert client.get("/admin/people").status_code == 200
     assert last_seen(file_app, sid) > earlier
+
+
+def test_a_session_used_every_20_seconds_outlives_a_one_minute_idle_timeout(file_app, monkeypatch):
+    """Visits are recorded often enough that a session in use never looks idle."""
+    from courseware.auth import sessions
+
+    client, _sid = logged_in_admin(file_app)
+    start = dt.datetime.now(dt.UTC)
+    monkeypatch.setitem(file_app.config, "SESSION_IDLE_MINUTES", 1)
+    for step in range(1, 13):  # four minutes, a page every 20 seconds
+        moment = start + dt.timedelta(seconds=20 * step)
+        monkeypatch.setattr(sessions, "utcnow", lambda moment=moment: moment)
+        response = client.get("/admin/people")
+        assert response.status_code == 200, f"logged out after {20 * step} s of use"
+
+    idle = start + dt.timedelta(seconds=20 * 12 + 61)
+    monkeypatch.setattr(sessions, "utcnow", lambda: idle)
+    assert client.get("/admin/people").status_code == 302  # a minute without a page ends it

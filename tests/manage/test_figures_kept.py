@@ -10,10 +10,12 @@ import re
 import time
 
 import pytest
+from dogpile.cache import region as dogpile_region
 
 from courseware.db import utcnow
 from courseware.manage import figures, services
 from courseware.manage.policies import Scope
+from tests.conftest import private_redis
 from tests.manage.conftest import DAY, active_days, enroll_at
 
 AS_OF = re.compile(r'Figures as of <time datetime="([^"]+)">(\d\d:\d\d) UTC</time>(, updated every ([a-z0-9 ]+))?\.')
@@ -146,13 +148,17 @@ def test_with_no_time_set_every_request_works_the_figures_out(client, login, org
     assert enrolled_count(client.get("/manage/").get_data(as_text=True)) == 2
 
 
-def test_kept_figures_last_the_set_time_and_never_past_midnight(app, org, make_user, db, keep_figures):
+def test_kept_figures_last_the_set_time_and_never_past_midnight(app, org, make_user, db, keep_figures, monkeypatch):
     keep_figures(60)
     scope = Scope((org.north.id,))
     newcomer(org, make_user, db, "First Learner")
     evening = dt.datetime(2026, 3, 2, 23, 58, 30, tzinfo=dt.UTC)
+    clock = {"now": evening}
+    # The cache library measures the time figures were kept by the clock of the machine.
+    monkeypatch.setattr(dogpile_region.time, "time", lambda: clock["now"].timestamp())
 
     def counts_at(moment: dt.datetime) -> figures.Kept:
+        clock["now"] = moment
         now = services.clock(14, now=moment)
         return figures.kept(scope, ("counts",), now, lambda: services.status_counts(scope, now))
 
@@ -160,8 +166,9 @@ def test_kept_figures_last_the_set_time_and_never_past_midnight(app, org, make_u
     assert first.value["people"] == 3 and first.as_of == evening  # with the trainer and the plain learner
     newcomer(org, make_user, db, "Second Learner")
     assert counts_at(evening + dt.timedelta(seconds=59)) == first
-    after_a_minute = counts_at(evening + dt.timedelta(seconds=60))
-    assert after_a_minute.value["people"] == 4 and after_a_minute.as_of == evening + dt.timedelta(seconds=60)
+    past_the_minute = evening + dt.timedelta(seconds=61)
+    after_a_minute = counts_at(past_the_minute)
+    assert after_a_minute.value["people"] == 4 and after_a_minute.as_of == past_the_minute
 
     newcomer(org, make_user, db, "Third Learner")
     assert counts_at(evening + dt.timedelta(seconds=89)) == after_a_minute
@@ -176,37 +183,24 @@ def test_how_often_in_words(seconds, words):
     assert figures.Kept(None, utcnow(), seconds).updated_every == words
 
 
-def _redis_url() -> str | None:
-    import redis
-
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return None
-    return url
-
-
 @pytest.fixture
 def shared_figures(app, keep_figures):
-    """Figures kept in Redis (database 15 of the local server), as with COURSEWARE_REDIS_URL set."""
-    url = _redis_url()
-    if url is None:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    app.config["REDIS_URL"] = url
-    keep_figures(60)
-    yield
-    figures.forget_all()
-    app.config["REDIS_URL"] = None
+    """Figures kept in a Redis of the test's own, as with COURSEWARE_REDIS_URL set."""
+    with private_redis() as url:
+        app.config["REDIS_URL"] = url
+        keep_figures(60)
+        yield
+        figures.forget_all()
+        app.config["REDIS_URL"] = None
 
 
-def test_with_redis_every_worker_shows_the_same_kept_figures(client, login, org, make_user, db, shared_figures):
+def test_with_redis_every_worker_shows_the_same_kept_figures(client, login, org, make_user, db, app, shared_figures):
     newcomer(org, make_user, db, "First Learner")
     login(org.manager)
     first = client.get("/manage/").get_data(as_text=True)
     newcomer(org, make_user, db, "Second Learner")
     # Another worker: nothing kept in its own memory, the figures come from Redis.
-    figures.app_cache("manage.figures", figures.MAX_KEPT).clear()
+    app.extensions.pop("courseware.figures")
 
     other = client.get("/manage/").get_data(as_text=True)
 
@@ -228,4 +222,4 @@ def test_when_redis_does_not_answer_the_figures_are_worked_out(client, login, or
         assert enrolled_count(client.get("/manage/").get_data(as_text=True)) == 2
     finally:
         app.config["REDIS_URL"] = None
-        app.extensions.pop("courseware.shared_figures", None)
+        app.extensions.pop("courseware.figures", None)

@@ -97,6 +97,7 @@ class Server:
                 str(workers),
                 "--graceful-timeout",
                 "2",
+                "--no-control-socket",
                 "app:app",
             ],
             cwd=ROOT,

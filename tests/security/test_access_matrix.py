@@ -100,6 +100,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("admin.revoke_invitation", "POST"): ADMIN_ONLY,
     ("admin.teams", "GET"): ADMIN_ONLY,
     ("admin.teams", "POST"): ADMIN_ONLY,
+    ("admin.status", "GET"): ADMIN_ONLY,
     ("learn.home", "GET"): LOGGED_IN,
     ("learn.course", "GET"): OWNER_ONLY,
     ("learn.resume", "GET"): OWNER_ONLY,
