@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
 import threading
 from urllib.parse import urlsplit
 
@@ -49,6 +50,16 @@ class Browser:
             return response.status, text
         finally:
             connection.close()
+
+    def status_of_get(self, path: str) -> int:
+        """The status of a GET, over a bare socket: the client stays cheap next to the server."""
+        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nCookie: {self.cookie}\r\nConnection: close\r\n\r\n"
+        with socket.create_connection((self.host, self.port), timeout=30) as connection:
+            connection.sendall(request.encode())
+            head = connection.recv(65536)
+            while connection.recv(65536):
+                pass
+        return int(head[9:12])
 
     def log_in(self, email: str) -> None:
         _, page = self.request("GET", "/login")
@@ -115,7 +126,7 @@ def test_distinct_query_strings_leave_every_worker_within_its_memory_bounds(tmp_
 
         def send(offset: int) -> None:
             for n in range(offset, REQUESTS, THREADS):
-                status, _ = learner.request("GET", f"{LESSON}?x={n}")
+                status = learner.status_of_get(f"{LESSON}?x={n}")
                 if status != 200:
                     failures.append(f"?x={n}: {status}")
                     return
