@@ -29,6 +29,12 @@ MAX_TITLE_LENGTH = 200  # the title columns
 ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection")
 # Text that needs quoting and is longer than this is written as a folded block (``>``).
 FOLD_LONGER_THAN = 60
+# Bounds on the YAML of one file and of one import. The whole built-in course holds about 2,300
+# values and nests 7 deep; these leave room for far larger courses while keeping an import of
+# hostile files to seconds.
+MAX_YAML_VALUES_PER_FILE = 5_000
+MAX_YAML_VALUES = 100_000
+MAX_YAML_DEPTH = 20
 
 # Field order of each activity type, as in the spec; it is also the order in the canonical file.
 ACTIVITY_FIELDS = {
@@ -132,40 +138,113 @@ class _Sequence(list):
     item_lines: list[int]
 
 
+class _ImportTooLarge(yaml.composer.ComposerError):
+    """The files of one import hold more YAML than :data:`MAX_YAML_VALUES` together."""
+
+
+@dataclass
+class _YamlBudget:
+    """How many more YAML values the files of one import may hold.
+
+    One budget is shared by every file an import reads, so that the work a set of files can
+    cause is bounded however it is spread over them.
+    """
+
+    left: int = field(default_factory=lambda: MAX_YAML_VALUES)
+
+
 class _LineLoader(yaml.SafeLoader):
     """A safe loader that builds :class:`_Mapping` / :class:`_Sequence` with file line numbers.
 
     Scalars are constructed by the safe constructor; mappings and sequences are walked here so
     that every one keeps the line it starts on. A key given twice is an error (plain PyYAML
     silently keeps the last one).
+
+    The work a file can cause is bounded while it is read: aliases (``*name``) are refused, as
+    the format never needs them and each one can stand for a whole copy of what it names; the
+    values per file and per import are counted as they are read, and so is the nesting depth.
     """
 
-    def __init__(self, stream: str, first_line: int):
+    def __init__(self, stream: str, first_line: int, budget: _YamlBudget):
         super().__init__(stream)
         self.first_line = first_line
-        self._path: set[int] = set()
+        self.budget = budget
+        self.values = 0
+        self.depth = 0
 
     def load_located(self) -> Any:
         node = self.get_single_node()
         return None if node is None else self._build(node)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"found the alias *{_shown(event.anchor, 40)}; lesson files do not use YAML anchors (&name) "
+                "and aliases (*name): write the value out in full",
+                event.start_mark,
+            )
+        self.values += 1
+        if self.values > MAX_YAML_VALUES_PER_FILE:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the file holds more than {MAX_YAML_VALUES_PER_FILE:,} values (keys, list items and texts); "
+                "split it into several lessons",
+                event.start_mark,
+            )
+        self.budget.left -= 1
+        if self.budget.left < 0:
+            raise _ImportTooLarge(
+                None,
+                None,
+                f"the files hold more than {MAX_YAML_VALUES:,} values (keys, list items and texts) in all; "
+                "import fewer courses at a time",
+                event.start_mark,
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep here",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def _line(self, node) -> int:
         return node.start_mark.line + self.first_line
 
     def _build(self, node) -> Any:
         if isinstance(node, ScalarNode):
-            return self.construct_object(node, deep=True)
-        if id(node) in self._path:
-            raise yaml.constructor.ConstructorError(None, None, "found a recursive alias", node.start_mark)
-        self._path.add(id(node))
-        try:
-            if isinstance(node, MappingNode):
-                return self._build_mapping(node)
-            if isinstance(node, SequenceNode):
-                return self._build_sequence(node)
-        finally:
-            self._path.discard(id(node))
+            return self._scalar(node)
+        if isinstance(node, MappingNode):
+            return self._build_mapping(node)
+        if isinstance(node, SequenceNode):
+            return self._build_sequence(node)
         raise yaml.constructor.ConstructorError(None, None, "found an unknown kind of node", node.start_mark)
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        """The scalar's value; one that looks like a number or date but is none is a YAML error."""
+        try:
+            return self.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as error:
+            shown = _shown(node.value, 40)
+            kind = node.tag.rsplit(":", 1)[-1]
+            if kind in ("int", "float"):
+                problem = f"'{shown}' cannot be read as a number"
+            elif kind == "timestamp":
+                problem = f"'{shown}' looks like a date but is not one ({error})"
+            else:
+                problem = f"'{shown}' cannot be read as {kind} ({error})"
+            raise yaml.constructor.ConstructorError(
+                None, None, problem + "; put it in double quotes if it is text", node.start_mark
+            ) from None
 
     def _build_mapping(self, node: MappingNode) -> _Mapping:
         result = _Mapping()
@@ -178,7 +257,7 @@ class _LineLoader(yaml.SafeLoader):
             key = self._build(key_node)
             if key in result:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"found the key '{key}' twice in one mapping", key_node.start_mark
+                    None, None, f"found the key '{_shown(key, 40)}' twice in one mapping", key_node.start_mark
                 )
             result[key] = self._build(value_node)
             result.key_lines[key] = self._line(key_node)
@@ -191,13 +270,36 @@ class _LineLoader(yaml.SafeLoader):
         return result
 
 
-def _load_yaml(text: str, first_line: int) -> Any:
-    """Parse ``text``, whose first line is line ``first_line`` of its file."""
-    loader = _LineLoader(text, first_line)
+def _shown(value: Any, limit: int) -> str:
+    """``value`` as text, cut short to fit in a message."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _load_yaml(text: str, first_line: int, budget: _YamlBudget | None = None) -> Any:
+    """Parse ``text``, whose first line is line ``first_line`` of its file.
+
+    ``budget`` is shared by the files of one import; without one, the file gets its own.
+    """
+    loader = _LineLoader(text, first_line, budget or _YamlBudget())
     try:
         return loader.load_located()
     finally:
         loader.dispose()
+
+
+def _read_yaml(check: _Checker, text: str, first_line: int, budget: _YamlBudget | None) -> tuple[bool, Any]:
+    """``(True, data)``, or ``(False, None)`` with the YAML problem recorded.
+
+    When the import has read all the YAML it may, every problem so far is raised at once.
+    """
+    try:
+        return True, _load_yaml(text, first_line, budget)
+    except yaml.YAMLError as error:
+        check.problems.append(_yaml_problem(check.path, error, first_line))
+        if isinstance(error, _ImportTooLarge):
+            raise InvalidLessonFile(check.problems) from None
+        return False, None
 
 
 def _yaml_problem(path: str, error: yaml.YAMLError, first_line: int) -> Problem:
@@ -525,7 +627,11 @@ def _split_front_matter(check: _Checker, text: str) -> tuple[str, str] | None:
 
 
 def _read_text(check: _Checker, path: Path) -> str | None:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        check.add(None, f"the file cannot be read ({error.strerror or error})")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -534,15 +640,13 @@ def _read_text(check: _Checker, path: Path) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def _check_lesson_text(check: _Checker, text: str, slug: str) -> LessonSpec | None:
+def _check_lesson_text(check: _Checker, text: str, slug: str, budget: _YamlBudget | None = None) -> LessonSpec | None:
     parts = _split_front_matter(check, text)
     if parts is None:
         return None
     front, body = parts
-    try:
-        data = _load_yaml(front, first_line=2)
-    except yaml.YAMLError as error:
-        check.problems.append(_yaml_problem(check.path, error, first_line=2))
+    read, data = _read_yaml(check, front, 2, budget)
+    if not read:
         return None
     if not isinstance(data, _Mapping):
         check.add(2, "the front matter must be key: value lines with title, minutes and activities")
@@ -593,10 +697,11 @@ def _hidden(path: Path) -> bool:
 class _CourseReader:
     """Reads one course folder, collecting every problem in ``problems``."""
 
-    def __init__(self, folder: Path, base: Path, problems: list[Problem]):
+    def __init__(self, folder: Path, base: Path, problems: list[Problem], budget: _YamlBudget):
         self.folder = folder
         self.base = base
         self.problems = problems
+        self.budget = budget
 
     def show(self, path: Path) -> str:
         try:
@@ -626,10 +731,8 @@ class _CourseReader:
         text = _read_text(check, self.folder / COURSE_FILE)
         if text is None:
             return None, self._every_folder()
-        try:
-            data = _load_yaml(text, first_line=1)
-        except yaml.YAMLError as error:
-            self.problems.append(_yaml_problem(check.path, error, first_line=1))
+        read, data = _read_yaml(check, text, 1, self.budget)
+        if not read:
             return None, self._every_folder()
         if not isinstance(data, _Mapping):
             check.add(1, "course.yaml must be key: value lines with slug, title, summary and modules")
@@ -727,7 +830,7 @@ class _CourseReader:
                 elif slug is not None:
                     seen_lessons[slug] = check.path
             text = _read_text(check, path)
-            spec = _check_lesson_text(check, text, slug or path.stem) if text is not None else None
+            spec = _check_lesson_text(check, text, slug or path.stem, self.budget) if text is not None else None
             if match is not None:
                 numbered.append((int(match.group(1)), path.name, spec))
         return [spec for _, _, spec in sorted(numbered, key=lambda entry: entry[:2]) if spec is not None]
@@ -745,7 +848,7 @@ def parse_course(path: str | Path) -> CourseSpec:
     """
     folder, base = _course_reader(path)
     problems: list[Problem] = []
-    reader = _CourseReader(folder, base, problems)
+    reader = _CourseReader(folder, base, problems, _YamlBudget())
     if not (folder / COURSE_FILE).is_file():
         raise InvalidLessonFile([Problem(reader.show(folder), None, f"there is no {COURSE_FILE} in this folder")])
     course = reader.read()
@@ -768,10 +871,11 @@ def find_courses(path: str | Path) -> list[CourseSpec]:
         return [parse_course(folder)]
     problems: list[Problem] = []
     courses = []
+    budget = _YamlBudget()
     for child in sorted(folder.iterdir()):
         if not child.is_dir() or _hidden(child):
             continue
-        reader = _CourseReader(child, base, problems)
+        reader = _CourseReader(child, base, problems, budget)
         if not (child / COURSE_FILE).is_file():
             problems.append(
                 Problem(reader.show(child), None, f"this folder has no {COURSE_FILE}, so it is not a course")
@@ -792,6 +896,10 @@ def find_courses(path: str | Path) -> list[CourseSpec]:
 
 class _CanonicalDumper(yaml.SafeDumper):
     """Block style, lists indented under their key, double quotes where quotes are needed."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # Reading refuses aliases, so a value used twice is written out twice.
+        return True
 
     def increase_indent(self, flow: bool = False, indentless: bool = False):
         return super().increase_indent(flow, False)
