@@ -27,8 +27,8 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from courseware.content.format import COURSE_FILE, InvalidLessonFile, find_courses
-from courseware.content.services import ImportResult, export_course, import_courses
+from courseware.content.format import COURSE_FILE, ImportBudget, InvalidLessonFile, find_courses
+from courseware.content.services import ImportResult, export_course, import_specs
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.models import Course, User
@@ -220,7 +220,7 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
                 f"(so that the zip holds <course-slug>/{COURSE_FILE}), as Download does."
             )
         # Folders some zip tools add (__MACOSX, .git) are skipped, as in a lessons folder.
-        specs = find_courses(root)  # raises InvalidLessonFile, naming file and line
+        specs = find_courses(root, budget=ImportBudget())  # raises InvalidLessonFile, naming file and line
         existing = {
             course.slug: course
             for course in db.session.scalars(select(Course).where(Course.slug.in_([spec.slug for spec in specs])))
@@ -232,7 +232,7 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
                     f"The course '{spec.slug}' exists and you are not one of its editors; nothing was imported."
                 )
         statuses = {slug: course.status for slug, course in existing.items()}
-        result = import_courses(root, author=user)
+        result = import_specs(specs, author=user)
     upload = UploadResult(result)
     for course in result.courses:
         if course.slug in statuses:

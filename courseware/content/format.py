@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ MAX_TITLE_LENGTH = 200  # the title columns
 ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection")
 # Text that needs quoting and is longer than this is written as a folded block (``>``).
 FOLD_LONGER_THAN = 60
-# Bounds on the YAML of one file and of one import. The whole built-in course holds about 2,300
-# values and nests 7 deep; these leave room for far larger courses while keeping an import of
-# hostile files to seconds.
-MAX_YAML_VALUES_PER_FILE = 5_000
-MAX_YAML_VALUES = 100_000
+# Bounds on what one file and one upload may hold, so that reading and rendering them take
+# seconds whatever they contain. The whole built-in course holds about 2,300 YAML values, nests
+# 7 deep and has 140,000 characters of Markdown, its longest lesson 4,500.
+MAX_YAML_VALUES_PER_FILE = 10_000
 MAX_YAML_DEPTH = 20
+MAX_BODY_LENGTH = 100_000
+MAX_YAML_VALUES = 100_000  # per upload
+MAX_BODY_CHARACTERS = 1_000_000  # per upload
 
 # Field order of each activity type, as in the spec; it is also the order in the canonical file.
 ACTIVITY_FIELDS = {
@@ -139,18 +142,24 @@ class _Sequence(list):
 
 
 class _ImportTooLarge(yaml.composer.ComposerError):
-    """The files of one import hold more YAML than :data:`MAX_YAML_VALUES` together."""
+    """The files of one upload hold more YAML than its :class:`ImportBudget` allows."""
 
 
 @dataclass
-class _YamlBudget:
-    """How many more YAML values the files of one import may hold.
+class ImportBudget:
+    """How much more the files of one upload may hold in all.
 
-    One budget is shared by every file an import reads, so that the work a set of files can
-    cause is bounded however it is spread over them.
+    One budget is shared by every file an upload reads, so that the work a set of files can
+    cause is bounded however it is spread over them. ``lessons import`` reads the operator's
+    own files and has none; each file is bounded on its own all the same.
     """
 
-    left: int = field(default_factory=lambda: MAX_YAML_VALUES)
+    yaml_values: int = field(default_factory=lambda: MAX_YAML_VALUES)
+    body_characters: int = field(default_factory=lambda: MAX_BODY_CHARACTERS)
+
+    @classmethod
+    def unbounded(cls) -> ImportBudget:
+        return cls(sys.maxsize, sys.maxsize)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -165,7 +174,7 @@ class _LineLoader(yaml.SafeLoader):
     values per file and per import are counted as they are read, and so is the nesting depth.
     """
 
-    def __init__(self, stream: str, first_line: int, budget: _YamlBudget):
+    def __init__(self, stream: str, first_line: int, budget: ImportBudget):
         super().__init__(stream)
         self.first_line = first_line
         self.budget = budget
@@ -195,13 +204,13 @@ class _LineLoader(yaml.SafeLoader):
                 "split it into several lessons",
                 event.start_mark,
             )
-        self.budget.left -= 1
-        if self.budget.left < 0:
+        self.budget.yaml_values -= 1
+        if self.budget.yaml_values < 0:
             raise _ImportTooLarge(
                 None,
                 None,
                 f"the files hold more than {MAX_YAML_VALUES:,} values (keys, list items and texts) in all; "
-                "import fewer courses at a time",
+                "upload fewer courses at a time",
                 event.start_mark,
             )
         self.depth += 1
@@ -276,22 +285,19 @@ def _shown(value: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _load_yaml(text: str, first_line: int, budget: _YamlBudget | None = None) -> Any:
-    """Parse ``text``, whose first line is line ``first_line`` of its file.
-
-    ``budget`` is shared by the files of one import; without one, the file gets its own.
-    """
-    loader = _LineLoader(text, first_line, budget or _YamlBudget())
+def _load_yaml(text: str, first_line: int, budget: ImportBudget | None = None) -> Any:
+    """Parse ``text``, whose first line is line ``first_line`` of its file."""
+    loader = _LineLoader(text, first_line, budget or ImportBudget.unbounded())
     try:
         return loader.load_located()
     finally:
         loader.dispose()
 
 
-def _read_yaml(check: _Checker, text: str, first_line: int, budget: _YamlBudget | None) -> tuple[bool, Any]:
+def _read_yaml(check: _Checker, text: str, first_line: int, budget: ImportBudget | None) -> tuple[bool, Any]:
     """``(True, data)``, or ``(False, None)`` with the YAML problem recorded.
 
-    When the import has read all the YAML it may, every problem so far is raised at once.
+    When the upload has read all the YAML it may, every problem so far is raised at once.
     """
     try:
         return True, _load_yaml(text, first_line, budget)
@@ -640,11 +646,34 @@ def _read_text(check: _Checker, path: Path) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def _check_lesson_text(check: _Checker, text: str, slug: str, budget: _YamlBudget | None = None) -> LessonSpec | None:
+def _check_body(check: _Checker, body: str, line: int, budget: ImportBudget | None) -> str | None:
+    """The normalised body, or None when it is longer than a lesson or the upload may hold."""
+    body = _normalise_body(body)
+    if len(body) > MAX_BODY_LENGTH:
+        check.add(
+            line,
+            f"the lesson text is {len(body):,} characters long; at most {MAX_BODY_LENGTH:,} fit: "
+            "split it into several lessons",
+        )
+        return None
+    if budget is not None:
+        budget.body_characters -= len(body)
+        if budget.body_characters < 0:
+            check.add(
+                line,
+                f"the lessons hold more than {MAX_BODY_CHARACTERS:,} characters of text in all; "
+                "upload fewer courses at a time",
+            )
+            raise InvalidLessonFile(check.problems)
+    return body
+
+
+def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudget | None = None) -> LessonSpec | None:
     parts = _split_front_matter(check, text)
     if parts is None:
         return None
     front, body = parts
+    body = _check_body(check, body, front.count("\n") + 3, budget)
     read, data = _read_yaml(check, front, 2, budget)
     if not read:
         return None
@@ -663,13 +692,13 @@ def _check_lesson_text(check: _Checker, text: str, slug: str, budget: _YamlBudge
             f"'minutes' must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}, not {_describe(minutes)}",
         )
     activities = _check_activities(check, data)
-    if check.count != before:
+    if check.count != before or body is None:
         return None
     return LessonSpec(
         slug=slug,
         title=title,
         minutes=minutes,
-        body=_normalise_body(body),
+        body=body,
         activities=activities,
         source_path=check.path,
     )
@@ -697,7 +726,7 @@ def _hidden(path: Path) -> bool:
 class _CourseReader:
     """Reads one course folder, collecting every problem in ``problems``."""
 
-    def __init__(self, folder: Path, base: Path, problems: list[Problem], budget: _YamlBudget):
+    def __init__(self, folder: Path, base: Path, problems: list[Problem], budget: ImportBudget | None):
         self.folder = folder
         self.base = base
         self.problems = problems
@@ -841,14 +870,15 @@ def _course_reader(path: str | Path) -> tuple[Path, Path]:
     return folder, folder.parent
 
 
-def parse_course(path: str | Path) -> CourseSpec:
+def parse_course(path: str | Path, *, budget: ImportBudget | None = None) -> CourseSpec:
     """Read the course folder at ``path``; raise :class:`InvalidLessonFile` with every problem.
 
-    Paths in messages are relative to the folder that contains the course folder.
+    Paths in messages are relative to the folder that contains the course folder. With a
+    ``budget``, the files may hold no more than it allows in all.
     """
     folder, base = _course_reader(path)
     problems: list[Problem] = []
-    reader = _CourseReader(folder, base, problems, _YamlBudget())
+    reader = _CourseReader(folder, base, problems, budget)
     if not (folder / COURSE_FILE).is_file():
         raise InvalidLessonFile([Problem(reader.show(folder), None, f"there is no {COURSE_FILE} in this folder")])
     course = reader.read()
@@ -857,21 +887,21 @@ def parse_course(path: str | Path) -> CourseSpec:
     return course
 
 
-def find_courses(path: str | Path) -> list[CourseSpec]:
+def find_courses(path: str | Path, *, budget: ImportBudget | None = None) -> list[CourseSpec]:
     """Read the course folder at ``path``, or every course folder inside ``path``.
 
     Sub-folders whose name starts with ``.`` or ``_`` are skipped; any other sub-folder must be a
     course. All problems in all courses are raised together in one :class:`InvalidLessonFile`.
+    With a ``budget``, the files may hold no more than it allows in all.
     """
     folder, base = _course_reader(path)
     shown = folder.name or folder.as_posix()
     if not folder.is_dir():
         raise InvalidLessonFile([Problem(shown, None, "there is no such folder")])
     if (folder / COURSE_FILE).is_file():
-        return [parse_course(folder)]
+        return [parse_course(folder, budget=budget)]
     problems: list[Problem] = []
     courses = []
-    budget = _YamlBudget()
     for child in sorted(folder.iterdir()):
         if not child.is_dir() or _hidden(child):
             continue

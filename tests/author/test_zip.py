@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from courseware.author import archive
+from courseware.content import format as lesson_format
 from courseware.models import Course, Lesson
 from tests.author.conftest import lesson_of
 from tests.conftest import csrf_token
@@ -252,6 +253,20 @@ def test_a_long_upload_file_name_is_shortened(client, db, login, trainer):
     assert db.session.scalar(select(Course).where(Course.slug == "zipped")) is not None
 
 
+def test_an_upload_holding_more_lesson_text_than_one_upload_may_is_refused(client, db, login, trainer, monkeypatch):
+    monkeypatch.setattr(lesson_format, "MAX_BODY_CHARACTERS", 1000)
+    files = {"zipped/course.yaml": COURSE_YAML.format(slug="zipped")}
+    files.update({f"zipped/basics/{n:02d}-part-{n}.md": LESSON.replace("Hello there.", "x" * 400) for n in range(1, 6)})
+    login(trainer)
+    response = upload(client, make_zip(files))
+    assert response.status_code == 422
+    assert (
+        "course.zip/zipped/basics/03-part-3.md, line 6: the lessons hold more than 1,000 characters of text in all"
+        in page(response).text
+    )
+    assert db.session.scalar(select(Course).where(Course.slug == "zipped")) is None
+
+
 # --- the temporary folder -------------------------------------------------------------------
 
 
@@ -276,9 +291,9 @@ def test_an_import_unpacks_in_a_folder_named_after_its_process_and_removes_it(
     seen = []
     find_courses = archive.find_courses
 
-    def spy(path):
+    def spy(path, **options):
         seen.append(sorted(child.name for child in temp_root.iterdir()))
-        return find_courses(path)
+        return find_courses(path, **options)
 
     monkeypatch.setattr(archive, "find_courses", spy)
     login(trainer)

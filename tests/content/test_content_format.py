@@ -7,6 +7,7 @@ import pytest
 from courseware.content import format as lesson_format
 from courseware.content.format import (
     CourseSpec,
+    ImportBudget,
     InvalidLessonFile,
     LessonSpec,
     ModuleSpec,
@@ -368,24 +369,55 @@ def test_deep_nesting_is_a_problem_on_its_line_not_a_crash(tmp_path, nested, lin
 
 
 def test_a_file_with_too_many_values_is_refused(tmp_path):
-    items = "".join(f"      - Item {n}\n" for n in range(6000))
+    items = "".join(f"      - Item {n}\n" for n in range(12_000))
     text = f"---\ntitle: Long\nminutes: 5\nactivities:\n  - type: checklist\n    items:\n{items}---\n"
     found = problems(tmp_path, {"basics/01-first-steps.md": text})
     assert len(found) == 1
     assert found[0].startswith(f"{FILE}, line ")
     assert (
-        "the file holds more than 5,000 values (keys, list items and texts); split it into several lessons"
+        "the file holds more than 10,000 values (keys, list items and texts); split it into several lessons"
         in (found[0])
     )
 
 
-def test_reading_stops_once_an_import_has_read_its_share_of_yaml(tmp_path, monkeypatch):
+def test_a_lesson_text_longer_than_a_lesson_holds_is_refused_at_its_first_line(tmp_path):
+    found = problems(tmp_path, first_steps("## Why listen first", "word " * 25_000))
+    assert found == [
+        f"{FILE}, line 33: the lesson text is 125,055 characters long; at most 100,000 fit: "
+        "split it into several lessons"
+    ]
+
+
+def upload_problems(tmp_path, files: dict[str, str | None]) -> list[str]:
+    """As :func:`problems`, read with the budget of one upload."""
+    write_course(tmp_path / "lessons", files)
+    with pytest.raises(InvalidLessonFile) as caught:
+        find_courses(tmp_path / "lessons", budget=ImportBudget())
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_an_upload_stops_being_read_once_it_has_read_its_share_of_yaml(tmp_path, monkeypatch):
     """The bound holds across files: many files each under the limit cannot add up to unbounded work."""
     monkeypatch.setattr(lesson_format, "MAX_YAML_VALUES", 60)
-    found = problems(tmp_path, {"extras/01-just-reading.md": "not a lesson\n"})
+    found = upload_problems(tmp_path, {"extras/01-just-reading.md": "not a lesson\n"})
     assert len(found) == 1  # the files after it are not read, nor their problems reported
     assert found[0].startswith(f"{FILE}, line ")
-    assert "the files hold more than 60 values (keys, list items and texts) in all; import fewer courses" in found[0]
+    assert "the files hold more than 60 values (keys, list items and texts) in all; upload fewer courses" in found[0]
+
+
+def test_an_upload_stops_being_read_once_it_has_read_its_share_of_lesson_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(lesson_format, "MAX_BODY_CHARACTERS", 80)  # the first lesson's text is 74
+    found = upload_problems(tmp_path, {"extras/01-just-reading.md": "not a lesson\n"})
+    assert found == [
+        "lessons/sample-course/basics/02-practice-and-reflect.md, line 22: the lessons hold more than 80 "
+        "characters of text in all; upload fewer courses at a time"
+    ]
+
+
+def test_files_read_without_an_upload_budget_are_bounded_only_one_by_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(lesson_format, "MAX_YAML_VALUES", 60)
+    monkeypatch.setattr(lesson_format, "MAX_BODY_CHARACTERS", 1000)
+    assert [course.slug for course in find_courses(write_course(tmp_path / "lessons").parent)] == ["sample-course"]
 
 
 @pytest.mark.parametrize(
