@@ -36,8 +36,8 @@ FOLD_LONGER_THAN = 60
 MAX_YAML_VALUES_PER_FILE = 10_000
 MAX_YAML_DEPTH = 20
 MAX_BODY_LENGTH = 100_000
-MAX_YAML_VALUES = 100_000  # per upload
-MAX_BODY_CHARACTERS = 1_000_000  # per upload
+MAX_YAML_VALUES = 20_000  # per upload
+MAX_BODY_CHARACTERS = 300_000  # per upload
 
 # Field order of each activity type, as in the spec; it is also the order in the canonical file.
 ACTIVITY_FIELDS = {
@@ -210,7 +210,7 @@ class _LineLoader(yaml.SafeLoader):
                 None,
                 None,
                 f"the files hold more than {MAX_YAML_VALUES:,} values (keys, list items and texts) in all; "
-                "upload fewer courses at a time",
+                "upload fewer courses at a time, or have larger ones imported with 'flask lessons import'",
                 event.start_mark,
             )
         self.depth += 1
@@ -662,7 +662,7 @@ def _check_body(check: _Checker, body: str, line: int, budget: ImportBudget | No
             check.add(
                 line,
                 f"the lessons hold more than {MAX_BODY_CHARACTERS:,} characters of text in all; "
-                "upload fewer courses at a time",
+                "upload fewer courses at a time, or have larger ones imported with 'flask lessons import'",
             )
             raise InvalidLessonFile(check.problems)
     return body

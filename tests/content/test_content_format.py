@@ -410,7 +410,8 @@ def test_an_upload_stops_being_read_once_it_has_read_its_share_of_lesson_text(tm
     found = upload_problems(tmp_path, {"extras/01-just-reading.md": "not a lesson\n"})
     assert found == [
         "lessons/sample-course/basics/02-practice-and-reflect.md, line 22: the lessons hold more than 80 "
-        "characters of text in all; upload fewer courses at a time"
+        "characters of text in all; upload fewer courses at a time, or have larger ones imported with "
+        "'flask lessons import'"
     ]
 
 
