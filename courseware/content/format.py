@@ -367,7 +367,7 @@ def _check_keys(check: _Checker, mapping: _Mapping, where: str, required: tuple,
             continue
         guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{guess[0]}'?" if guess else f"allowed here: {', '.join(allowed)}"
-        check.add(mapping.key_lines[key], _say(where, f"unknown key '{key}' ({hint})"))
+        check.add(mapping.key_lines[key], _say(where, f"unknown key '{_shown(key, 60)}' ({hint})"))
     for key in required:
         if key not in mapping:
             check.add(mapping.line, _say(where, f"'{key}' is missing"))
@@ -402,12 +402,12 @@ def _slug(check: _Checker, value: Any, line: int | None, what: str) -> str | Non
     if not SLUG_RE.match(value):
         check.add(
             line,
-            f"{what} '{value}' is not a valid slug: use lower-case letters a-z, digits and single hyphens "
+            f"{what} '{_shown(value, 100)}' is not a valid slug: use lower-case letters a-z, digits and single hyphens "
             "(like 'setting-up-alerts')",
         )
         return None
     if len(value) > MAX_SLUG_LENGTH:
-        check.add(line, f"{what} '{value}' is longer than {MAX_SLUG_LENGTH} characters")
+        check.add(line, f"{what} '{_shown(value, 100)}' is longer than {MAX_SLUG_LENGTH} characters")
         return None
     return value
 
@@ -461,7 +461,7 @@ def _check_activities(check: _Checker, data: _Mapping) -> list[dict[str, Any]] |
             hint = f"did you mean '{guess[0]}'? " if guess else ""
             check.add(
                 item.value_line("type"),
-                f"{where}: unknown activity type '{kind}' ({hint}known types: {', '.join(ACTIVITY_TYPES)})",
+                f"{where}: unknown activity type '{_shown(kind, 60)}' ({hint}known types: {', '.join(ACTIVITY_TYPES)})",
             )
             continue
         key = f"{kind}-{seen_type[kind]}"

@@ -439,6 +439,15 @@ def test_a_value_that_looks_like_a_number_or_date_but_is_none_is_a_problem(tmp_p
     assert found == [f"{FILE}, line 3: the YAML cannot be read: {message}; put it in double quotes if it is text"]
 
 
+def test_long_keys_and_names_are_cut_short_in_messages(tmp_path):
+    text = FIRST_STEPS.replace("minutes: 5", "minutes: 5\n" + "k" * 1000 + ": x").replace(
+        "  - type: checklist", "  - type: " + "q" * 50_000
+    )
+    found = problems(tmp_path, {"basics/01-first-steps.md": text})
+    assert f"{FILE}, line 4: unknown key '{'k' * 57}...' (allowed here: title, minutes, activities)" in found
+    assert any("unknown activity type 'qqqq" in problem and len(problem) < 300 for problem in found)
+
+
 def test_a_long_text_is_read_in_full(tmp_path):
     long_prompt = "word " * 100_000
     course = parse_course(write_course(tmp_path, first_steps("prompt: What comes first?", f"prompt: {long_prompt}")))
