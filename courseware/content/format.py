@@ -171,7 +171,9 @@ class _LineLoader(yaml.SafeLoader):
 
     The work a file can cause is bounded while it is read: aliases (``*name``) are refused, as
     the format never needs them and each one can stand for a whole copy of what it names; the
-    values per file and per import are counted as they are read, and so is the nesting depth.
+    values per file and per upload are counted as they are read, and so is the nesting depth.
+    Explicit tags (``!!binary``, ``!!timestamp``...) are refused too: the format has no use for
+    them, and each reaches a constructor with failures of its own.
     """
 
     def __init__(self, stream: str, first_line: int, budget: ImportBudget):
@@ -193,6 +195,15 @@ class _LineLoader(yaml.SafeLoader):
                 None,
                 f"found the alias *{_shown(event.anchor, 40)}; lesson files do not use YAML anchors (&name) "
                 "and aliases (*name): write the value out in full",
+                event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!", "tag:yaml.org,2002:str"):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"found the tag {_shown(tag.replace('tag:yaml.org,2002:', '!!'), 40)}; lesson files do not use "
+                "YAML tags: write true, false, numbers and text as they are, text in double quotes where needed",
                 event.start_mark,
             )
         self.values += 1
