@@ -1,18 +1,25 @@
 """Courses as zip files in the ``lessons/`` format: download one, upload some.
 
 A zip is read defensively: it must be a real zip, small enough, with a bounded number of
-entries, no absolute or ``..`` paths, no links, no encryption, and no entry that inflates
+entries, no absolute or ``..`` paths, no links, no encryption, names any file system takes
+(no control characters, no name over 255 bytes, not too deep), and no entry that inflates
 beyond its limit (sizes are counted while reading, not taken from the headers). Only then
 is it unpacked into a temporary folder and imported exactly as ``flask lessons import``
 would, with the same checks and messages.
+
+The temporary folder is named after the process that made it, so that what a process killed
+mid-import leaves behind is recognised and removed by the next import on the same machine.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
+import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,8 +27,8 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from courseware.content.format import COURSE_FILE, InvalidLessonFile, find_courses
-from courseware.content.services import ImportResult, export_course, import_courses
+from courseware.content.format import COURSE_FILE, ImportBudget, InvalidLessonFile, find_courses
+from courseware.content.services import ImportResult, export_course, import_specs
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.models import Course, User
@@ -31,16 +38,58 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES = 1000
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
+MAX_NAME_BYTES = 255  # one folder or file name, as most file systems allow
+MAX_PATH_BYTES = 1024
+MAX_DEPTH = 16
 _CHUNK = 64 * 1024
+_WORK_PREFIXES = ("courseware-import-", "courseware-export-")
 
 
 class UnsafeZip(Invalid):
     """The upload is not a zip this site will open; the message says why."""
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, and someone else's
+        return True
+    except (OverflowError, OSError):
+        return False
+    return True
+
+
+def remove_leftover_folders() -> None:
+    """Remove the temporary folders of imports and exports whose process no longer runs.
+
+    Only folders of this account named ``courseware-(import|export)-<pid>-...`` are touched.
+    """
+    base = Path(tempfile.gettempdir())
+    for prefix in _WORK_PREFIXES:
+        for path in base.glob(f"{prefix}*-*"):
+            pid = path.name.removeprefix(prefix).split("-", 1)[0]
+            if not (pid.isascii() and pid.isdigit()) or int(pid) <= 0 or _process_alive(int(pid)):
+                continue
+            try:
+                if path.is_symlink() or not path.is_dir() or path.stat().st_uid != os.getuid():
+                    continue
+            except OSError:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            log.info("removed %s, left by process %s", path, pid)
+
+
+def _work_folder(prefix: str) -> tempfile.TemporaryDirectory:
+    """A temporary folder named after this process, removed on leaving the ``with`` block."""
+    remove_leftover_folders()
+    return tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-")
+
+
 def course_zip(course: Course) -> tuple[str, bytes]:
     """The course's published lessons as a zip of ``<slug>/course.yaml`` and its module folders."""
-    with tempfile.TemporaryDirectory(prefix="courseware-export-") as tmp:
+    with _work_folder("courseware-export-") as tmp:
         folder = export_course(course, tmp)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -57,8 +106,8 @@ def _check_name(info: zipfile.ZipInfo) -> PurePosixPath:
     """The entry's path, or :class:`UnsafeZip` when it could land outside the folder it is unpacked in."""
     name = info.filename
     shown = name if len(name) <= 80 else name[:77] + "..."
-    if "\x00" in name:
-        raise UnsafeZip(f"The zip holds a file name with a NUL character ({shown!r}); it was not imported.")
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise UnsafeZip(f"The zip holds a file name with a control character ({shown!r}); nothing was imported.")
     posix = name.replace("\\", "/")
     if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
         raise UnsafeZip(
@@ -68,6 +117,18 @@ def _check_name(info: zipfile.ZipInfo) -> PurePosixPath:
     path = PurePosixPath(posix)
     if ".." in path.parts:
         raise UnsafeZip(f"The zip holds a path that climbs out of its folder, {shown}; nothing was imported.")
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            part_shown = part if len(part) <= 40 else part[:37] + "..."
+            raise UnsafeZip(
+                f"The zip holds a folder or file name longer than {MAX_NAME_BYTES} bytes ({part_shown}); "
+                "shorten it and upload the zip again. Nothing was imported."
+            )
+    if len(path.parts) > MAX_DEPTH or len(posix.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        raise UnsafeZip(
+            f"The zip holds a path more than {MAX_DEPTH} folders deep or longer than {MAX_PATH_BYTES} bytes "
+            f"({shown}); a course needs only <course>/<module>/<lesson>.md. Nothing was imported."
+        )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         raise UnsafeZip(f"The zip holds a symbolic link, {shown}; links are not allowed, so nothing was imported.")
@@ -84,7 +145,12 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
     stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError) as error:
+    except UnicodeDecodeError:
+        raise UnsafeZip(
+            "The zip holds a file name that is marked as UTF-8 but is not; nothing was imported. "
+            "Make the zip again with a tool that writes UTF-8 names."
+        ) from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise UnsafeZip(f"This zip file is damaged and cannot be read ({error}).") from None
     with archive:
         entries = archive.infolist()
@@ -99,12 +165,12 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
             target = (root / Path(*path.parts)).resolve()
             if root not in target.parents and target != root:
                 raise UnsafeZip(f"The zip holds a path outside its folder, {info.filename}; nothing was imported.")
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             written = 0
             try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(info) as source, target.open("wb") as out:
                     while chunk := source.read(_CHUNK):
                         written += len(chunk)
@@ -119,7 +185,11 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
                                 f"The zip unpacks to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB; nothing was imported."
                             )
                         out.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError) as error:
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                raise UnsafeZip(
+                    f"The zip holds {info.filename} both as a file and as a folder; nothing was imported."
+                ) from None
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
                 raise UnsafeZip(f"{info.filename} cannot be read from the zip ({error}).") from None
 
 
@@ -137,8 +207,11 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
     exists and that ``user`` may not edit (``may_edit(user, course)``) raises :class:`NotAllowed`.
     New courses belong to ``user`` and start as drafts; existing ones keep their status.
     """
-    with tempfile.TemporaryDirectory(prefix="courseware-import-") as tmp:
-        root = Path(tmp) / (secure_filename(filename or "") or "upload.zip")
+    name = secure_filename(filename or "") or "upload.zip"
+    if len(name) > 100:  # shown in every message, and a folder name on disk
+        name = name[:80] + "-" + name[-19:]
+    with _work_folder("courseware-import-") as tmp:
+        root = Path(tmp) / name
         root.mkdir()
         unpack_zip(data, root)
         if (root / COURSE_FILE).is_file():
@@ -147,7 +220,7 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
                 f"(so that the zip holds <course-slug>/{COURSE_FILE}), as Download does."
             )
         # Folders some zip tools add (__MACOSX, .git) are skipped, as in a lessons folder.
-        specs = find_courses(root)  # raises InvalidLessonFile, naming file and line
+        specs = find_courses(root, budget=ImportBudget())  # raises InvalidLessonFile, naming file and line
         existing = {
             course.slug: course
             for course in db.session.scalars(select(Course).where(Course.slug.in_([spec.slug for spec in specs])))
@@ -159,7 +232,7 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
                     f"The course '{spec.slug}' exists and you are not one of its editors; nothing was imported."
                 )
         statuses = {slug: course.status for slug, course in existing.items()}
-        result = import_courses(root, author=user)
+        result = import_specs(specs, author=user)
     upload = UploadResult(result)
     for course in result.courses:
         if course.slug in statuses:
@@ -173,4 +246,4 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
     return upload
 
 
-__all__ = ["InvalidLessonFile", "UnsafeZip", "course_zip", "import_zip", "unpack_zip"]
+__all__ = ["InvalidLessonFile", "UnsafeZip", "course_zip", "import_zip", "remove_leftover_folders", "unpack_zip"]

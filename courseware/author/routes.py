@@ -19,7 +19,7 @@ from courseware.author.forms import (
     NewCourseForm,
 )
 from courseware.author.policies import AUTHOR_ROLES, TEMPLATE_POLICIES, can_edit_course
-from courseware.content.format import ACTIVITY_TYPES, InvalidLessonFile
+from courseware.content.format import ACTIVITY_TYPES, MAX_BODY_LENGTH, InvalidLessonFile
 from courseware.content.render import render_markdown
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
@@ -304,7 +304,8 @@ def edit_lesson(lesson_id: int):
     action = request.form.get("action", "preview")
     if action == "preview":
         _, errors = check_draft(draft, lesson.slug)
-        preview = render_markdown(draft.body)
+        # Text too long to save is not rendered either: its error says so, and rendering costs.
+        preview = render_markdown(draft.body) if len(draft.body) <= MAX_BODY_LENGTH else None
         return _render_editor(lesson, course, draft, errors=errors, preview=preview, status=422 if errors else 200)
     if action in ("save", "publish"):
         try:

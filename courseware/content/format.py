@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,14 @@ MAX_TITLE_LENGTH = 200  # the title columns
 ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection")
 # Text that needs quoting and is longer than this is written as a folded block (``>``).
 FOLD_LONGER_THAN = 60
+# Bounds on what one file and one upload may hold, so that reading and rendering them take
+# seconds whatever they contain. The whole built-in course holds about 2,300 YAML values, nests
+# 7 deep and has 140,000 characters of Markdown, its longest lesson 4,500.
+MAX_YAML_VALUES_PER_FILE = 10_000
+MAX_YAML_DEPTH = 20
+MAX_BODY_LENGTH = 100_000
+MAX_YAML_VALUES = 20_000  # per upload
+MAX_BODY_CHARACTERS = 300_000  # per upload
 
 # Field order of each activity type, as in the spec; it is also the order in the canonical file.
 ACTIVITY_FIELDS = {
@@ -132,40 +141,130 @@ class _Sequence(list):
     item_lines: list[int]
 
 
+class _ImportTooLarge(yaml.composer.ComposerError):
+    """The files of one upload hold more YAML than its :class:`ImportBudget` allows."""
+
+
+@dataclass
+class ImportBudget:
+    """How much more the files of one upload may hold in all.
+
+    One budget is shared by every file an upload reads, so that the work a set of files can
+    cause is bounded however it is spread over them. ``lessons import`` reads the operator's
+    own files and has none; each file is bounded on its own all the same.
+    """
+
+    yaml_values: int = field(default_factory=lambda: MAX_YAML_VALUES)
+    body_characters: int = field(default_factory=lambda: MAX_BODY_CHARACTERS)
+
+    @classmethod
+    def unbounded(cls) -> ImportBudget:
+        return cls(sys.maxsize, sys.maxsize)
+
+
 class _LineLoader(yaml.SafeLoader):
     """A safe loader that builds :class:`_Mapping` / :class:`_Sequence` with file line numbers.
 
     Scalars are constructed by the safe constructor; mappings and sequences are walked here so
     that every one keeps the line it starts on. A key given twice is an error (plain PyYAML
     silently keeps the last one).
+
+    The work a file can cause is bounded while it is read: aliases (``*name``) are refused, as
+    the format never needs them and each one can stand for a whole copy of what it names; the
+    values per file and per upload are counted as they are read, and so is the nesting depth.
+    Explicit tags (``!!binary``, ``!!timestamp``...) are refused too: the format has no use for
+    them, and each reaches a constructor with failures of its own.
     """
 
-    def __init__(self, stream: str, first_line: int):
+    def __init__(self, stream: str, first_line: int, budget: ImportBudget):
         super().__init__(stream)
         self.first_line = first_line
-        self._path: set[int] = set()
+        self.budget = budget
+        self.values = 0
+        self.depth = 0
 
     def load_located(self) -> Any:
         node = self.get_single_node()
         return None if node is None else self._build(node)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"found the alias *{_shown(event.anchor, 40)}; lesson files do not use YAML anchors (&name) "
+                "and aliases (*name): write the value out in full",
+                event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!", "tag:yaml.org,2002:str"):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"found the tag {_shown(tag.replace('tag:yaml.org,2002:', '!!'), 40)}; lesson files do not use "
+                "YAML tags: write true, false, numbers and text as they are, text in double quotes where needed",
+                event.start_mark,
+            )
+        self.values += 1
+        if self.values > MAX_YAML_VALUES_PER_FILE:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the file holds more than {MAX_YAML_VALUES_PER_FILE:,} values (keys, list items and texts); "
+                "split it into several lessons",
+                event.start_mark,
+            )
+        self.budget.yaml_values -= 1
+        if self.budget.yaml_values < 0:
+            raise _ImportTooLarge(
+                None,
+                None,
+                f"the files hold more than {MAX_YAML_VALUES:,} values (keys, list items and texts) in all; "
+                "upload fewer courses at a time, or have larger ones imported with 'flask lessons import'",
+                event.start_mark,
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep here",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def _line(self, node) -> int:
         return node.start_mark.line + self.first_line
 
     def _build(self, node) -> Any:
         if isinstance(node, ScalarNode):
-            return self.construct_object(node, deep=True)
-        if id(node) in self._path:
-            raise yaml.constructor.ConstructorError(None, None, "found a recursive alias", node.start_mark)
-        self._path.add(id(node))
-        try:
-            if isinstance(node, MappingNode):
-                return self._build_mapping(node)
-            if isinstance(node, SequenceNode):
-                return self._build_sequence(node)
-        finally:
-            self._path.discard(id(node))
+            return self._scalar(node)
+        if isinstance(node, MappingNode):
+            return self._build_mapping(node)
+        if isinstance(node, SequenceNode):
+            return self._build_sequence(node)
         raise yaml.constructor.ConstructorError(None, None, "found an unknown kind of node", node.start_mark)
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        """The scalar's value; one that looks like a number or date but is none is a YAML error."""
+        try:
+            return self.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as error:
+            shown = _shown(node.value, 40)
+            kind = node.tag.rsplit(":", 1)[-1]
+            if kind in ("int", "float"):
+                problem = f"'{shown}' cannot be read as a number"
+            elif kind == "timestamp":
+                problem = f"'{shown}' looks like a date but is not one ({error})"
+            else:
+                problem = f"'{shown}' cannot be read as {kind} ({error})"
+            raise yaml.constructor.ConstructorError(
+                None, None, problem + "; put it in double quotes if it is text", node.start_mark
+            ) from None
 
     def _build_mapping(self, node: MappingNode) -> _Mapping:
         result = _Mapping()
@@ -178,7 +277,7 @@ class _LineLoader(yaml.SafeLoader):
             key = self._build(key_node)
             if key in result:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"found the key '{key}' twice in one mapping", key_node.start_mark
+                    None, None, f"found the key '{_shown(key, 40)}' twice in one mapping", key_node.start_mark
                 )
             result[key] = self._build(value_node)
             result.key_lines[key] = self._line(key_node)
@@ -191,13 +290,33 @@ class _LineLoader(yaml.SafeLoader):
         return result
 
 
-def _load_yaml(text: str, first_line: int) -> Any:
+def _shown(value: Any, limit: int) -> str:
+    """``value`` as text, cut short to fit in a message."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _load_yaml(text: str, first_line: int, budget: ImportBudget | None = None) -> Any:
     """Parse ``text``, whose first line is line ``first_line`` of its file."""
-    loader = _LineLoader(text, first_line)
+    loader = _LineLoader(text, first_line, budget or ImportBudget.unbounded())
     try:
         return loader.load_located()
     finally:
         loader.dispose()
+
+
+def _read_yaml(check: _Checker, text: str, first_line: int, budget: ImportBudget | None) -> tuple[bool, Any]:
+    """``(True, data)``, or ``(False, None)`` with the YAML problem recorded.
+
+    When the upload has read all the YAML it may, every problem so far is raised at once.
+    """
+    try:
+        return True, _load_yaml(text, first_line, budget)
+    except yaml.YAMLError as error:
+        check.problems.append(_yaml_problem(check.path, error, first_line))
+        if isinstance(error, _ImportTooLarge):
+            raise InvalidLessonFile(check.problems) from None
+        return False, None
 
 
 def _yaml_problem(path: str, error: yaml.YAMLError, first_line: int) -> Problem:
@@ -259,7 +378,7 @@ def _check_keys(check: _Checker, mapping: _Mapping, where: str, required: tuple,
             continue
         guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{guess[0]}'?" if guess else f"allowed here: {', '.join(allowed)}"
-        check.add(mapping.key_lines[key], _say(where, f"unknown key '{key}' ({hint})"))
+        check.add(mapping.key_lines[key], _say(where, f"unknown key '{_shown(key, 60)}' ({hint})"))
     for key in required:
         if key not in mapping:
             check.add(mapping.line, _say(where, f"'{key}' is missing"))
@@ -294,12 +413,12 @@ def _slug(check: _Checker, value: Any, line: int | None, what: str) -> str | Non
     if not SLUG_RE.match(value):
         check.add(
             line,
-            f"{what} '{value}' is not a valid slug: use lower-case letters a-z, digits and single hyphens "
+            f"{what} '{_shown(value, 100)}' is not a valid slug: use lower-case letters a-z, digits and single hyphens "
             "(like 'setting-up-alerts')",
         )
         return None
     if len(value) > MAX_SLUG_LENGTH:
-        check.add(line, f"{what} '{value}' is longer than {MAX_SLUG_LENGTH} characters")
+        check.add(line, f"{what} '{_shown(value, 100)}' is longer than {MAX_SLUG_LENGTH} characters")
         return None
     return value
 
@@ -353,7 +472,7 @@ def _check_activities(check: _Checker, data: _Mapping) -> list[dict[str, Any]] |
             hint = f"did you mean '{guess[0]}'? " if guess else ""
             check.add(
                 item.value_line("type"),
-                f"{where}: unknown activity type '{kind}' ({hint}known types: {', '.join(ACTIVITY_TYPES)})",
+                f"{where}: unknown activity type '{_shown(kind, 60)}' ({hint}known types: {', '.join(ACTIVITY_TYPES)})",
             )
             continue
         key = f"{kind}-{seen_type[kind]}"
@@ -525,7 +644,11 @@ def _split_front_matter(check: _Checker, text: str) -> tuple[str, str] | None:
 
 
 def _read_text(check: _Checker, path: Path) -> str | None:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        check.add(None, f"the file cannot be read ({error.strerror or error})")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -534,15 +657,36 @@ def _read_text(check: _Checker, path: Path) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def _check_lesson_text(check: _Checker, text: str, slug: str) -> LessonSpec | None:
+def _check_body(check: _Checker, body: str, line: int, budget: ImportBudget | None) -> str | None:
+    """The normalised body, or None when it is longer than a lesson or the upload may hold."""
+    body = _normalise_body(body)
+    if len(body) > MAX_BODY_LENGTH:
+        check.add(
+            line,
+            f"the lesson text is {len(body):,} characters long; at most {MAX_BODY_LENGTH:,} fit: "
+            "split it into several lessons",
+        )
+        return None
+    if budget is not None:
+        budget.body_characters -= len(body)
+        if budget.body_characters < 0:
+            check.add(
+                line,
+                f"the lessons hold more than {MAX_BODY_CHARACTERS:,} characters of text in all; "
+                "upload fewer courses at a time, or have larger ones imported with 'flask lessons import'",
+            )
+            raise InvalidLessonFile(check.problems)
+    return body
+
+
+def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudget | None = None) -> LessonSpec | None:
     parts = _split_front_matter(check, text)
     if parts is None:
         return None
     front, body = parts
-    try:
-        data = _load_yaml(front, first_line=2)
-    except yaml.YAMLError as error:
-        check.problems.append(_yaml_problem(check.path, error, first_line=2))
+    body = _check_body(check, body, front.count("\n") + 3, budget)
+    read, data = _read_yaml(check, front, 2, budget)
+    if not read:
         return None
     if not isinstance(data, _Mapping):
         check.add(2, "the front matter must be key: value lines with title, minutes and activities")
@@ -559,13 +703,13 @@ def _check_lesson_text(check: _Checker, text: str, slug: str) -> LessonSpec | No
             f"'minutes' must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}, not {_describe(minutes)}",
         )
     activities = _check_activities(check, data)
-    if check.count != before:
+    if check.count != before or body is None:
         return None
     return LessonSpec(
         slug=slug,
         title=title,
         minutes=minutes,
-        body=_normalise_body(body),
+        body=body,
         activities=activities,
         source_path=check.path,
     )
@@ -593,10 +737,11 @@ def _hidden(path: Path) -> bool:
 class _CourseReader:
     """Reads one course folder, collecting every problem in ``problems``."""
 
-    def __init__(self, folder: Path, base: Path, problems: list[Problem]):
+    def __init__(self, folder: Path, base: Path, problems: list[Problem], budget: ImportBudget | None):
         self.folder = folder
         self.base = base
         self.problems = problems
+        self.budget = budget
 
     def show(self, path: Path) -> str:
         try:
@@ -626,10 +771,8 @@ class _CourseReader:
         text = _read_text(check, self.folder / COURSE_FILE)
         if text is None:
             return None, self._every_folder()
-        try:
-            data = _load_yaml(text, first_line=1)
-        except yaml.YAMLError as error:
-            self.problems.append(_yaml_problem(check.path, error, first_line=1))
+        read, data = _read_yaml(check, text, 1, self.budget)
+        if not read:
             return None, self._every_folder()
         if not isinstance(data, _Mapping):
             check.add(1, "course.yaml must be key: value lines with slug, title, summary and modules")
@@ -727,7 +870,7 @@ class _CourseReader:
                 elif slug is not None:
                     seen_lessons[slug] = check.path
             text = _read_text(check, path)
-            spec = _check_lesson_text(check, text, slug or path.stem) if text is not None else None
+            spec = _check_lesson_text(check, text, slug or path.stem, self.budget) if text is not None else None
             if match is not None:
                 numbered.append((int(match.group(1)), path.name, spec))
         return [spec for _, _, spec in sorted(numbered, key=lambda entry: entry[:2]) if spec is not None]
@@ -738,14 +881,15 @@ def _course_reader(path: str | Path) -> tuple[Path, Path]:
     return folder, folder.parent
 
 
-def parse_course(path: str | Path) -> CourseSpec:
+def parse_course(path: str | Path, *, budget: ImportBudget | None = None) -> CourseSpec:
     """Read the course folder at ``path``; raise :class:`InvalidLessonFile` with every problem.
 
-    Paths in messages are relative to the folder that contains the course folder.
+    Paths in messages are relative to the folder that contains the course folder. With a
+    ``budget``, the files may hold no more than it allows in all.
     """
     folder, base = _course_reader(path)
     problems: list[Problem] = []
-    reader = _CourseReader(folder, base, problems)
+    reader = _CourseReader(folder, base, problems, budget)
     if not (folder / COURSE_FILE).is_file():
         raise InvalidLessonFile([Problem(reader.show(folder), None, f"there is no {COURSE_FILE} in this folder")])
     course = reader.read()
@@ -754,24 +898,25 @@ def parse_course(path: str | Path) -> CourseSpec:
     return course
 
 
-def find_courses(path: str | Path) -> list[CourseSpec]:
+def find_courses(path: str | Path, *, budget: ImportBudget | None = None) -> list[CourseSpec]:
     """Read the course folder at ``path``, or every course folder inside ``path``.
 
     Sub-folders whose name starts with ``.`` or ``_`` are skipped; any other sub-folder must be a
     course. All problems in all courses are raised together in one :class:`InvalidLessonFile`.
+    With a ``budget``, the files may hold no more than it allows in all.
     """
     folder, base = _course_reader(path)
     shown = folder.name or folder.as_posix()
     if not folder.is_dir():
         raise InvalidLessonFile([Problem(shown, None, "there is no such folder")])
     if (folder / COURSE_FILE).is_file():
-        return [parse_course(folder)]
+        return [parse_course(folder, budget=budget)]
     problems: list[Problem] = []
     courses = []
     for child in sorted(folder.iterdir()):
         if not child.is_dir() or _hidden(child):
             continue
-        reader = _CourseReader(child, base, problems)
+        reader = _CourseReader(child, base, problems, budget)
         if not (child / COURSE_FILE).is_file():
             problems.append(
                 Problem(reader.show(child), None, f"this folder has no {COURSE_FILE}, so it is not a course")
@@ -792,6 +937,10 @@ def find_courses(path: str | Path) -> list[CourseSpec]:
 
 class _CanonicalDumper(yaml.SafeDumper):
     """Block style, lists indented under their key, double quotes where quotes are needed."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # Reading refuses aliases, so a value used twice is written out twice.
+        return True
 
     def increase_indent(self, flow: bool = False, indentless: bool = False):
         return super().increase_indent(flow, False)

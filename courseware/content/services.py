@@ -134,7 +134,13 @@ def import_courses(
     matched by slug: unchanged lessons get no new revision, lessons and modules gone from the
     files are archived (never deleted), and lessons that come back are restored.
     """
-    specs = find_courses(path)
+    return import_specs(find_courses(path), author=author, echo=echo)
+
+
+def import_specs(
+    specs: list[CourseSpec], *, author: User | None = None, echo: Callable[[str], None] | None = None
+) -> ImportResult:
+    """Create or update the courses ``specs`` describes, already read and checked, as :func:`import_courses`."""
     result = ImportResult()
     for spec in specs:
         course, counts = _import_course(spec, author)

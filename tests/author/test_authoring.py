@@ -322,6 +322,22 @@ def test_preview_renders_the_body_as_learners_see_it_and_stores_nothing(client, 
     assert revision_count(db, lesson) == 1
 
 
+def test_text_too_long_to_save_gets_an_error_and_no_preview(client, db, login, trainer, owned_course):
+    course = owned_course(modules=[("one", [("plain", [])])])
+    lesson = lesson_of(db, course, "plain")
+    login(trainer)
+    url, response = editor(client, lesson)
+    fields = form_on(response, url)
+    fields["body"] = ["![" * 60_000]
+    shown = send(client, url, fields, "preview")
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 422
+    assert 'id="preview-title"' not in html
+    assert "The lesson text is 120,000 characters long; at most 100,000 fit" in html
+    assert form_on(shown, url)["body"] == fields["body"]
+    assert revision_count(db, lesson) == 1
+
+
 def test_checklists_practice_and_reflections_are_edited_through_forms(client, db, login, trainer, owned_course):
     course = owned_course(modules=[("one", [("mixed", [])])])
     lesson = lesson_of(db, course, "mixed")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import io
+import os
 import stat
+import subprocess
+import tempfile
 import zipfile
 
 import pytest
 from sqlalchemy import select
 
 from courseware.author import archive
+from courseware.content import format as lesson_format
 from courseware.models import Course, Lesson
 from tests.author.conftest import lesson_of
 from tests.conftest import csrf_token
+from tests.content.samples import nested_aliases
 from tests.core.web import page, path_of
 
 COURSE_YAML = (
@@ -21,9 +26,11 @@ COURSE_YAML = (
 LESSON = "---\ntitle: Hello\nminutes: 3\nactivities: []\n---\n\nHello there.\n"
 
 
-def make_zip(files: dict[str, bytes | str], *, symlink: str | None = None) -> bytes:
+def make_zip(
+    files: dict[str, bytes | str], *, symlink: str | None = None, compression: int = zipfile.ZIP_STORED
+) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
+    with zipfile.ZipFile(buffer, "w", compression=compression) as zf:
         for name, content in files.items():
             zf.writestr(name, content)
         if symlink:
@@ -162,3 +169,169 @@ def test_unpack_refuses_a_header_that_lies_about_its_size(tmp_path, monkeypatch)
         data[at + offset : at + offset + 4] = (10).to_bytes(4, "little")
     with pytest.raises(archive.UnsafeZip):
         archive.unpack_zip(bytes(data), tmp_path)
+
+
+# --- hostile content and names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        (
+            {
+                "zipped/course.yaml": COURSE_YAML.format(slug="zipped"),
+                "zipped/basics/01-hello.md": LESSON.replace("minutes: 3\n", "minutes: 3\n" + nested_aliases()),
+            },
+            "course.zip/zipped/basics/01-hello.md, line 5: the YAML cannot be read: found the alias *l0",
+        ),
+        (
+            {"zipped/course.yaml": COURSE_YAML.format(slug="zipped") + nested_aliases()},
+            "course.zip/zipped/course.yaml, line 8: the YAML cannot be read: found the alias *l0",
+        ),
+    ],
+    ids=["lesson", "course-yaml"],
+)
+def test_a_small_zip_of_nested_aliases_is_refused_naming_the_file_and_line(client, db, login, trainer, files, problem):
+    """Aliases that would expand to hundreds of millions of values are refused before any is built."""
+    login(trainer)
+    data = make_zip(files, compression=zipfile.ZIP_DEFLATED)
+    assert len(data) < 1000
+    response = upload(client, data)
+    assert response.status_code == 422
+    assert "Nothing was imported; fix this problem and upload the zip again." in page(response).errors
+    assert problem in page(response).text
+    assert db.session.scalar(select(Course).where(Course.slug == "zipped")) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("zipped/" + "a" * 300 + "/01-x.md", "a folder or file name longer than 255 bytes"),
+        ("zipped/basics/" + "\u00e9" * 127 + ".md", "a folder or file name longer than 255 bytes"),
+        ("zipped/" + "d/" * 20 + "01-x.md", "more than 16 folders deep or longer than 1024 bytes"),
+        ("zipped/" + ("b" * 200 + "/") * 6 + "01-x.md", "more than 16 folders deep or longer than 1024 bytes"),
+        ("zipped/basics/01-\x07.md", "a file name with a control character"),
+        ("zipped/basics/01-\nnew.md", "a file name with a control character"),
+    ],
+    ids=["long-folder", "long-utf8-file", "deep", "long-path", "bell", "newline"],
+)
+def test_entry_names_no_file_system_takes_are_refused(client, db, login, trainer, name, message):
+    login(trainer)
+    response = upload(client, make_zip({"zipped/course.yaml": COURSE_YAML.format(slug="zipped"), name: LESSON}))
+    assert response.status_code == 422
+    assert any(message in error and "imported" in error for error in page(response).errors)
+    assert db.session.scalar(select(Course).where(Course.slug == "zipped")) is None
+
+
+def test_a_name_that_is_both_a_file_and_a_folder_is_refused(client, db, login, trainer):
+    login(trainer)
+    files = {"zipped/course.yaml": COURSE_YAML.format(slug="zipped"), "zipped/basics": "x"}
+    response = upload(client, make_zip({**files, "zipped/basics/01-hello.md": LESSON}))
+    assert response.status_code == 422
+    assert any("zipped/basics/01-hello.md both as a file and as a folder" in e for e in page(response).errors)
+
+    response = upload(client, make_zip({**files, "zipped/basics/": b""}))
+    assert response.status_code == 422
+    assert any("zipped/basics/ both as a file and as a folder" in e for e in page(response).errors)
+
+
+def test_a_name_marked_utf8_that_is_not_is_refused(client, db, login, trainer):
+    data = bytearray(make_zip({"zipped/course.yaml": COURSE_YAML.format(slug="zipped"), "zipped/\u00e9.md": LESSON}))
+    # Both copies of the name (local header and central directory) get bytes that are not UTF-8.
+    assert data.count("\u00e9".encode()) == 2
+    data = data.replace("\u00e9".encode(), b"\xff\xfe")
+    login(trainer)
+    response = upload(client, bytes(data))
+    assert response.status_code == 422
+    assert any("marked as UTF-8 but is not" in e for e in page(response).errors)
+
+
+def test_a_long_upload_file_name_is_shortened(client, db, login, trainer):
+    login(trainer)
+    response = upload(client, good_zip(), "x" * 300 + ".zip")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Course).where(Course.slug == "zipped")) is not None
+
+
+def test_an_upload_holding_more_lesson_text_than_one_upload_may_is_refused(client, db, login, trainer, monkeypatch):
+    monkeypatch.setattr(lesson_format, "MAX_BODY_CHARACTERS", 1000)
+    files = {"zipped/course.yaml": COURSE_YAML.format(slug="zipped")}
+    files.update({f"zipped/basics/{n:02d}-part-{n}.md": LESSON.replace("Hello there.", "x" * 400) for n in range(1, 6)})
+    login(trainer)
+    response = upload(client, make_zip(files))
+    assert response.status_code == 422
+    assert (
+        "course.zip/zipped/basics/03-part-3.md, line 6: the lessons hold more than 1,000 characters of text in all"
+        in page(response).text
+    )
+    assert db.session.scalar(select(Course).where(Course.slug == "zipped")) is None
+
+
+# --- the temporary folder -------------------------------------------------------------------
+
+
+@pytest.fixture
+def temp_root(tmp_path, monkeypatch):
+    """An empty temporary folder standing in for the system's."""
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
+def ended_process_id() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_an_import_unpacks_in_a_folder_named_after_its_process_and_removes_it(
+    client, db, login, trainer, temp_root, monkeypatch
+):
+    seen = []
+    find_courses = archive.find_courses
+
+    def spy(path, **options):
+        seen.append(sorted(child.name for child in temp_root.iterdir()))
+        return find_courses(path, **options)
+
+    monkeypatch.setattr(archive, "find_courses", spy)
+    login(trainer)
+    assert upload(client, good_zip()).status_code == 302
+    assert len(seen) == 1 and len(seen[0]) == 1
+    assert seen[0][0].startswith(f"courseware-import-{os.getpid()}-")
+    assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"zipped/course.yaml": COURSE_YAML.format(slug="zipped"), "zipped/basics/01-hello.md": "no front matter"},
+        {"zipped/course.yaml": COURSE_YAML.format(slug="zipped"), "zipped/" + "a" * 300 + "/01-x.md": LESSON},
+    ],
+    ids=["broken-lesson", "unsafe-name"],
+)
+def test_a_failed_import_leaves_nothing_behind(client, db, login, trainer, temp_root, files):
+    login(trainer)
+    assert upload(client, make_zip(files)).status_code == 422
+    assert list(temp_root.iterdir()) == []
+
+
+def test_what_an_ended_process_left_is_removed_before_the_next_import(client, db, login, trainer, temp_root):
+    ended = ended_process_id()
+    left = temp_root / f"courseware-import-{ended}-k3j2h1"
+    (left / "upload.zip" / "zipped").mkdir(parents=True)
+    (left / "upload.zip" / "zipped" / "course.yaml").write_text("slug: zipped\n")
+    left_export = temp_root / f"courseware-export-{ended}-a1b2c3"
+    left_export.mkdir()
+    running = temp_root / f"courseware-import-{os.getpid()}-x9y8z7"  # an import under way in this process
+    running.mkdir()
+    unrelated = temp_root / f"someone-else-{ended}-abc"
+    unrelated.mkdir()
+    link = temp_root / f"courseware-import-{ended}-link"
+    link.symlink_to(unrelated, target_is_directory=True)
+
+    login(trainer)
+    assert upload(client, good_zip()).status_code == 302
+
+    assert sorted(path.name for path in temp_root.iterdir()) == sorted([running.name, unrelated.name, link.name])

@@ -121,3 +121,14 @@ def write_course(root: Path, files: dict[str, str | None] | None = None, *, slug
 def read_tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by its relative path, as bytes."""
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def nested_aliases(levels: int = 9, fan_out: int = 9) -> str:
+    """YAML of a few hundred bytes whose aliases expand to ``fan_out ** levels`` texts when built.
+
+    The first key is ``lol0``; the first alias is on the line after it.
+    """
+    lines = ["lol0: &l0 lol"]
+    for level in range(1, levels + 1):
+        lines.append(f"lol{level}: &l{level} [{', '.join([f'*l{level - 1}'] * fan_out)}]")
+    return "\n".join(lines) + "\n"

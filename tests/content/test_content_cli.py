@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from courseware.models import Course, Lesson, LessonRevision
-from tests.content.samples import FIRST_STEPS, read_tree, write_course
+from tests.content.samples import FIRST_STEPS, nested_aliases, read_tree, write_course
 
 
 def count(db, model) -> int:
@@ -51,6 +51,25 @@ def test_import_of_broken_files_lists_every_problem_and_writes_nothing(runner, d
     assert "lessons/sample-course/basics/01-first-steps.md, line 27: activity 2: unknown activity type" in result.stderr
     assert result.stdout == ""
     assert (count(db, Course), count(db, Lesson), count(db, LessonRevision)) == (0, 0, 0)
+
+
+def test_import_refuses_nested_aliases_naming_the_file_and_line(runner, db, tmp_path):
+    """A few hundred bytes that would expand to hundreds of millions of values are refused at once."""
+    root = tmp_path / "lessons"
+    write_course(
+        root, {"basics/01-first-steps.md": FIRST_STEPS.replace("minutes: 5\n", "minutes: 5\n" + nested_aliases())}
+    )
+
+    result = runner.invoke(args=["lessons", "import", str(root)])
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert (
+        "lessons/sample-course/basics/01-first-steps.md, line 5: the YAML cannot be read: found the alias *l0"
+        in result.stderr
+    )
+    assert count(db, Lesson) == 0
 
 
 def test_import_of_a_missing_folder_fails_cleanly(runner, db, tmp_path):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from courseware.content import format as lesson_format
 from courseware.content.format import (
     CourseSpec,
+    ImportBudget,
     InvalidLessonFile,
     LessonSpec,
     ModuleSpec,
@@ -16,7 +18,14 @@ from courseware.content.format import (
     parse_lesson_text,
 )
 from courseware.exceptions import DomainError
-from tests.content.samples import COURSE_YAML, FIRST_STEPS, PRACTICE_AND_REFLECT, SAMPLE, write_course
+from tests.content.samples import (
+    COURSE_YAML,
+    FIRST_STEPS,
+    PRACTICE_AND_REFLECT,
+    SAMPLE,
+    nested_aliases,
+    write_course,
+)
 
 FILE = "lessons/sample-course/basics/01-first-steps.md"
 COURSE_FILE = "lessons/sample-course/course.yaml"
@@ -316,6 +325,141 @@ def test_front_matter_must_open_and_close(tmp_path):
     assert found[0].startswith(f"{FILE}, line 1: a lesson file must start with a line '---'")
     found = problems(tmp_path, {"basics/01-first-steps.md": "---\ntitle: x\nminutes: 3\n"})
     assert found[0].startswith(f"{FILE}, line 1: the front matter opened on line 1 is never closed")
+
+
+# --- YAML that would cost more than it says -----------------------------------------------
+
+
+def test_nested_aliases_in_front_matter_are_refused_at_the_first_alias(tmp_path):
+    """A few hundred bytes of aliases that would expand to 387 million texts are refused unbuilt."""
+    found = problems(tmp_path, first_steps("minutes: 5\n", "minutes: 5\n" + nested_aliases()))
+    assert found == [
+        f"{FILE}, line 5: the YAML cannot be read: found the alias *l0; lesson files do not use YAML anchors "
+        "(&name) and aliases (*name): write the value out in full"
+    ]
+
+
+def test_nested_aliases_in_course_yaml_are_refused_and_lessons_are_still_checked(tmp_path):
+    files = {"course.yaml": COURSE_YAML + nested_aliases(), **first_steps("minutes: 5", "minutes: 500")}
+    found = problems(tmp_path, files)
+    assert found[0].startswith(f"{COURSE_FILE}, line 11: the YAML cannot be read: found the alias *l0;")
+    assert found[1] == f"{FILE}, line 3: 'minutes' must be a whole number from 1 to 120, not the number 500"
+
+
+def test_a_single_alias_is_refused_too(tmp_path):
+    text = FIRST_STEPS.replace("title: First steps", "title: &name First steps").replace(
+        "      - prompt: What comes first?", "      - prompt: *name"
+    )
+    found = problems(tmp_path, {"basics/01-first-steps.md": text})
+    assert len(found) == 1 and found[0].startswith(f"{FILE}, line 8: the YAML cannot be read: found the alias *name;")
+
+
+@pytest.mark.parametrize(
+    ("nested", "line"),
+    [("[" * 5000, 2), ("\n  " + "- " * 5000 + "x", 3), ("{a: " * 5000, 2)],
+    ids=["flow-lists", "block-lists", "mappings"],
+)
+def test_deep_nesting_is_a_problem_on_its_line_not_a_crash(tmp_path, nested, line):
+    """However deep the nesting, reading it stops at a bound, before Python's recursion limit."""
+    found = problems(tmp_path, first_steps("title: First steps", "title: " + nested))
+    assert len(found) == 1
+    assert found[0].startswith(
+        f"{FILE}, line {line}: the YAML cannot be read: lists and mappings are nested more than 20 levels deep"
+    )
+
+
+def test_a_file_with_too_many_values_is_refused(tmp_path):
+    items = "".join(f"      - Item {n}\n" for n in range(12_000))
+    text = f"---\ntitle: Long\nminutes: 5\nactivities:\n  - type: checklist\n    items:\n{items}---\n"
+    found = problems(tmp_path, {"basics/01-first-steps.md": text})
+    assert len(found) == 1
+    assert found[0].startswith(f"{FILE}, line ")
+    assert (
+        "the file holds more than 10,000 values (keys, list items and texts); split it into several lessons"
+        in (found[0])
+    )
+
+
+def test_a_lesson_text_longer_than_a_lesson_holds_is_refused_at_its_first_line(tmp_path):
+    found = problems(tmp_path, first_steps("## Why listen first", "word " * 25_000))
+    assert found == [
+        f"{FILE}, line 33: the lesson text is 125,055 characters long; at most 100,000 fit: "
+        "split it into several lessons"
+    ]
+
+
+def upload_problems(tmp_path, files: dict[str, str | None]) -> list[str]:
+    """As :func:`problems`, read with the budget of one upload."""
+    write_course(tmp_path / "lessons", files)
+    with pytest.raises(InvalidLessonFile) as caught:
+        find_courses(tmp_path / "lessons", budget=ImportBudget())
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_an_upload_stops_being_read_once_it_has_read_its_share_of_yaml(tmp_path, monkeypatch):
+    """The bound holds across files: many files each under the limit cannot add up to unbounded work."""
+    monkeypatch.setattr(lesson_format, "MAX_YAML_VALUES", 60)
+    found = upload_problems(tmp_path, {"extras/01-just-reading.md": "not a lesson\n"})
+    assert len(found) == 1  # the files after it are not read, nor their problems reported
+    assert found[0].startswith(f"{FILE}, line ")
+    assert "the files hold more than 60 values (keys, list items and texts) in all; upload fewer courses" in found[0]
+
+
+def test_an_upload_stops_being_read_once_it_has_read_its_share_of_lesson_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(lesson_format, "MAX_BODY_CHARACTERS", 80)  # the first lesson's text is 74
+    found = upload_problems(tmp_path, {"extras/01-just-reading.md": "not a lesson\n"})
+    assert found == [
+        "lessons/sample-course/basics/02-practice-and-reflect.md, line 22: the lessons hold more than 80 "
+        "characters of text in all; upload fewer courses at a time, or have larger ones imported with "
+        "'flask lessons import'"
+    ]
+
+
+def test_files_read_without_an_upload_budget_are_bounded_only_one_by_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(lesson_format, "MAX_YAML_VALUES", 60)
+    monkeypatch.setattr(lesson_format, "MAX_BODY_CHARACTERS", 1000)
+    assert [course.slug for course in find_courses(write_course(tmp_path / "lessons").parent)] == ["sample-course"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2024-13-45", "'2024-13-45' looks like a date but is not one (month must be in 1..12)"),
+        (
+            "2024-02-30 10:00:00",
+            "'2024-02-30 10:00:00' looks like a date but is not one (day is out of range for month)",
+        ),
+        ("1" * 5000, "'1111111111111111111111111111111111111...' cannot be read as a number"),
+    ],
+    ids=["month-13", "february-30", "5000-digits"],
+)
+def test_a_value_that_looks_like_a_number_or_date_but_is_none_is_a_problem(tmp_path, value, message):
+    found = problems(tmp_path, first_steps("minutes: 5", f"minutes: {value}"))
+    assert found == [f"{FILE}, line 3: the YAML cannot be read: {message}; put it in double quotes if it is text"]
+
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!timestamp soon", "!!binary ====", "!!python/object:os.system x"])
+def test_yaml_tags_are_refused_at_their_line(tmp_path, value):
+    """Each tag reaches a constructor with failures of its own; the format has no use for any."""
+    found = problems(tmp_path, first_steps("minutes: 5", f"minutes: {value}"))
+    assert len(found) == 1
+    assert found[0].startswith(f"{FILE}, line 3: the YAML cannot be read: found the tag !")
+    assert "lesson files do not use YAML tags" in found[0]
+
+
+def test_long_keys_and_names_are_cut_short_in_messages(tmp_path):
+    text = FIRST_STEPS.replace("minutes: 5", "minutes: 5\n" + "k" * 1000 + ": x").replace(
+        "  - type: checklist", "  - type: " + "q" * 50_000
+    )
+    found = problems(tmp_path, {"basics/01-first-steps.md": text})
+    assert f"{FILE}, line 4: unknown key '{'k' * 57}...' (allowed here: title, minutes, activities)" in found
+    assert any("unknown activity type 'qqqq" in problem and len(problem) < 300 for problem in found)
+
+
+def test_a_long_text_is_read_in_full(tmp_path):
+    long_prompt = "word " * 100_000
+    course = parse_course(write_course(tmp_path, first_steps("prompt: What comes first?", f"prompt: {long_prompt}")))
+    assert course.modules[0].lessons[0].activities[0]["questions"][0]["prompt"] == long_prompt.strip()
 
 
 def test_every_problem_in_a_course_is_reported_at_once(tmp_path):
