@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "courseware-insecure-default-key"
 
@@ -22,7 +23,7 @@ def default_settings(instance_path: str) -> dict:
         "DEMO": False,
         "SITE_NAME": "Courseware",
         "LOG_LEVEL": "INFO",
-        # Absolute address used in emailed links; the request's host is used when unset.
+        # The site's public address, on which every emailed link is built; required with SMTP.
         "BASE_URL": None,
         "SMTP_HOST": None,
         "SMTP_PORT": 25,
@@ -96,4 +97,24 @@ def finalise(config) -> None:
             "COURSEWARE_SECRET_KEY is not set: refusing to start with the built-in default key, "
             "which anyone could use to forge sessions. Set COURSEWARE_SECRET_KEY to a long random "
             "value (for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    _check_base_url(config)
+
+
+def _check_base_url(config) -> None:
+    """Emailed links are built on ``BASE_URL`` alone, so sending email needs a valid one."""
+    base = config.get("BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError(
+                f"COURSEWARE_BASE_URL={base!r} is not a site address: give the public address people "
+                "open the site at, with http:// or https:// and no query, for example https://learn.example.org."
+            )
+    elif config.get("SMTP_HOST"):
+        raise ConfigError(
+            "COURSEWARE_SMTP_HOST is set but COURSEWARE_BASE_URL is not: refusing to start, because "
+            "the links in invitations, password resets and reminders would have no trustworthy "
+            "address. Set COURSEWARE_BASE_URL to the public address of the site, for example "
+            "https://learn.example.org."
         )

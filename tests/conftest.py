@@ -224,8 +224,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(app):
-    """A real SMTP server (aiosmtpd) on loopback; the app is pointed at it for the test."""
+def smtp_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on loopback; the app is pointed at it for the test.
+
+    Sending email needs the site's public address too (emailed links are built on it alone).
+    """
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -241,12 +244,13 @@ def smtp_server(app):
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT")}
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    # Through monkeypatch, so that settings a test changes too are put back in the right order.
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "BASE_URL", app.config["BASE_URL"] or "http://courseware.test")
     try:
         yield inbox
     finally:
-        app.config.update(saved)
         controller.stop()
 
 
