@@ -45,8 +45,12 @@ def default_settings(instance_path: str) -> dict:
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": 0,
         "LOGIN_RATE_LIMIT": "10 per minute",
-        # Failed logins to one account before it is locked for the rest of the window.
+        # Failed logins to one account from one client address before that address is locked out
+        # of the account for the rest of the window.
         "LOGIN_LOCKOUT": "5 per 15 minutes",
+        # Failed logins to one account from all addresses together before it is locked for everyone:
+        # one address alone can never reach it, so nobody can lock a person out from one machine.
+        "LOGIN_ACCOUNT_LOCKOUT": "30 per 15 minutes",
         "LESSONS_PATH": None,
     }
 

@@ -77,6 +77,7 @@ def build_app(backend: str, tmp_dir: str, purpose: str = "test", **overrides):
         "SECRET_KEY": "test-secret",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOGIN_LOCKOUT": "1000 per minute",
+        "LOGIN_ACCOUNT_LOCKOUT": "1000 per minute",
         "SERVER_NAME": "courseware.test",
     }
     config.update(overrides)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from courseware.auth import services
-from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, json_fields
 from courseware.auth.sessions import end_session, start_session
 from courseware.core.links import email_url, safe_next
 from courseware.exceptions import Invalid
@@ -24,8 +25,25 @@ def _lockout_limit() -> str:
     return current_app.config["LOGIN_LOCKOUT"]
 
 
+def _account_lockout_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LOCKOUT"]
+
+
+def _submitted_email() -> str:
+    """The address a login attempt names, read from a form or a JSON body as the login form reads it."""
+    data = request.form
+    if not data and request.is_json:
+        data = json_fields(request.get_json(silent=True))
+    return services.normalise_email(data.get("email", ""))
+
+
 def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+    # A digest: the key has a fixed length whatever was typed, and no address is kept in Redis.
+    return "account:" + services.token_digest(_submitted_email())
+
+
+def _account_and_address_key() -> str:
+    return _account_key() + "|" + get_remote_address()
 
 
 def _login_failed(_response) -> bool:
@@ -43,6 +61,14 @@ LOCKED_MESSAGE = (
 @limiter.limit(
     _lockout_limit,
     methods=["POST"],
+    key_func=_account_and_address_key,
+    scope="login-account-address",
+    deduct_when=_login_failed,
+    error_message=LOCKED_MESSAGE,
+)
+@limiter.limit(
+    _account_lockout_limit,
+    methods=["POST"],
     key_func=_account_key,
     scope="login-account",
     deduct_when=_login_failed,
@@ -51,6 +77,10 @@ LOCKED_MESSAGE = (
 @db.reads_first
 def login():
     """Log in with email and password; the same message for an unknown email or a wrong password.
+
+    Failed attempts are counted per account and client address (``LOGIN_LOCKOUT``), so that
+    someone guessing from one machine locks only themselves out, and per account from everywhere
+    (``LOGIN_ACCOUNT_LOCKOUT``), a higher ceiling against guessing from many machines.
 
     The password check (deliberately slow), and a new hash when the stored one has outdated
     settings, run before the write lock is taken, so that on SQLite other people's steps do not
