@@ -93,6 +93,9 @@ def finalise(config) -> None:
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    if config["REDIS_URL"]:
+        # A Redis that does not answer is given up on within a second; limits then count in memory.
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     config["RATELIMIT_HEADERS_ENABLED"] = True
     config["WTF_CSRF_TIME_LIMIT"] = None
     relaxed = config.get("DEBUG") or config.get("TESTING") or config.get("DEMO")

@@ -112,6 +112,8 @@ def test_a_redis_url_moves_rate_limits_to_redis_and_memory_is_the_default():
 
     assert embedded["RATELIMIT_STORAGE_URI"] == "memory://"
     assert scaled["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    # A Redis that does not answer is given up on quickly, and limits then count in memory.
+    assert scaled["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def test_text_settings_stay_text_even_when_they_look_like_numbers(environ):
