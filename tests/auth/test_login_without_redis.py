@@ -49,9 +49,7 @@ def redis_app(private_redis, tmp_path):
     # The limiter is one object bound to every app the tests build: put back what this app changes.
     saved = dict(vars(limiter))
     saved["_storage_options"] = dict(limiter._storage_options)
-    app = build_app(
-        "sqlite", str(tmp_path), REDIS_URL=f"redis://127.0.0.1:{port}/0", LOGIN_LOCKOUT="3 per 15 minutes"
-    )
+    app = build_app("sqlite", str(tmp_path), REDIS_URL=f"redis://127.0.0.1:{port}/0", LOGIN_LOCKOUT="3 per 15 minutes")
     with app.app_context():
         create_user("ada@example.org", "Ada", TEST_PASSWORD)
         db.session.commit()
