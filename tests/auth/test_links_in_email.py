@@ -113,3 +113,20 @@ def test_email_links_are_built_outside_any_request_too(app, monkeypatch):
     monkeypatch.setitem(app.config, "SERVER_NAME", None)
 
     assert email_url("learn.home") == BASE_URL + "/learn"
+
+
+def test_only_core_links_builds_absolute_links():
+    """Every emailed link goes through core.links.email_url: no other module builds an absolute
+    address from the request it is handling."""
+    import pathlib
+
+    import courseware
+
+    package = pathlib.Path(courseware.__file__).parent
+    builders = re.compile(r"_external\s*=\s*True|request\.(host|host_url|url_root|root_url)\b")
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "links.py" and builders.search(path.read_text())
+    ]
+    assert offenders == []
