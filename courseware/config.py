@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "courseware-insecure-default-key"
 
@@ -22,7 +23,7 @@ def default_settings(instance_path: str) -> dict:
         "DEMO": False,
         "SITE_NAME": "Courseware",
         "LOG_LEVEL": "INFO",
-        # Absolute address used in emailed links; the request's host is used when unset.
+        # The site's public address, on which every emailed link is built; required with SMTP.
         "BASE_URL": None,
         "SMTP_HOST": None,
         "SMTP_PORT": 25,
@@ -48,8 +49,12 @@ def default_settings(instance_path: str) -> dict:
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": 0,
         "LOGIN_RATE_LIMIT": "10 per minute",
-        # Failed logins to one account before it is locked for the rest of the window.
+        # Failed logins to one account from one client address before that address is locked out
+        # of the account for the rest of the window.
         "LOGIN_LOCKOUT": "5 per 15 minutes",
+        # Failed logins to one account from all addresses together before it is locked for everyone:
+        # one address alone can never reach it, so nobody can lock a person out from one machine.
+        "LOGIN_ACCOUNT_LOCKOUT": "30 per 15 minutes",
         "LESSONS_PATH": None,
     }
 
@@ -92,6 +97,9 @@ def finalise(config) -> None:
     config["REMEMBER_COOKIE_HTTPONLY"] = True
     config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    if config["REDIS_URL"]:
+        # A Redis that does not answer is given up on within a second; limits then count in memory.
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     config["RATELIMIT_HEADERS_ENABLED"] = True
     config["WTF_CSRF_TIME_LIMIT"] = None
     relaxed = config.get("DEBUG") or config.get("TESTING") or config.get("DEMO")
@@ -100,4 +108,24 @@ def finalise(config) -> None:
             "COURSEWARE_SECRET_KEY is not set: refusing to start with the built-in default key, "
             "which anyone could use to forge sessions. Set COURSEWARE_SECRET_KEY to a long random "
             "value (for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    _check_base_url(config)
+
+
+def _check_base_url(config) -> None:
+    """Emailed links are built on ``BASE_URL`` alone, so sending email needs a valid one."""
+    base = config.get("BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError(
+                f"COURSEWARE_BASE_URL={base!r} is not a site address: give the public address people "
+                "open the site at, with http:// or https:// and no query, for example https://learn.example.org."
+            )
+    elif config.get("SMTP_HOST"):
+        raise ConfigError(
+            "COURSEWARE_SMTP_HOST is set but COURSEWARE_BASE_URL is not: refusing to start, because "
+            "the links in invitations, password resets and reminders would have no trustworthy "
+            "address. Set COURSEWARE_BASE_URL to the public address of the site, for example "
+            "https://learn.example.org."
         )

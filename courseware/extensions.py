@@ -10,4 +10,12 @@ from courseware.db import Database
 db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# When Redis does not answer, limits are counted in this process's memory (Flask-Limiter logs the
+# switch once, and switches back when Redis answers again), and a failure to count is logged
+# rather than turning the page into an error.
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
+)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 
-from flask import after_this_request, current_app
+from flask import after_this_request, current_app, has_request_context
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,10 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     config = current_app.config
     if not config.get("SMTP_HOST"):
         log.info("SMTP not configured; not emailing %s: %s", to, subject)
+        return False
+    if not config.get("BASE_URL"):
+        # Links in the message would have no trustworthy address (see core.links.email_url).
+        log.error("COURSEWARE_BASE_URL is not set; not emailing %s: %s", to, subject)
         return False
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
@@ -46,15 +51,26 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def send_after_response(to: str, subject: str, body: str) -> None:
-    """Send the message once the response has been handed to the client."""
+def after_response(work: Callable[[], None]) -> None:
+    """Run ``work`` in an application context once the response has been handed to the client.
+
+    Nothing the client sees then depends on it: neither the answer nor how long it took. Outside
+    a request (a command) it runs at once. A failure is logged, as nobody is left to tell.
+    """
     app = current_app._get_current_object()
+
+    def _run():
+        with app.app_context():
+            try:
+                work()
+            except Exception:
+                log.exception("work deferred until after the response failed")
+
+    if not has_request_context():
+        _run()
+        return
 
     @after_this_request
     def _defer(response):
-        def _send():
-            with app.app_context():
-                send_mail(to, subject, body)
-
-        response.call_on_close(_send)
+        response.call_on_close(_run)
         return response

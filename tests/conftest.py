@@ -73,6 +73,7 @@ def build_app(backend: str, tmp_dir: str, purpose: str = "test", **overrides):
         "SECRET_KEY": "test-secret",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOGIN_LOCKOUT": "1000 per minute",
+        "LOGIN_ACCOUNT_LOCKOUT": "1000 per minute",
         "SERVER_NAME": "courseware.test",
     }
     config.update(overrides)
@@ -221,8 +222,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(app):
-    """A real SMTP server (aiosmtpd) on loopback; the app is pointed at it for the test."""
+def smtp_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on loopback; the app is pointed at it for the test.
+
+    Sending email needs the site's public address too (emailed links are built on it alone).
+    """
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -238,12 +242,13 @@ def smtp_server(app):
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT")}
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    # Through monkeypatch, so that settings a test changes too are put back in the right order.
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "BASE_URL", app.config["BASE_URL"] or "http://courseware.test")
     try:
         yield inbox
     finally:
-        app.config.update(saved)
         controller.stop()
 
 

@@ -12,7 +12,7 @@ from courseware.admin.forms import InviteForm, PersonForm, TeamForm
 from courseware.auth import services
 from courseware.auth.policies import role_required
 from courseware.caching import content_cache
-from courseware.core.links import external_url
+from courseware.core.links import email_url, page_url
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -79,13 +79,15 @@ def invite():
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
             db.session.commit()
-            link = external_url("auth.accept_invitation", token=token)
+            # Shown to the admin who asked; the email's link never comes from the request.
+            link = page_url("auth.accept_invitation", token=token)
             site = current_app.config["SITE_NAME"]
             emailed = send_mail(
                 invitation.email,
                 f"{current_user.name} invited you to {site}",
                 f"Hello,\n\n{current_user.name} invited you to {site}, where your organisation's "
-                f"training courses are.\n\nOpen this link to choose your name and password:\n\n{link}\n\n"
+                "training courses are.\n\nOpen this link to choose your name and password:\n\n"
+                f"{email_url('auth.accept_invitation', token=token)}\n\n"
                 f"The link works once and expires on {invitation.expires_at:%d %B %Y}.\n",
             )
             return render_template(

@@ -6,11 +6,11 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from courseware.auth.forms import Form
 from courseware.auth.policies import role_required
 from courseware.auth.services import token_digest
 from courseware.db import utcnow
@@ -21,7 +21,7 @@ from courseware.validators import SingleLine
 bp = Blueprint("account", __name__)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         "Token name",
         validators=[

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from courseware.auth import services
-from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, json_fields
 from courseware.auth.sessions import end_session, start_session
-from courseware.core.links import external_url, safe_next
+from courseware.core.links import email_url, safe_next
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
-from courseware.mail import send_after_response
+from courseware.mail import after_response, send_mail
 
 bp = Blueprint("auth", __name__)
 
@@ -24,8 +25,25 @@ def _lockout_limit() -> str:
     return current_app.config["LOGIN_LOCKOUT"]
 
 
+def _account_lockout_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LOCKOUT"]
+
+
+def _submitted_email() -> str:
+    """The address a login attempt names, read from a form or a JSON body as the login form reads it."""
+    data = request.form
+    if not data and request.is_json:
+        data = json_fields(request.get_json(silent=True))
+    return services.normalise_email(data.get("email", ""))
+
+
 def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+    # A digest: the key has a fixed length whatever was typed, and no address is kept in Redis.
+    return "account:" + services.token_digest(_submitted_email())
+
+
+def _account_and_address_key() -> str:
+    return _account_key() + "|" + get_remote_address()
 
 
 def _login_failed(_response) -> bool:
@@ -43,6 +61,14 @@ LOCKED_MESSAGE = (
 @limiter.limit(
     _lockout_limit,
     methods=["POST"],
+    key_func=_account_and_address_key,
+    scope="login-account-address",
+    deduct_when=_login_failed,
+    error_message=LOCKED_MESSAGE,
+)
+@limiter.limit(
+    _account_lockout_limit,
+    methods=["POST"],
     key_func=_account_key,
     scope="login-account",
     deduct_when=_login_failed,
@@ -51,6 +77,10 @@ LOCKED_MESSAGE = (
 @db.reads_first
 def login():
     """Log in with email and password; the same message for an unknown email or a wrong password.
+
+    Failed attempts are counted per account and client address (``LOGIN_LOCKOUT``), so that
+    someone guessing from one machine locks only themselves out, and per account from everywhere
+    (``LOGIN_ACCOUNT_LOCKOUT``), a higher ceiling against guessing from many machines.
 
     The password check (deliberately slow), and a new hash when the stored one has outdated
     settings, run before the write lock is taken, so that on SQLite other people's steps do not
@@ -115,23 +145,15 @@ def accept_invitation(token: str):
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def forgot_password():
-    """Email a reset link; the answer is the same whether or not the address has an account."""
+    """Email a reset link; the answer is the same whether or not the address has an account.
+
+    Looking the address up, making the token and sending the email all happen once the answer has
+    gone out, so that neither the answer nor how long it takes tells whether the account exists.
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        found = services.request_password_reset(form.email.data)
-        db.session.commit()
-        if found:
-            user, token = found
-            link = external_url("auth.reset_password", token=token)
-            hours = current_app.config["PASSWORD_RESET_HOURS"]
-            # Sent once the answer has gone out, so that its timing does not tell whether the account exists.
-            send_after_response(
-                user.email,
-                f"Reset your {current_app.config['SITE_NAME']} password",
-                f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
-                f"Open this link within {hours} hours to choose a new one:\n\n{link}\n\n"
-                "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
-            )
+        email = form.email.data
+        after_response(lambda: _send_reset_link(email))
         flash(
             "If an account exists for that address, we have emailed it a link to reset the password. "
             "If nothing arrives, ask an administrator.",
@@ -139,6 +161,24 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+def _send_reset_link(email: str) -> None:
+    """Make a reset token for the active account with ``email``, if there is one, and email its link."""
+    found = services.request_password_reset(email)
+    db.session.commit()
+    if found is None:
+        return
+    user, token = found
+    link = email_url("auth.reset_password", token=token)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    send_mail(
+        user.email,
+        f"Reset your {current_app.config['SITE_NAME']} password",
+        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
+        f"Open this link within {hours} hours to choose a new one:\n\n{link}\n\n"
+        "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

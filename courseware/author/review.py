@@ -18,7 +18,7 @@ from sqlalchemy import Integer, cast, null, select, union_all, update
 
 from courseware.author.notifications import notify
 from courseware.author.policies import review_scope_condition
-from courseware.core.links import external_url
+from courseware.core.links import email_url
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -173,7 +173,7 @@ def submission_history(submission: Submission) -> list[Submission]:
 def _lesson_link(lesson: Lesson, key: str, *, external: bool = False) -> str:
     course = db.session.get(Course, lesson.course_id)
     values = {"course_slug": course.slug, "lesson_slug": lesson.slug, "_anchor": f"activity-{key}"}
-    return external_url("learn.lesson", **values) if external else url_for("learn.lesson", **values)
+    return email_url("learn.lesson", **values) if external else url_for("learn.lesson", **values)
 
 
 def _lesson_title(lesson: Lesson) -> str:

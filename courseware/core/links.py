@@ -1,17 +1,45 @@
-"""Building absolute links for email, and checking redirect targets."""
+"""Building absolute links for email and for pages, and checking redirect targets."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, url_for
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL, on ``BASE_URL`` when set (behind a proxy), else on the request's host."""
+def email_url(endpoint: str, **values) -> str:
+    """An absolute link for a message that leaves the site (email), always on ``BASE_URL``.
+
+    Never built from the request: its ``Host`` header is whatever the client chose to send, and a
+    link built on it would carry a secret token to someone else's server. Works in requests,
+    commands and after a response alike. Without ``BASE_URL`` the site-relative path is
+    returned; no email is sent then (``BASE_URL`` is required with SMTP, and
+    :func:`courseware.mail.send_mail` refuses to send without it).
+    """
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)
     base = current_app.config.get("BASE_URL")
     if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
+        parts = urlsplit(base)
+        adapter = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+        )
+    else:
+        adapter = current_app.url_map.bind("localhost")
+    url = adapter.build(endpoint, values, force_external=bool(base))
+    if anchor is not None:
+        url += "#" + quote(anchor, safe="%!#$&'()*+,/:;=?@")
+    return url
+
+
+def page_url(endpoint: str, **values) -> str:
+    """An absolute link to show on a page to the person making this request.
+
+    On ``BASE_URL`` when set; otherwise on the host this request came to, which is the host that
+    person's own browser reached. Never put its result in an email (see :func:`email_url`).
+    """
+    if current_app.config.get("BASE_URL"):
+        return email_url(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
 
 

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from courseware.core.links import external_url
+from courseware.core.links import email_url
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.mail import send_mail
@@ -69,13 +69,6 @@ def reminded_on(day: dt.date, user_ids: list[int]) -> set[int]:
     )
 
 
-def _learning_link() -> str | None:
-    try:
-        return external_url("learn.home")
-    except RuntimeError:  # no request and neither BASE_URL nor SERVER_NAME to build the link on
-        return None
-
-
 def _situation(row: LearnerRow) -> str:
     status = row.status
     if status.status == OVERDUE:
@@ -91,12 +84,12 @@ def _situation(row: LearnerRow) -> str:
 def deliver_reminder(reminder: Reminder, row: LearnerRow) -> bool:
     """Email the reminder (when SMTP is configured) and note whether it went out."""
     site = current_app.config["SITE_NAME"]
-    link = _learning_link()
+    link = email_url("learn.home")
     body = (
         f"Hello {row.name},\n\n"
         f"A friendly reminder about your training on {site}: {_situation(row)}.\n\n"
         "A few minutes today is enough to pick up where you left off."
-        + (f"\n\nContinue here: {link}" if link else "")
+        + f"\n\nContinue here: {link}"
         + "\n\nIf something is in your way, reply to your manager; they can help.\n"
     )
     reminder.emailed = send_mail(row.email, f"A reminder about your training on {site}", body)

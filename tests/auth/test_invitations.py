@@ -140,6 +140,7 @@ def test_an_inviter_name_with_a_line_break_still_gets_the_email_sent(app, client
 def test_when_the_email_cannot_be_sent_the_admin_is_told_and_still_gets_the_link(app, client, admin, monkeypatch, db):
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "SMTP_PORT", free_port())
+    monkeypatch.setitem(app.config, "BASE_URL", "http://courseware.test")
 
     response = invite(client, "noor@example.org")
 

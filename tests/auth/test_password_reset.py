@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from courseware.models import PasswordReset
-from tests.conftest import TEST_PASSWORD, post
+from tests.conftest import TEST_PASSWORD, csrf_token, post
 from tests.core.web import is_logged_in, new_client, page, path_of
 
 RESET_LINK_RE = re.compile(r"http://courseware\.test/password/reset/[A-Za-z0-9_-]{20,}")
@@ -88,6 +88,47 @@ def test_an_unknown_email_gets_the_same_answer_and_no_email_is_sent(client, make
     assert ask_for_reset(client, "nobody@example.org") == [ANSWER]
     assert smtp_server.messages == []
     assert ask_for_reset(client, "ada@example.org") == [ANSWER]
+    assert len(smtp_server.messages) == 1
+
+
+def answer_to_reset_request(app, email: str):
+    """The answer to a reset request for ``email`` from a new browser, and the SQL run before it
+    was handed over (what the client could time)."""
+    from flask import request_finished
+    from sqlalchemy import event
+
+    client = new_client(app)
+    token = csrf_token(client, "/password/forgot")
+    engine = app.extensions["courseware.db"]["engine"]
+    before_answer, answered = [], []
+
+    def record(_connection, _cursor, statement, *_args):
+        if not answered:
+            before_answer.append(re.sub(r"sa_savepoint_\d+", "sa_savepoint", statement))
+
+    def finished(_sender, **_extra):
+        answered.append(True)
+
+    event.listen(engine, "before_cursor_execute", record)
+    request_finished.connect(finished, app)
+    try:
+        response = client.post("/password/forgot", data={"email": email, "csrf_token": token})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        request_finished.disconnect(finished, app)
+    return (response.status_code, response.location, response.get_data()), before_answer
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_after_the_same_work(app, make_user, smtp_server):
+    """Whether an account exists must not show in the answer, nor in the time it takes: the
+    lookup, the token and the email all come after the answer has gone out."""
+    make_user(email="ada@example.org")
+
+    known, known_work = answer_to_reset_request(app, "ada@example.org")
+    unknown, unknown_work = answer_to_reset_request(app, "nobody@example.org")
+
+    assert known == unknown
+    assert known_work == unknown_work
     assert len(smtp_server.messages) == 1
 
 

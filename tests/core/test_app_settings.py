@@ -69,6 +69,7 @@ def test_courseware_environment_variables_override_the_defaults(environ, tmp_pat
     environ.setenv("COURSEWARE_SECRET_KEY", "a-long-random-value-from-the-environment")
     environ.setenv("COURSEWARE_DATABASE_URL", url)
     environ.setenv("COURSEWARE_SMTP_HOST", "mail.example.org")
+    environ.setenv("COURSEWARE_BASE_URL", "https://learn.example.org")
     environ.setenv("COURSEWARE_SMTP_PORT", "2525")
     environ.setenv("COURSEWARE_MAIL_FROM", "training@example.org")
     environ.setenv("COURSEWARE_SITE_NAME", "Acme Academy")
@@ -80,6 +81,7 @@ def test_courseware_environment_variables_override_the_defaults(environ, tmp_pat
     assert config["SECRET_KEY"] == "a-long-random-value-from-the-environment"
     assert config["SQLALCHEMY_URL"] == url
     assert config["SMTP_HOST"] == "mail.example.org"
+    assert config["BASE_URL"] == "https://learn.example.org"
     assert config["SMTP_PORT"] == 2525
     assert config["MAIL_FROM"] == "training@example.org"
     assert config["SITE_NAME"] == "Acme Academy"
@@ -110,6 +112,8 @@ def test_a_redis_url_moves_rate_limits_to_redis_and_memory_is_the_default():
 
     assert embedded["RATELIMIT_STORAGE_URI"] == "memory://"
     assert scaled["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    # A Redis that does not answer is given up on quickly, and limits then count in memory.
+    assert scaled["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def test_text_settings_stay_text_even_when_they_look_like_numbers(environ):
@@ -146,3 +150,33 @@ def test_behind_a_proxy_the_client_address_and_scheme_come_from_forwarded_header
         app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"}).get_json()["addr"]
         != "203.0.113.7"
     )
+
+
+@pytest.mark.parametrize("relaxed", [{}, {"TESTING": True}, {"DEMO": True}])
+def test_with_smtp_but_no_base_url_the_app_refuses_to_start_and_says_what_to_set(environ, relaxed):
+    """Emailed links are built on the site's public address alone, never on a request's Host header."""
+    environ.setenv("COURSEWARE_SECRET_KEY", "a-long-random-value-from-the-environment")
+    environ.setenv("COURSEWARE_SMTP_HOST", "mail.example.org")
+
+    with pytest.raises(ConfigError) as refused:
+        create_app(relaxed)
+
+    assert "COURSEWARE_BASE_URL" in str(refused.value)
+    assert "COURSEWARE_SMTP_HOST" in str(refused.value)
+
+
+@pytest.mark.parametrize("base_url", ["learn.example.org", "ftp://learn.example.org", "https://", "https://x.org/?a=1"])
+def test_a_base_url_that_is_not_a_site_address_is_refused(environ, base_url):
+    environ.setenv("COURSEWARE_SECRET_KEY", "a-long-random-value-from-the-environment")
+    environ.setenv("COURSEWARE_BASE_URL", base_url)
+
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+
+    assert "COURSEWARE_BASE_URL" in str(refused.value)
+
+
+def test_without_smtp_the_base_url_may_stay_unset(environ):
+    environ.setenv("COURSEWARE_SECRET_KEY", "a-long-random-value-from-the-environment")
+
+    assert build().config["BASE_URL"] is None

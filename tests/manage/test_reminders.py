@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from courseware.db import utcnow
 from courseware.models import Reminder
-from tests.conftest import post
+from tests.conftest import TEST_PASSWORD, post
 from tests.manage.conftest import DAY, active_days, enroll_at
 
 
@@ -123,3 +123,21 @@ def test_one_click_reminds_a_bounded_number_and_the_next_click_the_next_ones(
     assert sorted(m["To"] for m in smtp_server.messages) == ["idle@example.org", "late@example.org"]
     post(client, "/manage/reminders", {})
     assert len(smtp_server.messages) == 2
+
+
+def test_a_reminder_sent_from_a_page_under_a_forged_host_links_to_the_base_url(
+    app, client, org, learners, smtp_server, monkeypatch
+):
+    """The link in the email never comes from the Host header the manager's request carried."""
+    from tests.auth.test_links_in_email import BASE_URL, post_forged
+
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    monkeypatch.setitem(app.config, "BASE_URL", BASE_URL)
+    post_forged(client, "/login", {"email": org.manager.email, "password": TEST_PASSWORD})
+
+    assert post_forged(client, f"/manage/people/{learners['idle'].id}/remind", {}).status_code == 302
+
+    [message] = smtp_server.messages
+    body = message.get_payload(decode=True).decode()
+    assert "evil.example" not in body
+    assert f"Continue here: {BASE_URL}/learn" in body
