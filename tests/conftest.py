@@ -322,40 +322,71 @@ def make_course(db):
     return factory
 
 
-@contextlib.contextmanager
-def private_redis() -> Iterator[str]:
-    """A Redis server of the test's own on a spare loopback port (never the machine's shared one),
-    stopped afterwards; yields its URL. Skips when ``redis-server`` is not installed."""
-    import shutil
-    import subprocess
-    import time
+class RedisServer:
+    """A ``redis-server`` of the test's own on a spare loopback port (never the machine's shared one)."""
 
-    import redis
+    def __init__(self, binary: str) -> None:
+        import subprocess
+
+        import redis
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.client = redis.Redis(port=self.port, socket_connect_timeout=1)
+
+    def wait_ready(self, seconds: float = 10) -> None:
+        import time
+
+        import redis
+
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self.client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    pytest.fail("the private redis-server did not start")
+                time.sleep(0.05)
+
+    def pause(self) -> None:
+        """Stop answering without going away (connections hang until :meth:`resume`)."""
+        import signal
+
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[RedisServer]:
+    """A Redis server of the test's own, stopped afterwards. Skips when ``redis-server`` is not installed."""
+    import shutil
 
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
+    server = RedisServer(binary)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
-                break
-            except redis.RedisError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
+        server.wait_ready()
+        yield server
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 @contextlib.contextmanager
@@ -364,9 +395,10 @@ def limiter_restored() -> Iterator[None]:
     made with another Redis would otherwise leave every later app counting there."""
     from courseware.extensions import limiter
 
-    saved = dict(limiter.__dict__)
+    saved = dict(vars(limiter))
+    saved["_storage_options"] = dict(limiter._storage_options)
     try:
         yield
     finally:
-        limiter.__dict__.clear()
-        limiter.__dict__.update(saved)
+        vars(limiter).clear()
+        vars(limiter).update(saved)

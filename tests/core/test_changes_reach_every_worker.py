@@ -65,8 +65,8 @@ def _make_course() -> Course:
 @pytest.fixture(scope="module", params=["no-redis", "redis", "redis-away"])
 def redis_mode(request):
     if request.param == "redis":
-        with private_redis() as url:
-            yield url
+        with private_redis() as server:
+            yield server.url
     elif request.param == "redis-away":
         yield f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     else:

@@ -186,8 +186,8 @@ def test_how_often_in_words(seconds, words):
 @pytest.fixture
 def shared_figures(app, keep_figures):
     """Figures kept in a Redis of the test's own, as with COURSEWARE_REDIS_URL set."""
-    with private_redis() as url:
-        app.config["REDIS_URL"] = url
+    with private_redis() as server:
+        app.config["REDIS_URL"] = server.url
         keep_figures(60)
         yield
         figures.forget_all()
