@@ -84,6 +84,8 @@ def test_a_mentor_who_is_no_longer_a_trainer_cannot_review_their_mentees_work(
     db.session.expire_all()
     assert db.session.get(Submission, submission.id).status == "submitted"
     assert db.session.get(Mentorship, (mentor.id, mentee.id)) is not None
+    pairs = admin_client.get("/mentoring/pairs").get_data(as_text=True)
+    assert "Not an active trainer now: sees nothing of this learner" in pairs  # the manager is told
 
     set_roles(admin_client, mentor, ["learner", "trainer", "manager"])  # the row counts again
     assert listed(mentor_browser, submission)
