@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import and_, exists, func, select
 
+from courseware.auth.policies import mentors
 from courseware.auth.services import find_user_by_email
 from courseware.author.notifications import notify
-from courseware.author.policies import can_make_reviewer, can_pair, mentees_condition
+from courseware.author.policies import can_make_reviewer, can_pair, mentees_condition, mentor_reads_entry
 from courseware.author.services import trainers
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -78,6 +79,14 @@ def pair(manager: User, mentor: User, emails: list[str]) -> tuple[list[User], li
             "mentoring",
             f"You are now {learner.name}'s mentor.",
             url_for("mentoring.mentee", user_id=learner.id),
+        )
+        notify(
+            learner,
+            "mentoring",
+            f"{mentor.name} is now your mentor: they follow your progress and practice work, and read the "
+            "journal entries you share with your mentor from now on. Entries shared before stay hidden from "
+            "them unless you share them again.",
+            url_for("learn.journal"),
         )
     log.info("user %s paired mentor %s with %s", manager.id, mentor.id, [learner.id for learner in added])
     return added, []
@@ -176,15 +185,18 @@ def mentee_submissions(learner: User) -> list[SubmissionRow]:
     ]
 
 
-def shared_journal(learner: User) -> list[JournalEntry]:
-    """The learner's journal entries shared with their mentor, newest first; nothing else."""
-    return list(
-        db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.user_id == learner.id, JournalEntry.shared_with_mentor.is_(True))
-            .order_by(JournalEntry.created_at.desc())
-        )
+def shared_journal(mentor: User, learner: User) -> list[JournalEntry]:
+    """The learner's journal entries this mentor reads, newest first: those shared with their
+    mentor since this pairing (``mentor_reads_entry``); nothing else."""
+    pairing = db.session.get(Mentorship, (mentor.id, learner.id))
+    if pairing is None or not mentors(mentor, learner):
+        return []
+    entries = db.session.scalars(
+        select(JournalEntry)
+        .where(JournalEntry.user_id == learner.id, JournalEntry.shared_with_mentor.is_(True))
+        .order_by(JournalEntry.created_at.desc())
     )
+    return [entry for entry in entries if mentor_reads_entry(entry, pairing.created_at)]
 
 
 # --- learners who become reviewers ------------------------------------------------------------

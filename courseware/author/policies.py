@@ -11,6 +11,9 @@ not see looks exactly like what does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -33,7 +36,9 @@ from courseware.models import (
     Course,
     CourseStaff,
     Enrollment,
+    JournalEntry,
     Lesson,
+    ManagerScope,
     Mentorship,
     Submission,
     User,
@@ -196,6 +201,59 @@ def can_mentor_view(user, learner: User) -> bool:
     return bool(user.is_authenticated and learner.id != user.id and mentors(user, learner))
 
 
+# Entries a learner shares "with my mentor" go to the people who were their mentor when they
+# shared them, not to whoever is paired with them later: a learner writing for the mentor they
+# know should not find it read by the next one. The learner re-shares an entry to show it to a
+# new mentor. Entries shared "with my manager" follow the role: whoever manages the learner's
+# team reads them, as do admins. The learner's journal names these people for every entry.
+
+
+def mentor_reads_entry(entry: JournalEntry, paired_at: dt.datetime) -> bool:
+    """True when a mentor paired with the learner at ``paired_at`` reads ``entry``: it is shared
+    with the learner's mentor, and was written or had its sharing saved since that pairing."""
+    return bool(entry.shared_with_mentor) and entry.updated_at >= paired_at
+
+
+@dataclass(frozen=True)
+class JournalReaders:
+    """Who reads what a learner shares from their journal, by name, as the learner is told it."""
+
+    mentors: tuple[tuple[str, dt.datetime], ...]  # (name, paired at), for each mentor in force now
+    managers: tuple[str, ...]  # the managers of the learner's team now
+
+    @property
+    def mentor_names(self) -> list[str]:
+        return [name for name, _ in self.mentors]
+
+    def mentors_reading(self, entry: JournalEntry) -> list[str]:
+        return [name for name, paired_at in self.mentors if mentor_reads_entry(entry, paired_at)]
+
+    def mentors_not_reading(self, entry: JournalEntry) -> list[str]:
+        """Mentors paired since the entry was shared with the learner's mentor, who do not read it."""
+        if not entry.shared_with_mentor:
+            return []
+        return [name for name, paired_at in self.mentors if not mentor_reads_entry(entry, paired_at)]
+
+
+def journal_readers(learner: User) -> JournalReaders:
+    """The learner's mentors (active trainers) and the managers of their team, now; two queries."""
+    mentors = db.session.execute(
+        select(User.name, Mentorship.created_at)
+        .join(Mentorship, Mentorship.mentor_id == User.id)
+        .where(Mentorship.learner_id == learner.id, _holds_role(User.id, "trainer"))
+        .order_by(Mentorship.created_at, User.name)
+    ).all()
+    managers = ()
+    if learner.team_id is not None:
+        managers = db.session.scalars(
+            select(User.name)
+            .join(ManagerScope, ManagerScope.manager_id == User.id)
+            .where(ManagerScope.team_id == learner.team_id, _holds_role(User.id, "manager"))
+            .order_by(User.name)
+        ).all()
+    return JournalReaders(tuple((name, paired_at) for name, paired_at in mentors), tuple(managers))
+
+
 def can_pair_mentors(user) -> bool:
     """Coarse: admins and managers pair mentors with learners."""
     return bool(user.is_authenticated and user.has_role("admin", "manager"))
@@ -246,4 +304,5 @@ TEMPLATE_POLICIES = {
     "can_verify_checklist": can_verify_checklist,
     "can_mentor_view": can_mentor_view,
     "can_pair_mentors": can_pair_mentors,
+    "journal_readers": journal_readers,
 }
