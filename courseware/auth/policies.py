@@ -48,6 +48,9 @@ def manages(manager: User, person: User) -> bool:
 
 
 def mentors(mentor: User, learner: User) -> bool:
+    """True when ``mentor`` mentors ``learner`` now: paired with them, and a trainer."""
+    if not mentor.has_role("trainer"):
+        return False
     return db.session.scalar(
         select(exists().where(Mentorship.mentor_id == mentor.id, Mentorship.learner_id == learner.id))
     )

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import and_, exists, func, select
 
+from courseware.auth.policies import mentors
 from courseware.auth.services import find_user_by_email
 from courseware.author.notifications import notify
-from courseware.author.policies import can_make_reviewer, can_pair
+from courseware.author.policies import can_make_reviewer, can_pair, mentees_condition, mentor_reads_entry
 from courseware.author.services import trainers
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -29,6 +30,7 @@ from courseware.models import (
     Review,
     Submission,
     User,
+    UserRole,
 )
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,14 @@ def pair(manager: User, mentor: User, emails: list[str]) -> tuple[list[User], li
             f"You are now {learner.name}'s mentor.",
             url_for("mentoring.mentee", user_id=learner.id),
         )
+        notify(
+            learner,
+            "mentoring",
+            f"{mentor.name} is now your mentor: they follow your progress and practice work, and read the "
+            "journal entries you share with your mentor from now on. Entries shared before stay hidden from "
+            "them unless you share them again.",
+            url_for("learn.journal"),
+        )
     log.info("user %s paired mentor %s with %s", manager.id, mentor.id, [learner.id for learner in added])
     return added, []
 
@@ -93,20 +103,27 @@ def unpair(manager: User, mentor_id: int, learner_id: int) -> None:
     log.info("user %s ended mentorship %s -> %s", manager.id, mentor_id, learner_id)
 
 
-def pairings(scope: Scope) -> list[tuple[User, User, Mentorship]]:
-    """Every (mentor, learner) pair whose learner is in the scope, by mentor then learner."""
+@dataclass
+class Pairing:
+    mentorship: Mentorship
+    learner: User
+    mentor_name: str
+    mentor_email: str
+    in_force: bool  # the mentor is an active trainer; otherwise the pairing gives no access
+
+
+def pairings(scope: Scope) -> list[Pairing]:
+    """Every pair whose learner is in the scope, by mentor then learner, saying which are in force."""
     Mentor = User.__table__.alias("mentor")
+    trainer = exists().where(UserRole.user_id == Mentor.c.id, UserRole.role == "trainer")
     statement = (
-        select(Mentorship, User, Mentor.c.name, Mentor.c.email)
+        select(Mentorship, User, Mentor.c.name, Mentor.c.email, trainer & Mentor.c.is_active)
         .join(User, User.id == Mentorship.learner_id)
         .join(Mentor, Mentor.c.id == Mentorship.mentor_id)
         .where(scope.people())
         .order_by(Mentor.c.name, User.name)
     )
-    return [
-        (mentorship, learner, mentor_name, mentor_email)
-        for mentorship, learner, mentor_name, mentor_email in db.session.execute(statement)
-    ]
+    return [Pairing(*row) for row in db.session.execute(statement)]
 
 
 # --- the mentor's view ----------------------------------------------------------------------
@@ -122,14 +139,7 @@ class MenteeRow:
 
 def mentee_overview(mentor: User) -> list[MenteeRow]:
     """Each mentee with their courses' progress, work waiting for review and when last active."""
-    learners = list(
-        db.session.scalars(
-            select(User)
-            .join(Mentorship, Mentorship.learner_id == User.id)
-            .where(Mentorship.mentor_id == mentor.id)
-            .order_by(User.name)
-        )
-    )
+    learners = list(db.session.scalars(select(User).where(mentees_condition(mentor)).order_by(User.name)))
     ids = [learner.id for learner in learners]
     waiting = dict(
         db.session.execute(
@@ -175,15 +185,18 @@ def mentee_submissions(learner: User) -> list[SubmissionRow]:
     ]
 
 
-def shared_journal(learner: User) -> list[JournalEntry]:
-    """The learner's journal entries shared with their mentor, newest first; nothing else."""
-    return list(
-        db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.user_id == learner.id, JournalEntry.shared_with_mentor.is_(True))
-            .order_by(JournalEntry.created_at.desc())
-        )
+def shared_journal(mentor: User, learner: User) -> list[JournalEntry]:
+    """The learner's journal entries this mentor reads, newest first: those shared with their
+    mentor since this pairing (``mentor_reads_entry``); nothing else."""
+    pairing = db.session.get(Mentorship, (mentor.id, learner.id))
+    if pairing is None or not mentors(mentor, learner):
+        return []
+    entries = db.session.scalars(
+        select(JournalEntry)
+        .where(JournalEntry.user_id == learner.id, JournalEntry.shared_with_mentor.is_(True))
+        .order_by(JournalEntry.created_at.desc())
     )
+    return [entry for entry in entries if mentor_reads_entry(entry, pairing.created_at)]
 
 
 # --- learners who become reviewers ------------------------------------------------------------

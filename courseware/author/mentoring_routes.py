@@ -43,7 +43,7 @@ def mentee(user_id: int):
         learner=learner,
         cards=my_courses(learner),
         submissions=services.mentee_submissions(learner),
-        journal=services.shared_journal(learner),
+        journal=services.shared_journal(current_user, learner),
     )
 
 

@@ -14,10 +14,15 @@ import statistics
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import Integer, cast, null, select, union_all, update
+from sqlalchemy import select, update
 
 from courseware.author.notifications import notify
-from courseware.author.policies import review_scope_condition
+from courseware.author.policies import (
+    mentees_condition,
+    review_rights,
+    review_scope_condition,
+    reviewed_courses_condition,
+)
 from courseware.core.links import email_url
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
@@ -25,10 +30,8 @@ from courseware.extensions import db
 from courseware.models import (
     ChecklistState,
     Course,
-    CourseStaff,
     Lesson,
     LessonRevision,
-    Mentorship,
     Review,
     Submission,
     User,
@@ -121,23 +124,12 @@ def review_queue(reviewer: User, *, course_id: int | None = None, learner_id: in
 
 def queue_courses(reviewer: User) -> list[Course]:
     """The courses a reviewer may filter the queue by."""
-    statement = select(Course).order_by(Course.title)
-    if not reviewer.has_role("admin"):
-        staff = select(CourseStaff.course_id).where(CourseStaff.user_id == reviewer.id)
-        statement = statement.where((Course.owner_id == reviewer.id) | Course.id.in_(staff))
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(select(Course).where(reviewed_courses_condition(reviewer)).order_by(Course.title)))
 
 
 def mentees(mentor: User) -> list[User]:
-    """The mentor's mentees, by name (the queue's mentee filter)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Mentorship, Mentorship.learner_id == User.id)
-            .where(Mentorship.mentor_id == mentor.id)
-            .order_by(User.name)
-        )
-    )
+    """The mentor's mentees, by name (the queue's mentee filter); none once they are not a trainer."""
+    return list(db.session.scalars(select(User).where(mentees_condition(mentor)).order_by(User.name)))
 
 
 # --- one submission ---------------------------------------------------------------------------
@@ -321,24 +313,14 @@ class Workload:
 def workload(now: dt.datetime | None = None, days: int = WORKLOAD_DAYS) -> tuple[list[Workload], float | None]:
     """Open reviews per reviewer and the median hours to a first review over the last ``days`` days.
 
-    Open reviews: practice submissions waiting in each person's queue (their courses and
-    mentees). Time to first review: from hand-in to the first review of each submission first
+    Open reviews: practice submissions waiting in each person's queue, by the rights they hold
+    now (``review_rights``: their courses and mentees; admins are counted by what they reviewed). Time to first review: from hand-in to the first review of each submission first
     reviewed in the period, credited to whoever reviewed it. Two queries; the second also
     yields the overall median.
     """
     now = now or utcnow()
     since = now - dt.timedelta(days=days)
-    # Who may review what: course staff and owners by course, mentors by learner.
-    no_id = cast(null(), Integer)
-    rights = union_all(
-        select(
-            CourseStaff.user_id.label("reviewer_id"),
-            CourseStaff.course_id.label("course_id"),
-            no_id.label("learner_id"),
-        ),
-        select(Course.owner_id, Course.id, no_id).where(Course.owner_id.is_not(None)),
-        select(Mentorship.mentor_id, no_id, Mentorship.learner_id),
-    ).subquery()
+    rights = review_rights()
     open_rows = db.session.execute(
         select(rights.c.reviewer_id, Submission.id).outerjoin(
             Submission,

@@ -18,7 +18,7 @@ from courseware.author.forms import (
     MoveLessonForm,
     NewCourseForm,
 )
-from courseware.author.policies import AUTHOR_ROLES, TEMPLATE_POLICIES, can_edit_course
+from courseware.author.policies import AUTHOR_ROLES, can_edit_course
 from courseware.content.format import ACTIVITY_TYPES, MAX_BODY_LENGTH, InvalidLessonFile
 from courseware.content.render import render_markdown
 from courseware.exceptions import Invalid, NotAllowed
@@ -26,12 +26,6 @@ from courseware.extensions import db
 from courseware.models import Course, Lesson, Module, User
 
 bp = Blueprint("author", __name__)
-
-
-@bp.record_once
-def _template_policies(state) -> None:
-    """Templates hide what these policies forbid (the views enforce them)."""
-    state.app.jinja_env.globals.update(TEMPLATE_POLICIES)
 
 
 # --- loading, with the policy applied ---------------------------------------------------------

@@ -576,8 +576,11 @@ def own_journal_entry(user: User, entry_id: int) -> JournalEntry:
 
 
 def set_sharing(entry: JournalEntry, *, share_mentor: bool, share_manager: bool) -> None:
+    """Change who an entry is shared with. Saving it counts as sharing it now: a mentor paired
+    since it was first shared reads it from now on (see ``mentor_reads_entry``)."""
     entry.shared_with_mentor = share_mentor
     entry.shared_with_manager = share_manager
+    entry.updated_at = utcnow()
 
 
 OBJECTIVE_FIELDS = ("title", "horizon", "measure_kind", "measure", "target_date", "status")

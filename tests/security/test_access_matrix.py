@@ -2,7 +2,10 @@
 
 The people: anonymous; the learner who owns the objects in the URL; another learner; a
 trainer with no rights to the course; a mentor of someone else; a manager of another team;
-an admin. A route added without a declared expectation fails this test.
+an admin; and a former trainer and manager who lost those roles but still holds every row
+that came with them (the course, an editor grant, a mentorship of the owner, the owner's team
+in their scope), who must be answered exactly as another learner is. A route added without a
+declared expectation fails this test.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from courseware.models import ApiToken, CourseStaff, Enrollment, Lesson, Manager
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 
-ROLES = ("anonymous", "owner", "other", "trainer", "mentor", "manager", "admin")
+ROLES = ("anonymous", "owner", "other", "trainer", "mentor", "manager", "admin", "former")
 
 QUIZ = {
     "key": "quiz-1",
@@ -50,7 +53,9 @@ ACTIVITIES = [
 
 
 def expect(anonymous="login", owner="ok", other="ok", trainer="ok", mentor="ok", manager="ok", admin="ok"):
-    return dict(zip(ROLES, (anonymous, owner, other, trainer, mentor, manager, admin), strict=True))
+    # The rows someone kept give nothing without the roles: they are answered as another learner.
+    former = other
+    return dict(zip(ROLES, (anonymous, owner, other, trainer, mentor, manager, admin, former), strict=True))
 
 
 PUBLIC = expect(anonymous="ok")
@@ -269,6 +274,13 @@ def world(db, make_user, make_team, make_course):
     checklist = save_checklist(owner, lesson, activities["checklist-1"], [0], "c1")
     staff = make_user(name="Editor", roles=("trainer",))
     db.session.add(CourseStaff(course_id=course.id, user_id=staff.id, role="editor"))
+    former = make_user(name="Former", roles=("trainer", "manager"), team=team_b)
+    db.session.add(CourseStaff(course_id=course.id, user_id=former.id, role="editor"))
+    db.session.add(Mentorship(mentor_id=former.id, learner_id=owner.id))
+    db.session.add(ManagerScope(manager_id=former.id, team_id=team_a.id))
+    course.owner_id = former.id
+    former.set_roles(["learner"])
+    people["former"] = former
     notification = Notification(user_id=owner.id, kind="review", message="Your work was reviewed.")
     db.session.add(notification)
     db.session.commit()
