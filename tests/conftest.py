@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -325,19 +326,25 @@ def make_course(db):
 class RedisServer:
     """A ``redis-server`` of the test's own on a spare loopback port (never the machine's shared one)."""
 
-    def __init__(self, binary: str) -> None:
-        import subprocess
-
+    def __init__(self, binary: str, folder: str) -> None:
         import redis
 
+        self.binary, self.folder = binary, folder
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (again, on the same port, with what it last saved)."""
+        import subprocess
+
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + ["--dir", self.folder],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self.client = redis.Redis(port=self.port, socket_connect_timeout=1)
 
     def wait_ready(self, seconds: float = 10) -> None:
         import time
@@ -376,17 +383,17 @@ class RedisServer:
 @contextlib.contextmanager
 def private_redis() -> Iterator[RedisServer]:
     """A Redis server of the test's own, stopped afterwards. Skips when ``redis-server`` is not installed."""
-    import shutil
-
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
-    server = RedisServer(binary)
+    folder = tempfile.mkdtemp(prefix="courseware-redis-")
+    server = RedisServer(binary, folder)
     try:
         server.wait_ready()
         yield server
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

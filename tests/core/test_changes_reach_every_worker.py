@@ -278,3 +278,30 @@ def test_a_step_taken_through_one_worker_shows_on_the_other(workers):
 
     assert elsewhere.get(f"/learn/{COURSE}/second").status_code == 200
     assert "Take the quiz again" in elsewhere.get(f"/learn/{COURSE}/first").get_data(as_text=True)
+
+
+def test_a_person_deactivated_while_redis_is_away_is_refused_during_and_after(tmp_path):
+    """Nothing a worker trusts about a person depends on Redis recording a change: Redis goes
+    away while an admin deactivates someone, and comes back with exactly what it held before."""
+    with private_redis() as server, limiter_restored():
+        first = build_app("sqlite", str(tmp_path), purpose="away", REDIS_URL=server.url)
+        second = create_app(dict(first.config))
+        second.test_client_class = first.test_client_class
+        with first.app_context():
+            create_user("admin@example.org", "Ada Admin", TEST_PASSWORD, roles=("admin",))
+            create_user("learner@example.org", "Lee Learner", TEST_PASSWORD)
+            db.session.commit()
+        browser = same_browser(log_in(first, "learner@example.org"), second)
+        assert browser.get("/learn").status_code == 200
+        assert browser.get("/learn").status_code == 200
+
+        server.client.save()
+        server.stop()
+        _change(first, lambda admin, person: set_active(person("learner@example.org"), False, admin))
+        assert redirects_to_login(browser.get("/learn"))
+        server.start()
+        server.wait_ready()
+
+        assert redirects_to_login(browser.get("/learn"))
+        for app in (first, second):
+            app.extensions["courseware.db"]["engine"].dispose()
