@@ -34,6 +34,7 @@ from courseware.models import (
     Team,
     User,
 )
+from tests.author.conftest import form_on
 from tests.conftest import POSTGRES_URL, TEST_PASSWORD, build_app, csrf_token, drop_scratch_postgres, scratch_name
 from tests.core.web import new_client
 
@@ -339,8 +340,6 @@ def test_two_editors_saving_one_lesson_at_once_one_saves_and_the_other_keeps_the
         lesson_id = db.session.scalar(select(Lesson.id).join(Course).where(Course.slug == lesson_url.split("/")[2]))
     editors = [browsers(race_app, person(race_app, roles=("admin",)), 1)[0] for _ in range(2)]
     path = f"/author/lessons/{lesson_id}/edit"
-    from tests.author.conftest import form_on
-
     posts = []
     for n, client in enumerate(editors):
         fields = form_on(client.get(path), path)
