@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from courseware.extensions import db
-from courseware.models import ManagerScope, Mentorship, Team, User
+from courseware.models import ManagerScope, Mentorship, Team, User, fold_team_name
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ DEMO_LEARNERS = ("learner@example.org", "alex@example.org", "sam@example.org")
 
 
 def get_or_create_team(name: str) -> Team:
-    team = db.session.scalar(select(Team).where(Team.name == name))
+    team = db.session.scalar(select(Team).where(Team.folded_name == fold_team_name(name)))
     if team is None:
         team = Team(name=name)
         db.session.add(team)

@@ -134,3 +134,34 @@ def test_the_whole_data_model_of_the_design_is_there():
         "objective_revisions",
     }
     assert expected <= MODEL_TABLES
+
+
+def test_upgrading_a_database_with_duplicates_renames_teams_and_revokes_older_invitations(fresh_app):
+    """Teams equal but for case, and several open invitations to one address, do not stop the
+    migration that makes them unique: later teams are renamed, older invitations revoked."""
+    migrations.upgrade(fresh_app, "0003")
+    engine = fresh_app.extensions["courseware.db"]["engine"]
+    with engine.begin() as connection:
+        for name in ("Sales", "sales", "SALES (2)", "Support"):
+            connection.execute(text("INSERT INTO teams (name, created_at) VALUES (:n, CURRENT_TIMESTAMP)"), {"n": name})
+        for n, email in enumerate(("ann@example.org", "ann@example.org", "bob@example.org")):
+            connection.execute(
+                text(
+                    "INSERT INTO invitations (email, roles, token_hash, created_at, expires_at) "
+                    "VALUES (:email, 'learner', :token, :created, :created)"
+                ),
+                {"email": email, "token": f"token-{n}", "created": f"2026-01-0{n + 1} 00:00:00"},
+            )
+
+    migrations.upgrade(fresh_app)
+
+    with engine.connect() as connection:
+        names = [row[0] for row in connection.execute(text("SELECT name FROM teams ORDER BY id"))]
+        assert names[0] == "Sales" and names[3] == "Support"
+        assert len({name.casefold() for name in names}) == 4  # every one distinct, whatever the case
+        assert names[1] == "sales (2-2)" and names[2] == "SALES (2)"
+        opened = connection.execute(
+            text("SELECT token_hash FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL ORDER BY id")
+        )
+        assert [row[0] for row in opened] == ["token-1", "token-2"]
+    assert schema_differences(fresh_app) == []

@@ -127,6 +127,8 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(invitation, form.name.data, form.password.data)
+        except services.LinkUsed as exc:
+            return render_template("auth/invitation_invalid.html", problem=exc.message), 410
         except Invalid as exc:
             # The form has no email field: an email problem (a race with another signup) goes under the password.
             getattr(form, exc.field or "password", form.password).errors.append(exc.message)
@@ -196,6 +198,13 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             user = services.reset_password(reset, form.password.data)
+        except services.LinkUsed as exc:
+            return render_template(
+                "auth/invitation_invalid.html",
+                title="Reset link not valid",
+                problem=exc.message,
+                retry=url_for("auth.forgot_password"),
+            ), 410
         except Invalid as exc:
             form.password.errors.append(exc.message)
         else:

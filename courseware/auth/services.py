@@ -8,14 +8,15 @@ import logging
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
-from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User
+from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
 from courseware.validators import has_control_characters
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,8 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
     """Create an invitation and return it with its secret token (only its hash is stored).
 
     Refuses an email that already has an account. An earlier open invitation to the same
-    address is revoked so that only the newest link works.
+    address is revoked so that only the newest link works; the database keeps one open
+    invitation per address, so of two sent at the same moment the later one stands.
     """
     email = normalise_email(email)
     if find_user_by_email(email):
@@ -98,12 +100,6 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
     if unknown:
         raise Invalid(f"Unknown role: {', '.join(sorted(unknown))}.", field="roles")
     now = utcnow()
-    for earlier in db.session.scalars(
-        select(Invitation).where(
-            Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
-        )
-    ):
-        earlier.revoked_at = now
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         email=email,
@@ -114,8 +110,22 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
         created_at=now,
         expires_at=now + dt.timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
-    db.session.add(invitation)
-    db.session.flush()
+    for last_try in (False, True):
+        # An invitation sent at this moment by someone else makes the insert wait for it and fail:
+        # revoked in its turn, it leaves this one the open one.
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(invitation)
+            break
+        except IntegrityError:
+            if last_try:
+                raise Invalid("Someone else is inviting this address right now. Try again.", field="email") from None
     log.info("%s invited %s", invited_by.email, email)
     return invitation, token
 
@@ -140,14 +150,32 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
-    """Turn a valid invitation into an active account with the invited roles and team."""
+    """Turn a valid invitation into an active account with the invited roles and team.
+
+    The invitation is claimed first, by a conditional update: of two requests using it at once,
+    one makes the account and the other is refused with :class:`LinkUsed`.
+    """
     problem = invitation_problem(invitation)
     if problem:
         raise Invalid(problem)
-    user = create_user(invitation.email, name, password, roles=invitation.role_list, team=invitation.team)
-    invitation.accepted_at = utcnow()
-    invitation.user_id = user.id
+    # Undone with the account when the account is refused (a weak password, say).
+    with db.session.begin_nested():
+        claimed = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .values(accepted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(invitation)
+        if claimed.rowcount != 1:
+            raise LinkUsed(invitation_problem(invitation) or "This invitation has already been used.")
+        user = create_user(invitation.email, name, password, roles=invitation.role_list, team=invitation.team)
+        invitation.user_id = user.id
     return user
+
+
+class LinkUsed(Invalid):
+    """An emailed link (invitation or password reset) was used, perhaps a moment ago by another request."""
 
 
 def request_password_reset(email: str) -> tuple[User, str] | None:
@@ -178,13 +206,25 @@ def find_password_reset(token: str) -> PasswordReset | None:
 
 
 def reset_password(reset: PasswordReset, password: str) -> User:
-    """Set a new password, spend the token and end every existing session of that person."""
+    """Set a new password, spend the token and end every existing session of that person.
+
+    The token is spent first, by a conditional update: of two requests using one link at once,
+    one changes the password and the other is refused with :class:`LinkUsed`.
+    """
     user = reset.user
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise Invalid(problem, field="password")
+    now = utcnow()
+    spent = db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise LinkUsed("This reset link has expired or has already been used. Ask for a new one.")
     user.set_password(password)
-    reset.used_at = utcnow()
     revoke_sessions(user)
     return user
 
@@ -219,12 +259,18 @@ def update_person(user: User, *, name: str, roles, team: Team | None, managed_te
 
 
 def create_team(name: str) -> Team:
+    """A new team; refuses a name that an existing team has, whatever the case (also when two
+    admins create it at the same moment: the database keeps one)."""
     name = name.strip()
-    if db.session.scalar(select(Team).where(func.lower(Team.name) == name.lower())):
-        raise Invalid("A team with this name already exists.", field="name")
+    taken = Invalid("A team with this name already exists.", field="name")
+    if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name))):
+        raise taken
     team = Team(name=name)
-    db.session.add(team)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(team)
+    except IntegrityError:
+        raise taken from None
     return team
 
 

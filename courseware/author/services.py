@@ -375,6 +375,12 @@ def used_activity_keys(lesson: Lesson) -> set[str]:
     return keys
 
 
+def lock_lesson(lesson: Lesson) -> None:
+    """Hold the lesson's row until the transaction ends, so that its next revision number and the
+    check against the newest revision are decided by one writer at a time."""
+    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+
+
 class EditConflict(Invalid):
     """Someone saved the lesson after the editor was opened; the draft was not stored."""
 
@@ -398,12 +404,15 @@ def save_lesson(lesson: Lesson, draft: LessonDraft, author: User, *, publish: bo
     """Store the editor's draft as a new revision and, with ``publish``, make it what learners see.
 
     Checked by the lesson format first (raises :class:`DraftInvalid` with the problems by field).
-    Refuses (:class:`EditConflict`) when a newer revision appeared since the editor was opened.
+    Refuses (:class:`EditConflict`) when a newer revision appeared since the editor was opened,
+    also when two editors save at the same moment: saves of one lesson are taken one after the
+    other, so the second finds the first one's revision.
     Saving unchanged content adds no revision; publishing it then just publishes the latest.
     """
     spec, errors = check_draft(draft, lesson.slug)
     if spec is None:
         raise DraftInvalid(errors)
+    lock_lesson(lesson)
     latest = latest_revision(lesson)
     if latest is not None and latest.number > draft.base_revision:
         author_name = db.session.get(User, latest.author_id).name if latest.author_id else None
@@ -437,6 +446,7 @@ def publish_revision(lesson: Lesson, revision: LessonRevision) -> None:
 
 def restore_revision(lesson: Lesson, old: LessonRevision, author: User) -> LessonRevision:
     """Copy an old revision's content into a new, unpublished revision (history is never rewritten)."""
+    lock_lesson(lesson)
     revision = create_revision(
         lesson,
         title=old.title,

@@ -288,6 +288,8 @@ def submit_practice(course_slug: str, lesson_slug: str, key: str):
     if form.validate_on_submit():
         try:
             services.submit_practice(current_user, lesson, activity, form.text.data, form.link.data, form.form_key.data)
+        except NotAllowed as exc:
+            _refuse(exc)
         except Invalid as exc:
             form.text.errors.append(exc.message)
         else:
@@ -306,15 +308,18 @@ def write_reflection(course_slug: str, lesson_slug: str, key: str):
     activity = _activity(lesson, key, "reflection")
     form = ReflectionForm()
     if form.validate_on_submit():
-        services.write_reflection(
-            current_user,
-            lesson,
-            activity,
-            form.body.data,
-            share_mentor=form.share_mentor.data,
-            share_manager=form.share_manager.data,
-            form_key=form.form_key.data,
-        )
+        try:
+            services.write_reflection(
+                current_user,
+                lesson,
+                activity,
+                form.body.data,
+                share_mentor=form.share_mentor.data,
+                share_manager=form.share_manager.data,
+                form_key=form.form_key.data,
+            )
+        except NotAllowed as exc:
+            _refuse(exc)
         db.session.commit()
         flash("Saved in your journal.", "success")
         return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
@@ -384,7 +389,7 @@ def objective(objective_id: int):
     if request.method == "GET":
         form.note.data = ""
     if form.validate_on_submit():
-        revision = services.revise_objective(objective, current_user, form.values())
+        revision = services.revise_objective(objective, current_user, form.values(), form.form_key.data)
         db.session.commit()
         flash("Objective revised." if revision else "Nothing changed.", "success" if revision else "info")
         return redirect(url_for("learn.objective", objective_id=objective.id))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from courseware.content.published import PublishedLesson, course_outlines
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.models import (
+    FORM_KEY_LENGTH,
     ChecklistState,
     Course,
     Enrollment,
@@ -39,10 +42,44 @@ def new_form_key() -> str:
     return uuid.uuid4().hex
 
 
+_FORM_KEY = re.compile(rf"[A-Za-z0-9_-]{{1,{FORM_KEY_LENGTH}}}")
+
+
+def clean_form_key(form_key: str | None) -> str | None:
+    """The form's key as stored, or None for a missing or malformed one (the form then counts
+    each time it is sent)."""
+    form_key = (form_key or "")[:FORM_KEY_LENGTH]
+    return form_key if _FORM_KEY.fullmatch(form_key) else None
+
+
 def _event_key(verb: str, user: User, form_key: str | None) -> str | None:
+    form_key = clean_form_key(form_key)
     if not form_key:
         return None
-    return f"{verb}:{user.id}:{form_key[:40]}"
+    return f"{verb}:{user.id}:{form_key}"
+
+
+def _add_once(row, first_with_key):
+    """Add ``row``, made from a form, unless its form key made a row already; returns the row
+    that stands and whether it is the new one.
+
+    The unique index on (owner, form key) decides: a request sending the same form while the
+    first one is still running waits for it there, fails in its savepoint once the first
+    commits, and answers with the first one's row (the ``first_with_key`` query).
+    """
+    if row.form_key is None:
+        db.session.add(row)
+        db.session.flush()
+        return row, True
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        first = db.session.scalar(first_with_key)
+        if first is None:  # some other constraint failed
+            raise
+        return first, False
+    return row, True
 
 
 # --- enrollments -----------------------------------------------------------------------
@@ -468,13 +505,19 @@ def submissions(user: User, lesson: Lesson, key: str) -> list[Submission]:
 def submit_practice(
     user: User, lesson: Lesson, activity: dict, text: str, link: str | None, form_key: str
 ) -> Submission:
-    """Hand in practice work; refused while an earlier one waits for review or once approved."""
-    key = _event_key("submitted", user, form_key)
+    """Hand in practice work; refused while an earlier one waits for review or once approved.
+
+    Decided under the learner's lock, so that two hand-ins at once are taken one after the other;
+    the same form sent again gets the submission it made. NotAllowed when the learner is not
+    enrolled.
+    """
+    form_key = clean_form_key(form_key)
+    progress = begin_step(user.id, lesson)
+    if form_key:
+        first = db.session.scalar(_submission_with_key(user, form_key))
+        if first is not None:
+            return first
     history = submissions(user, lesson, activity["key"])
-    if key:
-        detail = db.session.scalar(select(LearningEvent.detail).where(LearningEvent.idempotency_key == key))
-        if detail:
-            return db.session.get(Submission, detail["submission_id"])
     if history and history[0].status == "approved":
         raise Invalid("This practice work is already approved.")
     if history and history[0].status == "submitted" and rules.needs_trainer(activity):
@@ -490,9 +533,11 @@ def submit_practice(
         link=(link or "").strip() or None,
         status="submitted" if needs_review else "approved",
         created_at=utcnow(),
+        form_key=form_key,
     )
-    db.session.add(submission)
-    db.session.flush()
+    submission, new = _add_once(submission, _submission_with_key(user, form_key))
+    if not new:
+        return submission
     record_event(
         user,
         rules.SUBMITTED,
@@ -500,9 +545,14 @@ def submit_practice(
         activity_key=activity["key"],
         text_length=len(submission.text),
         detail={"submission_id": submission.id, "version": len(history) + 1},
-        idempotency_key=key,
+        idempotency_key=_event_key("submitted", user, form_key),
+        progress=progress,
     )
     return submission
+
+
+def _submission_with_key(user: User, form_key: str | None):
+    return select(Submission).where(Submission.user_id == user.id, Submission.form_key == form_key)
 
 
 def reflection_entry(user: User, lesson: Lesson, key: str) -> JournalEntry | None:
@@ -517,18 +567,38 @@ def reflection_entry(user: User, lesson: Lesson, key: str) -> JournalEntry | Non
 def write_reflection(
     user: User, lesson: Lesson, activity: dict, body: str, *, share_mentor: bool, share_manager: bool, form_key: str
 ) -> JournalEntry:
-    """Answer a reflection prompt in the learner's journal (editing the earlier answer if any)."""
+    """Answer a reflection prompt in the learner's journal (editing the earlier answer if any).
+
+    Decided under the learner's lock; the same form sent again gets the entry it made. NotAllowed
+    when the learner is not enrolled.
+    """
+    form_key = clean_form_key(form_key)
+    progress = begin_step(user.id, lesson)
+    if form_key:
+        first = db.session.scalar(_journal_entry_with_key(user, form_key))
+        if first is not None:
+            return first
     entry = reflection_entry(user, lesson, activity["key"])
     if entry is None:
         entry = JournalEntry(
-            user_id=user.id, lesson_id=lesson.id, activity_key=activity["key"], prompt=activity["prompt"]
+            user_id=user.id,
+            lesson_id=lesson.id,
+            activity_key=activity["key"],
+            prompt=activity["prompt"],
+            body=body.strip(),
+            shared_with_mentor=share_mentor,
+            shared_with_manager=share_manager,
+            form_key=form_key,
         )
-        db.session.add(entry)
-    entry.body = body.strip()
-    entry.shared_with_mentor = share_mentor
-    entry.shared_with_manager = share_manager
-    entry.updated_at = utcnow()
-    db.session.flush()
+        entry, new = _add_once(entry, _journal_entry_with_key(user, form_key))
+        if not new:
+            return entry
+    else:
+        entry.body = body.strip()
+        entry.shared_with_mentor = share_mentor
+        entry.shared_with_manager = share_manager
+        entry.updated_at = utcnow()
+        db.session.flush()
     record_event(
         user,
         rules.JOURNALED,
@@ -537,8 +607,13 @@ def write_reflection(
         text_length=len(entry.body),
         detail={"entry_id": entry.id},
         idempotency_key=_event_key("journaled", user, form_key),
+        progress=progress,
     )
     return entry
+
+
+def _journal_entry_with_key(user: User, form_key: str | None):
+    return select(JournalEntry).where(JournalEntry.user_id == user.id, JournalEntry.form_key == form_key)
 
 
 # --- journal and objectives -------------------------------------------------------------------
@@ -553,18 +628,27 @@ def journal(user: User) -> list[JournalEntry]:
 
 
 def add_journal_entry(user: User, body: str, *, share_mentor: bool, share_manager: bool, form_key: str) -> JournalEntry:
-    """A free journal entry (not tied to a lesson): what happened, what the learner noticed."""
-    key = _event_key("journal", user, form_key)
-    if key:
-        detail = db.session.scalar(select(LearningEvent.detail).where(LearningEvent.idempotency_key == key))
-        if detail:
-            return db.session.get(JournalEntry, detail["entry_id"])
+    """A free journal entry (not tied to a lesson): what happened, what the learner noticed.
+
+    The same form sent again, even at the same moment, gets the entry it made.
+    """
+    form_key = clean_form_key(form_key)
     entry = JournalEntry(
-        user_id=user.id, body=body.strip(), shared_with_mentor=share_mentor, shared_with_manager=share_manager
+        user_id=user.id,
+        body=body.strip(),
+        shared_with_mentor=share_mentor,
+        shared_with_manager=share_manager,
+        form_key=form_key,
     )
-    db.session.add(entry)
-    db.session.flush()
-    record_event(user, rules.JOURNALED, text_length=len(entry.body), detail={"entry_id": entry.id}, idempotency_key=key)
+    entry, new = _add_once(entry, _journal_entry_with_key(user, form_key))
+    if new:
+        record_event(
+            user,
+            rules.JOURNALED,
+            text_length=len(entry.body),
+            detail={"entry_id": entry.id},
+            idempotency_key=_event_key("journal", user, form_key),
+        )
     return entry
 
 
@@ -602,32 +686,56 @@ def objectives(user: User) -> list[Objective]:
 
 
 def set_objective(owner: User, author: User, values: dict, form_key: str | None = None) -> Objective:
-    """Create an objective for ``owner`` with its first revision."""
-    key = _event_key("objective", owner, form_key)
-    if key:
-        detail = db.session.scalar(select(LearningEvent.detail).where(LearningEvent.idempotency_key == key))
-        if detail:
-            return db.session.get(Objective, detail["objective_id"])
-    objective = Objective(user_id=owner.id, **{name: values.get(name) for name in OBJECTIVE_FIELDS if name != "status"})
-    objective.status = "active"
-    db.session.add(objective)
-    db.session.flush()
+    """Create an objective for ``owner`` with its first revision.
+
+    The same form sent again, even at the same moment, gets the objective it made.
+    """
+    form_key = clean_form_key(form_key)
+    objective = Objective(
+        user_id=owner.id,
+        **{name: values.get(name) for name in OBJECTIVE_FIELDS if name != "status"},
+        status="active",
+        form_key=form_key,
+    )
+    first_with_key = select(Objective).where(Objective.user_id == owner.id, Objective.form_key == form_key)
+    objective, new = _add_once(objective, first_with_key)
+    if not new:
+        return objective
     _add_objective_revision(objective, author, note=values.get("note"))
     record_event(
-        owner, rules.SET_OBJECTIVE, detail={"objective_id": objective.id, "by": author.id}, idempotency_key=key
+        owner,
+        rules.SET_OBJECTIVE,
+        detail={"objective_id": objective.id, "by": author.id},
+        idempotency_key=_event_key("objective", owner, form_key),
     )
     return objective
 
 
-def revise_objective(objective: Objective, author: User, values: dict) -> ObjectiveRevision | None:
-    """Change an objective; each change is kept as a revision. Nothing happens when nothing changed."""
+def revise_objective(
+    objective: Objective, author: User, values: dict, form_key: str | None = None
+) -> ObjectiveRevision | None:
+    """Change an objective; each change is kept as a revision. Nothing happens when nothing changed.
+
+    Revisions of one objective are made one after another (under a lock on its row), each
+    compared with the one before; the same form sent again gets the revision it made.
+    """
+    form_key = clean_form_key(form_key)
+    db.session.refresh(objective, with_for_update=True)
+    if form_key:
+        first = db.session.scalar(
+            select(ObjectiveRevision).where(
+                ObjectiveRevision.objective_id == objective.id, ObjectiveRevision.form_key == form_key
+            )
+        )
+        if first is not None:
+            return first
     changed = {name for name in OBJECTIVE_FIELDS if values.get(name) != getattr(objective, name)}
     if not changed and not values.get("note"):
         return None
     for name in OBJECTIVE_FIELDS:
         setattr(objective, name, values.get(name))
     objective.updated_at = utcnow()
-    revision = _add_objective_revision(objective, author, note=values.get("note"))
+    revision = _add_objective_revision(objective, author, note=values.get("note"), form_key=form_key)
     owner = db.session.get(User, objective.user_id)
     record_event(
         owner,
@@ -637,7 +745,9 @@ def revise_objective(objective: Objective, author: User, values: dict) -> Object
     return revision
 
 
-def _add_objective_revision(objective: Objective, author: User, note: str | None) -> ObjectiveRevision:
+def _add_objective_revision(
+    objective: Objective, author: User, note: str | None, form_key: str | None = None
+) -> ObjectiveRevision:
     number = (
         db.session.scalar(
             select(func.max(ObjectiveRevision.number)).where(ObjectiveRevision.objective_id == objective.id)
@@ -649,6 +759,7 @@ def _add_objective_revision(objective: Objective, author: User, note: str | None
         number=number,
         author_id=author.id,
         note=(note or "").strip() or None,
+        form_key=form_key,
         **{name: getattr(objective, name) for name in OBJECTIVE_FIELDS},
     )
     db.session.add(revision)

@@ -13,9 +13,11 @@ from courseware.models.accounts import (
     User,
     UserRole,
     UserSession,
+    fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.learning import (
+    FORM_KEY_LENGTH,
     ChecklistState,
     Enrollment,
     JournalEntry,
@@ -29,6 +31,7 @@ from courseware.models.learning import (
 )
 
 __all__ = [
+    "FORM_KEY_LENGTH",
     "ROLES",
     "ApiToken",
     "ChecklistState",
@@ -56,4 +59,5 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "fold_team_name",
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from courseware.db import Base, UTCDateTime, utcnow
 
@@ -15,12 +15,26 @@ ROLES = ("learner", "trainer", "manager", "admin")
 
 class Team(Base):
     __tablename__ = "teams"
+    __table_args__ = (Index("uq_teams_folded_name", "folded_name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # The name case-folded (set with the name): "Sales" and "sales" are one team, even when two
+    # admins create them at once. Folding can lengthen a name, hence the room.
+    folded_name: Mapped[str] = mapped_column(String(360), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
+
+    @validates("name")
+    def _fold_name(self, _key, name: str) -> str:
+        self.folded_name = fold_team_name(name)
+        return name
+
+
+def fold_team_name(name: str) -> str:
+    """The form of a team name that two names equal but for case share."""
+    return name.strip().casefold()
 
 
 class User(UserMixin, Base):
@@ -110,6 +124,17 @@ class Invitation(Base):
     """An emailed invitation; only a hash of its token is stored."""
 
     __tablename__ = "invitations"
+    # At most one open invitation per address (stored in lower case), so that only one link can
+    # make the account.
+    __table_args__ = (
+        Index(
+            "uq_invitations_email_open",
+            "email",
+            unique=True,
+            postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+            sqlite_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)

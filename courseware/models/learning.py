@@ -23,6 +23,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from courseware.db import Base, UTCDateTime, utcnow
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
+# The key a form carried when it was shown (``learn.services.new_form_key``). A row made from a
+# form keeps it, and a unique index on (owner, key) makes the same form sent twice, even at the
+# same moment, one row.
+FORM_KEY_LENGTH = 40
 
 
 class Enrollment(Base):
@@ -155,6 +159,7 @@ class Submission(Base):
         CheckConstraint("status IN ('submitted', 'changes_requested', 'approved')", name="status"),
         Index("ix_submissions_user_id_lesson_id", "user_id", "lesson_id"),
         Index("ix_submissions_status_created_at", "status", "created_at"),
+        Index("uq_submissions_user_id_form_key", "user_id", "form_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,6 +172,7 @@ class Submission(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(30), default="submitted")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
 
     reviews: Mapped[list[Review]] = relationship(back_populates="submission", order_by="Review.created_at")
     user = relationship("User")
@@ -190,7 +196,10 @@ class Review(Base):
 
 class JournalEntry(Base):
     __tablename__ = "journal_entries"
-    __table_args__ = (Index("ix_journal_entries_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_journal_entries_user_id_created_at", "user_id", "created_at"),
+        Index("uq_journal_entries_user_id_form_key", "user_id", "form_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -202,6 +211,7 @@ class JournalEntry(Base):
     shared_with_manager: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
 
 
 OBJECTIVE_HORIZONS = ("short", "medium", "long")
@@ -215,6 +225,7 @@ class Objective(Base):
     __table_args__ = (
         CheckConstraint("horizon IN ('short', 'medium', 'long')", name="horizon"),
         CheckConstraint("measure_kind IN ('quantitative', 'qualitative')", name="measure_kind"),
+        Index("uq_objectives_user_id_form_key", "user_id", "form_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,6 +238,7 @@ class Objective(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
 
     revisions: Mapped[list[ObjectiveRevision]] = relationship(
         back_populates="objective", order_by="ObjectiveRevision.number", cascade="all, delete-orphan"
@@ -235,7 +247,10 @@ class Objective(Base):
 
 class ObjectiveRevision(Base):
     __tablename__ = "objective_revisions"
-    __table_args__ = (UniqueConstraint("objective_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("objective_id", "number"),
+        Index("uq_objective_revisions_objective_id_form_key", "objective_id", "form_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"))
@@ -249,5 +264,6 @@ class ObjectiveRevision(Base):
     note: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
 
     objective: Mapped[Objective] = relationship(back_populates="revisions")

@@ -214,6 +214,19 @@ def test_an_invitation_works_only_once(app, client, admin, db):
     assert not is_logged_in(second_browser)
 
 
+def test_a_refused_password_leaves_the_invitation_open_for_the_next_try(app, client, admin, db):
+    link = invitation_link(invite(client, "careful@example.org"))
+
+    _, refused = accept(app, link, password="short")
+    _, accepted = accept(app, link)
+
+    assert refused.status_code == 422
+    assert accepted.status_code == 302
+    invitation = invitation_for(db, "careful@example.org")
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is not None and invitation.user_id is not None
+
+
 def test_a_withdrawn_invitation_is_refused(app, client, admin, db):
     link = invitation_link(invite(client, "withdrawn@example.org"))
     invitation = invitation_for(db, "withdrawn@example.org")
