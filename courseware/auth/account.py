@@ -6,7 +6,6 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -16,12 +15,12 @@ from courseware.auth.services import token_digest
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import ApiToken
-from courseware.validators import SingleLine
+from courseware.validators import CheckedForm, SingleLine
 
 bp = Blueprint("account", __name__)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CheckedForm):
     name = StringField(
         "Token name",
         validators=[
@@ -55,7 +54,7 @@ def account():
     )
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @role_required()
 def revoke_token(token_id: int):
     """Revoke one of your own tokens; it stops working at once."""

@@ -1,11 +1,10 @@
 """Forms for logging in, accepting invitations and resetting passwords."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from courseware.auth.passwords import MAX_LENGTH
-from courseware.validators import SingleLine
+from courseware.validators import CheckedForm, SingleLine
 
 EMAIL_VALIDATORS = [
     DataRequired("Enter your email address."),
@@ -13,7 +12,7 @@ EMAIL_VALIDATORS = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CheckedForm):
     email = EmailField("Email", validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "username"})
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password.")], render_kw={"autocomplete": "current-password"}
@@ -34,7 +33,7 @@ class NewPasswordMixin:
     )
 
 
-class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+class AcceptInvitationForm(NewPasswordMixin, CheckedForm):
     name = StringField(
         "Your name",
         validators=[DataRequired("Enter your name."), Length(max=120), SingleLine()],
@@ -43,9 +42,9 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(CheckedForm):
     email = EmailField("Email", validators=EMAIL_VALIDATORS, render_kw={"autocomplete": "username"})
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, CheckedForm):
     pass

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
+from courseware.validators import has_control_characters
+
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL, on ``BASE_URL`` when set (behind a proxy), else on the request's host."""
@@ -17,7 +19,7 @@ def external_url(endpoint: str, **values) -> str:
 
 def safe_next(target: str | None) -> str | None:
     """``target`` when it is a path on this site; None for anything that could leave it."""
-    if not target:
+    if not target or has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
