@@ -94,17 +94,20 @@ def id_params(name: str, *, source=None) -> list[int]:
     return numbers
 
 
-def date_param(name: str, default: dt.date | None = None, *, source=None) -> dt.date | None:
-    """The ``YYYY-MM-DD`` date in query parameter ``name``; ``default`` when absent or empty;
-    400 with a message naming it when it is not a date, or outside the years the site works in."""
+def date_param(name: str, default: dt.date | None = None, *, required: bool = False, source=None) -> dt.date | None:
+    """The ``YYYY-MM-DD`` date in query parameter ``name``; ``default`` when absent or empty (400
+    when ``required``); 400 with a message naming it when it is not a date, or is outside the
+    years the site works in."""
     raw = _values(source).get(name, "")
     if raw == "":
+        if required:
+            abort(400, f"Give the {name} date as YYYY-MM-DD, for example ?{name}=2026-01-31.")
         return default
     value = day(raw)
     if value is None:
         abort(
             400,
-            f"The {name} date must be a date in the form YYYY-MM-DD (for example 2026-01-31), "
+            f"The {name} date {raw[:40]!r} is not a date in the form YYYY-MM-DD (for example 2026-01-31) "
             f"from {EARLIEST_DAY.year} to {LATEST_DAY.year}.",
         )
     return value

@@ -6,9 +6,7 @@ of the person asking: a person or team outside it answers 404.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -26,6 +24,7 @@ from flask_login import current_user
 
 from courseware.auth.policies import role_required
 from courseware.author.notifications import notify
+from courseware.core.exports import stream_csv
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services as learn_services
@@ -206,19 +205,6 @@ def people():
     )
 
 
-def _csv_stream(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 def _csv_response(rows: Iterator[str], filename: str) -> Response:
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -271,7 +257,7 @@ def people_csv():
                 row.due_date.isoformat() if row.due_date else "",
             )
 
-    return _csv_response(_csv_stream(PEOPLE_COLUMNS, rows()), "people.csv")
+    return _csv_response(stream_csv(PEOPLE_COLUMNS, rows()), "people.csv")
 
 
 @bp.route("/events.csv")
@@ -280,9 +266,7 @@ def events_csv():
     """Raw events of people in scope between ``start`` and ``end`` (YYYY-MM-DD, both included),
     streamed in batches so that memory stays flat; 400 with a message for bad dates."""
     scope = _scope()
-    start, end = date_param("start"), date_param("end")
-    if start is None or end is None:
-        abort(400, "Give the start and end dates as YYYY-MM-DD, for example ?start=2026-01-01&end=2026-01-31.")
+    start, end = date_param("start", required=True), date_param("end", required=True)
     if end < start:
         abort(400, "The end date is before the start date.")
 
@@ -291,7 +275,7 @@ def events_csv():
             when, *rest = row
             yield (when.isoformat(), *("" if value is None else value for value in rest))
 
-    return _csv_response(_csv_stream(services.EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
+    return _csv_response(stream_csv(services.EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
 
 
 # --- assigning ----------------------------------------------------------------------------------
