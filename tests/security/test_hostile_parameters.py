@@ -3,9 +3,10 @@ page, never a 500: huge, negative and Unicode digits, NUL and other control char
 UTF-8, over-long text and dates at the ends of the calendar, in every URL path variable, in the
 query parameters the views read and in the form fields the POST routes read.
 
-Each value is sent twice over: all at once (every query parameter and form field hostile), and
-one at a time next to otherwise valid input, so that a check refusing one parameter early cannot
-hide a failure further on.
+Each value is sent in every query parameter and form field at once, as every person. To the
+people the route serves, it is also sent in one parameter or path variable at a time next to
+otherwise valid input, so that a check refusing one parameter early cannot hide a failure further
+on. (The others are refused before the view reads anything.)
 """
 
 from __future__ import annotations
@@ -28,13 +29,10 @@ from tests.security.test_access_matrix import EXPECTATIONS
 # Already percent-encoded, so that bytes that are not UTF-8 reach the server as they are.
 HOSTILE = {
     "huge": quote("9" * 31),
-    "huge negative": quote("-" + "9" * 20),
     "negative": "-1",
-    "zero": "0",
     "superscript digit": quote("²"),
     "arabic-indic digits": quote("١٢٣"),
-    "nul": quote("a\x00b"),
-    "escape code": quote("\x1b[31mred\r\n"),
+    "nul and control characters": quote("a\x00b\x1b[31m\r\n"),
     "invalid utf-8": "%FF%FE%C3%28",
     "over-long": "7" * 3000,
     "last day": "9999-12-31",
@@ -123,8 +121,9 @@ def valid(pairs: dict, values: dict) -> dict[str, str]:
     }
 
 
-def requests_for(endpoint: str, method: str, rule: str, values: dict):
-    """(description, path, query string, form body) for every hostile request made to one route."""
+def requests_for(endpoint: str, method: str, rule: str, values: dict, served: bool):
+    """(description, path, query string, form body) for every hostile request made to one route;
+    one at a time only when ``served`` (the person may use the route)."""
     path = url_for_rule(rule, endpoint, values)
     query = valid(VALID_QUERY.get(endpoint, {}), values)
     form = valid(FORM_DATA.get(endpoint, {}), values) if method != "GET" else {}
@@ -133,6 +132,8 @@ def requests_for(endpoint: str, method: str, rule: str, values: dict):
         everything = dict.fromkeys(QUERY_PARAMETERS, hostile)
         everywhere = dict.fromkeys(FORM_FIELDS, hostile) if method != "GET" else {}
         yield f"{label} in every parameter", path, encode(everything), encode(everywhere)
+        if not served:
+            continue
         for name in query:
             yield f"{label} in ?{name}", path, encode({**query, name: hostile}), encode(form)
         for name in form:
@@ -141,6 +142,18 @@ def requests_for(endpoint: str, method: str, rule: str, values: dict):
             marked = re.sub(rf"<(?:[^:>]+:)?{variable}>", HERE, rule)
             hostile_path = url_for_rule(marked, endpoint, values).replace(HERE, hostile)
             yield f"{label} in <{variable}>", hostile_path, encode(query), encode(form)
+
+
+def served_roles(endpoint: str, method: str) -> set[str]:
+    """The people whose requests reach the view's reading of its parameters: those it serves, or
+    (for links with a token, and logging out) whoever comes first."""
+    expected = EXPECTATIONS[(endpoint, method)]
+    served = {role for role in ROLES if expected[role] in ("ok", "bad")}
+    # Two learners, or two trainers, that a route serves alike take the same path through it.
+    for kept, alike in (("owner", "other"), ("mentor", "trainer")):
+        if kept in served:
+            served.discard(alike)
+    return served or {ROLES[0]}
 
 
 ROUTES = sorted(EXPECTATIONS)
@@ -159,7 +172,8 @@ def test_hostile_input_gets_no_server_error(app, world, endpoint, method):
     for role in ROLES:
         client = logged_in_client(app, people.get(role))
         csrf = quote(token_of(client)) if method != "GET" else ""
-        for description, path, query, body in requests_for(endpoint, method, rule, values):
+        served = role in served_roles(endpoint, method)
+        for description, path, query, body in requests_for(endpoint, method, rule, values, served):
             url = path + (f"?{query}" if query else "")
             try:
                 if method == "GET":
