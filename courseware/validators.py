@@ -162,13 +162,14 @@ class SaneDay:
 
 
 class _CheckedFields:
-    """Every text field refuses control characters, and every date field dates past the years
-    the site works in, with a field error that keeps what was typed, whichever form it is on."""
+    """Every text field refuses control characters (a one-line field, with its own stricter
+    ``SingleLine``), and every date field dates past the years the site works in, with a field
+    error that keeps what was typed, whichever form it is on."""
 
     def validate(self, extra_validators=None):
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
         for name, field in self._fields.items():
-            if isinstance(field, StringField):
+            if isinstance(field, StringField) and not any(isinstance(v, SingleLine) for v in field.validators):
                 extra.setdefault(name, []).append(TypedText())
             elif isinstance(field, DateField):
                 extra.setdefault(name, []).append(SaneDay())
