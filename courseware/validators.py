@@ -10,6 +10,7 @@ before it can reach the database, which would fail on it: integers past its rang
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 from flask import abort, request
@@ -24,8 +25,8 @@ LARGEST_ID = 2**31 - 1
 # before) would run off the calendar, and no training plan reaches them.
 EARLIEST_DAY = dt.date(1900, 1, 1)
 LATEST_DAY = dt.date(2999, 12, 31)
-# Typed text with the line breaks and tabs a text area allows.
-TYPED_CONTROLS = frozenset("\t\n\r")
+# Control characters (Unicode category Cc) but the tab and line breaks a text area allows.
+UNTYPABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # The longest query-string text a view reads (a search box, a name filter).
 MAX_QUERY_TEXT = 200
 
@@ -38,7 +39,7 @@ def has_control_characters(text: str) -> bool:
 def has_untypable_characters(text: str) -> bool:
     """Whether ``text`` holds NUL, escape codes or other control characters a person cannot type
     into a page's field (tabs and line breaks excepted)."""
-    return any(unicodedata.category(c) == "Cc" and c not in TYPED_CONTROLS for c in text)
+    return UNTYPABLE.search(text) is not None
 
 
 def whole_number(text: str | None, *, minimum: int = 0, maximum: int = LARGEST_ID) -> int | None:

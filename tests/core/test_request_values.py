@@ -135,3 +135,24 @@ def test_api_errors_for_bad_ids_stay_json(client, admin):
 
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404
+
+
+def test_a_lesson_saved_with_a_nul_in_its_body_gets_an_error_and_keeps_the_text(
+    client, db, make_user, make_course, login
+):
+    from courseware.models import Lesson, LessonRevision
+
+    login(make_user(roles=("admin",)))
+    course = make_course(modules=[("m", [("first", [])])])
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id))
+    body = "## Listening\n\nFirst\x00 listen."
+    fields = {"title": "Listening", "minutes": "5", "body": body, "base_revision": "1", "act-count": "0"}
+
+    response = post(client, f"/author/lessons/{lesson.id}/edit", {**fields, "action": "save"})
+
+    assert response.status_code == 422
+    assert (
+        "A control character (such as NUL) is in the lesson; it cannot be stored, so remove it" in page(response).text
+    )
+    assert "First" in page(response).text and "listen." in page(response).text
+    assert db.session.scalar(select(func.count()).where(LessonRevision.lesson_id == lesson.id)) == 1
