@@ -3,10 +3,10 @@ page, never a 500: huge, negative and Unicode digits, NUL and other control char
 UTF-8, over-long text and dates at the ends of the calendar, in every URL path variable, in the
 query parameters the views read and in the form fields the POST routes read.
 
-Each value is sent in every query parameter and form field at once, as every person. To the
-people the route serves, it is also sent in one parameter or path variable at a time next to
-otherwise valid input, so that a check refusing one parameter early cannot hide a failure further
-on. (The others are refused before the view reads anything.)
+To the people a route serves, each value is sent in every query parameter and form field at
+once, then in one parameter or path variable at a time next to otherwise valid input, so that a
+check refusing one parameter early cannot hide a failure further on. Everyone else, refused before
+the view reads anything, sends one request with a hostile value in every parameter.
 """
 
 from __future__ import annotations
@@ -124,9 +124,19 @@ def valid(pairs: dict, values: dict) -> dict[str, str]:
 
 
 def requests_for(endpoint: str, method: str, rule: str, values: dict, served: bool):
-    """(description, path, query string, form body) for every hostile request made to one route;
-    one at a time only when ``served`` (the person may use the route)."""
+    """(description, path, query string, form body) for every hostile request made to one route.
+
+    A person the route serves gets each value in every parameter at once, then in one parameter
+    or path variable at a time. Anyone else is refused before the view reads a parameter, so one
+    request carries a different hostile value in each parameter.
+    """
     path = url_for_rule(rule, endpoint, values)
+    if not served:
+        labels = list(HOSTILE)
+        mixed = {name: HOSTILE[labels[i % len(labels)]] for i, name in enumerate(QUERY_PARAMETERS)}
+        fields = {name: HOSTILE[labels[i % len(labels)]] for i, name in enumerate(FORM_FIELDS)}
+        yield "a mix in every parameter", path, encode(mixed), encode(fields) if method != "GET" else ""
+        return
     query = valid(VALID_QUERY.get(endpoint, {}), values)
     form = valid(FORM_DATA.get(endpoint, {}), values) if method != "GET" else {}
     variables = re.findall(r"<(?:[^:>]+:)?([^>]+)>", rule)
@@ -134,8 +144,6 @@ def requests_for(endpoint: str, method: str, rule: str, values: dict, served: bo
         everything = dict.fromkeys(QUERY_PARAMETERS, hostile)
         everywhere = dict.fromkeys(FORM_FIELDS, hostile) if method != "GET" else {}
         yield f"{label} in every parameter", path, encode(everything), encode(everywhere)
-        if not served:
-            continue
         for name in query:
             yield f"{label} in ?{name}", path, encode({**query, name: hostile}), encode(form)
         for name in form:
