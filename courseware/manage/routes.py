@@ -34,7 +34,7 @@ from courseware.manage.forms import AssignForm, PeopleFilterForm
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
 from courseware.models import Course, Team
-from courseware.validators import MAX_QUERY_TEXT, date_param, id_params, int_param, text_param
+from courseware.validators import date_param, id_params, int_param, text_param
 
 bp = Blueprint("manage", __name__)
 
@@ -88,7 +88,7 @@ def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFi
         team_id=team_id,
         course_id=course_id,
         status=status,
-        query=text_param("q", max_length=MAX_QUERY_TEXT, source=values)[:100],
+        query=text_param("q", source=values)[:100],
         sort=sort,
         descending=values.get("order") == "desc",
     )
