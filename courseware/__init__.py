@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_middleware(app)
     _register_extensions(app)
+    _register_url_converters(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)
@@ -58,6 +59,12 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     init_security(app)
+
+
+def _register_url_converters(app: Flask) -> None:
+    from courseware.core.converters import register_converters
+
+    register_converters(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,11 +1,10 @@
 """Forms admins use to invite people, edit their roles and teams, and create teams."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Email, Length
 
 from courseware.models import ROLES
-from courseware.validators import SingleLine
+from courseware.validators import CheckedForm, SingleLine
 
 ROLE_CHOICES = [
     ("learner", "Learner — follows courses (everyone is a learner)"),
@@ -21,7 +20,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(CheckedForm):
     email = EmailField(
         "Email",
         validators=[DataRequired("Enter the email address to invite."), Email("Enter a valid email address.")],
@@ -31,7 +30,7 @@ class InviteForm(FlaskForm):
     team = SelectField("Team", coerce=int, choices=[], validate_choice=True)
 
 
-class PersonForm(FlaskForm):
+class PersonForm(CheckedForm):
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120), SingleLine()])
     roles = CheckboxesField("Roles", choices=ROLE_CHOICES, validate_choice=True)
     team = SelectField("Team", coerce=int, choices=[], validate_choice=True)
@@ -43,5 +42,5 @@ class PersonForm(FlaskForm):
     )
 
 
-class TeamForm(FlaskForm):
+class TeamForm(CheckedForm):
     name = StringField("Team name", validators=[DataRequired("Enter a team name."), Length(max=120), SingleLine()])

@@ -18,6 +18,7 @@ from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.mail import mail_configured, send_mail
 from courseware.models import Invitation, Team, User
+from courseware.validators import int_param, text_param
 
 bp = Blueprint("admin", __name__)
 
@@ -37,8 +38,8 @@ def _team_or_none(team_id: int | None) -> Team | None:
 @role_required("admin")
 def people():
     """Everyone with an account, searchable by name or email, with open invitations."""
-    query = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    query = text_param("q")
+    page = int_param("page", 1)
     statement = select(User).order_by(User.name)
     if query:
         like = f"%{query.lower()}%"
@@ -96,7 +97,7 @@ def invite():
     return render_template("admin/invite.html", form=form), 422 if form.errors else 200
 
 
-@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@bp.route("/invitations/<id:invitation_id>/revoke", methods=["POST"])
 @role_required("admin")
 def revoke_invitation(invitation_id: int):
     """Withdraw an open invitation so that its link stops working."""
@@ -108,7 +109,7 @@ def revoke_invitation(invitation_id: int):
     return redirect(url_for("admin.people"))
 
 
-@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>", methods=["GET", "POST"])
 @role_required("admin")
 def person(user_id: int):
     """Edit a person's name, roles, team and managed teams."""
@@ -146,7 +147,7 @@ def person(user_id: int):
     return render_template("admin/person.html", form=form, person=user), 422 if form.errors else 200
 
 
-@bp.route("/people/<int:user_id>/active", methods=["POST"])
+@bp.route("/people/<id:user_id>/active", methods=["POST"])
 @role_required("admin")
 def set_active(user_id: int):
     """Deactivate a person (their sessions end at once) or reactivate them."""

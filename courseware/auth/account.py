@@ -16,7 +16,7 @@ from courseware.auth.services import token_digest
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import ApiToken
-from courseware.validators import SingleLine
+from courseware.validators import CheckedForm, SingleLine
 
 bp = Blueprint("account", __name__)
 
@@ -55,7 +55,7 @@ def account():
     )
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @role_required()
 def revoke_token(token_id: int):
     """Revoke one of your own tokens; it stops working at once."""

@@ -7,7 +7,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from courseware.auth.passwords import MAX_LENGTH
-from courseware.validators import SingleLine
+from courseware.validators import CheckedForm, SingleLine
 
 EMAIL_VALIDATORS = [
     DataRequired("Enter your email address."),
@@ -31,11 +31,11 @@ def json_fields(body) -> ImmutableMultiDict:
     )
 
 
-class Form(FlaskForm):
+class Form(CheckedForm):
     """A form that also reads a JSON body (as a script sends it), refusing one that is not an
     object of fields with a clear 400 rather than failing on it."""
 
-    class Meta(FlaskForm.Meta):
+    class Meta(CheckedForm.Meta):
         def wrap_formdata(self, form, formdata):
             if (
                 has_request_context()

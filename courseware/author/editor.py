@@ -24,6 +24,7 @@ from courseware.content.format import (
     parse_lesson_text,
 )
 from courseware.exceptions import Invalid
+from courseware.validators import whole_number
 
 ACTIVITY_LABELS = {
     "quiz": "Quiz",
@@ -450,15 +451,14 @@ def _sentence(text: str) -> str:
 
 
 def _count(form, name: str, cap: int) -> int:
-    raw = form.get(name, "")
-    return min(int(raw), cap) if raw.isdigit() else 0
+    return min(whole_number(form.get(name, "")) or 0, cap)
 
 
 def _parse_number(raw: str) -> int | float | str:
     raw = (raw or "").strip()
-    if re.fullmatch(r"\d{1,6}", raw):
+    if re.fullmatch(r"[0-9]{1,6}", raw):
         return int(raw)
-    if re.fullmatch(r"\d{0,6}\.\d{1,6}", raw):
+    if re.fullmatch(r"[0-9]{0,6}\.[0-9]{1,6}", raw):
         return float(raw)
     return raw
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Form, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from courseware.author.review import SCORES
+from courseware.validators import CheckedForm, CheckedQueryForm
 
 MAX_COMMENT = 10_000
 
@@ -21,7 +21,7 @@ def _int_or_none(value):
         return None
 
 
-class CourseForm(FlaskForm):
+class CourseForm(CheckedForm):
     title = StringField("Title", validators=[DataRequired("Give the course a title."), Length(max=200)])
     summary = TextAreaField(
         "Summary",
@@ -48,26 +48,26 @@ class NewCourseForm(CourseForm):
     )
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(CheckedForm):
     title = StringField("Module title", validators=[DataRequired("Give the module a title."), Length(max=200)])
     optional = BooleanField(
         "Optional module", description="Lessons in an optional module never hold later lessons back."
     )
 
 
-class LessonAddForm(FlaskForm):
+class LessonAddForm(CheckedForm):
     title = StringField("New lesson title", validators=[DataRequired("Give the lesson a title."), Length(max=200)])
 
 
-class MoveLessonForm(FlaskForm):
+class MoveLessonForm(CheckedForm):
     module = SelectField("Move to module", coerce=_int_or_none, choices=[], validate_choice=True)
 
 
-class EditorGrantForm(FlaskForm):
+class EditorGrantForm(CheckedForm):
     person = SelectField("Trainer", coerce=_int_or_none, choices=[], validate_choice=True)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CheckedForm):
     archive = FileField(
         "Course zip",
         validators=[FileRequired("Choose a .zip file to upload.")],
@@ -75,7 +75,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(CheckedForm):
     """Scores per rubric criterion are read from ``score-<n>``; see :func:`read_scores`."""
 
     decision = RadioField(
@@ -106,7 +106,7 @@ def read_scores(form, criteria: list[dict]) -> tuple[dict[str, str], dict[int, s
     return scores, errors
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(CheckedForm):
     decision = RadioField(
         "Decision",
         choices=[("confirm", "Confirm — every item is done"), ("return", "Return — something needs another look")],
@@ -123,14 +123,14 @@ class VerifyForm(FlaskForm):
             raise ValidationError("Say what to look at again, so that the learner knows what to do next.")
 
 
-class QueueFilterForm(Form):
+class QueueFilterForm(CheckedQueryForm):
     """The queue's filters, read from the query string (a GET form: no CSRF token)."""
 
     course = SelectField("Course", coerce=_int_or_none, choices=[], validate_choice=False)
     mentee = SelectField("Mentee", coerce=_int_or_none, choices=[], validate_choice=False)
 
 
-class PairForm(FlaskForm):
+class PairForm(CheckedForm):
     mentor = SelectField("Mentor", coerce=_int_or_none, choices=[], validate_choice=True)
     learners = TextAreaField(
         "Learners' email addresses",
@@ -139,5 +139,5 @@ class PairForm(FlaskForm):
     )
 
 
-class ReviewerForm(FlaskForm):
+class ReviewerForm(CheckedForm):
     pass

@@ -16,6 +16,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.manage.policies import person_in_scope, scope_of
 from courseware.models import Course, User
+from courseware.validators import int_param
 
 bp = Blueprint("mentoring", __name__)
 
@@ -29,7 +30,7 @@ def mentees():
     return render_template("mentoring/mentees.html", rows=services.mentee_overview(current_user))
 
 
-@bp.route("/mentees/<int:user_id>")
+@bp.route("/mentees/<id:user_id>")
 @role_required("trainer")
 def mentee(user_id: int):
     """One mentee: progress per course, practice work and reviews, journal entries shared with mentors."""
@@ -82,7 +83,7 @@ def pairs():
     ), 422 if form.errors else 200
 
 
-@bp.route("/pairs/<int:mentor_id>/<int:learner_id>/end", methods=["POST"])
+@bp.route("/pairs/<id:mentor_id>/<id:learner_id>/end", methods=["POST"])
 @role_required(*PAIRING_ROLES)
 def end_pair(mentor_id: int, learner_id: int):
     """End a mentorship (the learner's records stay as they are)."""
@@ -109,13 +110,13 @@ def reviewers():
 
 def _person_and_course(user_id: int) -> tuple[User, Course]:
     person = person_in_scope(current_user, user_id)
-    course = db.session.get(Course, request.form.get("course", type=int) or 0)
+    course = db.session.get(Course, int_param("course", 0, source=request.form))
     if person is None or course is None:
         abort(404)
     return person, course
 
 
-@bp.route("/reviewers/<int:user_id>", methods=["POST"])
+@bp.route("/reviewers/<id:user_id>", methods=["POST"])
 @role_required(*PAIRING_ROLES)
 def make_reviewer(user_id: int):
     """Make a learner a reviewer of a course they completed with approved practice."""
@@ -130,7 +131,7 @@ def make_reviewer(user_id: int):
     return redirect(url_for("mentoring.reviewers"))
 
 
-@bp.route("/reviewers/<int:user_id>/remove", methods=["POST"])
+@bp.route("/reviewers/<id:user_id>/remove", methods=["POST"])
 @role_required(*PAIRING_ROLES)
 def remove_reviewer(user_id: int):
     """Withdraw a learner's right to review a course."""

@@ -43,7 +43,7 @@ def read_all():
     return redirect(url_for("notifications.index"))
 
 
-@bp.route("/<int:notification_id>/read", methods=["POST"])
+@bp.route("/<id:notification_id>/read", methods=["POST"])
 @role_required()
 def read_one(notification_id: int):
     """Mark one of your notifications as read; anyone else's is not found."""

@@ -60,7 +60,7 @@ def _submission(submission_id: int) -> Submission:
     return submission
 
 
-@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
+@bp.route("/submissions/<id:submission_id>", methods=["GET", "POST"])
 @reviewer_required
 def submission(submission_id: int):
     """One hand-in: the prompt and rubric, the answer, earlier hand-ins and reviews; score and decide."""
@@ -120,7 +120,7 @@ def _checklist(state_id: int) -> ChecklistState:
     return state
 
 
-@bp.route("/checklists/<int:state_id>", methods=["GET", "POST"])
+@bp.route("/checklists/<id:state_id>", methods=["GET", "POST"])
 @reviewer_required
 def checklist(state_id: int):
     """A fully ticked checklist that a trainer confirms, or returns with a comment."""

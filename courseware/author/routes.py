@@ -24,6 +24,7 @@ from courseware.content.render import render_markdown
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.models import Course, Lesson, Module, User
+from courseware.validators import int_param
 
 bp = Blueprint("author", __name__)
 
@@ -108,7 +109,7 @@ def _render_course(course: Course, *, status: int = 200, course_form=None, modul
     ), status
 
 
-@bp.route("/courses/<int:course_id>", methods=["GET", "POST"])
+@bp.route("/courses/<id:course_id>", methods=["GET", "POST"])
 @role_required(*AUTHOR_ROLES)
 def course(course_id: int):
     """A course: its settings, its modules and lessons in order, editors, download."""
@@ -124,7 +125,7 @@ def course(course_id: int):
     return _render_course(course)
 
 
-@bp.route("/courses/<int:course_id>/modules", methods=["POST"])
+@bp.route("/courses/<id:course_id>/modules", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def add_module(course_id: int):
     """Add a module at the end of the course."""
@@ -138,7 +139,7 @@ def add_module(course_id: int):
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
-@bp.route("/modules/<int:module_id>", methods=["POST"])
+@bp.route("/modules/<id:module_id>", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def update_module(module_id: int):
     """Rename a module, or make it optional or required."""
@@ -153,7 +154,7 @@ def update_module(module_id: int):
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
-@bp.route("/modules/<int:module_id>/move", methods=["POST"])
+@bp.route("/modules/<id:module_id>/move", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def move_module(module_id: int):
     """Move a module up or down one place."""
@@ -164,7 +165,7 @@ def move_module(module_id: int):
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
-@bp.route("/modules/<int:module_id>/archive", methods=["POST"])
+@bp.route("/modules/<id:module_id>/archive", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def archive_module(module_id: int):
     """Archive a module (learners no longer see it or its lessons) or bring it back."""
@@ -176,7 +177,7 @@ def archive_module(module_id: int):
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
-@bp.route("/modules/<int:module_id>/lessons", methods=["POST"])
+@bp.route("/modules/<id:module_id>/lessons", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def add_lesson(module_id: int):
     """Add a lesson at the end of a module and open it in the editor."""
@@ -191,7 +192,7 @@ def add_lesson(module_id: int):
     return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
 
 
-@bp.route("/lessons/<int:lesson_id>/move", methods=["POST"])
+@bp.route("/lessons/<id:lesson_id>/move", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def move_lesson(lesson_id: int):
     """Move a lesson up or down in its module, or to the end of another module."""
@@ -213,7 +214,7 @@ def move_lesson(lesson_id: int):
     return redirect(_course_url(course, f"lesson-{lesson.id}"))
 
 
-@bp.route("/lessons/<int:lesson_id>/archive", methods=["POST"])
+@bp.route("/lessons/<id:lesson_id>/archive", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def archive_lesson(lesson_id: int):
     """Archive a lesson (learners no longer see it; its history and their records stay) or restore it."""
@@ -225,7 +226,7 @@ def archive_lesson(lesson_id: int):
     return redirect(_course_url(course, f"lesson-{lesson.id}"))
 
 
-@bp.route("/courses/<int:course_id>/editors", methods=["POST"])
+@bp.route("/courses/<id:course_id>/editors", methods=["POST"])
 @role_required("admin")
 def grant_editor(course_id: int):
     """An admin makes a trainer an editor of the course."""
@@ -246,7 +247,7 @@ def grant_editor(course_id: int):
     return redirect(_course_url(course, "editors"))
 
 
-@bp.route("/courses/<int:course_id>/staff/<int:user_id>/<role>/remove", methods=["POST"])
+@bp.route("/courses/<id:course_id>/staff/<id:user_id>/<role>/remove", methods=["POST"])
 @role_required("admin")
 def remove_staff(course_id: int, user_id: int, role: str):
     """An admin withdraws an editor's or reviewer's rights on the course."""
@@ -279,7 +280,7 @@ def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=N
     ), status
 
 
-@bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
+@bp.route("/lessons/<id:lesson_id>/edit", methods=["GET", "POST"])
 @role_required(*AUTHOR_ROLES)
 def edit_lesson(lesson_id: int):
     """The lesson editor: title, minutes, Markdown body with a preview, activities as form rows.
@@ -335,7 +336,7 @@ def edit_lesson(lesson_id: int):
 # --- revisions --------------------------------------------------------------------------------
 
 
-@bp.route("/lessons/<int:lesson_id>/revisions")
+@bp.route("/lessons/<id:lesson_id>/revisions")
 @role_required(*AUTHOR_ROLES)
 def revisions(lesson_id: int):
     """Every revision of a lesson with author and time; compare two; restore or publish one."""
@@ -347,13 +348,13 @@ def revisions(lesson_id: int):
     return render_template("author/revisions.html", course=course, lesson=lesson, rows=rows, authors=authors)
 
 
-@bp.route("/lessons/<int:lesson_id>/diff")
+@bp.route("/lessons/<id:lesson_id>/diff")
 @role_required(*AUTHOR_ROLES)
 def diff(lesson_id: int):
     """The lesson file of one revision against another's, line by line."""
     lesson, course = _lesson(lesson_id)
-    old = services.revision_of(lesson, request.args.get("old", type=int) or 0)
-    new = services.revision_of(lesson, request.args.get("new", type=int) or 0)
+    old = services.revision_of(lesson, int_param("old", 0))
+    new = services.revision_of(lesson, int_param("new", 0))
     if old is None or new is None:
         abort(404, "Choose two revisions of this lesson to compare.")
     if old.number > new.number:
@@ -362,7 +363,7 @@ def diff(lesson_id: int):
     return render_template("author/diff.html", course=course, lesson=lesson, old=old, new=new, lines=lines)
 
 
-@bp.route("/lessons/<int:lesson_id>/revisions/<int:revision_id>/restore", methods=["POST"])
+@bp.route("/lessons/<id:lesson_id>/revisions/<id:revision_id>/restore", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def restore(lesson_id: int, revision_id: int):
     """Copy an old revision into a new draft revision; publishing it stays a separate step."""
@@ -374,7 +375,7 @@ def restore(lesson_id: int, revision_id: int):
     return redirect(url_for("author.revisions", lesson_id=lesson.id))
 
 
-@bp.route("/lessons/<int:lesson_id>/revisions/<int:revision_id>/publish", methods=["POST"])
+@bp.route("/lessons/<id:lesson_id>/revisions/<id:revision_id>/publish", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def publish(lesson_id: int, revision_id: int):
     """Make a revision what learners see; their progress and quiz attempts are untouched."""
@@ -389,7 +390,7 @@ def publish(lesson_id: int, revision_id: int):
 # --- zips -------------------------------------------------------------------------------------
 
 
-@bp.route("/courses/<int:course_id>/export.zip")
+@bp.route("/courses/<id:course_id>/export.zip")
 @role_required(*AUTHOR_ROLES)
 def export_zip(course_id: int):
     """The course's published lessons as a zip in the lessons/ format."""

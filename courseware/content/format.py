@@ -20,6 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from courseware.exceptions import DomainError
+from courseware.validators import UNTYPABLE
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(\d+)-(.*)\.md$")
@@ -680,6 +681,8 @@ def _check_body(check: _Checker, body: str, line: int, budget: ImportBudget | No
 
 
 def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudget | None = None) -> LessonSpec | None:
+    if not _typable(check, text):
+        return None
     parts = _split_front_matter(check, text)
     if parts is None:
         return None
@@ -713,6 +716,19 @@ def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudg
         activities=activities,
         source_path=check.path,
     )
+
+
+def _typable(check: _Checker, text: str) -> bool:
+    """Whether ``text`` is free of NUL and other control characters (tabs and line breaks
+    aside), which no database column can be trusted to store; the first line holding one is named."""
+    match = UNTYPABLE.search(text)
+    if match is None:
+        return True
+    check.add(
+        text.count("\n", 0, match.start()) + 1,
+        "a control character (such as NUL) is in the lesson; it cannot be stored, so remove it",
+    )
+    return False
 
 
 def parse_lesson_text(text: str, *, slug: str, source_path: str = "<lesson>") -> LessonSpec:

@@ -6,6 +6,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import current_app, url_for
 
+from courseware.validators import has_control_characters
+
 
 def email_url(endpoint: str, **values) -> str:
     """An absolute link for a message that leaves the site (email), always on ``BASE_URL``.
@@ -45,7 +47,7 @@ def page_url(endpoint: str, **values) -> str:
 
 def safe_next(target: str | None) -> str | None:
     """``target`` when it is a path on this site; None for anything that could leave it."""
-    if not target:
+    if not target or has_control_characters(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -2,11 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from courseware.learn.services import new_form_key
+from courseware.validators import CheckedForm
 
 MAX_TEXT = 20_000
 
@@ -18,7 +18,7 @@ def http_link(_form, field):
             raise ValidationError("Enter a full web address starting with https:// (or leave it empty).")
 
 
-class KeyedForm(FlaskForm):
+class KeyedForm(CheckedForm):
     """Carries a key made when the form was shown, so that sending it twice records once."""
 
     form_key = HiddenField(default=new_form_key)
@@ -55,7 +55,7 @@ class JournalForm(SharingMixin, KeyedForm):
     )
 
 
-class SharingForm(SharingMixin, FlaskForm):
+class SharingForm(SharingMixin, CheckedForm):
     pass
 
 

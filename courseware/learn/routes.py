@@ -12,6 +12,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services
 from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, ReflectionForm, SharingForm
+from courseware.validators import int_param, text_param, whole_number
 
 bp = Blueprint("learn", __name__)
 
@@ -110,7 +111,7 @@ def render_lesson(
     module = next(m for m in cmap.modules if m.id == item.module_id)
     attempts = services.quiz_attempts(current_user, lesson)
     shown_attempt = None
-    attempt_id = request.args.get("attempt", type=int)
+    attempt_id = int_param("attempt")
     if attempt_id:
         shown_attempt = next((a for a in attempts if a.id == attempt_id), None)
     panels = []
@@ -248,9 +249,10 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
         return render_lesson(
             course, enrollment, lesson, cmap, status=422, quiz_errors={key: error}, quiz_values={key: answers}
         )
+    form_key = text_param("form_key", max_length=100, source=request.form)
     with db.writing():
         try:
-            attempt = services.answer_quiz(current_user, lesson, activity, answers, request.form.get("form_key", ""))
+            attempt = services.answer_quiz(current_user, lesson, activity, answers, form_key)
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
@@ -264,10 +266,11 @@ def save_checklist(course_slug: str, lesson_slug: str, key: str):
     """Save the ticked items (answers JSON when asked by the page's script)."""
     course, lesson = _published(course_slug, lesson_slug)
     activity = _activity(lesson, key, "checklist")
-    ticked = [int(v) for v in request.form.getlist("item") if v.isdigit()]
+    ticked = [n for n in (whole_number(v) for v in request.form.getlist("item")) if n is not None]
+    form_key = text_param("form_key", max_length=100, source=request.form)
     with db.writing():
         try:
-            state = services.save_checklist(current_user, lesson, activity, ticked, request.form.get("form_key"))
+            state = services.save_checklist(current_user, lesson, activity, ticked, form_key)
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
@@ -346,7 +349,7 @@ def journal():
     return render_template("learn/journal.html", form=form, entries=entries), 422 if form.errors else 200
 
 
-@bp.route("/journal/<int:entry_id>/sharing", methods=["POST"])
+@bp.route("/journal/<id:entry_id>/sharing", methods=["POST"])
 @role_required()
 def journal_sharing(entry_id: int):
     """Change who an entry is shared with."""
@@ -377,7 +380,7 @@ def objectives():
     ), 422 if form.errors else 200
 
 
-@bp.route("/objectives/<int:objective_id>", methods=["GET", "POST"])
+@bp.route("/objectives/<id:objective_id>", methods=["GET", "POST"])
 @role_required()
 def objective(objective_id: int):
     """Revise an objective; every revision is kept and listed."""

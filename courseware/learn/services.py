@@ -33,6 +33,7 @@ from courseware.models import (
 )
 from courseware.progress import rules
 from courseware.progress.services import already_recorded, begin_step, record_event
+from courseware.validators import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -371,8 +372,9 @@ def parse_quiz_answers(activity: dict, form) -> tuple[dict[int, set[int]], list[
     for index, question in enumerate(activity["questions"]):
         chosen = set()
         for raw in form.getlist(f"q{index}"):
-            if raw.isdigit() and int(raw) < len(question["choices"]):
-                chosen.add(int(raw))
+            choice = whole_number(raw, maximum=len(question["choices"]) - 1)
+            if choice is not None:
+                chosen.add(choice)
         if chosen:
             answers[index] = chosen
         else:

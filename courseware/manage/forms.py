@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SearchField, SelectField, SelectMultipleField, widgets
+from wtforms import DateField, SearchField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, Optional
 
 from courseware.manage.services import SORTS, STATUS_LABELS
+from courseware.validators import CheckedForm, CheckedQueryForm
 
 SORT_LABELS = {
     "status": "Status (most urgent first)",
@@ -31,7 +31,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class PeopleFilterForm(Form):
+class PeopleFilterForm(CheckedQueryForm):
     """The people table's filters, read from the query string (a GET form: no CSRF token)."""
 
     q = SearchField("Name or email")
@@ -48,7 +48,7 @@ class PeopleFilterForm(Form):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(CheckedForm):
     course = SelectField(
         "Course", coerce=int, choices=[], validate_choice=True, validators=[InputRequired("Choose a course.")]
     )

@@ -6,9 +6,7 @@ of the person asking: a person or team outside it answers 404.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -26,6 +24,7 @@ from flask_login import current_user
 
 from courseware.auth.policies import role_required
 from courseware.author.notifications import notify
+from courseware.core.exports import stream_csv
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services as learn_services
@@ -35,6 +34,7 @@ from courseware.manage.forms import AssignForm, PeopleFilterForm
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
 from courseware.models import Course, Team
+from courseware.validators import date_param, id_params, int_param, text_param
 
 bp = Blueprint("manage", __name__)
 
@@ -74,11 +74,8 @@ def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFi
     form.team.choices = [("", "All teams")] + [(team.id, team.name) for team in teams]
     form.course.choices = [("", "All courses")] + [(course.id, course.title) for course in courses]
     values = source if source is not None else request.args
-    try:
-        team_id = int(values["team"]) if values.get("team") else None
-        course_id = int(values["course"]) if values.get("course") else None
-    except ValueError:
-        abort(400, "The team and course filters must be numbers, as the filter form sends them.")
+    team_id = int_param("team", source=values)
+    course_id = int_param("course", source=values)
     _team_in_scope(scope, team_id)
     _course_or_404(course_id)
     status = values.get("status") or None
@@ -91,7 +88,7 @@ def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFi
         team_id=team_id,
         course_id=course_id,
         status=status,
-        query=(values.get("q") or "").strip()[:100],
+        query=text_param("q", source=values)[:100],
         sort=sort,
         descending=values.get("order") == "desc",
     )
@@ -99,8 +96,7 @@ def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFi
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return int_param("page", 1)
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -108,10 +104,9 @@ def _page() -> int:
 
 def _overview_course(courses: list[Course]) -> Course | None:
     """The course chosen for the funnel, else the first one."""
-    if request.args.get("course"):
-        if not request.args["course"].isdigit():
-            abort(400, "The course must be given by its number, as the course menu sends it.")
-        return _course_or_404(int(request.args["course"]))
+    course_id = int_param("course")
+    if course_id is not None:
+        return _course_or_404(course_id)
     return courses[0] if courses else None
 
 
@@ -211,19 +206,6 @@ def people():
     )
 
 
-def _csv_stream(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 def _csv_response(rows: Iterator[str], filename: str) -> Response:
     response = Response(stream_with_context(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -276,7 +258,7 @@ def people_csv():
                 row.due_date.isoformat() if row.due_date else "",
             )
 
-    return _csv_response(_csv_stream(PEOPLE_COLUMNS, rows()), "people.csv")
+    return _csv_response(stream_csv(PEOPLE_COLUMNS, rows()), "people.csv")
 
 
 @bp.route("/events.csv")
@@ -285,20 +267,16 @@ def events_csv():
     """Raw events of people in scope between ``start`` and ``end`` (YYYY-MM-DD, both included),
     streamed in batches so that memory stays flat; 400 with a message for bad dates."""
     scope = _scope()
-    try:
-        start = services.parse_day(request.args.get("start"), "start")
-        end = services.parse_day(request.args.get("end"), "end")
-        if end < start:
-            raise Invalid("The end date is before the start date.", field="end")
-    except Invalid as exc:
-        abort(400, exc.message)
+    start, end = date_param("start", required=True), date_param("end", required=True)
+    if end < start:
+        abort(400, "The end date is before the start date.")
 
     def rows():
         for row in services.export_events(scope, start, end):
             when, *rest = row
             yield (when.isoformat(), *("" if value is None else value for value in rest))
 
-    return _csv_response(_csv_stream(services.EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
+    return _csv_response(stream_csv(services.EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
 
 
 # --- assigning ----------------------------------------------------------------------------------
@@ -312,21 +290,12 @@ def _assign_form(scope: Scope, selected_people) -> AssignForm:
     return form
 
 
-def _selected_ids(values) -> list[int]:
-    ids = []
-    for raw in values:
-        if not str(raw).isdigit():
-            abort(400, "The people chosen must be given by their numbers, as the people page sends them.")
-        ids.append(int(raw))
-    return ids
-
-
 @bp.route("/assign", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def assign():
     """Assign a course with a due date to whole teams and to people chosen on the people page."""
     scope = _scope()
-    ids = _selected_ids(request.form.getlist("people") if request.method == "POST" else request.args.getlist("person"))
+    ids = id_params("people", source=request.form) if request.method == "POST" else id_params("person")
     selected = services.people_by_ids(scope, ids)
     if len(selected) != len(set(ids)):
         abort(404)
@@ -365,7 +334,7 @@ def assign():
 def people_selected():
     """The people page's bulk actions on the ticked rows: assign a course, or send reminders."""
     scope = _scope()
-    ids = _selected_ids(request.form.getlist("person"))
+    ids = id_params("person", source=request.form)
     back = url_for("manage.people", **_kept_filter_args())
     if not ids:
         flash("Tick at least one person first.", "error")
@@ -419,7 +388,7 @@ def _remind(scope: Scope, filters: services.PeopleFilter, back: str):
 # --- one person -----------------------------------------------------------------------------------
 
 
-@bp.route("/people/<int:user_id>")
+@bp.route("/people/<id:user_id>")
 @role_required(*MANAGERS)
 def person(user_id: int):
     """One person's record: status, progress per course, timeline, practice work and reviews,
@@ -428,7 +397,7 @@ def person(user_id: int):
     return _render_person(person, ObjectiveForm(formdata=None))
 
 
-@bp.route("/people/<int:user_id>/objectives", methods=["POST"])
+@bp.route("/people/<id:user_id>/objectives", methods=["POST"])
 @role_required(*MANAGERS)
 def set_objective(user_id: int):
     """Set an objective for a person in scope; they are told, and it is theirs to revise."""
@@ -451,7 +420,7 @@ def set_objective(user_id: int):
 def _render_person(person, objective_form, status: int = 200):
     scope = _scope()
     now = _clock()
-    before = request.args.get("before", type=int)
+    before = int_param("before")
     events = services.timeline(person, before_id=before, limit=PER_PAGE + 1)
     more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
@@ -475,7 +444,7 @@ def _render_person(person, objective_form, status: int = 200):
     ), status
 
 
-@bp.route("/people/<int:user_id>/remind", methods=["POST"])
+@bp.route("/people/<id:user_id>/remind", methods=["POST"])
 @role_required(*MANAGERS)
 def remind_person(user_id: int):
     """Send this person a reminder, when they are stalled or overdue and not yet reminded today."""

@@ -935,18 +935,6 @@ EVENT_COLUMNS = (
 )
 
 
-def parse_day(value: str | None, name: str) -> dt.date:
-    """A ``YYYY-MM-DD`` query argument; Invalid with a message that says which and why."""
-    if not value:
-        raise Invalid(f"Give the {name} date as YYYY-MM-DD, for example ?{name}=2026-01-31.", field=name)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(
-            f"The {name} date {value!r} is not a date in the form YYYY-MM-DD (for example 2026-01-31).", field=name
-        ) from None
-
-
 def export_events(scope: Scope, start: dt.date, end: dt.date, batch: int = 2000) -> Iterator[tuple]:
     """Every event of people in scope from ``start`` to ``end`` (both included), oldest first,
     fetched ``batch`` rows at a time so that memory stays flat however long the range."""

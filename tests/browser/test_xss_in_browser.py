@@ -10,14 +10,14 @@ from courseware.content.services import import_courses
 from courseware.learn.services import enroll
 from tests.browser.conftest import log_in
 from tests.conftest import TEST_PASSWORD
-from tests.security.xss_vectors import all_vectors
+from tests.security.xss_vectors import lesson_vectors
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def hostile_lesson(live_app, live_db, tmp_path):
-    vectors = all_vectors()
+    vectors = lesson_vectors()
     folder = tmp_path / "hostile-course"
     (folder / "only").mkdir(parents=True)
     (folder / "course.yaml").write_text(

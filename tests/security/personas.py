@@ -1,0 +1,192 @@
+"""The people and objects the route-wide tests walk every route with: one of each kind of person,
+and a world of objects (courses, entries, submissions, ...) that the URLs point at."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from courseware.auth.services import invite
+from courseware.db import utcnow
+from courseware.learn.services import add_journal_entry, enroll, save_checklist, set_objective, submit_practice
+from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification
+from tests.conftest import TEST_PASSWORD
+from tests.core.web import new_client
+
+ROLES = ("anonymous", "owner", "other", "trainer", "mentor", "manager", "admin", "former")
+
+QUIZ = {
+    "key": "quiz-1",
+    "type": "quiz",
+    "pass_mark": 1,
+    "questions": [
+        {
+            "prompt": "Q",
+            "choices": [
+                {"text": "a", "correct": True, "feedback": "f"},
+                {"text": "b", "correct": False, "feedback": "f"},
+            ],
+        }
+    ],
+}
+ACTIVITIES = [
+    QUIZ,
+    {"key": "checklist-1", "type": "checklist", "items": ["one"], "verified_by": "trainer"},
+    {
+        "key": "practice-1",
+        "type": "practice",
+        "prompt": "p",
+        "rubric": [{"name": "n", "good": "g"}],
+        "approval": "required",
+    },
+    {"key": "reflection-1", "type": "reflection", "prompt": "r"},
+]
+
+
+# Form data that gets a POST past validation, so that "ok" means the action was allowed.
+FORM_DATA = {
+    "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
+    "auth.forgot_password": {"email": "nobody@example.org"},
+    "account.account": {"name": "a token"},
+    "admin.invite": {"email": "invitee@example.org", "roles": ["learner"], "team": "0"},
+    "admin.person": {"name": "Renamed", "roles": ["learner"], "team": "0"},
+    "admin.set_active": {"active": "1"},
+    "admin.teams": {"name": "A new team"},
+    "learn.answer_quiz": {"q0": "0"},
+    "learn.save_checklist": {"item": ["0"]},
+    "learn.submit_practice": {"text": "My work"},
+    "learn.write_reflection": {"body": "My thoughts"},
+    "learn.journal": {"body": "An entry"},
+    "learn.objectives": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
+    "manage.set_objective": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
+    "mentoring.make_reviewer": {"course": "{course_id}"},
+    "mentoring.remove_reviewer": {"course": "{course_id}"},
+    "learn.objective": {
+        "title": "T2",
+        "horizon": "short",
+        "measure_kind": "qualitative",
+        "measure": "M",
+        "status": "active",
+    },
+}
+
+
+def all_routes(app) -> list[tuple[str, str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, rule.rule))
+    return sorted(routes)
+
+
+def build_world(db, make_user, make_team, make_course):
+    team_a, team_b = make_team("Team A"), make_team("Team B")
+    owner = make_user(name="Owner", team=team_a)
+    other = make_user(name="Other", team=team_a)
+    people = {
+        "owner": owner,
+        "other": other,
+        "trainer": make_user(name="Trainer", roles=("trainer",), team=team_a),
+        "mentor": make_user(name="Mentor", roles=("trainer",), team=team_a),
+        "manager": make_user(name="Manager", roles=("manager",), team=team_b),
+        "admin": make_user(name="Admin", roles=("admin",)),
+    }
+    db.session.add(Mentorship(mentor_id=people["mentor"].id, learner_id=other.id))
+    db.session.add(ManagerScope(manager_id=people["manager"].id, team_id=team_b.id))
+    course = make_course(modules=[("m", [("first", ACTIVITIES)])])
+    enroll(owner, course)
+    completed = make_course(modules=[("m", [("only", [])])])
+    enrollment = enroll(owner, completed)
+    enrollment.completed_at = utcnow()
+    enrollment.certificate_code = "0123456789abcdef"
+    entry = add_journal_entry(owner, "Private", share_mentor=False, share_manager=False, form_key="")
+    objective = set_objective(
+        owner, owner, {"title": "Mine", "horizon": "short", "measure_kind": "qualitative", "measure": "m"}
+    )
+    token = ApiToken(user_id=owner.id, name="script", token_hash="0" * 64)
+    db.session.add(token)
+    invitation, _ = invite("someone@example.org", ["learner"], None, people["admin"])
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id))
+    activities = {a["key"]: a for a in ACTIVITIES}
+    submission = submit_practice(owner, lesson, activities["practice-1"], "My work", None, "s1")
+    checklist = save_checklist(owner, lesson, activities["checklist-1"], [0], "c1")
+    staff = make_user(name="Editor", roles=("trainer",))
+    db.session.add(CourseStaff(course_id=course.id, user_id=staff.id, role="editor"))
+    former = make_user(name="Former", roles=("trainer", "manager"), team=team_b)
+    db.session.add(CourseStaff(course_id=course.id, user_id=former.id, role="editor"))
+    db.session.add(Mentorship(mentor_id=former.id, learner_id=owner.id))
+    db.session.add(ManagerScope(manager_id=former.id, team_id=team_a.id))
+    course.owner_id = former.id
+    former.set_roles(["learner"])
+    people["former"] = former
+    notification = Notification(user_id=owner.id, kind="review", message="Your work was reviewed.")
+    db.session.add(notification)
+    db.session.commit()
+    values = {
+        "course_slug": course.slug,
+        "lesson_slug": "first",
+        "entry_id": entry.id,
+        "objective_id": objective.id,
+        "token_id": token.id,
+        "user_id": owner.id,
+        "invitation_id": invitation.id,
+        "code": enrollment.certificate_code,
+        "completed_slug": completed.slug,
+        "token": "not-a-valid-token",
+        "course_id": course.id,
+        "module_id": lesson.module_id,
+        "lesson_id": lesson.id,
+        "revision_id": lesson.published_revision_id,
+        "submission_id": submission.id,
+        "state_id": checklist.id,
+        "notification_id": notification.id,
+        "mentor_id": people["mentor"].id,
+        "learner_id": other.id,
+        "role": "editor",
+        "staff_id": staff.id,
+        "filename": "css/site.css",
+    }
+    return people, values
+
+
+KEY_FOR = {
+    "learn.answer_quiz": "quiz-1",
+    "learn.save_checklist": "checklist-1",
+    "learn.submit_practice": "practice-1",
+    "learn.write_reflection": "reflection-1",
+}
+
+
+def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
+    def fill(match):
+        name = match.group(1).split(":")[-1]
+        if name == "key":
+            return KEY_FOR[endpoint]
+        if name == "course_slug" and endpoint == "learn.my_certificate":
+            return values["completed_slug"]
+        if name == "user_id" and endpoint == "author.remove_staff":
+            return str(values["staff_id"])
+        return str(values[name])
+
+    return re.sub(r"<([^>]+)>", fill, rule)
+
+
+def token_of(client) -> str:
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if match:
+        return match.group(1)
+    page = client.get("/account").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def logged_in_client(app, person):
+    """A separate browser logged in as ``person`` through the login form (anonymous for None)."""
+    client = new_client(app)
+    if person is not None:
+        response = client.post(
+            "/login", data={"csrf_token": token_of(client), "email": person.email, "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 302, f"{person.email} could not log in"
+    return client
