@@ -16,7 +16,7 @@ from courseware.auth.services import token_digest
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import ApiToken
-from courseware.validators import CheckedForm, SingleLine
+from courseware.validators import SingleLine
 
 bp = Blueprint("account", __name__)
 

@@ -1,7 +1,6 @@
 """Forms for logging in, accepting invitations and resetting passwords."""
 
 from flask import abort, has_request_context, request
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
