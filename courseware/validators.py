@@ -16,7 +16,7 @@ import unicodedata
 from flask import abort, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, Form, StringField
+from wtforms import DateField, Form, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 # The database's integer columns are 32-bit on PostgreSQL; larger numbers cannot name a row.
@@ -165,11 +165,14 @@ class SaneDay:
 class _CheckedFields:
     """Every text field refuses control characters (a one-line field, with its own stricter
     ``SingleLine``), and every date field dates past the years the site works in, with a field
-    error that keeps what was typed, whichever form it is on."""
+    error that keeps what was typed, whichever form it is on. Hidden fields carry what the page
+    made (form keys, revisions), which nobody types: the services that read them check them."""
 
     def validate(self, extra_validators=None):
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
         for name, field in self._fields.items():
+            if isinstance(field, HiddenField):
+                continue
             if isinstance(field, StringField) and not any(isinstance(v, SingleLine) for v in field.validators):
                 extra.setdefault(name, []).append(TypedText())
             elif isinstance(field, DateField):
