@@ -62,10 +62,11 @@ def scratch_name(purpose: str = "test") -> str:
     return f"courseware_{purpose}_{os.getpid()}"
 
 
-def build_app(backend: str, tmp_dir: str, purpose: str = "test", **overrides):
-    """An app on a fresh database built by the migrations: a SQLite file, or a scratch PostgreSQL database."""
+def build_app(backend: str, tmp_dir: str, purpose: str = "test", postgres_url: str | None = None, **overrides):
+    """An app on a fresh database built by the migrations: a SQLite file, or a scratch PostgreSQL
+    database (on the server of ``postgres_url``, else of ``TEST_DATABASE_URL``)."""
     if backend == "postgresql":
-        url = create_scratch_postgres(POSTGRES_URL, scratch_name(purpose))
+        url = create_scratch_postgres(postgres_url or POSTGRES_URL, scratch_name(purpose))
     else:
         url = "sqlite:///" + os.path.join(tmp_dir, "test.sqlite3")
     config = {
@@ -409,3 +410,63 @@ def limiter_restored() -> Iterator[None]:
     finally:
         vars(limiter).clear()
         vars(limiter).update(saved)
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own on a spare loopback port, which the test may stop
+    and start at will without disturbing the machine's shared server or anyone else's tests."""
+
+    def __init__(self, bin_dir: str, folder: str) -> None:
+        self.bin_dir, self.folder = bin_dir, folder
+        self.data = os.path.join(folder, "data")
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _as_postgres(self, *command: str) -> None:
+        import subprocess
+
+        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True)
+
+    def init(self) -> None:
+        self._as_postgres(os.path.join(self.bin_dir, "initdb"), "-D", self.data, "-A", "trust", "-U", "postgres")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = os.path.join(self.folder, "server.log")
+        self._as_postgres(
+            os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-o", options, "-l", log, "-w", "start"
+        )
+
+    def stop(self) -> None:
+        self._as_postgres(os.path.join(self.bin_dir, "pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop")
+
+
+@contextlib.contextmanager
+def private_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, removed afterwards. Skips without PostgreSQL's
+    programs, or when this user cannot run them as ``postgres``."""
+    import glob
+    import pwd
+    import subprocess
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found or not shutil.which("runuser") or os.geteuid() != 0:
+        pytest.skip("a private PostgreSQL needs its programs and root to run them as postgres")
+    try:
+        owner = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("there is no postgres account to run a private PostgreSQL")
+    folder = tempfile.mkdtemp(prefix="courseware-postgres-")
+    os.chown(folder, owner.pw_uid, owner.pw_gid)
+    server = PostgresServer(os.path.dirname(found[-1]), folder)
+    started = False
+    try:
+        server.init()
+        server.start()
+        started = True
+        yield server
+    finally:
+        if started:
+            with contextlib.suppress(subprocess.CalledProcessError):
+                server.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -23,7 +23,15 @@ from courseware.extensions import db
 from courseware.learn.services import enroll
 from courseware.models import LearningEvent, QuizAttempt
 from courseware.progress.services import rebuild
-from tests.conftest import POSTGRES_URL, TEST_PASSWORD, build_app, drop_scratch_postgres, free_port, scratch_name
+from tests.conftest import (
+    POSTGRES_URL,
+    TEST_PASSWORD,
+    build_app,
+    drop_scratch_postgres,
+    free_port,
+    private_postgres,
+    scratch_name,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +147,11 @@ class Server:
 @pytest.fixture
 def server(backend, tmp_path):
     """gunicorn serving a fresh database with a two-lesson course and four enrolled learners."""
-    app = build_app(backend, str(tmp_path), purpose="load")
+    yield from _serve(backend, tmp_path)
+
+
+def _serve(backend, tmp_path, postgres_url: str | None = None):
+    app = build_app(backend, str(tmp_path), purpose="load", postgres_url=postgres_url)
     folder = tmp_path / "load-course"
     (folder / "setup").mkdir(parents=True)
     (folder / "check").mkdir()
@@ -165,7 +177,7 @@ def server(backend, tmp_path):
     yield served
     served.stop()
     if backend == "postgresql":
-        drop_scratch_postgres(POSTGRES_URL, scratch_name("load"))
+        drop_scratch_postgres(postgres_url or POSTGRES_URL, scratch_name("load"))
 
 
 def jobs(server, steps: int, seconds: float) -> list[dict]:
@@ -250,15 +262,19 @@ def test_a_killed_worker_loses_no_acknowledged_step(server):
     check_the_log(server, results)
 
 
-def test_a_database_restart_gives_503s_then_the_app_recovers_by_itself(server, backend):
-    if backend != "postgresql":
-        pytest.skip("restarts the PostgreSQL server; SQLite has no server to restart")
-    cluster = subprocess.run(["ls", "/etc/postgresql"], capture_output=True, text=True).stdout.split()
-    if not cluster or not Path("/usr/bin/pg_ctlcluster").exists():
-        pytest.skip("pg_ctlcluster is not available to restart PostgreSQL")
+@pytest.fixture
+def server_on_own_postgres(tmp_path):
+    """The same server on a PostgreSQL cluster of the test's own, which the test restarts."""
+    with private_postgres() as postgres:
+        for served in _serve("postgresql", tmp_path, postgres_url=postgres.url):
+            yield served, postgres
+
+
+def test_a_database_restart_gives_503s_then_the_app_recovers_by_itself(server_on_own_postgres):
+    server, postgres = server_on_own_postgres
     pending = run_load(server, steps=200, seconds=25)
     time.sleep(3)
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster[0], "main", "stop", "-m", "fast"], check=True)
+    postgres.stop()
     down = []  # the health check (503), and the login page, which needs no database
     for _ in range(5):
         for path in ("/healthz", "/learn"):
@@ -268,7 +284,7 @@ def test_a_database_restart_gives_503s_then_the_app_recovers_by_itself(server, b
             except urllib.error.HTTPError as error:
                 down.append((path, error.code, error.read().decode(errors="replace")))
         time.sleep(0.3)
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster[0], "main", "start"], check=True)
+    postgres.start()
     recovered_in = server.wait_healthy(20)
     results = pending.get(180)
     assert {status for path, status, _ in down if path == "/healthz"} == {503}, down
