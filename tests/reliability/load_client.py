@@ -59,8 +59,9 @@ def run_client(job: dict) -> dict:
         time.sleep(0.5)
     else:
         return {"statuses": statuses, "acknowledged": acknowledged, "errors": errors + ["could not log in"]}
-    status, page = _send(opener, f"{base}/learn")
-    token = CSRF.search(page).group(1)
+    token = _page_token(opener, f"{base}/learn", errors)
+    if token is None:
+        return {"statuses": statuses, "acknowledged": acknowledged, "errors": errors + ["no page with a form token"]}
     for number in range(job["steps"]):
         if time.monotonic() > deadline:
             break
@@ -96,6 +97,21 @@ def run_client(job: dict) -> dict:
             if status in (200, 302):
                 acknowledged.append({"kind": kind, "key": key})
     return {"statuses": statuses, "acknowledged": acknowledged, "errors": errors}
+
+
+def _page_token(opener, url: str, errors: list[str]) -> str | None:
+    """The CSRF token of the page at ``url``, asked again while a worker dies or the database is away."""
+    for _attempt in range(20):
+        try:
+            _status, page = _send(opener, url)
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(f"page: {exc.__class__.__name__}")
+        else:
+            found = CSRF.search(page)
+            if found:
+                return found.group(1)
+        time.sleep(0.5)
+    return None
 
 
 if __name__ == "__main__":
