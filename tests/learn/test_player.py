@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import func, select
 
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from courseware.models import JournalEntry, LearningEvent, LessonProgress, Objective, QuizAttempt, Submission
 from courseware.progress.services import rebuild
 from tests.conftest import QUIZ, csrf_token, post
