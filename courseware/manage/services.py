@@ -50,7 +50,7 @@ from courseware.models import (
     Team,
     User,
 )
-from courseware.progress import rules
+from courseware.progress import status as rules
 from courseware.progress.services import PASSIVE_VERBS
 
 log = logging.getLogger(__name__)
