@@ -20,6 +20,7 @@ from courseware.validators import whole_number
 
 
 def find_activity(lesson: Lesson, key: str) -> dict:
+    """The lesson's published activity ``key``; Invalid when the lesson no longer has it."""
     for activity in lesson.published_revision.activities:
         if activity["key"] == key:
             return activity
@@ -138,6 +139,7 @@ def quiz_attempts(user: User, lesson: Lesson) -> list[QuizAttempt]:
 
 
 def checklist_state(user: User, lesson: Lesson, key: str) -> ChecklistState | None:
+    """The learner's saved ticks on the checklist ``key``, or None before the first save."""
     return db.session.scalar(
         select(ChecklistState).where(
             ChecklistState.user_id == user.id, ChecklistState.lesson_id == lesson.id, ChecklistState.activity_key == key
@@ -186,6 +188,7 @@ def save_checklist(
 
 
 def submissions(user: User, lesson: Lesson, key: str) -> list[Submission]:
+    """The learner's practice work for the activity ``key``, newest first."""
     return list(
         db.session.scalars(
             select(Submission)
@@ -249,6 +252,7 @@ def _submission_with_key(user: User, form_key: str | None):
 
 
 def reflection_entry(user: User, lesson: Lesson, key: str) -> JournalEntry | None:
+    """The journal entry answering the reflection prompt ``key``, or None before the first answer."""
     return db.session.scalar(
         select(JournalEntry)
         .where(JournalEntry.user_id == user.id, JournalEntry.lesson_id == lesson.id, JournalEntry.activity_key == key)

@@ -157,6 +157,7 @@ def _modules_with_states(user: User, courses: list[Course]) -> dict[int, list[Mo
 
 
 def course_map(user: User, course: Course) -> CourseMap:
+    """One course's map for the learner (see ``build_course_maps``)."""
     return build_course_maps(user, [course])[course.id]
 
 

@@ -18,6 +18,7 @@ def entry_with_form_key(user: User, form_key: str | None):
 
 
 def journal(user: User) -> list[JournalEntry]:
+    """The learner's journal entries, newest first."""
     return list(
         db.session.scalars(
             select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(JournalEntry.created_at.desc())
@@ -51,6 +52,7 @@ def add_journal_entry(user: User, body: str, *, share_mentor: bool, share_manage
 
 
 def own_journal_entry(user: User, entry_id: int) -> JournalEntry:
+    """The learner's own journal entry; NotAllowed for anyone else's."""
     entry = db.session.get(JournalEntry, entry_id)
     if entry is None or entry.user_id != user.id:
         raise NotAllowed("No such journal entry.")

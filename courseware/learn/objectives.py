@@ -16,6 +16,7 @@ OBJECTIVE_FIELDS = ("title", "horizon", "measure_kind", "measure", "target_date"
 
 
 def objectives(user: User) -> list[Objective]:
+    """The learner's objectives: active ones first, then by target date."""
     return list(
         db.session.scalars(
             select(Objective)

@@ -23,6 +23,7 @@ def timeline(user: User, limit: int = 100) -> list[tuple[LearningEvent, str | No
 
 
 def certificate(code: str) -> tuple[Enrollment, User, Course] | None:
+    """The completed enrollment with certificate number ``code``, its learner and course; None if none."""
     row = db.session.execute(
         select(Enrollment, User, Course)
         .join(User, User.id == Enrollment.user_id)

@@ -379,6 +379,7 @@ def my_progress():
 @bp.route("/learn/<course_slug>/certificate")
 @role_required()
 def my_certificate(course_slug: str):
+    """Go to the certificate of a course the learner completed; 404 before they complete it."""
     course, enrollment = _course(course_slug)
     if enrollment.completed_at is None:
         abort(404, "You will get a certificate when you complete this course.")
