@@ -2,8 +2,11 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from courseware.exceptions import NotAllowed, NotOpenYet
+from courseware.learn.course_map import lesson_for_learner
 from courseware.learn.enrollment import enroll
 from courseware.models import QuizAttempt
 from tests.conftest import QUIZ, post
@@ -108,3 +111,17 @@ def test_progress_api_with_session_token_and_without(client, db, make_user, make
     response = anonymous.get("/api/v1/me/progress", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.get_json()["user"]["email"] == learner.email
     assert anonymous.get("/api/v1/me/progress", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_a_locked_lesson_is_not_open_yet_and_a_missing_one_is_not_allowed(db, make_user, make_course):
+    learner = make_user()
+    course = make_course()
+    enroll(learner, course)
+    db.session.commit()
+    with pytest.raises(NotOpenYet):
+        lesson_for_learner(learner, course, "second")
+    with pytest.raises(NotAllowed) as missing:
+        lesson_for_learner(learner, course, "nowhere")
+    assert not isinstance(missing.value, NotOpenYet)
+    lesson, cmap = lesson_for_learner(learner, course, "first")
+    assert (lesson.slug, cmap.next_lesson.slug) == ("first", "first")
