@@ -68,7 +68,7 @@ def load_demo(echo: Callable[[str], None] = log.info) -> str:
 def _import_and_assign(people: dict[str, User], manager: User, echo) -> str:
     try:
         from courseware.content.services import import_courses
-        from courseware.learn.services import enroll
+        from courseware.learn.enrollment import enroll
     except ImportError:
         return ""
     from flask import current_app

@@ -14,5 +14,9 @@ class NotAllowed(DomainError):
     pass
 
 
+class NotOpenYet(NotAllowed):
+    """The learner may reach this, but not yet (a lesson opens once the ones before it are done)."""
+
+
 class Invalid(DomainError):
     pass

@@ -17,7 +17,7 @@ from courseware.author.services import trainers
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
-from courseware.learn.services import CourseCard, my_courses
+from courseware.learn.course_map import CourseCard, my_courses
 from courseware.manage.policies import Scope
 from courseware.models import (
     Course,

@@ -37,7 +37,7 @@ def mentee(user_id: int):
     learner = db.session.get(User, user_id)
     if learner is None or not can_mentor_view(current_user, learner):
         abort(404)
-    from courseware.learn.services import my_courses
+    from courseware.learn.course_map import my_courses
 
     return render_template(
         "mentoring/mentee.html",

@@ -8,10 +8,15 @@ from markupsafe import Markup
 
 from courseware.auth.policies import role_required
 from courseware.caching import content_cache
-from courseware.exceptions import Invalid, NotAllowed
+from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
 from courseware.extensions import db
-from courseware.learn import services
+from courseware.learn import activities, records
+from courseware.learn import journal as journal_entries
+from courseware.learn import objectives as learner_objectives
+from courseware.learn.course_map import course_map, lesson_for_learner, my_courses
+from courseware.learn.enrollment import course_for_learner, published_course, published_lesson
 from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, ReflectionForm, SharingForm
+from courseware.learn.lesson_page import lesson_page
 from courseware.validators import int_param, text_param, whole_number
 
 bp = Blueprint("learn", __name__)
@@ -19,21 +24,21 @@ bp = Blueprint("learn", __name__)
 
 def _course(slug: str, user=None):
     try:
-        return services.course_for_learner(user or current_user, slug)
+        return course_for_learner(user or current_user, slug)
     except NotAllowed:
         abort(404)
 
 
 def _lesson(course, slug: str, user=None):
     try:
-        return services.lesson_for_learner(user or current_user, course, slug)
+        return lesson_for_learner(user or current_user, course, slug)
     except NotAllowed as exc:
         _refuse(exc)
 
 
 def _refuse(exc: NotAllowed):
     """403 for a lesson not open yet (saying why), 404 for anything the learner may not see."""
-    if "opens once" in exc.message:
+    if isinstance(exc, NotOpenYet):
         abort(403, exc.message)
     abort(404)
 
@@ -41,8 +46,8 @@ def _refuse(exc: NotAllowed):
 def _published(course_slug: str, lesson_slug: str):
     """The published course and lesson, whoever asks (a step checks the learner's enrollment and
     that the lesson is open to them under their lock); 404 when there is none."""
-    course = services.published_course(course_slug)
-    lesson = services.published_lesson(course, lesson_slug) if course is not None else None
+    course = published_course(course_slug)
+    lesson = published_lesson(course, lesson_slug) if course is not None else None
     if lesson is None:
         abort(404)
     return course, lesson
@@ -51,7 +56,7 @@ def _published(course_slug: str, lesson_slug: str):
 def _activity(lesson, key: str, kind: str) -> dict:
     """The lesson's activity ``key``, which must be of type ``kind``; 404 otherwise."""
     try:
-        activity = services.find_activity(lesson, key)
+        activity = activities.find_activity(lesson, key)
     except Invalid:
         abort(404)
     if activity["type"] != kind:
@@ -67,7 +72,7 @@ def _lesson_url(course, lesson, anchor: str | None = None, **args) -> str:
 @role_required()
 def home():
     """My learning: assigned courses with progress, due dates and where to continue."""
-    cards = services.my_courses(current_user)
+    cards = my_courses(current_user)
     return render_template("learn/home.html", cards=cards)
 
 
@@ -76,7 +81,7 @@ def home():
 def course(course_slug: str):
     """The course outline: modules and lessons with the learner's state of each."""
     course, enrollment = _course(course_slug)
-    cmap = services.course_map(current_user, course)
+    cmap = course_map(current_user, course)
     return render_template("learn/course.html", course=course, enrollment=enrollment, cmap=cmap)
 
 
@@ -85,84 +90,42 @@ def course(course_slug: str):
 def resume(course_slug: str):
     """Go to the first lesson the learner can work on, or the outline when there is none."""
     course, _ = _course(course_slug)
-    item = services.course_map(current_user, course).next_lesson
+    item = course_map(current_user, course).next_lesson
     if item is None:
         return redirect(url_for("learn.course", course_slug=course.slug))
     return redirect(url_for("learn.lesson", course_slug=course.slug, lesson_slug=item.slug))
 
 
 def render_lesson(
-    course,
-    enrollment,
-    lesson,
-    cmap,
-    *,
-    status: int = 200,
-    forms=None,
-    quiz_errors=None,
-    quiz_values=None,
-    new_form_key=services.new_form_key,
+    course, enrollment, lesson, cmap, *, status: int = 200, forms=None, quiz_errors=None, quiz_values=None
 ):
     """The lesson page with its activities, the learner's earlier work and where they are."""
-    forms = forms or {}
-    revision = lesson.published_revision
-    item = cmap.find(lesson.slug)
-    previous, following = cmap.neighbours(lesson.slug)
-    module = next(m for m in cmap.modules if m.id == item.module_id)
-    attempts = services.quiz_attempts(current_user, lesson)
-    shown_attempt = None
-    attempt_id = int_param("attempt")
-    if attempt_id:
-        shown_attempt = next((a for a in attempts if a.id == attempt_id), None)
-    panels = []
-    for activity in revision.activities:
-        key = activity["key"]
-        panel = {"activity": activity, "key": key}
-        if activity["type"] == "quiz":
-            mine = [a for a in attempts if a.activity_key == key]
-            values = (quiz_values or {}).get(key, {})
-            panel.update(
-                attempts=mine,
-                passed=any(a.passed for a in mine),
-                result=shown_attempt if shown_attempt and shown_attempt.activity_key == key else None,
-                errors=(quiz_errors or {}).get(key),
-                questions_html=_quiz_questions(revision, activity, values),
-                form_key=new_form_key(),
-            )
-        elif activity["type"] == "checklist":
-            state = services.checklist_state(current_user, lesson, key)
-            panel.update(state=state, ticked=set(state.ticked) if state else set(), form_key=new_form_key())
-        elif activity["type"] == "practice":
-            history = services.submissions(current_user, lesson, key)
-            panel.update(history=history, form=forms.get(key) or PracticeForm(formdata=None))
-        elif activity["type"] == "reflection":
-            entry = services.reflection_entry(current_user, lesson, key)
-            form = forms.get(key) or ReflectionForm(
-                formdata=None,
-                data={
-                    "body": entry.body,
-                    "share_mentor": entry.shared_with_mentor,
-                    "share_manager": entry.shared_with_manager,
-                }
-                if entry
-                else None,
-            )
-            panel.update(entry=entry, form=form)
-        panels.append(panel)
+    page = lesson_page(
+        current_user,
+        lesson,
+        cmap,
+        attempt_id=int_param("attempt"),
+        forms=forms,
+        quiz_errors=quiz_errors,
+        quiz_values=quiz_values,
+    )
+    for panel in page.panels:
+        if panel["activity"]["type"] == "quiz":
+            panel["questions_html"] = _quiz_questions(page.revision, panel["activity"], panel["values"])
     return render_template(
         "learn/lesson.html",
         course=course,
         enrollment=enrollment,
         lesson=lesson,
-        revision=revision,
-        body_html=revision.body_html,
-        menu_html=_course_menu(course, cmap, item),
-        item=item,
-        module=module,
+        revision=page.revision,
+        body_html=page.revision.body_html,
+        menu_html=_course_menu(course, cmap, page.item),
+        item=page.item,
+        module=page.module,
         cmap=cmap,
-        previous=previous,
-        following=following,
-        panels=panels,
+        previous=page.previous,
+        following=page.following,
+        panels=page.panels,
     ), status
 
 
@@ -197,11 +160,11 @@ def lesson(course_slug: str, lesson_slug: str):
     me = current_user._get_current_object()
     course, enrollment = _course(course_slug, me)
     lesson, cmap = _lesson(course, lesson_slug, me)
-    if not services.viewed_today(me, lesson):
+    if not activities.viewed_today(me, lesson):
         with db.writing():
-            services.record_view(me, lesson)
+            activities.record_view(me, lesson)
             db.session.commit()
-        cmap = services.course_map(me, course)
+        cmap = course_map(me, course)
     return render_lesson(course, enrollment, lesson, cmap)
 
 
@@ -216,7 +179,7 @@ def mark_read(course_slug: str, lesson_slug: str):
         abort(400, "This lesson completes when its activities are done.")
     with db.writing():
         try:
-            services.mark_read(current_user, lesson)
+            activities.mark_read(current_user, lesson)
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
@@ -240,7 +203,7 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
     """
     course, lesson = _published(course_slug, lesson_slug)
     activity = _activity(lesson, key, "quiz")
-    answers, missing = services.parse_quiz_answers(activity, request.form)
+    answers, missing = activities.parse_quiz_answers(activity, request.form)
     if missing:
         course, enrollment = _course(course_slug)
         lesson, cmap = _lesson(course, lesson_slug)
@@ -252,7 +215,7 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
     form_key = text_param("form_key", max_length=100, source=request.form)
     with db.writing():
         try:
-            attempt = services.answer_quiz(current_user, lesson, activity, answers, form_key)
+            attempt = activities.answer_quiz(current_user, lesson, activity, answers, form_key)
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
@@ -270,7 +233,7 @@ def save_checklist(course_slug: str, lesson_slug: str, key: str):
     form_key = text_param("form_key", max_length=100, source=request.form)
     with db.writing():
         try:
-            state = services.save_checklist(current_user, lesson, activity, ticked, form_key)
+            state = activities.save_checklist(current_user, lesson, activity, ticked, form_key)
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
@@ -290,7 +253,9 @@ def submit_practice(course_slug: str, lesson_slug: str, key: str):
     form = PracticeForm()
     if form.validate_on_submit():
         try:
-            services.submit_practice(current_user, lesson, activity, form.text.data, form.link.data, form.form_key.data)
+            activities.submit_practice(
+                current_user, lesson, activity, form.text.data, form.link.data, form.form_key.data
+            )
         except NotAllowed as exc:
             _refuse(exc)
         except Invalid as exc:
@@ -312,7 +277,7 @@ def write_reflection(course_slug: str, lesson_slug: str, key: str):
     form = ReflectionForm()
     if form.validate_on_submit():
         try:
-            services.write_reflection(
+            activities.write_reflection(
                 current_user,
                 lesson,
                 activity,
@@ -335,7 +300,7 @@ def journal():
     """The learner's journal: reflections and free entries, each shared or private."""
     form = JournalForm()
     if form.validate_on_submit():
-        services.add_journal_entry(
+        journal_entries.add_journal_entry(
             current_user,
             form.body.data,
             share_mentor=form.share_mentor.data,
@@ -345,7 +310,7 @@ def journal():
         db.session.commit()
         flash("Journal entry saved.", "success")
         return redirect(url_for("learn.journal"))
-    entries = services.journal(current_user)
+    entries = journal_entries.journal(current_user)
     return render_template("learn/journal.html", form=form, entries=entries), 422 if form.errors else 200
 
 
@@ -354,12 +319,12 @@ def journal():
 def journal_sharing(entry_id: int):
     """Change who an entry is shared with."""
     try:
-        entry = services.own_journal_entry(current_user, entry_id)
+        entry = journal_entries.own_journal_entry(current_user, entry_id)
     except NotAllowed:
         abort(404)
     form = SharingForm()
     if form.validate_on_submit():
-        services.set_sharing(entry, share_mentor=form.share_mentor.data, share_manager=form.share_manager.data)
+        journal_entries.set_sharing(entry, share_mentor=form.share_mentor.data, share_manager=form.share_manager.data)
         db.session.commit()
         flash("Sharing updated.", "success")
     return redirect(url_for("learn.journal", _anchor=f"entry-{entry.id}"))
@@ -371,12 +336,12 @@ def objectives():
     """The learner's objectives, and a form to set a new one."""
     form = ObjectiveForm()
     if form.validate_on_submit():
-        services.set_objective(current_user, current_user, form.values(), form.form_key.data)
+        learner_objectives.set_objective(current_user, current_user, form.values(), form.form_key.data)
         db.session.commit()
         flash("Objective saved.", "success")
         return redirect(url_for("learn.objectives"))
     return render_template(
-        "learn/objectives.html", form=form, objectives=services.objectives(current_user)
+        "learn/objectives.html", form=form, objectives=learner_objectives.objectives(current_user)
     ), 422 if form.errors else 200
 
 
@@ -385,14 +350,14 @@ def objectives():
 def objective(objective_id: int):
     """Revise an objective; every revision is kept and listed."""
     try:
-        objective = services.objective_for(current_user, objective_id)
+        objective = learner_objectives.objective_for(current_user, objective_id)
     except NotAllowed:
         abort(404)
     form = ObjectiveForm(obj=objective if request.method == "GET" else None)
     if request.method == "GET":
         form.note.data = ""
     if form.validate_on_submit():
-        revision = services.revise_objective(objective, current_user, form.values(), form.form_key.data)
+        revision = learner_objectives.revise_objective(objective, current_user, form.values(), form.form_key.data)
         db.session.commit()
         flash("Objective revised." if revision else "Nothing changed.", "success" if revision else "info")
         return redirect(url_for("learn.objective", objective_id=objective.id))
@@ -405,15 +370,16 @@ def my_progress():
     """My progress: percentage per course, my timeline, my objectives."""
     return render_template(
         "learn/progress.html",
-        cards=services.my_courses(current_user),
-        events=services.timeline(current_user),
-        objectives=services.objectives(current_user),
+        cards=my_courses(current_user),
+        events=records.timeline(current_user),
+        objectives=learner_objectives.objectives(current_user),
     )
 
 
 @bp.route("/learn/<course_slug>/certificate")
 @role_required()
 def my_certificate(course_slug: str):
+    """Go to the certificate of a course the learner completed; 404 before they complete it."""
     course, enrollment = _course(course_slug)
     if enrollment.completed_at is None:
         abort(404, "You will get a certificate when you complete this course.")
@@ -423,7 +389,7 @@ def my_certificate(course_slug: str):
 @bp.route("/certificates/<code>")
 def certificate(code: str):
     """A printable certificate that anyone holding its address can verify."""
-    found = services.certificate(code)
+    found = records.certificate(code)
     if found is None:
         abort(404, "No completed course has this certificate number. Check the address.")
     enrollment, person, course = found

@@ -18,7 +18,7 @@ from courseware.mail import send_mail
 from courseware.manage.policies import Scope
 from courseware.manage.services import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.models import Reminder
-from courseware.progress.rules import OVERDUE
+from courseware.progress.status import OVERDUE
 
 log = logging.getLogger(__name__)
 

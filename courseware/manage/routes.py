@@ -27,7 +27,7 @@ from courseware.author.notifications import notify
 from courseware.core.exports import stream_csv
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
-from courseware.learn import services as learn_services
+from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import ObjectiveForm
 from courseware.manage import charts, figures, services
 from courseware.manage.forms import AssignForm, PeopleFilterForm
@@ -405,7 +405,7 @@ def set_objective(user_id: int):
     form = ObjectiveForm()
     if not form.validate_on_submit():
         return _render_person(person, form, status=422)
-    objective = learn_services.set_objective(person, current_user, form.values(), form.form_key.data)
+    objective = learn_objectives.set_objective(person, current_user, form.values(), form.form_key.data)
     notify(
         person,
         "objective",

@@ -30,7 +30,8 @@ from sqlalchemy import (
 from courseware.db import UTCDateTime, utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
-from courseware.learn.services import build_course_maps, enroll
+from courseware.learn.course_map import build_course_maps
+from courseware.learn.enrollment import enroll
 from courseware.manage.policies import Scope
 from courseware.models import (
     ChecklistState,
@@ -49,7 +50,7 @@ from courseware.models import (
     Team,
     User,
 )
-from courseware.progress import rules
+from courseware.progress import status as rules
 from courseware.progress.services import PASSIVE_VERBS
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from courseware.db import Base, UTCDateTime, utcnow
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
-# The key a form carried when it was shown (``learn.services.new_form_key``). A row made from a
+# The key a form carried when it was shown (``learn.form_keys.new_form_key``). A row made from a
 # form keeps it, and a unique index on (owner, key) makes the same form sent twice, even at the
 # same moment, one row.
 FORM_KEY_LENGTH = 40

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 # What a learner's action is called in the event log (one verb per kind of action).
 VIEWED = "viewed"
 READ = "read"
-ANSWERED = "answered"
 PASSED = "passed"
 FAILED = "failed"
 CHECKED = "checked"
@@ -44,10 +43,6 @@ class LessonState:
     @property
     def done_keys(self) -> list[str]:
         return sorted(key for key, state in self.activities.items() if state == DONE)
-
-    @property
-    def waiting_keys(self) -> list[str]:
-        return sorted(key for key, state in self.activities.items() if state == WAITING)
 
     def snapshot(self, activities: list[dict]) -> dict:
         """What folding on from this state needs beyond the progress row's own columns."""
@@ -183,123 +178,3 @@ def quiz_score(activity: dict, answers: dict[int, set[int]]) -> tuple[int, int, 
     needed = mark if isinstance(mark, int) else mark * len(questions) - 1e-9
     passed = right >= needed
     return right, len(questions), passed
-
-
-def trend(recent: int, before: int) -> str:
-    """``up``, ``down`` or ``flat``: events in the last 14 days against the 14 before."""
-    if recent > before:
-        return "up"
-    if recent < before:
-        return "down"
-    return "flat"
-
-
-# --- a learner's status, as managers see it ------------------------------------------------
-#
-# Each rule is one pure function of figures the manage pages aggregate in SQL; the SQL that
-# filters and counts by status (``manage.services.status_expression``) mirrors
-# ``learner_status`` and a test holds the two together.
-
-ON_TRACK = "on_track"
-STALLED = "stalled"
-BLOCKED = "blocked"
-OVERDUE = "overdue"
-DONE_ALL = "completed"
-NOT_ENROLLED = "not_enrolled"
-LEARNER_STATUSES = (OVERDUE, BLOCKED, STALLED, ON_TRACK, DONE_ALL, NOT_ENROLLED)
-
-
-@dataclass(frozen=True)
-class LearnerStatus:
-    status: str
-    cause: str
-    days: int | None = None
-
-
-def overdue_days(due_date: dt.date | None, today: dt.date) -> int | None:
-    """Days past the due date of unfinished work, or None when it is not overdue.
-
-    The due date itself is the last day allowed: work due today is not overdue yet.
-    """
-    if due_date is None or due_date >= today:
-        return None
-    return (today - due_date).days
-
-
-def stalled_cutoff(now: dt.datetime, stalled_days: int) -> dt.datetime:
-    """A learner whose last activity is at or before this moment has stalled."""
-    return now - dt.timedelta(days=stalled_days)
-
-
-def stalled_cause(
-    last_active_at: dt.datetime | None,
-    assigned_at: dt.datetime | None,
-    waiting_since: dt.datetime | None,
-    now: dt.datetime,
-    stalled_days: int,
-) -> tuple[str, int] | None:
-    """Why an enrolled, unfinished learner has stalled, or None when they have not.
-
-    Stalled: nothing done for ``stalled_days`` whole days since the later of their last
-    activity and their latest assignment (a new course restarts the clock). The cause is
-    ``("review", N)`` when work handed in N days ago still waits for a trainer, else
-    ``("inactive", N)`` for N days without activity.
-    """
-    moments = [moment for moment in (last_active_at, assigned_at) if moment is not None]
-    if not moments:
-        return None
-    since = max(moments)
-    if since > stalled_cutoff(now, stalled_days):
-        return None
-    if waiting_since is not None:
-        return "review", (now - waiting_since).days
-    return "inactive", (now - since).days
-
-
-def blocked_cause(lessons_left: int, lessons_waiting: int) -> str | None:
-    """Why a learner cannot move on, or None: every lesson they have left waits for a trainer."""
-    if lessons_left <= 0 or lessons_waiting < lessons_left:
-        return None
-    noun = "lesson waits" if lessons_left == 1 else f"{lessons_left} remaining lessons wait"
-    return f"blocked: {'the last ' if lessons_left == 1 else 'all '}{noun} for a trainer's review"
-
-
-def learner_status(
-    *,
-    enrolled: int,
-    completed: int,
-    due_date: dt.date | None,
-    lessons_left: int,
-    lessons_waiting: int,
-    last_active_at: dt.datetime | None,
-    assigned_at: dt.datetime | None,
-    waiting_since: dt.datetime | None,
-    now: dt.datetime,
-    stalled_days: int,
-) -> LearnerStatus:
-    """One learner's status and its cause, in order of urgency: overdue, blocked, stalled, on track.
-
-    ``due_date`` is the earliest due date of unfinished courses; ``assigned_at`` the latest
-    enrollment among them. Someone with no course, or with every course done, is neither.
-    """
-    if enrolled == 0:
-        return LearnerStatus(NOT_ENROLLED, "no course assigned")
-    if completed >= enrolled:
-        return LearnerStatus(DONE_ALL, "every assigned course completed")
-    late = overdue_days(due_date, now.date())
-    if late is not None:
-        return LearnerStatus(OVERDUE, f"overdue: due {due_date:%-d %b %Y}, {_days(late)} ago", late)
-    blocked = blocked_cause(lessons_left, lessons_waiting)
-    if blocked is not None:
-        return LearnerStatus(BLOCKED, blocked)
-    stall = stalled_cause(last_active_at, assigned_at, waiting_since, now, stalled_days)
-    if stall is not None:
-        kind, days = stall
-        if kind == "review":
-            return LearnerStatus(STALLED, f"stalled: waiting {_days(days)} for a review", days)
-        return LearnerStatus(STALLED, f"stalled: inactive {_days(days)}", days)
-    return LearnerStatus(ON_TRACK, "on track")
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"

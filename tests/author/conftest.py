@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from courseware.learn.services import enroll, save_checklist, submit_practice
+from courseware.learn.activities import save_checklist, submit_practice
+from courseware.learn.enrollment import enroll
 from courseware.models import Course
 
 PRACTICE = {

@@ -420,7 +420,7 @@ def test_saving_over_a_newer_revision_is_refused_once_with_the_input_kept(
 
 
 def test_an_archived_lesson_disappears_for_learners(client, app, db, login, make_user, trainer, owned_course):
-    from courseware.learn.services import enroll
+    from courseware.learn.enrollment import enroll
 
     course = owned_course(modules=[("one", [("first", []), ("second", [])])])
     learner = make_user()

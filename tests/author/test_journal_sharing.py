@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from courseware.db import utcnow
-from courseware.learn.services import add_journal_entry
+from courseware.learn.journal import add_journal_entry
 from courseware.models import JournalEntry, ManagerScope, Mentorship
 from tests.conftest import post
 from tests.core.web import new_client, page

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from courseware.author.review import review_submission
-from courseware.learn.services import add_journal_entry, enroll
+from courseware.learn.enrollment import enroll
+from courseware.learn.journal import add_journal_entry
 from courseware.models import CourseStaff, Enrollment, ManagerScope, Mentorship
 from tests.conftest import post
 from tests.core.web import page

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from courseware.learn.services import answer_quiz, enroll
+from courseware.learn.activities import answer_quiz
+from courseware.learn.enrollment import enroll
 from courseware.models import LessonProgress, LessonRevision, QuizAttempt
 from tests.author.conftest import form_on, lesson_of
 from tests.author.test_authoring import send

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from courseware.auth.services import create_user
 from courseware.content.services import import_courses
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from tests.browser.conftest import tab_to
 
 pytestmark = pytest.mark.browser

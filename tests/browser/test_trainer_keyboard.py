@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from courseware.auth.services import create_user
-from courseware.learn.services import enroll, submit_practice
+from courseware.learn.activities import submit_practice
+from courseware.learn.enrollment import enroll
 from courseware.models import Course, Lesson, Module, Submission
 from tests.browser.conftest import tab_to
 from tests.conftest import TEST_PASSWORD

@@ -7,7 +7,7 @@ import yaml
 
 from courseware.auth.services import create_user
 from courseware.content.services import import_courses
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from tests.browser.conftest import log_in
 from tests.conftest import TEST_PASSWORD
 from tests.security.xss_vectors import lesson_vectors

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from courseware import create_app
 from courseware.auth.services import create_team, create_user, set_active, update_person
 from courseware.extensions import db
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from courseware.models import Course, Lesson, LessonRevision, Module, Team, User
 from tests.conftest import (
     POSTGRES_URL,

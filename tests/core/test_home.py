@@ -2,7 +2,7 @@
 
 import pytest
 
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from tests.core.web import path_of
 
 

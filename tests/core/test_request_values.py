@@ -117,7 +117,7 @@ def test_an_objective_far_in_the_future_gets_a_field_error(client, make_user, lo
 
 
 def test_a_quiz_answer_in_unicode_digits_counts_as_no_answer(client, make_user, make_course, login):
-    from courseware.learn.services import enroll
+    from courseware.learn.enrollment import enroll
 
     learner = make_user()
     course = make_course()

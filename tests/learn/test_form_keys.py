@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from courseware.learn.services import clean_form_key
+from courseware.learn.form_keys import clean_form_key
 from courseware.models import JournalEntry, LearningEvent, Objective, ObjectiveRevision
 from tests.conftest import post
 

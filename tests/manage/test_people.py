@@ -11,6 +11,7 @@ from courseware.db import utcnow
 from courseware.manage import services
 from courseware.manage.policies import Scope
 from courseware.progress import rules
+from courseware.progress.status import BLOCKED, DONE_ALL, NOT_ENROLLED, ON_TRACK, OVERDUE, STALLED
 from tests.core.web import statements_of
 from tests.manage.conftest import DAY, active_days, add_event, enroll_at, lessons_of, progress, waiting_submission
 
@@ -54,14 +55,14 @@ def histories(org, make_user, db):
 
 
 EXPECTED = {
-    "on_track": (rules.ON_TRACK, "on track"),
-    "idle": (rules.STALLED, "stalled: inactive 20 days"),
-    "waiting": (rules.STALLED, "stalled: waiting 16 days for a review"),
-    "blocked": (rules.BLOCKED, "blocked: the last lesson waits for a trainer's review"),
-    "late": (rules.OVERDUE, None),
-    "newcomer": (rules.ON_TRACK, "on track"),
-    "finished": (rules.DONE_ALL, "every assigned course completed"),
-    "unassigned": (rules.NOT_ENROLLED, "no course assigned"),
+    "on_track": (ON_TRACK, "on track"),
+    "idle": (STALLED, "stalled: inactive 20 days"),
+    "waiting": (STALLED, "stalled: waiting 16 days for a review"),
+    "blocked": (BLOCKED, "blocked: the last lesson waits for a trainer's review"),
+    "late": (OVERDUE, None),
+    "newcomer": (ON_TRACK, "on track"),
+    "finished": (DONE_ALL, "every assigned course completed"),
+    "unassigned": (NOT_ENROLLED, "no course assigned"),
 }
 
 
@@ -82,7 +83,7 @@ def test_status_and_cause_of_each_learner(org, histories):
 
 
 def test_status_in_sql_agrees_with_the_rules_for_everyone(org, histories):
-    """The status column computed in SQL is the one ``rules.learner_status`` gives for each row."""
+    """The status column computed in SQL is the one ``learner_status`` gives for each row."""
     rows = rows_by_email(Scope(None))
     assert len(rows) >= len(EXPECTED) + 1
     for key, row in rows.items():
@@ -111,18 +112,18 @@ def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_us
     db.session.commit()
     rows = {row.email.split("@")[0]: row for row in services.all_people(Scope(None), services.PeopleFilter(), now)}
     expected = {
-        "active_at_cutoff": rules.STALLED,
-        "active_after_cutoff": rules.ON_TRACK,
-        "assigned_at_cutoff": rules.STALLED,
-        "assigned_after_cutoff": rules.ON_TRACK,
-        "only_enrolled_after_cutoff": rules.STALLED,
+        "active_at_cutoff": STALLED,
+        "active_after_cutoff": ON_TRACK,
+        "assigned_at_cutoff": STALLED,
+        "assigned_after_cutoff": ON_TRACK,
+        "only_enrolled_after_cutoff": STALLED,
     }
     for key, status in expected.items():
         assert (rows[key].status_code, rows[key].status.status) == (status, status), key
     assert rows["active_at_cutoff"].last_active_at == cutoff
     assert rows["only_enrolled_after_cutoff"].last_active_at == cutoff - DAY
     counts = services.status_counts(Scope((org.north.id,)), now)
-    assert (counts[rules.STALLED], counts[rules.ON_TRACK]) == (3, 2)
+    assert (counts[STALLED], counts[ON_TRACK]) == (3, 2)
 
 
 def test_latest_activity_is_shown_whatever_the_status(org, histories):
@@ -160,15 +161,15 @@ def test_with_a_course_chosen_activity_and_stalling_count_that_course_only(
     idle_here = rows_by_email(Scope(None), course_id=org.course.id)["two_courses"]
     busy_here = rows_by_email(Scope(None), course_id=other.id)["two_courses"]
 
-    assert (everywhere.status_code, everywhere.recent, everywhere.before) == (rules.ON_TRACK, 2, 3)
-    assert (idle_here.status_code, idle_here.status.status) == (rules.STALLED, rules.STALLED)
+    assert (everywhere.status_code, everywhere.recent, everywhere.before) == (ON_TRACK, 2, 3)
+    assert (idle_here.status_code, idle_here.status.status) == (STALLED, STALLED)
     assert idle_here.status.cause == "stalled: inactive 20 days"
     assert idle_here.last_active_at == pytest.approx(now - 20 * DAY, abs=dt_seconds(5))
     assert (idle_here.recent, idle_here.before, idle_here.trend) == (0, 2, "down")
-    assert (busy_here.status_code, busy_here.recent, busy_here.before) == (rules.ON_TRACK, 2, 1)
+    assert (busy_here.status_code, busy_here.recent, busy_here.before) == (ON_TRACK, 2, 1)
     assert busy_here.last_active_at == pytest.approx(now - DAY, abs=dt_seconds(5))
     counts = services.status_counts(Scope(None), services.clock(14), course_id=org.course.id)
-    assert counts[rules.STALLED] >= 1
+    assert counts[STALLED] >= 1
 
     login(org.manager)
     html = client.get(f"/manage/people?course={org.course.id}&q=two").get_data(as_text=True)

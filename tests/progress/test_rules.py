@@ -3,7 +3,7 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from courseware.progress.rules import fold_lesson, quiz_score, trend
+from courseware.progress.rules import fold_lesson, quiz_score
 
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 
@@ -135,12 +135,6 @@ def test_quiz_pass_mark_as_count_and_fraction_boundaries():
     assert quiz_score({**three, "pass_mark": 0.67}, {0: {0}, 1: {0, 1}})[2] is False
     assert quiz_score({**three, "pass_mark": 0.66}, {0: {0}, 1: {0, 1}})[2] is True
     assert quiz_score({**three, "pass_mark": 1.0}, {0: {0}, 1: {0, 1}, 2: {0}})[2] is True
-
-
-def test_trend():
-    assert trend(5, 3) == "up"
-    assert trend(3, 5) == "down"
-    assert trend(4, 4) == "flat"
 
 
 def _random_history(rng, activities, length):

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from courseware.auth.services import create_user
 from courseware.content.services import import_courses
 from courseware.extensions import db
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from courseware.models import LearningEvent, QuizAttempt
 from courseware.progress.services import rebuild
 from tests.conftest import (

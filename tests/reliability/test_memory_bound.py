@@ -16,7 +16,7 @@ import pytest
 from courseware.auth.services import create_user
 from courseware.content.services import import_courses
 from courseware.extensions import db
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from tests.conftest import TEST_PASSWORD, build_app
 from tests.reliability.test_load_and_faults import CHECKLIST, COURSE_YAML, QUIZ, Server
 

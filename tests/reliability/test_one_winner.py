@@ -19,7 +19,8 @@ from sqlalchemy import event, func, select
 
 from courseware.auth.services import create_user, invite, request_password_reset
 from courseware.extensions import db
-from courseware.learn.services import enroll, new_form_key
+from courseware.learn.enrollment import enroll
+from courseware.learn.form_keys import new_form_key
 from courseware.models import (
     Course,
     Invitation,

@@ -9,7 +9,10 @@ from sqlalchemy import select
 
 from courseware.auth.services import invite
 from courseware.db import utcnow
-from courseware.learn.services import add_journal_entry, enroll, save_checklist, set_objective, submit_practice
+from courseware.learn.activities import save_checklist, submit_practice
+from courseware.learn.enrollment import enroll
+from courseware.learn.journal import add_journal_entry
+from courseware.learn.objectives import set_objective
 from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from courseware.content.render import BLOCK_TAGS, INLINE_TAGS, render_inline, render_markdown
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from tests.security.xss_vectors import all_vectors
 
 VECTORS = all_vectors()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from courseware.progress.rules import (
+from courseware.progress.status import (
     BLOCKED,
     DONE_ALL,
     NOT_ENROLLED,

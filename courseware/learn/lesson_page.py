@@ -1,0 +1,83 @@
+"""What the lesson page shows: where the lesson sits in the course, and a panel per activity
+with the learner's earlier work on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from courseware.learn.activities import checklist_state, quiz_attempts, reflection_entry, submissions
+from courseware.learn.course_map import CourseMap, LessonItem, ModuleItem
+from courseware.learn.form_keys import new_form_key
+from courseware.learn.forms import PracticeForm, ReflectionForm
+from courseware.models import Lesson, LessonRevision, User
+
+
+@dataclass(frozen=True, slots=True)
+class LessonPage:
+    revision: LessonRevision
+    item: LessonItem
+    module: ModuleItem
+    previous: LessonItem | None
+    following: LessonItem | None
+    panels: list[dict]
+
+
+def lesson_page(
+    user: User,
+    lesson: Lesson,
+    cmap: CourseMap,
+    *,
+    attempt_id: int | None = None,
+    forms: dict | None = None,
+    quiz_errors: dict | None = None,
+    quiz_values: dict | None = None,
+) -> LessonPage:
+    """The lesson's place in ``cmap`` and one panel per activity, in the lesson's order.
+
+    A quiz panel holds the learner's attempts, the attempt ``attempt_id`` as its result when it
+    is one of them, the answers ticked so far (``values``) and any error; a checklist its saved
+    ticks; practice the submissions, newest first; a reflection the journal entry answering it.
+    ``forms`` are forms sent back with errors, shown instead of empty ones.
+    """
+    forms = forms or {}
+    revision = lesson.published_revision
+    item = cmap.find(lesson.slug)
+    previous, following = cmap.neighbours(lesson.slug)
+    module = next(m for m in cmap.modules if m.id == item.module_id)
+    attempts = quiz_attempts(user, lesson)
+    shown_attempt = next((a for a in attempts if a.id == attempt_id), None) if attempt_id else None
+    panels = []
+    for activity in revision.activities:
+        key = activity["key"]
+        panel = {"activity": activity, "key": key}
+        if activity["type"] == "quiz":
+            mine = [a for a in attempts if a.activity_key == key]
+            panel.update(
+                attempts=mine,
+                passed=any(a.passed for a in mine),
+                result=shown_attempt if shown_attempt and shown_attempt.activity_key == key else None,
+                errors=(quiz_errors or {}).get(key),
+                values=(quiz_values or {}).get(key, {}),
+                form_key=new_form_key(),
+            )
+        elif activity["type"] == "checklist":
+            state = checklist_state(user, lesson, key)
+            panel.update(state=state, ticked=set(state.ticked) if state else set(), form_key=new_form_key())
+        elif activity["type"] == "practice":
+            history = submissions(user, lesson, key)
+            panel.update(history=history, form=forms.get(key) or PracticeForm(formdata=None))
+        elif activity["type"] == "reflection":
+            entry = reflection_entry(user, lesson, key)
+            form = forms.get(key) or ReflectionForm(
+                formdata=None,
+                data={
+                    "body": entry.body,
+                    "share_mentor": entry.shared_with_mentor,
+                    "share_manager": entry.shared_with_manager,
+                }
+                if entry
+                else None,
+            )
+            panel.update(entry=entry, form=form)
+        panels.append(panel)
+    return LessonPage(revision, item, module, previous, following, panels)
