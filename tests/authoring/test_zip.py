@@ -12,11 +12,10 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from courseware.author import archive
+from courseware.authoring import archive
 from courseware.content import format as lesson_format
 from courseware.models import Course, Lesson
-from tests.author.conftest import lesson_of
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, lesson_of
 from tests.content.samples import nested_aliases
 from tests.core.web import page, path_of
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from courseware.author.editor import DraftInvalid, LessonDraft, check_draft
-from courseware.author.policies import editable_courses_condition
+from courseware.authoring.editor import DraftInvalid, LessonDraft, check_draft
+from courseware.authoring.policies import editable_courses_condition
 from courseware.content.format import MAX_SLUG_LENGTH, SLUG_RE, LessonSpec, dump_lesson
 from courseware.content.services import content_hash, create_revision
 from courseware.db import utcnow

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
-from courseware.author import notifications as services
 from courseware.extensions import db
 from courseware.models import Notification
+from courseware.notifications import services
 
 bp = Blueprint("notifications", __name__)
 
@@ -27,7 +27,7 @@ def unread_notifications() -> int:
 @role_required()
 def index():
     """The person's latest notifications, unread ones marked, newest first."""
-    return render_template("author/notifications.html", notifications=services.notifications_of(current_user))
+    return render_template("notifications/notifications.html", notifications=services.notifications_of(current_user))
 
 
 @bp.route("/read", methods=["POST"])

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from courseware.author.review import review_queue, workload
 from courseware.models import CourseStaff, ManagerScope, Mentorship, Submission
-from tests.author.test_review import APPROVE
+from courseware.review.services import review_queue, workload
 from tests.conftest import post
 from tests.core.web import new_client
+from tests.review.test_review import APPROVE
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from courseware.auth.policies import role_required
-from courseware.author import archive, services
-from courseware.author.editor import ACTIVITY_LABELS, DraftErrors, DraftInvalid, LessonDraft, check_draft
-from courseware.author.forms import (
+from courseware.authoring import archive, services
+from courseware.authoring.editor import ACTIVITY_LABELS, DraftErrors, DraftInvalid, LessonDraft, check_draft
+from courseware.authoring.forms import (
     CourseForm,
     EditorGrantForm,
     ImportForm,
@@ -18,7 +18,7 @@ from courseware.author.forms import (
     MoveLessonForm,
     NewCourseForm,
 )
-from courseware.author.policies import AUTHOR_ROLES, can_edit_course
+from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
 from courseware.content.format import ACTIVITY_TYPES, MAX_BODY_LENGTH, InvalidLessonFile
 from courseware.content.render import render_markdown
 from courseware.exceptions import Invalid, NotAllowed
@@ -64,7 +64,9 @@ def _course_url(course: Course, anchor: str | None = None) -> str:
 @role_required(*AUTHOR_ROLES)
 def index():
     """The courses the trainer may edit (owned or granted; all for an admin), and a way to add one."""
-    return render_template("author/index.html", rows=services.editable_courses(current_user), import_form=ImportForm())
+    return render_template(
+        "authoring/index.html", rows=services.editable_courses(current_user), import_form=ImportForm()
+    )
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -85,7 +87,7 @@ def new_course():
             db.session.commit()
             flash(f"Course “{course.title}” created. Add its first module below.", "success")
             return redirect(_course_url(course, "add-module"))
-    return render_template("author/new_course.html", form=form), 422 if form.errors else 200
+    return render_template("authoring/new_course.html", form=form), 422 if form.errors else 200
 
 
 def _render_course(course: Course, *, status: int = 200, course_form=None, module_form=None, grant_form=None):
@@ -96,7 +98,7 @@ def _render_course(course: Course, *, status: int = 200, course_form=None, modul
         (t.id, f"{t.name} ({t.email})") for t in services.trainers()
     ]
     return render_template(
-        "author/course.html",
+        "authoring/course.html",
         course=course,
         structure=structure,
         live_modules=live_modules,
@@ -267,7 +269,7 @@ def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=N
     published = lesson.published_revision
     latest = services.latest_revision(lesson)
     return render_template(
-        "author/lesson.html",
+        "authoring/lesson.html",
         course=course,
         lesson=lesson,
         module=db.session.get(Module, lesson.module_id),
@@ -345,7 +347,7 @@ def revisions(lesson_id: int):
     authors = {
         u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.author_id for r in rows if r.author_id})))
     }
-    return render_template("author/revisions.html", course=course, lesson=lesson, rows=rows, authors=authors)
+    return render_template("authoring/revisions.html", course=course, lesson=lesson, rows=rows, authors=authors)
 
 
 @bp.route("/lessons/<id:lesson_id>/diff")
@@ -360,7 +362,7 @@ def diff(lesson_id: int):
     if old.number > new.number:
         old, new = new, old
     lines = services.diff_revisions(lesson, old, new)
-    return render_template("author/diff.html", course=course, lesson=lesson, old=old, new=new, lines=lines)
+    return render_template("authoring/diff.html", course=course, lesson=lesson, old=old, new=new, lines=lines)
 
 
 @bp.route("/lessons/<id:lesson_id>/revisions/<id:revision_id>/restore", methods=["POST"])
@@ -430,4 +432,4 @@ def import_zip():
             if len(result.result.courses) == 1:
                 return redirect(_course_url(result.result.courses[0]))
             return redirect(url_for("author.index"))
-    return render_template("author/import.html", form=form, problems=problems), 422 if form.errors else 200
+    return render_template("authoring/import.html", form=form, problems=problems), 422 if form.errors else 200

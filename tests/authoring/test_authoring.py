@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from courseware.models import Course, CourseStaff, Lesson, LessonRevision, Module
-from tests.author.conftest import form_on, lesson_of
-from tests.conftest import QUIZ, post
-from tests.core.web import page, path_of
+from tests.conftest import QUIZ, lesson_of, post
+from tests.core.web import form_on, page, path_of
 
 
 def revision_count(db, lesson) -> int:

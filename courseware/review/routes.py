@@ -8,12 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
-from courseware.author import review as services
-from courseware.author.forms import QueueFilterForm, ReviewForm, VerifyForm, read_scores
-from courseware.author.policies import can_review_submission, can_verify_checklist, may_review_anything
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import ChecklistState, Course, Lesson, Submission, User
+from courseware.review import services
+from courseware.review.forms import QueueFilterForm, ReviewForm, VerifyForm, read_scores
+from courseware.review.policies import can_review_submission, can_verify_checklist, may_review_anything
 
 bp = Blueprint("review", __name__)
 

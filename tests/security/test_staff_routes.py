@@ -7,8 +7,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from courseware.models import CourseStaff, LessonRevision, Mentorship, Module, Submission
-from tests.author.conftest import lesson_of
-from tests.conftest import post
+from tests.conftest import lesson_of, post
 from tests.core.web import redirects_to_login
 
 BLUEPRINTS = ("author", "review", "mentoring")

@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from courseware.learn.services import answer_quiz, enroll
 from courseware.models import LessonProgress, LessonRevision, QuizAttempt
-from tests.author.conftest import form_on, lesson_of
-from tests.author.test_authoring import send
-from tests.conftest import QUIZ, post
-from tests.core.web import page
+from tests.authoring.test_authoring import send
+from tests.conftest import QUIZ, lesson_of, post
+from tests.core.web import form_on, page
 
 
 def edit_and_save(client, lesson, button="save", **changes):

@@ -11,14 +11,13 @@ from sqlalchemy import and_, exists, func, select
 
 from courseware.auth.policies import mentors
 from courseware.auth.services import find_user_by_email
-from courseware.author.notifications import notify
-from courseware.author.policies import can_make_reviewer, can_pair, mentees_condition, mentor_reads_entry
-from courseware.author.services import trainers
+from courseware.authoring.services import trainers
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn.services import CourseCard, my_courses
 from courseware.manage.policies import Scope
+from courseware.mentoring.policies import can_make_reviewer, can_pair, mentor_reads_entry
 from courseware.models import (
     Course,
     CourseStaff,
@@ -32,6 +31,8 @@ from courseware.models import (
     User,
     UserRole,
 )
+from courseware.notifications.services import notify
+from courseware.review.policies import mentees_condition
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from courseware.author.review import review_submission
 from courseware.learn.services import add_journal_entry, enroll
 from courseware.models import CourseStaff, Enrollment, ManagerScope, Mentorship
+from courseware.review.services import review_submission
 from tests.conftest import post
 from tests.core.web import page
 

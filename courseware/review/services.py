@@ -16,13 +16,6 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import select, update
 
-from courseware.author.notifications import notify
-from courseware.author.policies import (
-    mentees_condition,
-    review_rights,
-    review_scope_condition,
-    reviewed_courses_condition,
-)
 from courseware.core.links import email_url
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
@@ -36,8 +29,15 @@ from courseware.models import (
     Submission,
     User,
 )
+from courseware.notifications.services import notify
 from courseware.progress import rules
 from courseware.progress.services import record_event
+from courseware.review.policies import (
+    mentees_condition,
+    review_rights,
+    review_scope_condition,
+    reviewed_courses_condition,
+)
 
 log = logging.getLogger(__name__)
 

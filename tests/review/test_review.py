@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from courseware.author.review import review_queue, review_submission, workload
 from courseware.exceptions import Invalid
 from courseware.models import (
     ChecklistState,
@@ -18,8 +17,8 @@ from courseware.models import (
     Review,
     Submission,
 )
-from tests.author.conftest import lesson_of
-from tests.conftest import post
+from courseware.review.services import review_queue, review_submission, workload
+from tests.conftest import lesson_of, post
 from tests.core.web import page, path_of
 
 APPROVE = {"score-0": "met", "score-1": "partly", "decision": "approved", "comment": "Clear and countable."}
