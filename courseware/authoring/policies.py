@@ -16,11 +16,6 @@ from courseware.models import Course, CourseStaff
 AUTHOR_ROLES = ("trainer", "admin")
 
 
-def can_author(user) -> bool:
-    """Coarse: may use the authoring pages at all (create courses, see those they may edit)."""
-    return bool(user.is_authenticated and user.has_role(*AUTHOR_ROLES))
-
-
 def can_edit_course(user, course: Course) -> bool:
     """An admin; or a trainer who owns the course or was made one of its editors."""
     if not user.is_authenticated:
@@ -57,8 +52,4 @@ def editable_courses_condition(user) -> ColumnElement[bool]:
     return or_(Course.owner_id == user.id, Course.id.in_(granted))
 
 
-TEMPLATE_POLICIES = {
-    "can_author": can_author,
-    "can_edit_course": can_edit_course,
-    "can_grant_editors": can_grant_editors,
-}
+TEMPLATE_POLICIES = {"can_grant_editors": can_grant_editors}

@@ -22,7 +22,7 @@ from courseware.content.services import content_hash, create_revision
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
-from courseware.models import Course, CourseStaff, Lesson, LessonRevision, Module, User
+from courseware.models import Course, CourseStaff, Lesson, LessonRevision, Module, User, UserRole
 from courseware.models.courses import COURSE_STATUSES
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,6 @@ def course_staff(course: Course) -> list[tuple[CourseStaff, User]]:
 
 def trainers() -> list[User]:
     """Active trainers by name: the people who can be made editors."""
-    from courseware.models import UserRole
-
     return list(
         db.session.scalars(
             select(User)
@@ -194,7 +192,7 @@ class ModuleEntry:
 def course_structure(course: Course) -> list[ModuleEntry]:
     """Every module (archived last) with every lesson, each with its latest and published revision.
 
-    Three queries, whatever the size of the course.
+    At most four queries, whatever the size of the course.
     """
     modules = db.session.scalars(
         select(Module)

@@ -86,7 +86,8 @@ def can_pair(user, learner: User) -> bool:
 
 
 def completed_with_approved_practice(learner: User, course_id: int) -> bool:
-    """True when the learner completed the course and a trainer approved practice work in it."""
+    """True when the learner completed the course and practice work of theirs in it was reviewed and
+    approved (by whoever could review it: a trainer, a named reviewer or an admin)."""
     completed = db.session.scalar(
         select(
             exists().where(
@@ -117,8 +118,4 @@ def can_make_reviewer(user, learner: User, course_id: int) -> bool:
     return can_pair(user, learner) and completed_with_approved_practice(learner, course_id)
 
 
-TEMPLATE_POLICIES = {
-    "can_mentor_view": can_mentor_view,
-    "can_pair_mentors": can_pair_mentors,
-    "journal_readers": journal_readers,
-}
+TEMPLATE_POLICIES = {"journal_readers": journal_readers}

@@ -1,7 +1,8 @@
-"""In-app notifications, emailed too when SMTP is configured.
+"""In-app notifications, emailed too when the caller gives an email text and SMTP is configured.
 
-The email goes out after the response has been sent (a slow mail server never holds up the
-trainer), and the notification records when it was emailed.
+During a request the email goes out after the response has been sent, so a slow mail server
+never holds up the person whose action caused it; outside a request (a CLI command) it is sent
+at once. A notification whose email was accepted by the mail server records when.
 """
 
 from __future__ import annotations

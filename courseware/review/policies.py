@@ -89,7 +89,8 @@ def review_scope_condition(user, learner_column, course_column) -> ColumnElement
 
 
 def may_review(user, learner_id: int, course_id: int) -> bool:
-    """May ``user`` review this learner's work in this course now? The one check every page uses."""
+    """May ``user`` review this learner's work in this course now? The check for one piece of work
+    (a submission or a checklist); it asks ``review_scope_condition``, as the queue does."""
     if not user.is_authenticated or learner_id == user.id:
         return False
     return bool(db.session.scalar(select(review_scope_condition(user, literal(learner_id), literal(course_id)))))
@@ -130,7 +131,4 @@ def can_verify_checklist(user, state: ChecklistState) -> bool:
     return lesson is not None and may_review(user, state.user_id, lesson.course_id)
 
 
-TEMPLATE_POLICIES = {
-    "can_review_submission": can_review_submission,
-    "can_verify_checklist": can_verify_checklist,
-}
+TEMPLATE_POLICIES = {"can_review_submission": can_review_submission}

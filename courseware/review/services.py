@@ -314,9 +314,11 @@ def workload(now: dt.datetime | None = None, days: int = WORKLOAD_DAYS) -> tuple
     """Open reviews per reviewer and the median hours to a first review over the last ``days`` days.
 
     Open reviews: practice submissions waiting in each person's queue, by the rights they hold
-    now (``review_rights``: their courses and mentees; admins are counted by what they reviewed). Time to first review: from hand-in to the first review of each submission first
-    reviewed in the period, credited to whoever reviewed it. Two queries; the second also
-    yields the overall median.
+    now (``review_rights``: their courses and mentees). Admins have no rights listed there, so
+    they appear only with what they reviewed in the period. Time to first review: from hand-in
+    to the first review of each submission first reviewed in the period, credited to whoever
+    reviewed it. Three queries: the open work, the reviews (which also give the overall median)
+    and the people named.
     """
     now = now or utcnow()
     since = now - dt.timedelta(days=days)
