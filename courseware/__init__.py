@@ -72,13 +72,13 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.api.routes import bp as api_bp
     from courseware.auth.account import bp as account_bp
     from courseware.auth.routes import bp as auth_bp
-    from courseware.author.mentoring_routes import bp as mentoring_bp
-    from courseware.author.notification_routes import bp as notifications_bp
-    from courseware.author.review_routes import bp as review_bp
-    from courseware.author.routes import bp as author_bp
+    from courseware.authoring.routes import bp as author_bp
     from courseware.core.routes import bp as core_bp
     from courseware.learn.routes import bp as learn_bp
     from courseware.manage.routes import bp as manage_bp
+    from courseware.mentoring.routes import bp as mentoring_bp
+    from courseware.notifications.routes import bp as notifications_bp
+    from courseware.review.routes import bp as review_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)

@@ -18,6 +18,9 @@ from sqlalchemy.orm import sessionmaker
 from courseware import create_app, migrations
 from courseware.auth import passwords
 from courseware.extensions import db as database
+from courseware.learn.activities import save_checklist, submit_practice
+from courseware.learn.enrollment import enroll
+from courseware.models import Course
 from tests.core.web import IsolatedClient
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -470,3 +473,82 @@ def private_postgres() -> Iterator[PostgresServer]:
             with contextlib.suppress(subprocess.CalledProcessError):
                 server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- courses with work to review: a trainer's course, learners who hand in practice work and tick checklists
+
+PRACTICE = {
+    "key": "practice-1",
+    "type": "practice",
+    "prompt": "Write three objectives.",
+    "rubric": [
+        {"name": "Specific", "good": "Names what will change."},
+        {"name": "Measurable", "good": "Says how you will know."},
+    ],
+    "approval": "required",
+}
+VERIFIED_CHECKLIST = {
+    "key": "checklist-1",
+    "type": "checklist",
+    "items": ["Save a search", "Set an alert"],
+    "verified_by": "trainer",
+}
+
+
+@pytest.fixture
+def trainer(make_user):
+    return make_user(name="Tess Trainer", roles=("trainer",))
+
+
+@pytest.fixture
+def owned_course(db, make_course, trainer):
+    """``owned_course(modules=...)``: a published course owned by the trainer."""
+
+    def factory(**kwargs) -> Course:
+        course = make_course(**kwargs)
+        course.owner_id = trainer.id
+        db.session.commit()
+        return course
+
+    return factory
+
+
+@pytest.fixture
+def practice_course(owned_course):
+    """A course whose first lesson is a checklist a trainer verifies, and whose second is practice
+    work (a learner ticks the checklist as soon as they enroll)."""
+    return owned_course(modules=[("basics", [("setup", [VERIFIED_CHECKLIST]), ("write", [PRACTICE])])])
+
+
+def lesson_of(db, course, slug):
+    from sqlalchemy import select
+
+    from courseware.models import Lesson
+
+    return db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug))
+
+
+@pytest.fixture
+def hand_in(db):
+    """``hand_in(learner, course, text=...)``: the learner enrolls and hands in the practice work."""
+
+    def factory(learner, course, text="Twenty replies a month.", link=None, slug="write"):
+        enroll(learner, course)
+        lesson = lesson_of(db, course, slug)
+        submission = submit_practice(learner, lesson, PRACTICE, text, link, form_key=None)
+        db.session.commit()
+        return submission
+
+    return factory
+
+
+@pytest.fixture
+def tick_all(db):
+    def factory(learner, course, slug="setup"):
+        enroll(learner, course)
+        lesson = lesson_of(db, course, slug)
+        state = save_checklist(learner, lesson, VERIFIED_CHECKLIST, [0, 1], form_key=None)
+        db.session.commit()
+        return state
+
+    return factory

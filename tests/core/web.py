@@ -169,3 +169,71 @@ class Page(HTMLParser):
 
 def page(response) -> Page:
     return Page(response.get_data(as_text=True))
+
+
+class FormReader(HTMLParser):
+    """The controls of the forms on a page, as a browser would send them (buttons left out)."""
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._selected = False
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"action": a.get("action"), "fields": {}}
+            self.forms.append(self._form)
+            return
+        if self._form is None:
+            return
+        fields = self._form["fields"]
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    fields.setdefault(a["name"], []).append(a.get("value", "on"))
+            elif kind not in ("submit", "button", "file"):
+                fields[a["name"]] = [a.get("value") or ""]
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            fields[self._textarea] = [""]
+        elif tag == "select":
+            self._select, self._first_option, self._selected = a.get("name"), None, False
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = a.get("value", "")
+            if "selected" in a:
+                fields[self._select] = [a.get("value", "")]
+                self._selected = True
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "textarea" and self._textarea and self._form is not None:
+            fields = self._form["fields"]
+            # A browser drops the one newline right after <textarea>.
+            fields[self._textarea] = [fields[self._textarea][0].removeprefix("\n")]
+            self._textarea = None
+        elif tag == "select" and self._select:
+            if not self._selected and self._first_option is not None:
+                self._form["fields"][self._select] = [self._first_option]
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea and self._form is not None:
+            self._form["fields"][self._textarea][0] += data
+
+
+def form_on(response, action: str) -> dict[str, list[str]]:
+    """The fields of the form posting to ``action``, as a browser would send them."""
+    reader = FormReader(response.get_data(as_text=True))
+    for form in reader.forms:
+        if form["action"] and form["action"].split("#")[0] == action:
+            return dict(form["fields"])
+    raise AssertionError(f"no form posting to {action}")

@@ -139,8 +139,8 @@ def test_an_activity_posted_to_the_wrong_kind_of_form_is_not_found(client, db, m
 
 
 def test_a_returned_checklist_goes_back_to_the_trainer_when_saved_again(client, db, make_user, make_course, login):
-    from courseware.author.review import verify_checklist
     from courseware.models import ChecklistState
+    from courseware.review.services import verify_checklist
 
     learner = make_user()
     trainer = make_user(roles=("admin",))

@@ -35,9 +35,8 @@ from courseware.models import (
     Team,
     User,
 )
-from tests.author.conftest import form_on
 from tests.conftest import POSTGRES_URL, TEST_PASSWORD, build_app, csrf_token, drop_scratch_postgres, scratch_name
-from tests.core.web import new_client
+from tests.core.web import form_on, new_client
 
 pytestmark = pytest.mark.slow
 

@@ -105,7 +105,7 @@ FORM_FIELDS = tuple(sorted(form_field_names()))
 def test_every_query_parameter_read_is_sent():
     read = {name for path in SOURCE.rglob("*.py") for name in ARG_NAME.findall(path.read_text())}
     filter_forms = [import_module("courseware.manage.forms").PeopleFilterForm]
-    filter_forms.append(import_module("courseware.author.forms").QueueFilterForm)
+    filter_forms.append(import_module("courseware.review.forms").QueueFilterForm)
     for form in filter_forms:
         read.update(name for name, value in vars_of(form) if isinstance(value, UnboundField))
     assert read - set(QUERY_PARAMETERS) == set()

@@ -1,0 +1,142 @@
+"""Mentoring (``/mentoring``): pairing mentors with learners, a mentor's view of their mentees,
+and learners who become reviewers."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from courseware.auth.policies import role_required
+from courseware.exceptions import Invalid, NotAllowed
+from courseware.extensions import db
+from courseware.manage.policies import person_in_scope, scope_of
+from courseware.mentoring import services
+from courseware.mentoring.forms import PairForm
+from courseware.mentoring.policies import can_mentor_view
+from courseware.models import Course, User
+from courseware.validators import int_param
+
+bp = Blueprint("mentoring", __name__)
+
+PAIRING_ROLES = ("manager", "admin")
+
+
+@bp.route("/mentees")
+@role_required("trainer")
+def mentees():
+    """The mentor's mentees with their progress and work waiting for review."""
+    return render_template("mentoring/mentees.html", rows=services.mentee_overview(current_user))
+
+
+@bp.route("/mentees/<id:user_id>")
+@role_required("trainer")
+def mentee(user_id: int):
+    """One mentee: progress per course, practice work and reviews, journal entries shared with mentors."""
+    learner = db.session.get(User, user_id)
+    if learner is None or not can_mentor_view(current_user, learner):
+        abort(404)
+    from courseware.learn.course_map import my_courses
+
+    return render_template(
+        "mentoring/mentee.html",
+        learner=learner,
+        cards=my_courses(learner),
+        submissions=services.mentee_submissions(learner),
+        journal=services.shared_journal(current_user, learner),
+    )
+
+
+def _mentor_choices(form: PairForm) -> None:
+    form.mentor.choices = [(0, "Choose a mentor")] + [
+        (u.id, f"{u.name} ({u.email})") for u in services.mentor_choices()
+    ]
+
+
+@bp.route("/pairs", methods=["GET", "POST"])
+@role_required(*PAIRING_ROLES)
+def pairs():
+    """Pair a mentor (a trainer) with learners by email; the current pairs of the manager's teams."""
+    scope = scope_of(current_user)
+    form = PairForm()
+    _mentor_choices(form)
+    if form.validate_on_submit():
+        mentor = db.session.get(User, form.mentor.data) if form.mentor.data else None
+        if mentor is None:
+            form.mentor.errors.append("Choose a mentor.")
+        else:
+            try:
+                added, problems = services.pair(current_user, mentor, re.split(r"[\s,;]+", form.learners.data))
+            except Invalid as exc:
+                form.mentor.errors.append(exc.message)
+            else:
+                if problems:
+                    form.learners.errors.extend(problem.message for problem in problems)
+                else:
+                    db.session.commit()
+                    names = ", ".join(learner.name for learner in added) or "nobody new"
+                    flash(f"{mentor.name} now mentors {names}.", "success")
+                    return redirect(url_for("mentoring.pairs"))
+    return render_template(
+        "mentoring/pairs.html", form=form, pairs=services.pairings(scope)
+    ), 422 if form.errors else 200
+
+
+@bp.route("/pairs/<id:mentor_id>/<id:learner_id>/end", methods=["POST"])
+@role_required(*PAIRING_ROLES)
+def end_pair(mentor_id: int, learner_id: int):
+    """End a mentorship (the learner's records stay as they are)."""
+    try:
+        services.unpair(current_user, mentor_id, learner_id)
+    except NotAllowed:
+        abort(404)
+    db.session.commit()
+    flash("Mentorship ended.", "success")
+    return redirect(url_for("mentoring.pairs"))
+
+
+@bp.route("/reviewers")
+@role_required(*PAIRING_ROLES)
+def reviewers():
+    """Learners who completed a course with approved practice, ready to review it; current reviewers."""
+    scope = scope_of(current_user)
+    return render_template(
+        "mentoring/reviewers.html",
+        candidates=services.reviewer_candidates(scope),
+        reviewers=services.reviewers(scope),
+    )
+
+
+def _person_and_course(user_id: int) -> tuple[User, Course]:
+    person = person_in_scope(current_user, user_id)
+    course = db.session.get(Course, int_param("course", 0, source=request.form))
+    if person is None or course is None:
+        abort(404)
+    return person, course
+
+
+@bp.route("/reviewers/<id:user_id>", methods=["POST"])
+@role_required(*PAIRING_ROLES)
+def make_reviewer(user_id: int):
+    """Make a learner a reviewer of a course they completed with approved practice."""
+    person, course = _person_and_course(user_id)
+    try:
+        services.make_reviewer(current_user, person, course)
+    except NotAllowed as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{person.name} can now review practice work in {course.title}.", "success")
+    return redirect(url_for("mentoring.reviewers"))
+
+
+@bp.route("/reviewers/<id:user_id>/remove", methods=["POST"])
+@role_required(*PAIRING_ROLES)
+def remove_reviewer(user_id: int):
+    """Withdraw a learner's right to review a course."""
+    person, course = _person_and_course(user_id)
+    services.remove_reviewer(current_user, person, course)
+    db.session.commit()
+    flash(f"{person.name} no longer reviews {course.title}.", "success")
+    return redirect(url_for("mentoring.reviewers"))

@@ -1,0 +1,55 @@
+"""A person's notifications (``/notifications``), and the unread count shown in the header."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+
+from courseware.auth.policies import role_required
+from courseware.extensions import db
+from courseware.models import Notification
+from courseware.notifications import services
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_template_global()
+def unread_notifications() -> int:
+    """How many unread notifications the person logged in has (0 for visitors)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = services.unread_count(current_user)
+    return g.unread_notifications
+
+
+@bp.route("/")
+@role_required()
+def index():
+    """The person's latest notifications, unread ones marked, newest first."""
+    return render_template("notifications/notifications.html", notifications=services.notifications_of(current_user))
+
+
+@bp.route("/read", methods=["POST"])
+@role_required()
+def read_all():
+    """Mark every notification as read."""
+    count = services.mark_read(current_user)
+    db.session.commit()
+    flash(
+        f"{count} notification{'s' if count != 1 else ''} marked as read." if count else "Nothing was unread.",
+        "success",
+    )
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/<id:notification_id>/read", methods=["POST"])
+@role_required()
+def read_one(notification_id: int):
+    """Mark one of your notifications as read; anyone else's is not found."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    services.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(url_for("notifications.index", _anchor=f"notification-{notification_id}"))

@@ -1,0 +1,75 @@
+"""Forms for reviewing practice work and checklists, and the queue's filters."""
+
+from __future__ import annotations
+
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from courseware.review.services import SCORES
+from courseware.validators import CheckedForm, CheckedQueryForm
+
+MAX_COMMENT = 10_000
+
+
+def _int_or_none(value):
+    if value in (None, "", "0"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ReviewForm(CheckedForm):
+    """Scores per rubric criterion are read from ``score-<n>``; see :func:`read_scores`."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[("approved", "Approve"), ("changes_requested", "Request changes")],
+        validators=[DataRequired("Choose whether to approve the work or ask for changes.")],
+    )
+    comment = TextAreaField(
+        "Comment for the learner",
+        validators=[Length(max=MAX_COMMENT)],
+        description="Required when you ask for changes: say what to change and why.",
+    )
+
+    def validate_comment(self, field) -> None:
+        if self.decision.data == "changes_requested" and not (field.data or "").strip():
+            raise ValidationError("Say what to change, so that the learner knows what to do next.")
+
+
+def read_scores(form, criteria: list[dict]) -> tuple[dict[str, str], dict[int, str]]:
+    """The score given to each criterion (by name), and errors by criterion index."""
+    scores, errors = {}, {}
+    for index, criterion in enumerate(criteria):
+        value = form.get(f"score-{index}", "")
+        if value in SCORES:
+            scores[criterion["name"]] = value
+        else:
+            errors[index] = f"Score “{criterion['name']}”."
+    return scores, errors
+
+
+class VerifyForm(CheckedForm):
+    decision = RadioField(
+        "Decision",
+        choices=[("confirm", "Confirm — every item is done"), ("return", "Return — something needs another look")],
+        validators=[DataRequired("Choose whether to confirm the checklist or return it.")],
+    )
+    comment = TextAreaField(
+        "Comment for the learner",
+        validators=[Length(max=MAX_COMMENT)],
+        description="Required when you return it: say what to look at again.",
+    )
+
+    def validate_comment(self, field) -> None:
+        if self.decision.data == "return" and not (field.data or "").strip():
+            raise ValidationError("Say what to look at again, so that the learner knows what to do next.")
+
+
+class QueueFilterForm(CheckedQueryForm):
+    """The queue's filters, read from the query string (a GET form: no CSRF token)."""
+
+    course = SelectField("Course", coerce=_int_or_none, choices=[], validate_choice=False)
+    mentee = SelectField("Mentee", coerce=_int_or_none, choices=[], validate_choice=False)
