@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
+from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
-from courseware.validators import has_control_characters
 
 log = logging.getLogger(__name__)
 

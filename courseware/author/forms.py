@@ -7,7 +7,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from courseware.author.review import SCORES
-from courseware.validators import CheckedForm, CheckedQueryForm
+from courseware.core.validators import CheckedForm, CheckedQueryForm
 
 MAX_COMMENT = 10_000
 

@@ -12,11 +12,11 @@ from courseware.auth.policies import role_required
 from courseware.author import mentoring as services
 from courseware.author.forms import PairForm
 from courseware.author.policies import can_mentor_view
+from courseware.core.validators import int_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.manage.policies import person_in_scope, scope_of
 from courseware.models import Course, User
-from courseware.validators import int_param
 
 bp = Blueprint("mentoring", __name__)
 

@@ -7,12 +7,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from courseware.auth.policies import role_required
-from courseware.caching import content_cache
+from courseware.core.caching import content_cache
+from courseware.core.validators import int_param, text_param, whole_number
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services
 from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, ReflectionForm, SharingForm
-from courseware.validators import int_param, text_param, whole_number
 
 bp = Blueprint("learn", __name__)
 

@@ -12,6 +12,7 @@ from sqlalchemy import and_, bindparam, case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from courseware.content.published import PublishedLesson, course_outlines
+from courseware.core.validators import whole_number
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
@@ -33,7 +34,6 @@ from courseware.models import (
 )
 from courseware.progress import rules
 from courseware.progress.services import already_recorded, begin_step, record_event
-from courseware.validators import whole_number
 
 log = logging.getLogger(__name__)
 

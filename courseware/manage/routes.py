@@ -25,6 +25,7 @@ from flask_login import current_user
 from courseware.auth.policies import role_required
 from courseware.author.notifications import notify
 from courseware.core.exports import stream_csv
+from courseware.core.validators import date_param, id_params, int_param, text_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import services as learn_services
@@ -34,7 +35,6 @@ from courseware.manage.forms import AssignForm, PeopleFilterForm
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
 from courseware.models import Course, Team
-from courseware.validators import date_param, id_params, int_param, text_param
 
 bp = Blueprint("manage", __name__)
 

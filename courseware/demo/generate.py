@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select
 
 from courseware.auth.passwords import hash_password
-from courseware.demo import DEMO_PASSWORD, get_or_create_team
+from courseware.demo.load import DEMO_PASSWORD, get_or_create_team
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import (
