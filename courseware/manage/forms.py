@@ -6,7 +6,7 @@ from wtforms import DateField, SearchField, SelectField, SelectMultipleField, wi
 from wtforms.validators import InputRequired, Optional
 
 from courseware.core.validators import CheckedForm, CheckedQueryForm
-from courseware.manage.services import SORTS, STATUS_LABELS
+from courseware.manage.people import SORTS, STATUS_LABELS
 
 SORT_LABELS = {
     "status": "Status (most urgent first)",

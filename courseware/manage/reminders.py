@@ -15,8 +15,8 @@ from courseware.core.links import email_url
 from courseware.core.mail import send_mail
 from courseware.db import utcnow
 from courseware.extensions import db
+from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
-from courseware.manage.services import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.models import Reminder
 from courseware.progress.rules import OVERDUE
 
