@@ -7,13 +7,12 @@ import datetime as dt
 from flask import Flask, current_app
 from flask_login import current_user
 
-from courseware.auth import policies as auth_policies
 from courseware.author import policies as author_policies
 from courseware.db import utcnow
 
 # Every policy templates may call, so that they hide what the views forbid; one registry for
 # the whole app, whichever blueprints are registered.
-TEMPLATE_POLICIES = {**auth_policies.TEMPLATE_POLICIES, **author_policies.TEMPLATE_POLICIES}
+TEMPLATE_POLICIES = {**author_policies.TEMPLATE_POLICIES}
 
 # (endpoint, label, roles that see it); items whose endpoint is not registered are left out.
 NAVIGATION = [
