@@ -36,11 +36,12 @@ def _read_password() -> str:
 def users_create(email: str, name: str, roles: tuple[str, ...], team: str | None) -> None:
     """Create an account. The password is asked for, or read from the first line of stdin."""
     from courseware.auth import services
-    from courseware.demo.load import get_or_create_team
 
     password = _read_password()
     try:
-        user = services.create_user(email, name, password, roles=roles, team=get_or_create_team(team) if team else None)
+        user = services.create_user(
+            email, name, password, roles=roles, team=services.get_or_create_team(team) if team else None
+        )
     except DomainError as exc:
         fail(exc.message)
     db.session.commit()

@@ -274,5 +274,15 @@ def create_team(name: str) -> Team:
     return team
 
 
+def get_or_create_team(name: str) -> Team:
+    """The team called ``name`` (whatever the case or surrounding spaces), created when missing."""
+    team = db.session.scalar(select(Team).where(Team.folded_name == fold_team_name(name)))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
 def managed_team_ids(user: User) -> list[int]:
     return list(db.session.scalars(select(ManagerScope.team_id).where(ManagerScope.manager_id == user.id)))
