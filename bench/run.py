@@ -88,7 +88,7 @@ def fingerprint(learners: int, seed: int) -> str:
     """What the generated database depends on: size, seed, schema, generator and course files."""
     digest = hashlib.sha256(f"{learners}:{seed}".encode())
     sources = sorted((ROOT / "courseware" / "migrations" / "versions").glob("*.py"))
-    sources += [ROOT / "courseware" / "manage" / "generate.py", ROOT / "courseware" / "demo.py"]
+    sources += [ROOT / "courseware" / "demo" / "generate.py", ROOT / "courseware" / "demo" / "load.py"]
     sources += [ROOT / "courseware" / "auth" / "passwords.py"]
     sources += sorted(path for path in (ROOT / "lessons").rglob("*") if path.is_file())
     for path in sources:

@@ -48,10 +48,10 @@ def _register_middleware(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
-    from courseware import caching
     from courseware.auth.sessions import init_login
+    from courseware.core import caching
+    from courseware.core.security import init_security
     from courseware.extensions import csrf, db, limiter
-    from courseware.security import init_security
 
     db.init_app(app)
     caching.init_app(app)
@@ -94,9 +94,19 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from courseware.cli import register_commands
+    from courseware.auth.cli import users_cli
+    from courseware.cli import db_cli
+    from courseware.content.cli import lessons_cli
+    from courseware.demo.cli import demo_cli
+    from courseware.manage.cli import reminders_cli
+    from courseware.progress.cli import progress_cli
 
-    register_commands(app)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(lessons_cli)
+    app.cli.add_command(progress_cli)
+    app.cli.add_command(reminders_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

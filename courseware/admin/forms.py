@@ -3,8 +3,8 @@
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Email, Length
 
+from courseware.core.validators import CheckedForm, SingleLine
 from courseware.models import ROLES
-from courseware.validators import CheckedForm, SingleLine
 
 ROLE_CHOICES = [
     ("learner", "Learner — follows courses (everyone is a learner)"),

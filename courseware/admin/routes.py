@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 from courseware.admin.forms import InviteForm, PersonForm, TeamForm
 from courseware.auth import services
 from courseware.auth.policies import role_required
-from courseware.caching import content_cache
+from courseware.core.caching import content_cache
 from courseware.core.links import email_url, page_url
+from courseware.core.mail import mail_configured, send_mail
+from courseware.core.validators import int_param, text_param
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
-from courseware.mail import mail_configured, send_mail
 from courseware.models import Invitation, Team, User
-from courseware.validators import int_param, text_param
 
 bp = Blueprint("admin", __name__)
 

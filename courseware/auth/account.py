@@ -13,10 +13,10 @@ from wtforms.validators import DataRequired, Length
 from courseware.auth.forms import Form
 from courseware.auth.policies import role_required
 from courseware.auth.services import token_digest
+from courseware.core.validators import SingleLine
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import ApiToken
-from courseware.validators import SingleLine
 
 bp = Blueprint("account", __name__)
 

@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from courseware.auth.passwords import MAX_LENGTH
-from courseware.validators import CheckedForm, SingleLine
+from courseware.core.validators import CheckedForm, SingleLine
 
 EMAIL_VALIDATORS = [
     DataRequired("Enter your email address."),

@@ -32,10 +32,6 @@ def role_required(*roles: str):
     return decorator
 
 
-def can_admin(user) -> bool:
-    return user.is_authenticated and user.has_role("admin")
-
-
 def manages(manager: User, person: User) -> bool:
     """True when ``manager`` may see ``person``: an admin, or a manager of that person's team."""
     if manager.has_role("admin"):
@@ -54,6 +50,3 @@ def mentors(mentor: User, learner: User) -> bool:
     return db.session.scalar(
         select(exists().where(Mentorship.mentor_id == mentor.id, Mentorship.learner_id == learner.id))
     )
-
-
-TEMPLATE_POLICIES = {"can_admin": can_admin}

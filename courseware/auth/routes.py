@@ -10,9 +10,9 @@ from courseware.auth import services
 from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, json_fields
 from courseware.auth.sessions import end_session, start_session
 from courseware.core.links import email_url, safe_next
+from courseware.core.mail import after_response, send_mail
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
-from courseware.mail import after_response, send_mail
 
 bp = Blueprint("auth", __name__)
 

@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
+from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
-from courseware.validators import has_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +271,16 @@ def create_team(name: str) -> Team:
             db.session.add(team)
     except IntegrityError:
         raise taken from None
+    return team
+
+
+def get_or_create_team(name: str) -> Team:
+    """The team called ``name`` (whatever the case or surrounding spaces), created when missing."""
+    team = db.session.scalar(select(Team).where(Team.folded_name == fold_team_name(name)))
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
     return team
 
 

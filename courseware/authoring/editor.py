@@ -23,8 +23,8 @@ from courseware.content.format import (
     dump_lesson,
     parse_lesson_text,
 )
+from courseware.core.validators import whole_number
 from courseware.exceptions import Invalid
-from courseware.validators import whole_number
 
 ACTIVITY_LABELS = {
     "quiz": "Quiz",

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from courseware.validators import CheckedForm
+from courseware.core.validators import CheckedForm
 
 
 def _int_or_none(value):

@@ -21,10 +21,10 @@ from courseware.authoring.forms import (
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
 from courseware.content.format import ACTIVITY_TYPES, MAX_BODY_LENGTH, InvalidLessonFile
 from courseware.content.render import render_markdown
+from courseware.core.validators import int_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.models import Course, Lesson, Module, User
-from courseware.validators import int_param
 
 bp = Blueprint("author", __name__)
 

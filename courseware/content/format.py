@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from courseware.core.validators import UNTYPABLE
 from courseware.exceptions import DomainError
-from courseware.validators import UNTYPABLE
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(\d+)-(.*)\.md$")

@@ -3,7 +3,7 @@
 A course's outline is kept under (course id, ``Course.updated_at``), which moves whenever one of
 its modules or lessons changes (see ``models.courses``); a revision never changes once saved,
 so it is kept under its id. Each worker keeps its own copy in the content cache
-(``courseware.caching``).
+(``courseware.core.caching``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy import select
 
-from courseware.caching import content_cache, freeze
 from courseware.content.render import render_markdown
+from courseware.core.caching import content_cache, freeze
 from courseware.extensions import db
 from courseware.models import Course, Lesson, LessonRevision, Module
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from werkzeug.routing import BaseConverter, ValidationError
 
-from courseware.validators import LARGEST_ID, has_control_characters, whole_number
+from courseware.core.validators import LARGEST_ID, has_control_characters, whole_number
 
 # Longer than any slug, token or certificate code the site makes.
 MAX_SEGMENT = 200

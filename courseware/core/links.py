@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import current_app, url_for
 
-from courseware.validators import has_control_characters
+from courseware.core.validators import has_control_characters
 
 
 def email_url(endpoint: str, **values) -> str:
@@ -16,7 +16,7 @@ def email_url(endpoint: str, **values) -> str:
     link built on it would carry a secret token to someone else's server. Works in requests,
     commands and after a response alike. Without ``BASE_URL`` the site-relative path is
     returned; no email is sent then (``BASE_URL`` is required with SMTP, and
-    :func:`courseware.mail.send_mail` refuses to send without it).
+    :func:`courseware.core.mail.send_mail` refuses to send without it).
     """
     anchor = values.pop("_anchor", None)
     current_app.inject_url_defaults(endpoint, values)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import bindparam, delete, insert, select
 
+from courseware.core.validators import whole_number
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -16,7 +17,6 @@ from courseware.learn.journal import entry_with_form_key
 from courseware.models import ChecklistState, Course, JournalEntry, LearningEvent, Lesson, QuizAttempt, Submission, User
 from courseware.progress import rules
 from courseware.progress.services import already_recorded, begin_step, record_event
-from courseware.validators import whole_number
 
 
 def find_activity(lesson: Lesson, key: str) -> dict:

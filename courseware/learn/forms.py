@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from courseware.core.validators import CheckedForm
 from courseware.learn.form_keys import new_form_key
-from courseware.validators import CheckedForm
 
 MAX_TEXT = 20_000
 

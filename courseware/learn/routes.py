@@ -7,7 +7,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from courseware.auth.policies import role_required
-from courseware.caching import content_cache
+from courseware.core.caching import content_cache
+from courseware.core.validators import int_param, text_param, whole_number
 from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
 from courseware.extensions import db
 from courseware.learn import activities, records
@@ -17,7 +18,6 @@ from courseware.learn.course_map import course_map, lesson_for_learner, my_cours
 from courseware.learn.enrollment import course_for_learner, published_course, published_lesson
 from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, ReflectionForm, SharingForm
 from courseware.learn.lesson_page import lesson_page
-from courseware.validators import int_param, text_param, whole_number
 
 bp = Blueprint("learn", __name__)
 

@@ -12,7 +12,7 @@ import re
 import pygal
 from pygal.style import Style
 
-from courseware.manage.services import Stage, Week
+from courseware.manage.overview import Stage, Week
 
 # Allows the styles pygal embeds in the SVG and nothing else: no script, no fetch.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; frame-ancestors 'self'"

@@ -30,8 +30,9 @@ from dogpile.cache import make_region
 from dogpile.cache.region import CacheRegion
 from flask import current_app
 
+from courseware.manage.overview import Stage, Week
+from courseware.manage.people import Clock, LearnerRow
 from courseware.manage.policies import Scope
-from courseware.manage.services import Clock, LearnerRow, Stage, Week
 
 T = TypeVar("T")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import DateField, SearchField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, Optional
 
-from courseware.manage.services import SORTS, STATUS_LABELS
-from courseware.validators import CheckedForm, CheckedQueryForm
+from courseware.core.validators import CheckedForm, CheckedQueryForm
+from courseware.manage.people import SORTS, STATUS_LABELS
 
 SORT_LABELS = {
     "status": "Status (most urgent first)",

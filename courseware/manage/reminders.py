@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from courseware.core.links import email_url
+from courseware.core.mail import send_mail
 from courseware.db import utcnow
 from courseware.extensions import db
-from courseware.mail import send_mail
+from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
-from courseware.manage.services import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.models import Reminder
 from courseware.progress.status import OVERDUE
 

@@ -24,17 +24,31 @@ from flask_login import current_user
 
 from courseware.auth.policies import role_required
 from courseware.core.exports import stream_csv
+from courseware.core.validators import date_param, id_params, int_param, text_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import ObjectiveForm
-from courseware.manage import charts, figures, services
+from courseware.manage import charts, figures, record
+from courseware.manage.assignment import assign_course, assignable_courses, people_by_ids
+from courseware.manage.exports import EVENT_COLUMNS, export_events
 from courseware.manage.forms import AssignForm, PeopleFilterForm
+from courseware.manage.overview import Stage, Week, course_funnel, weekly_activity
+from courseware.manage.people import (
+    SORTS,
+    STATUS_LABELS,
+    Clock,
+    PeopleFilter,
+    all_people,
+    clock,
+    people_page,
+    status_counts,
+    still_in_scope,
+)
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
 from courseware.models import Course, Team
 from courseware.notifications.services import notify
-from courseware.validators import date_param, id_params, int_param, text_param
 
 bp = Blueprint("manage", __name__)
 
@@ -47,8 +61,8 @@ def _scope() -> Scope:
     return scope_of(current_user)
 
 
-def _clock() -> services.Clock:
-    return services.clock(current_app.config["STALLED_DAYS"])
+def _clock() -> Clock:
+    return clock(current_app.config["STALLED_DAYS"])
 
 
 def _team_in_scope(scope: Scope, team_id: int | None) -> Team | None:
@@ -66,9 +80,9 @@ def _course_or_404(course_id: int | None) -> Course | None:
     return db.session.get(Course, course_id) or abort(404)
 
 
-def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFilterForm, list[Course], list[Team]]:
+def _filters(scope: Scope, source=None) -> tuple[PeopleFilter, PeopleFilterForm, list[Course], list[Team]]:
     """The people filter from the query string (or ``source``); 400 on nonsense, 404 outside the scope."""
-    courses = services.assignable_courses()
+    courses = assignable_courses()
     teams = teams_in_scope(scope)
     form = PeopleFilterForm(source if source is not None else request.args)
     form.team.choices = [("", "All teams")] + [(team.id, team.name) for team in teams]
@@ -79,12 +93,12 @@ def _filters(scope: Scope, source=None) -> tuple[services.PeopleFilter, PeopleFi
     _team_in_scope(scope, team_id)
     _course_or_404(course_id)
     status = values.get("status") or None
-    if status is not None and status not in services.STATUS_LABELS:
+    if status is not None and status not in STATUS_LABELS:
         abort(400, f"Unknown status {status!r}; choose one of the statuses in the filter.")
     sort = values.get("sort") or "status"
-    if sort not in services.SORTS:
+    if sort not in SORTS:
         abort(400, f"Unknown sort {sort!r}; choose one of the columns in the filter.")
-    filters = services.PeopleFilter(
+    filters = PeopleFilter(
         team_id=team_id,
         course_id=course_id,
         status=status,
@@ -110,12 +124,12 @@ def _overview_course(courses: list[Course]) -> Course | None:
     return courses[0] if courses else None
 
 
-def _funnel(scope: Scope, now: services.Clock, course: Course) -> figures.Kept[list[services.Stage]]:
-    return figures.kept(scope, ("funnel", course.id), now, lambda: services.course_funnel(scope, course))
+def _funnel(scope: Scope, now: Clock, course: Course) -> figures.Kept[list[Stage]]:
+    return figures.kept(scope, ("funnel", course.id), now, lambda: course_funnel(scope, course))
 
 
-def _weeks(scope: Scope, now: services.Clock) -> figures.Kept[list[services.Week]]:
-    return figures.kept(scope, ("weeks",), now, lambda: services.weekly_activity(scope, now))
+def _weeks(scope: Scope, now: Clock) -> figures.Kept[list[Week]]:
+    return figures.kept(scope, ("weeks",), now, lambda: weekly_activity(scope, now))
 
 
 @bp.route("/")
@@ -125,10 +139,10 @@ def overview():
     with the time they were worked out."""
     scope = _scope()
     now = _clock()
-    courses = services.assignable_courses()
+    courses = assignable_courses()
     course = _overview_course(courses)
     course_id = course.id if course else None
-    counts = figures.kept(scope, ("counts", course_id), now, lambda: services.status_counts(scope, now, course_id))
+    counts = figures.kept(scope, ("counts", course_id), now, lambda: status_counts(scope, now, course_id))
     funnel = _funnel(scope, now, course) if course else None
     weeks = _weeks(scope, now)
     return render_template(
@@ -142,7 +156,7 @@ def overview():
         teams=[] if scope.everyone else teams_in_scope(scope),
         everyone=scope.everyone,
         stalled_days=now.stalled_days,
-        labels=services.STATUS_LABELS,
+        labels=STATUS_LABELS,
     )
 
 
@@ -156,7 +170,7 @@ def _svg_response(svg: str) -> Response:
 @role_required(*MANAGERS)
 def funnel_chart():
     """The course funnel as an SVG image (the overview shows the same numbers as a table)."""
-    course = _overview_course(services.assignable_courses()) or abort(404)
+    course = _overview_course(assignable_courses()) or abort(404)
     funnel = _funnel(_scope(), _clock(), course).value
     return _svg_response(charts.funnel_svg(f"Progress through {course.title}", funnel))
 
@@ -185,10 +199,10 @@ def people():
         scope,
         ("people", filters, page, PER_PAGE),
         now,
-        lambda: services.people_page(scope, filters, now, page=page, per_page=PER_PAGE),
+        lambda: people_page(scope, filters, now, page=page, per_page=PER_PAGE),
     )
     rows, total = kept.value
-    rows = services.still_in_scope(scope, rows)
+    rows = still_in_scope(scope, rows)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template(
         "manage/people.html",
@@ -202,7 +216,7 @@ def people():
         courses=courses,
         teams=teams,
         stalled_days=now.stalled_days,
-        labels=services.STATUS_LABELS,
+        labels=STATUS_LABELS,
     )
 
 
@@ -239,7 +253,7 @@ def people_csv():
     filters, *_ = _filters(scope)
 
     def rows():
-        for row in services.all_people(scope, filters, now):
+        for row in all_people(scope, filters, now):
             status = row.status
             yield (
                 row.id,
@@ -272,11 +286,11 @@ def events_csv():
         abort(400, "The end date is before the start date.")
 
     def rows():
-        for row in services.export_events(scope, start, end):
+        for row in export_events(scope, start, end):
             when, *rest = row
             yield (when.isoformat(), *("" if value is None else value for value in rest))
 
-    return _csv_response(stream_csv(services.EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
+    return _csv_response(stream_csv(EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
 
 
 # --- assigning ----------------------------------------------------------------------------------
@@ -284,7 +298,7 @@ def events_csv():
 
 def _assign_form(scope: Scope, selected_people) -> AssignForm:
     form = AssignForm()
-    form.course.choices = [(course.id, course.title) for course in services.assignable_courses()]
+    form.course.choices = [(course.id, course.title) for course in assignable_courses()]
     form.teams.choices = [(team.id, team.name) for team in teams_in_scope(scope)]
     form.people.choices = [(person.id, f"{person.name} ({person.email})") for person in selected_people]
     return form
@@ -296,7 +310,7 @@ def assign():
     """Assign a course with a due date to whole teams and to people chosen on the people page."""
     scope = _scope()
     ids = id_params("people", source=request.form) if request.method == "POST" else id_params("person")
-    selected = services.people_by_ids(scope, ids)
+    selected = people_by_ids(scope, ids)
     if len(selected) != len(set(ids)):
         abort(404)
     form = _assign_form(scope, selected)
@@ -305,7 +319,7 @@ def assign():
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data) or abort(404)
         try:
-            result = services.assign_course(
+            result = assign_course(
                 current_user,
                 scope,
                 course,
@@ -344,10 +358,10 @@ def people_selected():
         return redirect(url_for("manage.assign", person=ids))
     if action != "remind":
         abort(400, "Unknown action: use the buttons under the people table.")
-    people = services.people_by_ids(scope, ids)
+    people = people_by_ids(scope, ids)
     if len(people) != len(set(ids)):
         abort(404)
-    return _remind(scope, services.PeopleFilter(user_ids=tuple(ids)), back)
+    return _remind(scope, PeopleFilter(user_ids=tuple(ids)), back)
 
 
 def _kept_filter_args() -> dict:
@@ -364,11 +378,11 @@ def send_reminders():
     return _remind(scope, filters, url_for("manage.people", **_kept_filter_args()))
 
 
-def _remind(scope: Scope, filters: services.PeopleFilter, back: str):
+def _remind(scope: Scope, filters: PeopleFilter, back: str):
     """Send the reminders now; past ``MAX_REMINDERS`` the rest is left to the daily job, so
     that one click never keeps a request busy emailing thousands of people."""
     now = _clock()
-    rows = list(services.all_people(scope, filters, now))
+    rows = list(all_people(scope, filters, now))
     due = [row for row in rows if row.remindable]
     reminded = reminded_on(now.today, [row.id for row in due])
     waiting = [row for row in due if row.id not in reminded]
@@ -421,25 +435,25 @@ def _render_person(person, objective_form, status: int = 200):
     scope = _scope()
     now = _clock()
     before = int_param("before")
-    events = services.timeline(person, before_id=before, limit=PER_PAGE + 1)
+    events = record.timeline(person, before_id=before, limit=PER_PAGE + 1)
     more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
-    submissions = services.submissions_with_reviews(person)
-    reviewers = services.reviewer_names(review for *_, reviews in submissions for review in reviews)
+    submissions = record.submissions_with_reviews(person)
+    reviewers = record.reviewer_names(review for *_, reviews in submissions for review in reviews)
     return render_template(
         "manage/person.html",
         person=person,
         team=db.session.get(Team, person.team_id) if person.team_id else None,
-        summary=services.person_summary(scope, person, now),
-        courses=services.course_progress(person),
+        summary=record.person_summary(scope, person, now),
+        courses=record.course_progress(person),
         events=events,
         older=events[-1].event.id if more and events else None,
         submissions=submissions,
         reviewers=reviewers,
-        objectives=services.objectives_with_revisions(person),
-        journal=services.shared_journal(person),
-        reminders=services.reminders_of(person),
-        labels=services.STATUS_LABELS,
+        objectives=record.objectives_with_revisions(person),
+        journal=record.shared_journal(person),
+        reminders=record.reminders_of(person),
+        labels=STATUS_LABELS,
         objective_form=objective_form,
     ), status
 
@@ -450,4 +464,4 @@ def remind_person(user_id: int):
     """Send this person a reminder, when they are stalled or overdue and not yet reminded today."""
     scope = _scope()
     person_in_scope(current_user, user_id) or abort(404)
-    return _remind(scope, services.PeopleFilter(user_ids=(user_id,)), url_for("manage.person", user_id=user_id))
+    return _remind(scope, PeopleFilter(user_ids=(user_id,)), url_for("manage.person", user_id=user_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from courseware.validators import CheckedForm
+from courseware.core.validators import CheckedForm
 
 
 def _int_or_none(value):

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.core.validators import int_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.manage.policies import person_in_scope, scope_of
@@ -16,7 +17,6 @@ from courseware.mentoring import services
 from courseware.mentoring.forms import PairForm
 from courseware.mentoring.policies import can_mentor_view
 from courseware.models import Course, User
-from courseware.validators import int_param
 
 bp = Blueprint("mentoring", __name__)
 

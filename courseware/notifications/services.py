@@ -12,9 +12,9 @@ import logging
 from flask import after_this_request, current_app, has_request_context
 from sqlalchemy import func, select, update
 
+from courseware.core.mail import mail_configured, send_mail
 from courseware.db import utcnow
 from courseware.extensions import db
-from courseware.mail import mail_configured, send_mail
 from courseware.models import Notification, User
 
 log = logging.getLogger(__name__)

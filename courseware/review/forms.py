@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from courseware.core.validators import CheckedForm, CheckedQueryForm
 from courseware.review.services import SCORES
-from courseware.validators import CheckedForm, CheckedQueryForm
 
 MAX_COMMENT = 10_000
 

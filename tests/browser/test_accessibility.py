@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from courseware.auth.services import create_user
+from courseware.auth.services import create_user, get_or_create_team
 from courseware.content.services import import_courses
-from courseware.demo import get_or_create_team
 from courseware.learn.enrollment import enroll
 from tests.browser.conftest import log_in
 from tests.conftest import TEST_PASSWORD

@@ -8,9 +8,8 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from courseware.auth.services import create_user
+from courseware.auth.services import create_user, get_or_create_team
 from courseware.content.services import import_courses
-from courseware.demo import get_or_create_team
 from courseware.learn.enrollment import enroll
 from courseware.models import ManagerScope
 from tests.browser.conftest import log_in

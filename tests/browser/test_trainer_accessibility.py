@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from courseware.auth.services import create_user
+from courseware.auth.services import create_user, get_or_create_team
 from courseware.content.services import create_revision
-from courseware.demo import get_or_create_team
 from courseware.learn.activities import save_checklist
 from courseware.models import Lesson, ManagerScope, Mentorship, Submission
 from tests.browser.conftest import log_in

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from courseware.core.validators import LARGEST_ID, day, has_untypable_characters, whole_number
 from courseware.models import JournalEntry
-from courseware.validators import LARGEST_ID, day, has_untypable_characters, whole_number
 from tests.conftest import post
 from tests.core.web import page
 

@@ -7,8 +7,8 @@ import datetime as dt
 import io
 
 from courseware.db import utcnow
+from courseware.manage.exports import EVENT_COLUMNS
 from courseware.manage.routes import PEOPLE_COLUMNS
-from courseware.manage.services import EVENT_COLUMNS
 from courseware.progress import rules
 from tests.manage.conftest import DAY, active_days, add_event, enroll_at, lessons_of
 

@@ -13,7 +13,8 @@ import pytest
 from dogpile.cache import region as dogpile_region
 
 from courseware.db import utcnow
-from courseware.manage import figures, services
+from courseware.manage import figures
+from courseware.manage.people import clock, status_counts
 from courseware.manage.policies import Scope
 from tests.conftest import private_redis
 from tests.manage.conftest import DAY, active_days, enroll_at
@@ -153,14 +154,14 @@ def test_kept_figures_last_the_set_time_and_never_past_midnight(app, org, make_u
     scope = Scope((org.north.id,))
     newcomer(org, make_user, db, "First Learner")
     evening = dt.datetime(2026, 3, 2, 23, 58, 30, tzinfo=dt.UTC)
-    clock = {"now": evening}
+    machine = {"now": evening}
     # The cache library measures the time figures were kept by the clock of the machine.
-    monkeypatch.setattr(dogpile_region.time, "time", lambda: clock["now"].timestamp())
+    monkeypatch.setattr(dogpile_region.time, "time", lambda: machine["now"].timestamp())
 
     def counts_at(moment: dt.datetime) -> figures.Kept:
-        clock["now"] = moment
-        now = services.clock(14, now=moment)
-        return figures.kept(scope, ("counts",), now, lambda: services.status_counts(scope, now))
+        machine["now"] = moment
+        now = clock(14, now=moment)
+        return figures.kept(scope, ("counts",), now, lambda: status_counts(scope, now))
 
     first = counts_at(evening)
     assert first.value["people"] == 3 and first.as_of == evening  # with the trainer and the plain learner

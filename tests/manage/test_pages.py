@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 
 from courseware.db import utcnow
+from courseware.manage.assignment import assign_course
 from courseware.manage.policies import Scope
-from courseware.manage.services import assign_course
 from courseware.models import Enrollment, JournalEntry, Objective, ObjectiveRevision, Review
 from courseware.progress import rules
 from tests.conftest import post
@@ -179,7 +179,7 @@ def test_person_page_shows_the_whole_record(client, login, org, make_user, db):
 
 
 def test_funnel_counts_whole_modules_even_when_they_need_several_bit_masks(db, make_course, make_user):
-    from courseware.manage.services import course_funnel
+    from courseware.manage.overview import course_funnel
 
     modules = [(f"m{m:02d}", [(f"l{m:02d}-{i:02d}", []) for i in range(20)]) for m in range(13)]
     course = make_course(slug="long-course", modules=modules)

@@ -8,7 +8,7 @@ import pytest
 from flask import current_app
 
 from courseware.db import utcnow
-from courseware.manage import services
+from courseware.manage.people import PeopleFilter, all_people, clock, people_page, status_counts
 from courseware.manage.policies import Scope
 from courseware.progress import rules
 from courseware.progress.status import BLOCKED, DONE_ALL, NOT_ENROLLED, ON_TRACK, OVERDUE, STALLED
@@ -67,8 +67,8 @@ EXPECTED = {
 
 
 def rows_by_email(scope, **filters):
-    now = services.clock(current_app.config["STALLED_DAYS"])
-    return {row.email.split("@")[0]: row for row in services.all_people(scope, services.PeopleFilter(**filters), now)}
+    now = clock(current_app.config["STALLED_DAYS"])
+    return {row.email.split("@")[0]: row for row in all_people(scope, PeopleFilter(**filters), now)}
 
 
 def test_status_and_cause_of_each_learner(org, histories):
@@ -93,7 +93,7 @@ def test_status_in_sql_agrees_with_the_rules_for_everyone(org, histories):
 def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_user, db):
     """Active or assigned exactly ``STALLED_DAYS`` ago is stalled, a second later is not; being
     enrolled (a passive event) after the cutoff is not activity."""
-    now = services.clock(14, now=utcnow().replace(microsecond=0))
+    now = clock(14, now=utcnow().replace(microsecond=0))
     cutoff = now.stalled_cutoff
     second = dt_seconds(1)
     people = {}
@@ -110,7 +110,7 @@ def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_us
             add_event(people[key], rules.VIEWED, active, lesson=lessons_of(org.course)[0])
     add_event(people["only_enrolled_after_cutoff"], rules.ENROLLED, cutoff + DAY, course=org.course)
     db.session.commit()
-    rows = {row.email.split("@")[0]: row for row in services.all_people(Scope(None), services.PeopleFilter(), now)}
+    rows = {row.email.split("@")[0]: row for row in all_people(Scope(None), PeopleFilter(), now)}
     expected = {
         "active_at_cutoff": STALLED,
         "active_after_cutoff": ON_TRACK,
@@ -122,7 +122,7 @@ def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_us
         assert (rows[key].status_code, rows[key].status.status) == (status, status), key
     assert rows["active_at_cutoff"].last_active_at == cutoff
     assert rows["only_enrolled_after_cutoff"].last_active_at == cutoff - DAY
-    counts = services.status_counts(Scope((org.north.id,)), now)
+    counts = status_counts(Scope((org.north.id,)), now)
     assert (counts[STALLED], counts[ON_TRACK]) == (3, 2)
 
 
@@ -168,7 +168,7 @@ def test_with_a_course_chosen_activity_and_stalling_count_that_course_only(
     assert (idle_here.recent, idle_here.before, idle_here.trend) == (0, 2, "down")
     assert (busy_here.status_code, busy_here.recent, busy_here.before) == (ON_TRACK, 2, 1)
     assert busy_here.last_active_at == pytest.approx(now - DAY, abs=dt_seconds(5))
-    counts = services.status_counts(Scope(None), services.clock(14), course_id=org.course.id)
+    counts = status_counts(Scope(None), clock(14), course_id=org.course.id)
     assert counts[STALLED] >= 1
 
     login(org.manager)
@@ -231,11 +231,11 @@ def test_filters_sort_and_pagination(org, histories, client, login):
 
 
 def test_pages_of_the_table(org, histories):
-    now = services.clock(14)
-    filters = services.PeopleFilter(sort="name")
-    first, total = services.people_page(Scope(None), filters, now, page=1, per_page=4)
-    second, _ = services.people_page(Scope(None), filters, now, page=2, per_page=4)
-    beyond, total_beyond = services.people_page(Scope(None), filters, now, page=99, per_page=4)
+    now = clock(14)
+    filters = PeopleFilter(sort="name")
+    first, total = people_page(Scope(None), filters, now, page=1, per_page=4)
+    second, _ = people_page(Scope(None), filters, now, page=2, per_page=4)
+    beyond, total_beyond = people_page(Scope(None), filters, now, page=99, per_page=4)
     assert len(first) == 4 and total >= 10
     assert [row.name.lower() for row in first + second] == sorted(row.name.lower() for row in first + second)
     assert not {row.id for row in first} & {row.id for row in second}

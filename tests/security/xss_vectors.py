@@ -10,7 +10,7 @@ import html
 import itertools
 import urllib.parse
 
-from courseware.validators import has_untypable_characters
+from courseware.core.validators import has_untypable_characters
 
 PAYLOAD = "alert(1337)"
 

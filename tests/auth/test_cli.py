@@ -1,4 +1,4 @@
-"""``flask users create`` and ``flask demo load``: one clear line, non-zero exit on refusal."""
+"""``flask users create``: one clear line, non-zero exit on refusal."""
 
 from __future__ import annotations
 
@@ -95,26 +95,3 @@ def test_users_create_refuses_an_unknown_role(runner, db):
     assert result.exit_code != 0
     assert "owner" in result.output
     assert user_count(db) == before
-
-
-def test_demo_load_is_idempotent_and_the_demo_learner_can_log_in(runner, client, db):
-    first = runner.invoke(args=["demo", "load"])
-    after_first = user_count(db)
-    second = runner.invoke(args=["demo", "load"])
-
-    assert first.exit_code == 0, first.output
-    assert second.exit_code == 0, second.output
-    assert "Traceback" not in first.output + second.output
-    assert user_count(db) == after_first
-    emails = set(db.session.scalars(select(User.email)))
-    assert {"admin@example.org", "manager@example.org", "trainer@example.org", "learner@example.org"} <= emails
-    learners = db.session.scalars(select(User).where(User.email.in_(emails))).all()
-    assert len([u for u in learners if u.roles == {"learner"}]) >= 3
-    assert len({u.team_id for u in learners if u.roles == {"learner"}} - {None}) == 2
-    response = post(client, "/login", {"email": "learner@example.org", "password": "courseware-demo"})
-    assert response.status_code == 302
-    assert is_logged_in(client)
-
-
-def test_demo_accounts_exist_only_when_asked_for(db):
-    assert db.session.scalar(select(User).where(User.email == "learner@example.org")) is None

@@ -1,4 +1,5 @@
-"""Demo accounts and teams, created only when asked for (``flask --app app demo load``)."""
+"""Demo accounts and teams, with the built-in course assigned to the demo learners; created only
+when asked for (``flask --app app demo load``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from flask import current_app
 from sqlalchemy import select
 
+from courseware.auth.services import get_or_create_team
+from courseware.content.services import import_courses
 from courseware.extensions import db
-from courseware.models import ManagerScope, Mentorship, Team, User, fold_team_name
+from courseware.learn.services import enroll
+from courseware.models import ManagerScope, Mentorship, User
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +31,6 @@ DEMO_PEOPLE = [
 ]
 DEMO_TEAMS = ("Communications", "Services")
 DEMO_LEARNERS = ("learner@example.org", "alex@example.org", "sam@example.org")
-
-
-def get_or_create_team(name: str) -> Team:
-    team = db.session.scalar(select(Team).where(Team.folded_name == fold_team_name(name)))
-    if team is None:
-        team = Team(name=name)
-        db.session.add(team)
-        db.session.flush()
-    return team
 
 
 def load_demo(echo: Callable[[str], None] = log.info) -> str:
@@ -66,13 +62,7 @@ def load_demo(echo: Callable[[str], None] = log.info) -> str:
 
 
 def _import_and_assign(people: dict[str, User], manager: User, echo) -> str:
-    try:
-        from courseware.content.services import import_courses
-        from courseware.learn.enrollment import enroll
-    except ImportError:
-        return ""
-    from flask import current_app
-
+    """Import the built-in courses and assign each to the demo learners, due in 30 days."""
     courses = import_courses(current_app.config["LESSONS_PATH"], echo=echo).courses
     due = dt.date.today() + dt.timedelta(days=30)
     for course in courses:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select
 
 from courseware.auth.passwords import hash_password
-from courseware.demo import DEMO_PASSWORD, get_or_create_team
+from courseware.auth.services import get_or_create_team
+from courseware.demo.load import DEMO_PASSWORD
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import (

@@ -1,72 +1,47 @@
-"""Managers' views of progress: the learner summary, assignments, charts' figures, a person's record.
+"""The people table: one row per learner in a manager's scope, with their status and figures.
 
-Everything here is scoped: each function takes the ``Scope`` of the person asking and never
-returns anyone outside it. Figures are aggregated in SQL in a fixed number of statements,
-whatever the number of learners.
+Each function takes the ``Scope`` of the person asking and never returns anyone outside it.
+Every figure is aggregated in SQL, in a fixed number of statements whatever the number of
+learners.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    BigInteger,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    text,
-    type_coerce,
-    union_all,
-)
+from sqlalchemy import and_, case, func, literal, or_, select, text, type_coerce, union_all
 
 from courseware.db import UTCDateTime, utcnow
-from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
-from courseware.learn.course_map import build_course_maps
-from courseware.learn.enrollment import enroll
 from courseware.manage.policies import Scope
 from courseware.models import (
     ChecklistState,
-    Course,
     Enrollment,
-    JournalEntry,
     LearningEvent,
     Lesson,
     LessonProgress,
-    LessonRevision,
     Module,
-    Objective,
-    Reminder,
-    Review,
     Submission,
     Team,
     User,
 )
-from courseware.progress import status as rules
+from courseware.progress import status as status_rules
 from courseware.progress.services import PASSIVE_VERBS
-
-log = logging.getLogger(__name__)
 
 TREND_DAYS = 14
 SORTS = ("name", "team", "percent", "last_active", "trend", "status", "due")
 STATUS_LABELS = {
-    rules.OVERDUE: "Overdue",
-    rules.BLOCKED: "Blocked",
-    rules.STALLED: "Stalled",
-    rules.ON_TRACK: "On track",
-    rules.DONE_ALL: "Completed",
-    rules.NOT_ENROLLED: "Not enrolled",
+    status_rules.OVERDUE: "Overdue",
+    status_rules.BLOCKED: "Blocked",
+    status_rules.STALLED: "Stalled",
+    status_rules.ON_TRACK: "On track",
+    status_rules.DONE_ALL: "Completed",
+    status_rules.NOT_ENROLLED: "Not enrolled",
 }
 # Statuses a reminder is meant for: the learner can act, and hasn't.
-REMINDABLE = (rules.STALLED, rules.OVERDUE)
+REMINDABLE = (status_rules.STALLED, status_rules.OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -113,7 +88,7 @@ class Clock:
 
     @property
     def stalled_cutoff(self) -> dt.datetime:
-        return rules.stalled_cutoff(self.now, self.stalled_days)
+        return status_rules.stalled_cutoff(self.now, self.stalled_days)
 
 
 def clock(stalled_days: int, now: dt.datetime | None = None) -> Clock:
@@ -146,11 +121,11 @@ class LearnerRow:
 
     @property
     def trend(self) -> str:
-        return rules.trend(self.recent, self.before)
+        return status_rules.trend(self.recent, self.before)
 
     @property
-    def status(self) -> rules.LearnerStatus:
-        return rules.learner_status(
+    def status(self) -> status_rules.LearnerStatus:
+        return status_rules.learner_status(
             enrolled=self.enrolled,
             completed=self.completed,
             due_date=self.due_date,
@@ -336,7 +311,7 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
     return select(figures, status).cte("learners").prefix_with("MATERIALIZED")
 
 
-def _tune_for_aggregates() -> None:
+def tune_for_aggregates() -> None:
     """PostgreSQL's JIT compiler takes longer to compile these one-off aggregate queries than
     to run them (a second for 10,000 learners); turn it off for the current transaction."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -344,7 +319,7 @@ def _tune_for_aggregates() -> None:
 
 
 def status_expression(learners, now: Clock, course_id: int | None = None):
-    """``rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows),
+    """``status_rules.learner_status`` as SQL (status only; the cause is worded in Python for shown rows),
     in one course when ``course_id``: its enrollment and what was done in it.
 
     Stalled is "the later of the last activity and the latest assignment is at or before the
@@ -355,12 +330,12 @@ def status_expression(learners, now: Clock, course_id: int | None = None):
     c = learners.c
     cutoff = now.stalled_cutoff
     return case(
-        (c.enrolled == 0, literal(rules.NOT_ENROLLED)),
-        (c.completed >= c.enrolled, literal(rules.DONE_ALL)),
-        (c.due_date < now.today, literal(rules.OVERDUE)),
-        (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(rules.BLOCKED)),
-        (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff, course_id)), literal(rules.STALLED)),
-        else_=literal(rules.ON_TRACK),
+        (c.enrolled == 0, literal(status_rules.NOT_ENROLLED)),
+        (c.completed >= c.enrolled, literal(status_rules.DONE_ALL)),
+        (c.due_date < now.today, literal(status_rules.OVERDUE)),
+        (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(status_rules.BLOCKED)),
+        (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff, course_id)), literal(status_rules.STALLED)),
+        else_=literal(status_rules.ON_TRACK),
     )
 
 
@@ -431,7 +406,7 @@ def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
 def _order(c, filters: PeopleFilter):
     sort = filters.sort if filters.sort in SORTS else "status"
     if sort == "status":
-        keys = [case({code: index for index, code in enumerate(rules.LEARNER_STATUSES)}, value=c.status)]
+        keys = [case({code: index for index, code in enumerate(status_rules.LEARNER_STATUSES)}, value=c.status)]
     elif sort == "name":
         keys = [func.lower(c.name)]
     elif sort == "team":
@@ -471,8 +446,9 @@ def _row(row, now: Clock) -> LearnerRow:
 def people_page(
     scope: Scope, filters: PeopleFilter, now: Clock, page: int = 1, per_page: int = 50
 ) -> tuple[list[LearnerRow], int]:
-    """One page of the people table and the number of people matching, in one statement."""
-    _tune_for_aggregates()
+    """One page of the people table and the number of people matching, in one statement (one more
+    counts them when the page is past the last one)."""
+    tune_for_aggregates()
     learners = _learners(scope, filters, now)
     # Sorting by a figure of the second stage needs that figure for everyone before the page is cut.
     if filters.sort == "trend":
@@ -528,7 +504,7 @@ def people_page(
 
 def all_people(scope: Scope, filters: PeopleFilter, now: Clock, batch: int = 1000) -> Iterator[LearnerRow]:
     """Every row of the people table as filtered and sorted, fetched in batches."""
-    _tune_for_aggregates()
+    tune_for_aggregates()
     learners = _learners(scope, filters, now)
     rows = _with_figures(learners, filters, now, _people_ids(scope, filters)).subquery("rows")
     statement = select(rows)
@@ -550,425 +526,21 @@ def still_in_scope(scope: Scope, rows: list[LearnerRow]) -> list[LearnerRow]:
 
 def status_counts(scope: Scope, now: Clock, course_id: int | None = None) -> dict[str, int]:
     """How many people in scope are in each status, plus enrolled/started/in-progress totals."""
-    _tune_for_aggregates()
+    tune_for_aggregates()
     learners = _learners(scope, PeopleFilter(course_id=course_id), now)
     rows = db.session.execute(
         select(learners.c.status, func.count(), func.count(case((learners.c.started > 0, 1)))).group_by(
             learners.c.status
         )
     ).all()
-    counts = dict.fromkeys(rules.LEARNER_STATUSES, 0)
+    counts = dict.fromkeys(status_rules.LEARNER_STATUSES, 0)
     started = 0
     for status, count, started_count in rows:
         counts[status] = count
-        if status not in (rules.DONE_ALL, rules.NOT_ENROLLED):
+        if status not in (status_rules.DONE_ALL, status_rules.NOT_ENROLLED):
             started += started_count
-    counts["people"] = sum(counts[code] for code in rules.LEARNER_STATUSES)
-    counts["enrolled"] = counts["people"] - counts[rules.NOT_ENROLLED]
+    counts["people"] = sum(counts[code] for code in status_rules.LEARNER_STATUSES)
+    counts["enrolled"] = counts["people"] - counts[status_rules.NOT_ENROLLED]
     counts["in_progress"] = started
-    counts["not_started"] = counts["enrolled"] - counts[rules.DONE_ALL] - started
+    counts["not_started"] = counts["enrolled"] - counts[status_rules.DONE_ALL] - started
     return counts
-
-
-# --- charts' figures --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stage:
-    label: str
-    count: int
-
-
-def _modules_finished(course: Course, modules: list[list[int]], in_scope) -> list[int]:
-    """How many learners completed every lesson of each module, in one pass over lesson progress.
-
-    Each learner's completed lessons are summed into bit fields, one field per module wide
-    enough to count its lessons (a lesson is completed at most once per learner, so fields
-    never overflow); comparing each field with the module's size counts who finished it. This
-    is one integer CASE per row instead of a membership test per module and row.
-    """
-    if not modules:
-        return []
-    # Pack the modules' fields into 62-bit integers: (mask number, shift, width) per module.
-    layout, mask, shift = [], 0, 0
-    for lesson_ids in modules:
-        width = max(len(lesson_ids).bit_length(), 1)
-        if shift + width > 62:
-            mask, shift = mask + 1, 0
-        layout.append((mask, shift, width))
-        shift += width
-    weights: list[dict[int, int]] = [{} for _ in range(mask + 1)]
-    for (number, offset, _), lesson_ids in zip(layout, modules, strict=True):
-        for lesson_id in lesson_ids:
-            weights[number][lesson_id] = 1 << offset
-    sums = [
-        cast(
-            func.sum(
-                case(
-                    {lesson_id: literal(weight, BigInteger) for lesson_id, weight in fields.items()},
-                    value=LessonProgress.lesson_id,
-                    else_=literal(0, BigInteger),
-                )
-            ),
-            BigInteger,
-        ).label(f"mask{number}")
-        for number, fields in enumerate(weights)
-    ]
-    per_learner = select(*sums).where(LessonProgress.course_id == course.id, LessonProgress.status == "completed")
-    if in_scope is not None:
-        per_learner = per_learner.where(LessonProgress.user_id.in_(in_scope))
-    per_learner = per_learner.group_by(LessonProgress.user_id).subquery("per_learner")
-    counts = []
-    for (number, offset, width), lesson_ids in zip(layout, modules, strict=True):
-        # Inline integers (computed here, never input): PostgreSQL shifts a bigint by an int only.
-        field = (
-            per_learner.c[f"mask{number}"]
-            .op(">>")(literal_column(str(int(offset))))
-            .op("&")(literal_column(str((1 << width) - 1)))
-        )
-        counts.append(func.count(case((field == len(lesson_ids), 1))))
-    return list(db.session.execute(select(*counts)).one())
-
-
-def course_funnel(scope: Scope, course: Course) -> list[Stage]:
-    """Learners in scope at each stage of ``course``: assigned, started, each module done, completed."""
-    _tune_for_aggregates()
-    outline = db.session.execute(
-        select(Module.id, Module.title, Module.optional, Lesson.id.label("lesson_id"))
-        .join(Lesson, and_(Lesson.module_id == Module.id, Lesson.archived_at.is_(None)))
-        .where(Module.course_id == course.id, Module.archived_at.is_(None))
-        .order_by(Module.position, Lesson.position)
-    ).all()
-    modules: dict[int, tuple[str, list[int]]] = {}
-    for row in outline:
-        label = f"{row.title} (optional)" if row.optional else row.title
-        modules.setdefault(row.id, (label, []))[1].append(row.lesson_id)
-    in_scope = None if scope.everyone else select(User.id).where(scope.people())
-    finished = _modules_finished(course, [lesson_ids for _, lesson_ids in modules.values()], in_scope)
-    enrolled = select(func.count(), func.count(Enrollment.started_at), func.count(Enrollment.completed_at)).where(
-        Enrollment.course_id == course.id
-    )
-    if in_scope is not None:
-        enrolled = enrolled.where(Enrollment.user_id.in_(in_scope))
-    assigned, started, completed = db.session.execute(enrolled).one()
-    stages = [Stage("Assigned", assigned), Stage("Started", started)]
-    stages += [Stage(label, count) for (label, _), count in zip(modules.values(), finished, strict=True)]
-    stages.append(Stage("Completed the course", completed))
-    return stages
-
-
-@dataclass(frozen=True)
-class Week:
-    start: dt.date
-    events: int
-
-
-def weekly_activity(scope: Scope, now: Clock, weeks: int = 12) -> list[Week]:
-    """Active events per calendar week (Monday to Sunday), the last ``weeks``.
-
-    For everyone, each week is two range counts read from indexes alone: all events on the
-    time index, less the passive ones on the (verb, time) index. For a manager's teams, the
-    events of their people are counted on the (person, time, verb) index.
-    """
-    _tune_for_aggregates()
-    this_monday = now.today - dt.timedelta(days=now.today.weekday())
-    starts = [this_monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    bounds = [dt.datetime.combine(day, dt.time(), dt.UTC) for day in [*starts, this_monday + dt.timedelta(weeks=1)]]
-    parts = []
-    for index in range(weeks):
-        in_week = and_(LearningEvent.created_at >= bounds[index], LearningEvent.created_at < bounds[index + 1])
-        if scope.everyone:
-            every = select(func.count()).where(in_week).scalar_subquery()
-            passive = select(func.count()).where(LearningEvent.verb.in_(PASSIVE_VERBS), in_week).scalar_subquery()
-            parts.append(select(literal(index).label("week"), (every - passive).label("events")))
-        else:
-            people = select(User.id).where(scope.people())
-            parts.append(
-                select(literal(index).label("week"), func.count().label("events")).where(
-                    in_week, LearningEvent.verb.not_in(PASSIVE_VERBS), LearningEvent.user_id.in_(people)
-                )
-            )
-    figures = dict(db.session.execute(union_all(*parts)).all())
-    return [Week(starts[i], figures.get(i, 0)) for i in range(weeks)]
-
-
-# --- assigning courses ----------------------------------------------------------------------------
-
-
-@dataclass
-class Assignment:
-    course: Course
-    due_date: dt.date | None
-    people: int = 0
-    new: int = 0
-
-
-def assign_course(
-    manager: User,
-    scope: Scope,
-    course: Course,
-    *,
-    due_date: dt.date | None,
-    team_ids: Iterable[int] = (),
-    user_ids: Iterable[int] = (),
-    today: dt.date | None = None,
-) -> Assignment:
-    """Enroll the members of the given teams and the given people in ``course`` with a due date.
-
-    People already enrolled keep their progress; their due date is set to the new one. Refuses
-    a draft course, a due date in the past, an empty selection, and anyone outside the scope.
-    """
-    team_ids, user_ids = set(team_ids), set(user_ids)
-    if course.status != "published":
-        raise Invalid("Only a published course can be assigned.", field="course")
-    if due_date is not None and due_date < (today or dt.date.today()):
-        raise Invalid("The due date is in the past; choose today or a later day.", field="due_date")
-    if not team_ids and not user_ids:
-        raise Invalid("Choose at least one team or person to assign the course to.", field="teams")
-    if any(not scope.covers_team(team_id) for team_id in team_ids):
-        raise NotAllowed("You can only assign courses to the teams you manage.")
-    people = list(
-        db.session.scalars(
-            select(User)
-            .where(or_(User.team_id.in_(team_ids), User.id.in_(user_ids)), User.is_active.is_(True))
-            .order_by(User.id)
-        )
-    )
-    found = {person.id for person in people}
-    if user_ids - found or any(not scope.covers_team(person.team_id) for person in people):
-        raise NotAllowed("You can only assign courses to people in the teams you manage.")
-    already = set(
-        db.session.scalars(
-            select(Enrollment.user_id).where(Enrollment.course_id == course.id, Enrollment.user_id.in_(found))
-        )
-    )
-    for person in people:
-        enroll(person, course, assigned_by=manager, due_date=due_date)
-    result = Assignment(course, due_date, people=len(people), new=len(found - already))
-    log.info(
-        "%s assigned course %s to %d people (%d new), due %s",
-        manager.email,
-        course.slug,
-        result.people,
-        result.new,
-        due_date,
-    )
-    return result
-
-
-def assignable_courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).where(Course.status == "published").order_by(Course.title)))
-
-
-def people_by_ids(scope: Scope, user_ids: Iterable[int]) -> list[User]:
-    """The active people among ``user_ids`` that are in scope, by name."""
-    ids = {int(i) for i in user_ids}
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(User).where(User.id.in_(ids), User.is_active.is_(True), scope.people()).order_by(User.name)
-        )
-    )
-
-
-# --- one person ------------------------------------------------------------------------------------
-
-
-@dataclass
-class TimelineItem:
-    event: LearningEvent
-    course: str | None
-    module: str | None
-    lesson: str | None
-
-
-def timeline(person: User, before_id: int | None = None, limit: int = 50) -> list[TimelineItem]:
-    """The person's events, newest first: what they did, in which course, module and lesson, when."""
-    statement = (
-        select(LearningEvent, Course.title, Module.title, LessonRevision.title)
-        .outerjoin(Course, Course.id == LearningEvent.course_id)
-        .outerjoin(Module, Module.id == LearningEvent.module_id)
-        .outerjoin(Lesson, Lesson.id == LearningEvent.lesson_id)
-        .outerjoin(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
-        .where(LearningEvent.user_id == person.id)
-        .order_by(LearningEvent.created_at.desc(), LearningEvent.id.desc())
-        .limit(limit)
-    )
-    if before_id:
-        anchor = db.session.get(LearningEvent, before_id)
-        if anchor is not None and anchor.user_id == person.id:
-            statement = statement.where(
-                or_(
-                    LearningEvent.created_at < anchor.created_at,
-                    and_(LearningEvent.created_at == anchor.created_at, LearningEvent.id < anchor.id),
-                )
-            )
-    return [TimelineItem(*row) for row in db.session.execute(statement)]
-
-
-@dataclass
-class CourseProgress:
-    enrollment: Enrollment
-    course: Course
-    percent: int
-    done: int
-    required: int
-    waiting: int
-
-    @property
-    def overdue_days(self) -> int | None:
-        if self.enrollment.completed_at is not None:
-            return None
-        return rules.overdue_days(self.enrollment.due_date, dt.date.today())
-
-
-def course_progress(person: User) -> list[CourseProgress]:
-    """Each of the person's enrollments with how far they are, using the learner's own course map."""
-    rows = db.session.execute(
-        select(Enrollment, Course)
-        .join(Course, Course.id == Enrollment.course_id)
-        .where(Enrollment.user_id == person.id)
-        .order_by(Enrollment.completed_at.is_not(None), Enrollment.due_date.is_(None), Enrollment.due_date)
-    ).all()
-    maps = build_course_maps(person, [course for _, course in rows])
-    result = []
-    for enrollment, course in rows:
-        course_map = maps[course.id]
-        required = course_map.required
-        result.append(
-            CourseProgress(
-                enrollment,
-                course,
-                course_map.percent,
-                sum(1 for lesson in required if lesson.status == "completed"),
-                len(required),
-                sum(1 for lesson in required if lesson.status == "awaiting_review"),
-            )
-        )
-    return result
-
-
-def submissions_with_reviews(person: User) -> list[tuple[Submission, str | None, str | None, list[Review]]]:
-    """The person's practice hand-ins, newest first, with course and lesson titles and every review."""
-    rows = db.session.execute(
-        select(Submission, Course.title, LessonRevision.title)
-        .join(Course, Course.id == Submission.course_id)
-        .join(Lesson, Lesson.id == Submission.lesson_id)
-        .outerjoin(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
-        .where(Submission.user_id == person.id)
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
-    ).all()
-    ids = [submission.id for submission, _, _ in rows]
-    reviews: dict[int, list[Review]] = {}
-    if ids:
-        for review in db.session.scalars(
-            select(Review).where(Review.submission_id.in_(ids)).order_by(Review.created_at)
-        ):
-            reviews.setdefault(review.submission_id, []).append(review)
-    return [(submission, course, lesson, reviews.get(submission.id, [])) for submission, course, lesson in rows]
-
-
-def reviewer_names(reviews: Iterable[Review]) -> dict[int, str]:
-    ids = {review.reviewer_id for review in reviews if review.reviewer_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-
-
-def objectives_with_revisions(person: User) -> list[Objective]:
-    """The person's objectives with their revisions (loaded in one more query)."""
-    from sqlalchemy.orm import selectinload
-
-    return list(
-        db.session.scalars(
-            select(Objective)
-            .where(Objective.user_id == person.id)
-            .options(selectinload(Objective.revisions))
-            .order_by(Objective.status, Objective.target_date.is_(None), Objective.target_date, Objective.id)
-        )
-    )
-
-
-def shared_journal(person: User) -> list[JournalEntry]:
-    """Journal entries the person chose to share with their manager; nothing else of the journal."""
-    return list(
-        db.session.scalars(
-            select(JournalEntry)
-            .where(JournalEntry.user_id == person.id, JournalEntry.shared_with_manager.is_(True))
-            .order_by(JournalEntry.created_at.desc())
-        )
-    )
-
-
-def reminders_of(person: User, limit: int = 10) -> list[Reminder]:
-    return list(
-        db.session.scalars(
-            select(Reminder).where(Reminder.user_id == person.id).order_by(Reminder.sent_on.desc()).limit(limit)
-        )
-    )
-
-
-def person_summary(scope: Scope, person: User, now: Clock) -> LearnerRow | None:
-    """The person's line of the people table (status, trend, percent)."""
-    return next(all_people(scope, PeopleFilter(user_ids=(person.id,)), now), None)
-
-
-# --- raw events export ------------------------------------------------------------------------------
-
-
-EVENT_COLUMNS = (
-    "time",
-    "user_id",
-    "email",
-    "name",
-    "team",
-    "verb",
-    "course",
-    "module",
-    "lesson",
-    "activity",
-    "score",
-    "success",
-    "text_length",
-    "revision_id",
-    "event_id",
-)
-
-
-def export_events(scope: Scope, start: dt.date, end: dt.date, batch: int = 2000) -> Iterator[tuple]:
-    """Every event of people in scope from ``start`` to ``end`` (both included), oldest first,
-    fetched ``batch`` rows at a time so that memory stays flat however long the range."""
-    if end < start:
-        raise Invalid("The end date is before the start date.", field="end")
-    low = dt.datetime.combine(start, dt.time(), dt.UTC)
-    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
-    statement = (
-        select(
-            LearningEvent.created_at,
-            LearningEvent.user_id,
-            User.email,
-            User.name,
-            Team.name,
-            LearningEvent.verb,
-            Course.slug,
-            Module.slug,
-            Lesson.slug,
-            LearningEvent.activity_key,
-            LearningEvent.score,
-            LearningEvent.success,
-            LearningEvent.text_length,
-            LearningEvent.revision_id,
-            LearningEvent.id,
-        )
-        .join(User, User.id == LearningEvent.user_id)
-        .outerjoin(Team, Team.id == User.team_id)
-        .outerjoin(Course, Course.id == LearningEvent.course_id)
-        .outerjoin(Module, Module.id == LearningEvent.module_id)
-        .outerjoin(Lesson, Lesson.id == LearningEvent.lesson_id)
-        .where(LearningEvent.created_at >= low, LearningEvent.created_at < high, scope.people())
-        .order_by(LearningEvent.created_at, LearningEvent.id)
-        .execution_options(yield_per=batch)
-    )
-    for row in db.session.execute(statement):
-        yield tuple(row)

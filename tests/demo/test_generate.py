@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from courseware.manage.generate import count_rows, generate_organisation
+from courseware.demo.generate import count_rows, generate_organisation
+from courseware.manage.people import PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
-from courseware.manage.services import PeopleFilter, all_people, clock
 from courseware.models import Enrollment, LearningEvent, ManagerScope, Review, Submission, User
 from courseware.progress.services import rebuild
 from tests.conftest import QUIZ

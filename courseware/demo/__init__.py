@@ -1,0 +1,1 @@
+"""Demo data: the demo accounts (``demo load``) and a synthetic organisation (``demo generate``)."""

@@ -1,0 +1,49 @@
+"""``flask --app app demo load|generate``: demo accounts, and a synthetic organisation for demos and benchmarks."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from courseware.cli import fail
+from courseware.exceptions import DomainError
+from courseware.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo accounts and data.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Create the demo accounts and teams, import the built-in course and assign it (idempotent)."""
+    from courseware.demo.load import load_demo
+
+    try:
+        summary = load_demo(echo=click.echo)
+    except DomainError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    db.session.commit()
+    click.echo(summary)
+
+
+@demo_cli.command("generate")
+@click.option(
+    "--learners", type=click.IntRange(1, 1_000_000), default=200, show_default=True, help="How many learners."
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same organisation.")
+def demo_generate(learners: int, seed: int) -> None:
+    """Create a synthetic organisation: teams, managers, enrollments and 90 days of events."""
+    from courseware.demo.generate import find_or_import_course, generate_organisation
+
+    started = time.perf_counter()
+    try:
+        course = find_or_import_course(current_app.config.get("LESSONS_PATH"), echo=click.echo)
+        result = generate_organisation(learners, seed, course=course, echo=click.echo)
+    except DomainError as exc:
+        db.session.rollback()
+        fail(exc.message)
+    db.session.commit()
+    click.echo(f"{result.summary()} ({time.perf_counter() - started:.1f} s)")
