@@ -7,7 +7,6 @@ import datetime as dt
 from flask import Flask, current_app
 from flask_login import current_user
 
-from courseware.auth import policies as auth_policies
 from courseware.authoring import policies as authoring_policies
 from courseware.db import utcnow
 from courseware.mentoring import policies as mentoring_policies
@@ -16,7 +15,6 @@ from courseware.review import policies as review_policies
 # Every policy templates may call, so that they hide what the views forbid; one registry for
 # the whole app, whichever blueprints are registered.
 TEMPLATE_POLICIES = {
-    **auth_policies.TEMPLATE_POLICIES,
     **authoring_policies.TEMPLATE_POLICIES,
     **review_policies.TEMPLATE_POLICIES,
     **mentoring_policies.TEMPLATE_POLICIES,

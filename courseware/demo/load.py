@@ -13,7 +13,7 @@ from sqlalchemy import select
 from courseware.auth.services import get_or_create_team
 from courseware.content.services import import_courses
 from courseware.extensions import db
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from courseware.models import ManagerScope, Mentorship, User
 
 log = logging.getLogger(__name__)

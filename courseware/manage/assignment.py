@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
-from courseware.learn.services import enroll
+from courseware.learn.enrollment import enroll
 from courseware.manage.policies import Scope
 from courseware.models import Course, Enrollment, User
 

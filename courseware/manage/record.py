@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 
 from courseware.extensions import db
-from courseware.learn.services import build_course_maps
+from courseware.learn.course_map import build_course_maps
 from courseware.manage.people import Clock, LearnerRow, PeopleFilter, all_people
 from courseware.manage.policies import Scope
 from courseware.models import (

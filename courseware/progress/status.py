@@ -1,7 +1,7 @@
 """A learner's status as managers see it: on track, stalled, blocked, overdue or done.
 
 Each rule is one pure function of figures the manage pages aggregate in SQL; the SQL that
-filters and counts by status (``manage.services.status_expression``) mirrors
+filters and counts by status (``manage.people.status_expression``) mirrors
 ``learner_status`` and a test holds the two together.
 """
 
