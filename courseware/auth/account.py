@@ -10,10 +10,9 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from courseware.auth.forms import Form
 from courseware.auth.policies import role_required
 from courseware.auth.services import token_digest
-from courseware.core.validators import SingleLine
+from courseware.core.validators import CheckedForm, SingleLine
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import ApiToken
@@ -21,7 +20,7 @@ from courseware.models import ApiToken
 bp = Blueprint("account", __name__)
 
 
-class TokenForm(Form):
+class TokenForm(CheckedForm):
     name = StringField(
         "Token name",
         validators=[

@@ -7,10 +7,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from courseware.auth import services
-from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, json_fields
+from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from courseware.auth.sessions import end_session, start_session
 from courseware.core.links import email_url, safe_next
 from courseware.core.mail import after_response, send_mail
+from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
 

@@ -13,9 +13,9 @@ import datetime as dt
 import re
 import unicodedata
 
-from flask import abort, request
+from flask import abort, has_request_context, request
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import DateField, Form, HiddenField, StringField
 from wtforms.validators import ValidationError
 
@@ -180,8 +180,43 @@ class _CheckedFields:
         return super().validate(extra_validators=extra)
 
 
+SUBMIT_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def json_fields(body) -> ImmutableMultiDict:
+    """The text fields of a JSON body; values other than text (or lists of text) are left out,
+    so that a field reports them as missing instead of failing on them."""
+    if not isinstance(body, dict):
+        return ImmutableMultiDict()
+    return ImmutableMultiDict(
+        (name, value)
+        for name, values in body.items()
+        for value in (values if isinstance(values, list) else [values])
+        if isinstance(value, str)
+    )
+
+
 class CheckedForm(_CheckedFields, FlaskForm):
-    """The base of the site's posted forms (CSRF-protected, with the text and date checks)."""
+    """The base of the site's posted forms (CSRF-protected, with the text and date checks).
+
+    A form also reads a JSON body (as a script sends it); one that is not an object of fields
+    gets a clear 400 rather than failing on it.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if (
+                has_request_context()
+                and request.method in SUBMIT_METHODS
+                and request.is_json
+                and not request.form
+                and not request.files
+            ):
+                body = request.get_json(silent=True)
+                if not isinstance(body, dict):
+                    abort(400, "Send the fields as a JSON object of names and text values.")
+                return json_fields(body)
+            return super().wrap_formdata(form, formdata)
 
 
 class CheckedQueryForm(_CheckedFields, Form):
