@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import and_, bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from courseware.content.published import PublishedLesson, course_outlines
 from courseware.exceptions import NotAllowed
@@ -17,19 +18,31 @@ from courseware.progress.services import record_event
 def enroll(
     user: User, course: Course, *, assigned_by: User | None = None, due_date: dt.date | None = None
 ) -> Enrollment:
-    """Enroll ``user`` in ``course`` (or update the due date of an existing enrollment)."""
-    enrollment = db.session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-    )
+    """Enroll ``user`` in ``course`` (or update the due date of an existing enrollment).
+
+    The unique (learner, course) index decides between two managers assigning the course at the
+    same moment: one enrolls, the other finds that enrollment and sets its due date.
+    """
+    existing = select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    enrollment = db.session.scalar(existing)
     if enrollment is None:
-        enrollment = Enrollment(
-            user_id=user.id, course_id=course.id, assigned_by_id=assigned_by.id if assigned_by else None
+        fresh = Enrollment(
+            user_id=user.id,
+            course_id=course.id,
+            assigned_by_id=assigned_by.id if assigned_by else None,
+            due_date=due_date,
         )
-        enrollment.due_date = due_date
-        db.session.add(enrollment)
-        db.session.flush()
-        record_event(user, rules.ENROLLED, course_id=course.id, detail={"assigned_by": enrollment.assigned_by_id})
-    elif due_date is not None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(fresh)
+        except IntegrityError:
+            enrollment = db.session.scalar(existing)
+            if enrollment is None:  # some other constraint failed
+                raise
+        else:
+            record_event(user, rules.ENROLLED, course_id=course.id, detail={"assigned_by": fresh.assigned_by_id})
+            return fresh
+    if due_date is not None:
         enrollment.due_date = due_date
     return enrollment
 

@@ -23,6 +23,7 @@ from courseware.learn.enrollment import enroll
 from courseware.learn.form_keys import new_form_key
 from courseware.models import (
     Course,
+    Enrollment,
     Invitation,
     JournalEntry,
     LearningEvent,
@@ -353,3 +354,20 @@ def test_two_editors_saving_one_lesson_at_once_one_saves_and_the_other_keeps_the
     assert kept["body"] == [f"Version of editor {refused}."]
     assert "so nothing was saved" in responses[refused].get_data(as_text=True)
     assert count(race_app, select(func.count()).where(LessonRevision.lesson_id == lesson_id)) == 2
+
+
+def test_two_managers_assigning_one_course_to_one_person_at_once_enroll_them_once(race_app):
+    learner = person(race_app)
+    course_with(race_app, person(race_app), REFLECTION)  # someone else's course, so the learner is not enrolled
+    with race_app.app_context():
+        course_id = db.session.scalar(select(Course.id).order_by(Course.id.desc()).limit(1))
+    clients = [browsers(race_app, person(race_app, roles=("admin",)), 1)[0] for _ in range(2)]
+    fields = {"course": str(course_id), "people": str(learner.id), "due_date": ""}
+    responses = race(
+        race_app, [poster(client, "/manage/assign", fields) for client in clients], writes_to="enrollments"
+    )
+    assert {r.status_code for r in responses} == {302}
+    enrolled = select(func.count()).where(Enrollment.user_id == learner.id, Enrollment.course_id == course_id)
+    assert count(race_app, enrolled) == 1
+    events = select(func.count()).where(LearningEvent.user_id == learner.id, LearningEvent.verb == "enrolled")
+    assert count(race_app, events) == 1
