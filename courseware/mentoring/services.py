@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.policies import mentors
 from courseware.auth.services import find_user_by_email
@@ -68,12 +69,7 @@ def pair(manager: User, mentor: User, emails: list[str]) -> tuple[list[User], li
             learners.append(learner)
     if problems or not learners:
         return [], problems or [PairingProblem("", "Give at least one learner's email address.")]
-    added = []
-    for learner in learners:
-        if db.session.get(Mentorship, (mentor.id, learner.id)) is None:
-            db.session.add(Mentorship(mentor_id=mentor.id, learner_id=learner.id, created_by_id=manager.id))
-            added.append(learner)
-    db.session.flush()
+    added = [learner for learner in learners if _add_pair(manager, mentor, learner)]
     for learner in added:
         notify(
             mentor,
@@ -111,6 +107,19 @@ class Pairing:
     mentor_name: str
     mentor_email: str
     in_force: bool  # the mentor is an active trainer; otherwise the pairing gives no access
+
+
+def _add_pair(manager: User, mentor: User, learner: User) -> bool:
+    """Pair them unless they are paired already; the pair's primary key decides between two
+    managers pairing the same two people at the same moment."""
+    if db.session.get(Mentorship, (mentor.id, learner.id)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Mentorship(mentor_id=mentor.id, learner_id=learner.id, created_by_id=manager.id))
+    except IntegrityError:
+        return False
+    return True
 
 
 def pairings(scope: Scope) -> list[Pairing]:

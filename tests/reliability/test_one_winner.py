@@ -29,6 +29,7 @@ from courseware.models import (
     LearningEvent,
     Lesson,
     LessonRevision,
+    Mentorship,
     Module,
     Objective,
     ObjectiveRevision,
@@ -371,3 +372,16 @@ def test_two_managers_assigning_one_course_to_one_person_at_once_enroll_them_onc
     assert count(race_app, enrolled) == 1
     events = select(func.count()).where(LearningEvent.user_id == learner.id, LearningEvent.verb == "enrolled")
     assert count(race_app, events) == 1
+
+
+def test_two_managers_pairing_one_mentor_and_learner_at_once_make_one_pair(race_app):
+    learner = person(race_app)
+    mentor = person(race_app, roles=("learner", "trainer"))
+    clients = [browsers(race_app, person(race_app, roles=("admin",)), 1)[0] for _ in range(2)]
+    fields = {"mentor": str(mentor.id), "learners": learner.email}
+    responses = race(
+        race_app, [poster(client, "/mentoring/pairs", fields) for client in clients], writes_to="mentorships"
+    )
+    assert {r.status_code for r in responses} == {302}
+    pairs = select(func.count()).where(Mentorship.mentor_id == mentor.id, Mentorship.learner_id == learner.id)
+    assert count(race_app, pairs) == 1
