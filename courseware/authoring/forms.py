@@ -6,16 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from courseware.core.validators import CheckedForm
-
-
-def _int_or_none(value):
-    if value in (None, "", "0"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from courseware.core.validators import CheckedForm, optional_id
 
 
 class CourseForm(CheckedForm):
@@ -57,11 +48,11 @@ class LessonAddForm(CheckedForm):
 
 
 class MoveLessonForm(CheckedForm):
-    module = SelectField("Move to module", coerce=_int_or_none, choices=[], validate_choice=True)
+    module = SelectField("Move to module", coerce=optional_id, choices=[], validate_choice=True)
 
 
 class EditorGrantForm(CheckedForm):
-    person = SelectField("Trainer", coerce=_int_or_none, choices=[], validate_choice=True)
+    person = SelectField("Trainer", coerce=optional_id, choices=[], validate_choice=True)
 
 
 class ImportForm(CheckedForm):

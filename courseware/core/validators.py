@@ -54,6 +54,14 @@ def whole_number(text: str | None, *, minimum: int = 0, maximum: int = LARGEST_I
     return number if minimum <= number <= maximum else None
 
 
+def optional_id(value) -> int | None:
+    """The id chosen in a select field: None when none is chosen ("" or "0") or the value is not
+    an id (the field's own choice check then speaks)."""
+    if value is None or isinstance(value, int):
+        return value or None
+    return whole_number(str(value), minimum=1)
+
+
 def day(text: str | None) -> dt.date | None:
     """``text`` as a ``YYYY-MM-DD`` date between ``EARLIEST_DAY`` and ``LATEST_DAY``, else None."""
     if not text or len(text) != 10 or not text.isascii():

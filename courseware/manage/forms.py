@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import DateField, SearchField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, Optional
 
-from courseware.core.validators import CheckedForm, CheckedQueryForm
+from courseware.core.validators import CheckedForm, CheckedQueryForm, optional_id
 from courseware.manage.people import SORTS, STATUS_LABELS
 
 SORT_LABELS = {
@@ -20,12 +20,6 @@ SORT_LABELS = {
 assert set(SORT_LABELS) == set(SORTS)
 
 
-def _int_or_none(value):
-    if value in (None, "", "0"):
-        return None
-    return int(value)
-
-
 class CheckboxesField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -35,8 +29,8 @@ class PeopleFilterForm(CheckedQueryForm):
     """The people table's filters, read from the query string (a GET form: no CSRF token)."""
 
     q = SearchField("Name or email")
-    team = SelectField("Team", coerce=_int_or_none, choices=[], validate_choice=True)
-    course = SelectField("Course", coerce=_int_or_none, choices=[], validate_choice=True)
+    team = SelectField("Team", coerce=optional_id, choices=[], validate_choice=True)
+    course = SelectField("Course", coerce=optional_id, choices=[], validate_choice=True)
     status = SelectField(
         "Status",
         choices=[("", "Any status"), *STATUS_LABELS.items()],

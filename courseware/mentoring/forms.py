@@ -5,20 +5,11 @@ from __future__ import annotations
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from courseware.core.validators import CheckedForm
-
-
-def _int_or_none(value):
-    if value in (None, "", "0"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from courseware.core.validators import CheckedForm, optional_id
 
 
 class PairForm(CheckedForm):
-    mentor = SelectField("Mentor", coerce=_int_or_none, choices=[], validate_choice=True)
+    mentor = SelectField("Mentor", coerce=optional_id, choices=[], validate_choice=True)
     learners = TextAreaField(
         "Learners' email addresses",
         validators=[DataRequired("Give at least one learner's email address."), Length(max=20_000)],

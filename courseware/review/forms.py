@@ -5,19 +5,10 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from courseware.core.validators import CheckedForm, CheckedQueryForm
+from courseware.core.validators import CheckedForm, CheckedQueryForm, optional_id
 from courseware.review.services import SCORES
 
 MAX_COMMENT = 10_000
-
-
-def _int_or_none(value):
-    if value in (None, "", "0"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ReviewForm(CheckedForm):
@@ -71,5 +62,5 @@ class VerifyForm(CheckedForm):
 class QueueFilterForm(CheckedQueryForm):
     """The queue's filters, read from the query string (a GET form: no CSRF token)."""
 
-    course = SelectField("Course", coerce=_int_or_none, choices=[], validate_choice=False)
-    mentee = SelectField("Mentee", coerce=_int_or_none, choices=[], validate_choice=False)
+    course = SelectField("Course", coerce=optional_id, choices=[], validate_choice=False)
+    mentee = SelectField("Mentee", coerce=optional_id, choices=[], validate_choice=False)
