@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from courseware.authoring import policies as authoring_policies
+from courseware.core.links import page_url
 from courseware.db import utcnow
 from courseware.mentoring import policies as mentoring_policies
 from courseware.review import policies as review_policies
@@ -119,7 +120,7 @@ def block_markdown(text: str | None):
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(navigation=navigation, **TEMPLATE_POLICIES)
+    app.jinja_env.globals.update(navigation=navigation, page_url=page_url, **TEMPLATE_POLICIES)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["verb_phrase"] = verb_phrase
