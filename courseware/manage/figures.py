@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import redis
 from cachetools import LRUCache
 from dogpile.cache import make_region
 from dogpile.cache.region import CacheRegion
@@ -198,9 +199,7 @@ def kept(scope: Scope, key: tuple[Hashable, ...], now: Clock, work_out: Callable
 
     try:
         found = _region().get_or_create(cache_key, create)
-    except Exception as error:
-        if not _is_redis_error(error):
-            raise
+    except (redis.RedisError, OSError) as error:
         if not _redis_away.is_set():
             _redis_away.set()
             log.warning("managers' figures: Redis did not answer (%s); working them out on every request", error)
@@ -218,14 +217,6 @@ def kept(scope: Scope, key: tuple[Hashable, ...], now: Clock, work_out: Callable
 
 def _searches_by_name(key: tuple) -> bool:
     return any(getattr(part, "query", "") for part in key)
-
-
-def _is_redis_error(error: Exception) -> bool:
-    try:
-        import redis
-    except ImportError:  # pragma: no cover - redis is a requirement
-        return False
-    return isinstance(error, (redis.RedisError, OSError))
 
 
 def oldest(*kept: Kept | None) -> Kept:
