@@ -257,6 +257,14 @@ def smtp_server(app, monkeypatch):
         controller.stop()
 
 
+def run_jobs(app):
+    """Work through every due job with the real worker, as ``flask --app app worker`` does; how
+    many ended each way (a Counter of "done", "retry", "failed")."""
+    from courseware.jobs.worker import run_pending
+
+    return run_pending(app)
+
+
 @pytest.fixture(scope="session")
 def scratch_dir():
     with tempfile.TemporaryDirectory() as path:
