@@ -213,7 +213,10 @@ def queue_password_reset(email: str) -> None:
 
 def send_reset_link(job) -> None:
     """The ``password.reset`` job: make a reset token for the active account with the address
-    asked for, if there is one, and email its link (the job's key is the message's)."""
+    asked for, if there is one, and email its link (the job's key is the message's).
+
+    The token is committed before the email goes out; if sending fails, the retry makes a new
+    one, which replaces it."""
     if delivered_at(job.key) is not None:
         # The link went out already; a new token now would make it stop working.
         return

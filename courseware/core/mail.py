@@ -58,9 +58,10 @@ def deliver(job_id: int, to: str, subject: str, body: str, *, key: str) -> dt.da
     """Send the message ``key`` unless it was sent before; when the server accepted it (now or
     earlier), or None when nothing is sent because SMTP is not configured.
 
-    The delivery is recorded and committed the moment the server accepts the message, before
-    the job's other bookkeeping, so that a failure after it can never send it again. A refusal
-    or a server out of reach raises :class:`MailNotSent`, and the job is retried.
+    Commits what the session holds before talking to the mail server, and records the delivery
+    in a commit of its own the moment the server accepts the message, before the job's other
+    bookkeeping, so that a failure after it can never send it again. A refusal or a server out
+    of reach raises :class:`MailNotSent`, and the job is retried.
     """
     earlier = delivered_at(key)
     if earlier is not None:
@@ -74,6 +75,9 @@ def deliver(job_id: int, to: str, subject: str, body: str, *, key: str) -> dt.da
         # Links in the message would have no trustworthy address (see core.links.email_url).
         log.error("COURSEWARE_BASE_URL is not set; not emailing %s: %s", to, subject)
         return None
+    # What the handler wrote so far is committed first: no transaction stays open while the mail
+    # server answers (on SQLite it would hold every other writer back).
+    db.session.commit()
     _send(to, subject, body, message_id(key))
     sent_at = utcnow()
     db.session.add(MailDelivery(key=key, job_id=job_id, sent_at=sent_at))
