@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from courseware.db import utcnow
-from courseware.models import Reminder
+from courseware.models import Job, Reminder
 from tests.conftest import TEST_PASSWORD, post, run_jobs
 from tests.manage.conftest import DAY, active_days, enroll_at
 
@@ -66,8 +66,12 @@ def test_cron_reminds_each_stalled_or_overdue_learner_once_a_day(app, runner, le
     again = runner.invoke(args=["reminders", "send"])
     assert again.exit_code == 0, again.output
     assert "0 reminders recorded; 0 queued for email; 3 already reminded today" in again.output
-    run_jobs(app)
+    assert run_jobs(app) == {}
     assert len(smtp_server.messages) == 3
+    jobs = db.session.scalars(select(Job).order_by(Job.id)).all()
+    assert [(job.kind, job.state) for job in jobs] == [("reminder.email", "done")] * 3
+    reminders = db.session.scalars(select(Reminder)).all()
+    assert {job.key for job in jobs} == {f"reminder:{r.user_id}:{r.sent_on.isoformat()}" for r in reminders}
     assert len(reminded(db)) == 3
 
 
