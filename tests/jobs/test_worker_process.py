@@ -32,7 +32,7 @@ def worker_app(backend, tmp_path):
         drop_scratch_postgres(POSTGRES_URL, scratch_name("worker"))
 
 
-def start_worker(app, mail_port: int, log: Path) -> subprocess.Popen:
+def start_worker(app, mail_port: int, log: Path, lease_seconds: int = 1) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSEWARE_", "FLASK_"))}
     env.update(
         {
@@ -41,7 +41,7 @@ def start_worker(app, mail_port: int, log: Path) -> subprocess.Popen:
             "COURSEWARE_SMTP_HOST": "127.0.0.1",
             "COURSEWARE_SMTP_PORT": str(mail_port),
             "COURSEWARE_BASE_URL": "http://courseware.test",
-            "COURSEWARE_JOB_LEASE_SECONDS": "1",
+            "COURSEWARE_JOB_LEASE_SECONDS": str(lease_seconds),
             "COURSEWARE_JOB_POLL_SECONDS": "0.1",
         }
     )
@@ -102,3 +102,30 @@ def test_a_worker_killed_while_sending_leaves_its_job_to_the_next_and_the_email_
     [message] = mail_server.messages
     assert message["To"] == "ada@example.org" and message["Subject"] == "Welcome"
     assert "worker" in log.read_text() and "Traceback" not in log.read_text()
+
+
+def test_three_workers_side_by_side_send_each_queued_message_exactly_once(worker_app, mail_server, tmp_path):
+    log = tmp_path / "workers.log"
+    with worker_app.app_context():
+        for number in range(30):
+            queue_mail(f"person{number}@example.org", f"Message {number}", "Hello.", key=f"message:{number}")
+        db.session.commit()
+
+    workers = [start_worker(worker_app, mail_server.port, log, lease_seconds=300) for _ in range(3)]
+    try:
+
+        def all_done() -> bool:
+            with worker_app.app_context():
+                return db.session.scalar(select(func.count()).select_from(Job).where(Job.state != "done")) == 0
+
+        wait_for(all_done, 60, "the workers finishing every job")
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        exits = [worker.wait(10) for worker in workers]
+
+    assert exits == [0, 0, 0]
+    assert sorted(m["Subject"] for m in mail_server.messages) == sorted(f"Message {n}" for n in range(30))
+    with worker_app.app_context():
+        assert set(db.session.scalars(select(Job.attempts))) == {1}
+    assert "Traceback" not in log.read_text()
