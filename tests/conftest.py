@@ -267,12 +267,13 @@ class Switchboard:
     def __init__(self) -> None:
         self.messages: list[email.message.Message] = []
         self.refuse = False
+        self.refuse_only: str | None = None
         self.hold_first = False
         self.first_arrived = threading.Event()
         self.release = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
+        if self.refuse or address == self.refuse_only:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"

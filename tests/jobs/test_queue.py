@@ -228,3 +228,20 @@ def test_the_status_json_counts_jobs_by_state(app, db, client, login, make_user,
     assert client.get("/admin/status.json").get_json()["jobs"] == {"queued": 1, "running": 0, "done": 0, "failed": 0}
     run_jobs(app)
     assert client.get("/admin/status.json").get_json()["jobs"]["done"] == 1
+
+
+def test_the_worker_command_with_once_runs_what_is_due_and_says_how_it_went(
+    app, db, runner, mail_server, mail_to, monkeypatch
+):
+    mail_to(mail_server)
+    monkeypatch.setitem(app.config, "JOB_MAX_ATTEMPTS", 1)
+    queue_mail("ada@example.org", "Hello", "Body.", key="cli:ada")
+    queue_mail("bob@example.org", "Hello", "Body.", key="cli:bob")
+    db.session.commit()
+    mail_server.refuse_only = "bob@example.org"
+
+    result = runner.invoke(args=["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 job(s) run: 1 done, 0 to be retried, 1 failed for good." in result.output
+    assert [m["To"] for m in mail_server.messages] == ["ada@example.org"]
