@@ -34,10 +34,15 @@ db: install
 demo: db
 	$(DEMO) $(FLASK) demo load
 
-## Serve the demo at http://127.0.0.1:$(PORT) through gunicorn.
+## Serve the demo at http://127.0.0.1:$(PORT) through gunicorn, with the background worker
+## (email and other queued work) beside it; the worker is stopped when gunicorn exits.
 run: demo
 	@echo "Courseware is at http://127.0.0.1:$(PORT) — log in as learner@example.org / courseware-demo"
-	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
+	@trap 'kill $$worker $$web 2>/dev/null' EXIT INT TERM; \
+	$(DEMO) $(BIN)/flask --app app worker & worker=$$!; \
+	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --no-control-socket \
+	  --access-logfile - app:app & web=$$!; \
+	wait $$web
 
 ## Run the whole suite (on PostgreSQL too when TEST_DATABASE_URL is set).
 test: install-dev

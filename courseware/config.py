@@ -33,6 +33,15 @@ def default_settings(instance_path: str) -> dict:
         "SMTP_SSL": False,
         "SMTP_TIMEOUT": 10,
         "MAIL_FROM": "courseware@localhost",
+        # The background worker (``flask --app app worker``): how long a job it took stays its own
+        # before another worker may take it again, the first retry's delay (doubling with each
+        # attempt, up to an hour), attempts before a job has failed for good, how often an idle
+        # worker looks for work, and how many days finished jobs are kept.
+        "JOB_LEASE_SECONDS": 300,
+        "JOB_RETRY_SECONDS": 30,
+        "JOB_MAX_ATTEMPTS": 8,
+        "JOB_POLL_SECONDS": 1,
+        "JOB_KEEP_DONE_DAYS": 7,
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_HOURS": 2,
         "SESSION_IDLE_MINUTES": 120,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import email
 import os
 import re
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -255,6 +258,58 @@ def smtp_server(app, monkeypatch):
         yield inbox
     finally:
         controller.stop()
+
+
+class Switchboard:
+    """An aiosmtpd handler the test steers: accept, refuse every recipient, or hold the first
+    message until the test lets it go; keeps what it accepts in ``messages``."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+        self.refuse = False
+        self.refuse_only: str | None = None
+        self.hold_first = False
+        self.first_arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse or address == self.refuse_only:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hold_first and not self.first_arrived.is_set():
+            self.first_arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 60)
+            return "451 4.3.0 Not kept: try again later"
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on loopback, steered through the returned :class:`Switchboard`
+    (its port in ``.port``)."""
+    from aiosmtpd.controller import Controller
+
+    switchboard = Switchboard()
+    switchboard.port = free_port()
+    controller = Controller(switchboard, hostname="127.0.0.1", port=switchboard.port)
+    controller.start()
+    try:
+        yield switchboard
+    finally:
+        switchboard.release.set()
+        controller.stop()
+
+
+def run_jobs(app):
+    """Work through every due job with the real worker, as ``flask --app app worker`` does; how
+    many ended each way (a Counter of "done", "retry", "failed")."""
+    from courseware.jobs.worker import run_pending
+
+    return run_pending(app)
 
 
 @pytest.fixture(scope="session")

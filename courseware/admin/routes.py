@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,13 +12,13 @@ from courseware.admin.forms import InviteForm, PersonForm, TeamForm
 from courseware.auth import services
 from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
-from courseware.core.links import email_url, page_url
-from courseware.core.mail import mail_configured, send_mail
+from courseware.core.links import page_url
 from courseware.core.validators import int_param, text_param
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
-from courseware.models import Invitation, Team, User
+from courseware.jobs import services as jobs
+from courseware.models import Invitation, Job, Team, User
 
 bp = Blueprint("admin", __name__)
 
@@ -68,7 +68,8 @@ def people():
 @bp.route("/people/invite", methods=["GET", "POST"])
 @role_required("admin")
 def invite():
-    """Invite someone by email; the link is shown here and emailed when SMTP is configured."""
+    """Invite someone by email; the link is shown here, and the email is queued with the
+    invitation when SMTP is configured."""
     form = InviteForm()
     form.team.choices = _team_choices()
     if form.validate_on_submit():
@@ -79,21 +80,11 @@ def invite():
         except Invalid as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
+            queued = services.queue_invitation_email(invitation, token, current_user)
             db.session.commit()
             # Shown to the admin who asked; the email's link never comes from the request.
             link = page_url("auth.accept_invitation", token=token)
-            site = current_app.config["SITE_NAME"]
-            emailed = send_mail(
-                invitation.email,
-                f"{current_user.name} invited you to {site}",
-                f"Hello,\n\n{current_user.name} invited you to {site}, where your organisation's "
-                "training courses are.\n\nOpen this link to choose your name and password:\n\n"
-                f"{email_url('auth.accept_invitation', token=token)}\n\n"
-                f"The link works once and expires on {invitation.expires_at:%d %B %Y}.\n",
-            )
-            return render_template(
-                "admin/invited.html", invitation=invitation, link=link, emailed=emailed, mail=mail_configured()
-            )
+            return render_template("admin/invited.html", invitation=invitation, link=link, queued=queued)
     return render_template("admin/invite.html", form=form), 422 if form.errors else 200
 
 
@@ -183,13 +174,45 @@ def teams():
     return render_template("admin/teams.html", form=form, rows=rows), 422 if form.errors else 200
 
 
+@bp.route("/jobs")
+@role_required("admin")
+def job_queue():
+    """The background queue: how many jobs are in each state, and the jobs that failed for good
+    with their error, the latest first, each with a button to try it again."""
+    page = int_param("page", 1)
+    counts = jobs.job_counts()
+    failed = jobs.failed_jobs(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render_template(
+        "admin/jobs.html",
+        counts=counts,
+        failed=[(job, jobs.payload_of(job)) for job in failed],
+        page=page,
+        pages=max((counts["failed"] + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    )
+
+
+@bp.route("/jobs/<id:job_id>/retry", methods=["POST"])
+@role_required("admin")
+def retry_job(job_id: int):
+    """Queue a job that failed for good once more, with all its attempts again."""
+    job = db.session.get(Job, job_id) or abort(404)
+    if jobs.retry_job(job):
+        db.session.commit()
+        flash(f"Job {job.id} ({job.kind}) is queued again.", "success")
+    else:
+        flash(f"Job {job.id} has not failed, so it is left as it is.", "info")
+    return redirect(url_for("admin.job_queue"))
+
+
 @bp.route("/status.json")
 @role_required("admin")
 def status():
     """What the worker that answers keeps in memory: its process id and its content cache's
-    entries, bytes and bound (each worker has its own; ask again to reach another)."""
+    entries, bytes and bound (each worker has its own; ask again to reach another); and the
+    background queue's jobs in each state."""
     cache = content_cache()
     return jsonify(
         worker=os.getpid(),
         content_cache={"entries": len(cache), "bytes": cache.bytes_used, "max_bytes": cache.max_bytes},
+        jobs=jobs.job_counts(),
     )

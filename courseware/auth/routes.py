@@ -9,8 +9,7 @@ from flask_login import current_user
 from courseware.auth import services
 from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from courseware.auth.sessions import end_session, start_session
-from courseware.core.links import email_url, safe_next
-from courseware.core.mail import after_response, send_mail
+from courseware.core.links import safe_next
 from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
@@ -150,13 +149,14 @@ def accept_invitation(token: str):
 def forgot_password():
     """Email a reset link; the answer is the same whether or not the address has an account.
 
-    Looking the address up, making the token and sending the email all happen once the answer has
-    gone out, so that neither the answer nor how long it takes tells whether the account exists.
+    The request only queues the work, with the address as typed: looking it up, making the token
+    and sending the email are the worker's, so that neither the answer nor how long it takes
+    tells whether the account exists.
     """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        email = form.email.data
-        after_response(lambda: _send_reset_link(email))
+        services.queue_password_reset(form.email.data)
+        db.session.commit()
         flash(
             "If an account exists for that address, we have emailed it a link to reset the password. "
             "If nothing arrives, ask an administrator.",
@@ -164,24 +164,6 @@ def forgot_password():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
-
-
-def _send_reset_link(email: str) -> None:
-    """Make a reset token for the active account with ``email``, if there is one, and email its link."""
-    found = services.request_password_reset(email)
-    db.session.commit()
-    if found is None:
-        return
-    user, token = found
-    link = email_url("auth.reset_password", token=token)
-    hours = current_app.config["PASSWORD_RESET_HOURS"]
-    send_mail(
-        user.email,
-        f"Reset your {current_app.config['SITE_NAME']} password",
-        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
-        f"Open this link within {hours} hours to choose a new one:\n\n{link}\n\n"
-        "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
-    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -13,10 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
+from courseware.core.links import email_url
+from courseware.core.mail import deliver, delivered_at, mail_configured, queue_mail
 from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.jobs.services import enqueue
 from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
 
 log = logging.getLogger(__name__)
@@ -196,6 +199,64 @@ def request_password_reset(email: str) -> tuple[User, str] | None:
     )
     db.session.flush()
     return user, token
+
+
+def queue_password_reset(email: str) -> None:
+    """Queue the reset email for ``email`` as typed, when SMTP is configured.
+
+    The worker looks the address up and makes the token: nothing done here, nor how long it
+    takes, depends on whether the account exists.
+    """
+    if mail_configured():
+        enqueue("password.reset", {"email": email})
+
+
+def send_reset_link(job) -> None:
+    """The ``password.reset`` job: make a reset token for the active account with the address
+    asked for, if there is one, and email its link (the job's key is the message's).
+
+    The token is committed before the email goes out; if sending fails, the retry makes a new
+    one, which replaces it."""
+    if delivered_at(job.key) is not None:
+        # The link went out already; a new token now would make it stop working.
+        return
+    if not mail_configured():
+        log.info("SMTP not configured; no password reset link is sent")
+        return
+    found = request_password_reset(job.payload["email"])
+    if found is None:
+        log.info("password reset asked for an address with no active account")
+        return
+    user, token = found
+    config = current_app.config
+    deliver(
+        job.id,
+        user.email,
+        f"Reset your {config['SITE_NAME']} password",
+        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
+        f"Open this link within {config['PASSWORD_RESET_HOURS']} hours to choose a new one:\n\n"
+        f"{email_url('auth.reset_password', token=token)}\n\n"
+        "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+        key=job.key,
+    )
+
+
+def queue_invitation_email(invitation: Invitation, token: str, inviter: User) -> bool:
+    """Queue the invitation's email in the current transaction; False when SMTP is not configured
+    (the admin then passes the link on themselves)."""
+    if not mail_configured():
+        return False
+    site = current_app.config["SITE_NAME"]
+    queue_mail(
+        invitation.email,
+        f"{inviter.name} invited you to {site}",
+        f"Hello,\n\n{inviter.name} invited you to {site}, where your organisation's "
+        "training courses are.\n\nOpen this link to choose your name and password:\n\n"
+        f"{email_url('auth.accept_invitation', token=token)}\n\n"
+        f"The link works once and expires on {invitation.expires_at:%d %B %Y}.\n",
+        key=f"invitation:{invitation.id}",
+    )
+    return True
 
 
 def find_password_reset(token: str) -> PasswordReset | None:

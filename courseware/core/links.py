@@ -14,9 +14,9 @@ def email_url(endpoint: str, **values) -> str:
 
     Never built from the request: its ``Host`` header is whatever the client chose to send, and a
     link built on it would carry a secret token to someone else's server. Works in requests,
-    commands and after a response alike. Without ``BASE_URL`` the site-relative path is
+    commands and the background worker alike. Without ``BASE_URL`` the site-relative path is
     returned; no email is sent then (``BASE_URL`` is required with SMTP, and
-    :func:`courseware.core.mail.send_mail` refuses to send without it).
+    :func:`courseware.core.mail.deliver` refuses to send without it).
     """
     anchor = values.pop("_anchor", None)
     current_app.inject_url_defaults(endpoint, values)

@@ -10,7 +10,7 @@ reminders_cli = AppGroup("reminders", help="Reminders to stalled or overdue lear
 
 @reminders_cli.command("send")
 def reminders_send() -> None:
-    """Remind each stalled or overdue learner, at most once a day; email them when SMTP is set up."""
+    """Remind each stalled or overdue learner, at most once a day; with SMTP set up, queue their emails."""
     from courseware.manage.reminders import send_due_reminders
 
     summary = send_due_reminders(echo=click.echo)

@@ -1,4 +1,8 @@
-"""Reminders to stalled or overdue learners: at most one a day each, emailed when SMTP is set up."""
+"""Reminders to stalled or overdue learners: at most one a day each, emailed when SMTP is set up.
+
+The reminder and its email job are committed together; the background worker sends the email
+and marks the reminder emailed.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from courseware.core.links import email_url
-from courseware.core.mail import send_mail
+from courseware.core.mail import deliver, mail_configured
 from courseware.db import utcnow
 from courseware.extensions import db
+from courseware.jobs.services import enqueue
 from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
 from courseware.models import Reminder
@@ -26,16 +31,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class ReminderSummary:
     sent: int = 0
-    emailed: int = 0
+    queued: int = 0
     already: int = 0
     skipped: int = 0
 
     def describe(self) -> str:
-        not_emailed = self.sent - self.emailed
+        not_queued = self.sent - self.queued
         parts = [f"{self.sent} reminder{'s' if self.sent != 1 else ''} recorded"]
-        parts.append(f"{self.emailed} emailed")
-        if not_emailed:
-            parts.append(f"{not_emailed} not emailed (SMTP not configured or refused)")
+        parts.append(f"{self.queued} queued for email")
+        if not_queued:
+            parts.append(f"{not_queued} not emailed (SMTP not configured)")
         if self.already:
             parts.append(f"{self.already} already reminded today")
         if self.skipped:
@@ -81,8 +86,8 @@ def _situation(row: LearnerRow) -> str:
     return f"you haven't done anything in your course for {status.days} days"
 
 
-def deliver_reminder(reminder: Reminder, row: LearnerRow) -> bool:
-    """Email the reminder (when SMTP is configured) and note whether it went out."""
+def queue_reminder_email(reminder: Reminder, row: LearnerRow) -> None:
+    """Queue the reminder's email in the current transaction: one job per learner and day."""
     site = current_app.config["SITE_NAME"]
     link = email_url("learn.home")
     body = (
@@ -92,9 +97,16 @@ def deliver_reminder(reminder: Reminder, row: LearnerRow) -> bool:
         + f"\n\nContinue here: {link}"
         + "\n\nIf something is in your way, reply to your manager; they can help.\n"
     )
-    reminder.emailed = send_mail(row.email, f"A reminder about your training on {site}", body)
-    log.info("reminded user %s (%s), emailed=%s", row.id, reminder.reason, reminder.emailed)
-    return reminder.emailed
+    key = f"reminder:{reminder.user_id}:{reminder.sent_on.isoformat()}"
+    payload = {"reminder_id": reminder.id, "to": row.email, "subject": f"A reminder about your training on {site}"}
+    enqueue("reminder.email", {**payload, "body": body, "key": key}, key=key)
+
+
+def email_reminder(job) -> None:
+    """The ``reminder.email`` job: send the email and mark the reminder emailed once it went out."""
+    message = job.payload
+    if deliver(job.id, message["to"], message["subject"], message["body"], key=message["key"]) is not None:
+        db.session.execute(update(Reminder).where(Reminder.id == message["reminder_id"]).values(emailed=True))
 
 
 def run_reminders(
@@ -105,11 +117,12 @@ def run_reminders(
 ) -> ReminderSummary:
     """Remind each stalled or overdue learner among ``rows`` once for ``day``.
 
-    The one unit of work here that commits, and twice per learner: the reminder is committed
-    before the email goes out, so a crash or a concurrent run can never email anyone twice in
-    a day; whether the email went out is committed after.
+    The one unit of work here that commits, once per learner: the reminder and its email job
+    together, so that the email is neither lost nor sent twice, and a concurrent run finds the
+    reminder and skips the learner.
     """
     summary = ReminderSummary()
+    emailing = mail_configured()
     for row in rows:
         if row.status_code not in REMINDABLE:
             summary.skipped += 1
@@ -118,10 +131,11 @@ def run_reminders(
         if reminder is None:
             summary.already += 1
             continue
+        if emailing:
+            queue_reminder_email(reminder, row)
+            summary.queued += 1
         db.session.commit()
-        if deliver_reminder(reminder, row):
-            summary.emailed += 1
-        db.session.commit()
+        log.info("reminded user %s (%s), email queued=%s", row.id, reminder.reason, emailing)
         summary.sent += 1
         if echo and summary.sent % 100 == 0:
             echo(f"  {summary.sent} reminded so far…")

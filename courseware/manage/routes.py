@@ -379,8 +379,8 @@ def send_reminders():
 
 
 def _remind(scope: Scope, filters: PeopleFilter, back: str):
-    """Send the reminders now; past ``MAX_REMINDERS`` the rest is left to the daily job, so
-    that one click never keeps a request busy emailing thousands of people."""
+    """Record the reminders now, their emails queued with them; past ``MAX_REMINDERS`` the rest
+    is left to the daily job, so that one click never keeps a request busy with thousands of people."""
     now = _clock()
     rows = list(all_people(scope, filters, now))
     due = [row for row in rows if row.remindable]

@@ -16,6 +16,7 @@ from courseware.models.accounts import (
     fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
     FORM_KEY_LENGTH,
     ChecklistState,
@@ -32,6 +33,7 @@ from courseware.models.learning import (
 
 __all__ = [
     "FORM_KEY_LENGTH",
+    "JOB_STATES",
     "ROLES",
     "ApiToken",
     "ChecklistState",
@@ -39,11 +41,13 @@ __all__ = [
     "CourseStaff",
     "Enrollment",
     "Invitation",
+    "Job",
     "JournalEntry",
     "LearningEvent",
     "Lesson",
     "LessonProgress",
     "LessonRevision",
+    "MailDelivery",
     "ManagerScope",
     "Mentorship",
     "Module",

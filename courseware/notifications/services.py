@@ -1,20 +1,20 @@
 """In-app notifications, emailed too when the caller gives an email text and SMTP is configured.
 
-During a request the email goes out after the response has been sent, so a slow mail server
-never holds up the person whose action caused it; outside a request (a CLI command) it is sent
-at once. A notification whose email was accepted by the mail server records when.
+The email is queued in the transaction that makes the notification and sent by the background
+worker, so a slow or absent mail server never holds up the person whose action caused it, and
+no email is lost when a server stops. A notification records when its email was accepted.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import after_this_request, current_app, has_request_context
 from sqlalchemy import func, select, update
 
-from courseware.core.mail import mail_configured, send_mail
+from courseware.core.mail import deliver, mail_configured
 from courseware.db import utcnow
 from courseware.extensions import db
+from courseware.jobs.services import enqueue
 from courseware.models import Notification, User
 
 log = logging.getLogger(__name__)
@@ -23,36 +23,26 @@ PAGE_SIZE = 50
 
 
 def notify(person: User, kind: str, message: str, link: str | None, *, email_body: str | None = None) -> Notification:
-    """Tell ``person`` something in the app; with ``email_body`` and SMTP configured, by email too."""
+    """Tell ``person`` something in the app; with ``email_body`` and SMTP configured, by email too
+    (queued in the caller's transaction)."""
     notification = Notification(user_id=person.id, kind=kind, message=message[:500], link=link, created_at=utcnow())
     db.session.add(notification)
     db.session.flush()
     if email_body is not None and mail_configured():
-        _email_after_response(notification.id, person.email, message, email_body)
+        key = f"notification:{notification.id}"
+        payload = {"notification_id": notification.id, "to": person.email, "subject": message, "body": email_body}
+        enqueue("notification.email", {**payload, "key": key}, key=key)
     return notification
 
 
-def _email_after_response(notification_id: int, to: str, subject: str, body: str) -> None:
-    if not has_request_context():
-        if send_mail(to, subject, body):
-            db.session.execute(
-                update(Notification).where(Notification.id == notification_id).values(emailed_at=utcnow())
-            )
-        return
-    app = current_app._get_current_object()
-
-    @after_this_request
-    def _defer(response):
-        def _send():
-            with app.app_context():
-                if send_mail(to, subject, body):
-                    db.session.execute(
-                        update(Notification).where(Notification.id == notification_id).values(emailed_at=utcnow())
-                    )
-                    db.session.commit()
-
-        response.call_on_close(_send)
-        return response
+def email_notification(job) -> None:
+    """The ``notification.email`` job: send the email and note on the notification when it went out."""
+    message = job.payload
+    sent_at = deliver(job.id, message["to"], message["subject"], message["body"], key=message["key"])
+    if sent_at is not None:
+        db.session.execute(
+            update(Notification).where(Notification.id == message["notification_id"]).values(emailed_at=sent_at)
+        )
 
 
 def unread_count(person: User) -> int:

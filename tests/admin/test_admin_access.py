@@ -16,6 +16,8 @@ KNOWN_ADMIN_ENDPOINTS = {
     "admin.person",
     "admin.set_active",
     "admin.teams",
+    "admin.job_queue",
+    "admin.retry_job",
 }
 # What a request would change if it got through: each POST sends it, each test checks nothing did.
 FORM_DATA = {
@@ -25,19 +27,30 @@ FORM_DATA = {
     "admin.teams": {"name": "Intruders"},
     "admin.revoke_invitation": {},
     "admin.people": {},
+    "admin.retry_job": {},
 }
 
 
 @pytest.fixture
 def targets(make_user, db):
-    """Someone to edit and an open invitation to withdraw, made by an admin."""
+    """Someone to edit, an open invitation to withdraw, made by an admin, and a job that failed for good."""
     from courseware.auth.services import invite
+    from courseware.jobs.services import enqueue
 
     admin = make_user(email="admin@example.org", roles=("admin",))
     person = make_user(email="target@example.org", name="Target Person")
     invitation, _token = invite("invited@example.org", ["learner"], None, admin)
+    job = enqueue("mail.send", {"to": "x@example.org", "subject": "s", "body": "b", "key": "k"}, key="k")
+    job.state, job.last_error = "failed", "refused"
     db.session.commit()
-    return {"user_id": person.id, "invitation_id": invitation.id, "person": person, "invitation": invitation}
+    return {
+        "user_id": person.id,
+        "invitation_id": invitation.id,
+        "job_id": job.id,
+        "person": person,
+        "invitation": invitation,
+        "job": job,
+    }
 
 
 def admin_requests(app, targets):
@@ -70,6 +83,7 @@ def assert_nothing_changed(db, targets):
     assert person.name == "Target Person"
     assert person.roles == {"learner"}
     assert invitation.revoked_at is None
+    assert targets["job"].state == "failed"
     assert db.session.scalar(select(func.count(Team.id)).where(Team.name == "Intruders")) == 0
     assert db.session.scalar(select(func.count(Invitation.id)).where(Invitation.email == "intruder@example.org")) == 0
 

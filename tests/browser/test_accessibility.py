@@ -82,7 +82,8 @@ def test_quiz_feedback_and_form_errors_have_no_violations(page, base_url, people
 def test_admin_pages_have_no_violations(page, base_url, people):
     log_in(page, base_url, people["admin"].email)
     problems: dict[str, list[str]] = {}
-    for path in ("/admin/people", "/admin/people/invite", "/admin/teams", f"/admin/people/{people['learner'].id}"):
+    admin_pages = ("/admin/people", "/admin/people/invite", "/admin/teams", "/admin/jobs")
+    for path in (*admin_pages, f"/admin/people/{people['learner'].id}"):
         check(page, base_url + path, problems)
     assert problems == {}
 

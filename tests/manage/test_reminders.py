@@ -1,4 +1,5 @@
-"""Reminders to stalled or overdue learners: at most one a day each, emailed over real SMTP."""
+"""Reminders to stalled or overdue learners: at most one a day each, queued with the reminder and
+emailed over real SMTP by the worker."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from courseware.db import utcnow
-from courseware.models import Reminder
-from tests.conftest import TEST_PASSWORD, post
+from courseware.models import Job, Reminder
+from tests.conftest import TEST_PASSWORD, post, run_jobs
 from tests.manage.conftest import DAY, active_days, enroll_at
 
 
@@ -40,11 +41,14 @@ def reminded(db) -> dict[str, tuple[str, bool]]:
     return {email.split("@")[0]: (reason, emailed) for email, reason, emailed in rows}
 
 
-def test_cron_reminds_each_stalled_or_overdue_learner_once_a_day(runner, learners, smtp_server, db):
+def test_cron_reminds_each_stalled_or_overdue_learner_once_a_day(app, runner, learners, smtp_server, db):
     result = runner.invoke(args=["reminders", "send"])
     assert result.exit_code == 0, result.output
     assert "3 learner(s) stalled or overdue" in result.output
-    assert "3 reminders recorded; 3 emailed" in result.output
+    assert "3 reminders recorded; 3 queued for email." in result.output
+    assert smtp_server.messages == []
+    assert reminded(db) == {"idle": ("stalled", False), "late": ("overdue", False), "south": ("stalled", False)}
+    assert run_jobs(app) == {"done": 3}
     assert sorted(message["To"] for message in smtp_server.messages) == [
         "idle@example.org",
         "late@example.org",
@@ -61,26 +65,33 @@ def test_cron_reminds_each_stalled_or_overdue_learner_once_a_day(runner, learner
 
     again = runner.invoke(args=["reminders", "send"])
     assert again.exit_code == 0, again.output
-    assert "0 reminders recorded; 0 emailed; 3 already reminded today" in again.output
+    assert "0 reminders recorded; 0 queued for email; 3 already reminded today" in again.output
+    assert run_jobs(app) == {}
     assert len(smtp_server.messages) == 3
+    jobs = db.session.scalars(select(Job).order_by(Job.id)).all()
+    assert [(job.kind, job.state) for job in jobs] == [("reminder.email", "done")] * 3
+    reminders = db.session.scalars(select(Reminder)).all()
+    assert {job.key for job in jobs} == {f"reminder:{r.user_id}:{r.sent_on.isoformat()}" for r in reminders}
     assert len(reminded(db)) == 3
 
 
 def test_reminders_are_recorded_without_smtp(runner, learners, db, app):
     assert not app.config["SMTP_HOST"]
     result = runner.invoke(args=["reminders", "send"])
-    assert "3 reminders recorded; 0 emailed; 3 not emailed" in result.output
+    assert "3 reminders recorded; 0 queued for email; 3 not emailed (SMTP not configured)." in result.output
+    assert run_jobs(app) == {}
     assert {emailed for _, emailed in reminded(db).values()} == {False}
 
 
 def test_a_manager_reminds_their_stalled_and_overdue_people_from_the_people_page(
-    client, login, org, learners, smtp_server, db, runner
+    app, client, login, org, learners, smtp_server, db, runner
 ):
     login(org.manager)
     response = post(client, "/manage/reminders", {"status": "", "sort": "name"})
     assert response.status_code == 302 and "/manage/people" in response.headers["Location"]
+    run_jobs(app)
     assert sorted(m["To"] for m in smtp_server.messages) == ["idle@example.org", "late@example.org"]
-    assert "2 reminders recorded; 2 emailed" in client.get("/manage/people").get_data(as_text=True)
+    assert "2 reminders recorded; 2 queued for email" in client.get("/manage/people").get_data(as_text=True)
     # Ticking people: only the stalled/overdue among them get one, and not twice a day.
     response = post(
         client,
@@ -88,21 +99,24 @@ def test_a_manager_reminds_their_stalled_and_overdue_people_from_the_people_page
         {"person": [learners["idle"].id, learners["fine"].id], "action": "remind"},
     )
     assert response.status_code == 302
+    run_jobs(app)
     assert len(smtp_server.messages) == 2
     flashed = client.get("/manage/people").get_data(as_text=True)
     assert "1 already reminded today" in flashed and "1 neither stalled nor overdue" in flashed
     # The cron job then reminds only the South learner.
     result = runner.invoke(args=["reminders", "send"])
-    assert "1 reminder recorded; 1 emailed; 2 already reminded today" in result.output
+    assert "1 reminder recorded; 1 queued for email; 2 already reminded today" in result.output
+    run_jobs(app)
     assert len(smtp_server.messages) == 3
 
 
-def test_reminder_for_one_person_from_their_page(client, login, org, learners, smtp_server, db):
+def test_reminder_for_one_person_from_their_page(app, client, login, org, learners, smtp_server, db):
     login(org.manager)
     page = client.get(f"/manage/people/{learners['idle'].id}").get_data(as_text=True)
     assert "Send a reminder" in page
     assert post(client, f"/manage/people/{learners['idle'].id}/remind").status_code == 302
     assert post(client, f"/manage/people/{learners['idle'].id}/remind").status_code == 302
+    run_jobs(app)
     assert [m["To"] for m in smtp_server.messages] == ["idle@example.org"]
     page = client.get(f"/manage/people/{learners['idle'].id}").get_data(as_text=True)
     assert "Reminded:" in page and "emailed" in page
@@ -110,18 +124,21 @@ def test_reminder_for_one_person_from_their_page(client, login, org, learners, s
 
 
 def test_one_click_reminds_a_bounded_number_and_the_next_click_the_next_ones(
-    client, login, org, learners, smtp_server, monkeypatch
+    app, client, login, org, learners, smtp_server, monkeypatch
 ):
     from courseware.manage import routes
 
     monkeypatch.setattr(routes, "MAX_REMINDERS", 1)
     login(org.manager)
     post(client, "/manage/reminders", {})
+    run_jobs(app)
     assert len(smtp_server.messages) == 1
     assert "1 more people are stalled or overdue" in client.get("/manage/people").get_data(as_text=True)
     post(client, "/manage/reminders", {})
+    run_jobs(app)
     assert sorted(m["To"] for m in smtp_server.messages) == ["idle@example.org", "late@example.org"]
     post(client, "/manage/reminders", {})
+    run_jobs(app)
     assert len(smtp_server.messages) == 2
 
 
@@ -137,6 +154,7 @@ def test_a_reminder_sent_from_a_page_under_a_forged_host_links_to_the_base_url(
 
     assert post_forged(client, f"/manage/people/{learners['idle'].id}/remind", {}).status_code == 302
 
+    run_jobs(app)
     [message] = smtp_server.messages
     body = message.get_payload(decode=True).decode()
     assert "evil.example" not in body

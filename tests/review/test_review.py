@@ -18,7 +18,7 @@ from courseware.models import (
     Submission,
 )
 from courseware.review.services import review_queue, review_submission, workload
-from tests.conftest import lesson_of, post
+from tests.conftest import lesson_of, post, run_jobs
 from tests.core.web import page, path_of
 
 APPROVE = {"score-0": "met", "score-1": "partly", "decision": "approved", "comment": "Clear and countable."}
@@ -83,6 +83,8 @@ def test_approving_completes_the_lesson_records_the_review_and_notifies_the_lear
 
     response = post(client, f"/review/submissions/{submission.id}", APPROVE)
     assert response.status_code == 302 and path_of(response.location) == "/review/"
+    assert smtp_server.messages == []
+    run_jobs(app)
 
     db.session.expire_all()
     assert db.session.get(Submission, submission.id).status == "approved"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from courseware.auth.services import invite
 from courseware.db import utcnow
+from courseware.jobs.services import enqueue
 from courseware.learn.activities import save_checklist, submit_practice
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
@@ -125,6 +126,8 @@ def build_world(db, make_user, make_team, make_course):
     people["former"] = former
     notification = Notification(user_id=owner.id, kind="review", message="Your work was reviewed.")
     db.session.add(notification)
+    job = enqueue("mail.send", {"to": owner.email, "subject": "s", "body": "b", "key": "world"}, key="world")
+    job.state, job.last_error = "failed", "refused"
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -144,6 +147,7 @@ def build_world(db, make_user, make_team, make_course):
         "submission_id": submission.id,
         "state_id": checklist.id,
         "notification_id": notification.id,
+        "job_id": job.id,
         "mentor_id": people["mentor"].id,
         "learner_id": other.id,
         "role": "editor",

@@ -71,6 +71,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("admin.teams", "GET"): ADMIN_ONLY,
     ("admin.teams", "POST"): ADMIN_ONLY,
     ("admin.status", "GET"): ADMIN_ONLY,
+    ("admin.job_queue", "GET"): ADMIN_ONLY,
+    ("admin.retry_job", "POST"): ADMIN_ONLY,
     ("learn.home", "GET"): LOGGED_IN,
     ("learn.course", "GET"): OWNER_ONLY,
     ("learn.resume", "GET"): OWNER_ONLY,
