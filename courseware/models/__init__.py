@@ -17,23 +17,29 @@ from courseware.models.accounts import (
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.learning import (
+    CHECK_IN_FIELDS,
     FORM_KEY_LENGTH,
+    CheckInRevision,
     ChecklistState,
     Enrollment,
     JournalEntry,
     LearningEvent,
     LessonProgress,
     Objective,
+    ObjectiveCheckIn,
     ObjectiveRevision,
     QuizAttempt,
     Review,
     Submission,
+    TeamObjective,
 )
 
 __all__ = [
+    "CHECK_IN_FIELDS",
     "FORM_KEY_LENGTH",
     "ROLES",
     "ApiToken",
+    "CheckInRevision",
     "ChecklistState",
     "Course",
     "CourseStaff",
@@ -49,6 +55,7 @@ __all__ = [
     "Module",
     "Notification",
     "Objective",
+    "ObjectiveCheckIn",
     "ObjectiveRevision",
     "PasswordReset",
     "QuizAttempt",
@@ -56,6 +63,7 @@ __all__ = [
     "Review",
     "Submission",
     "Team",
+    "TeamObjective",
     "User",
     "UserRole",
     "UserSession",

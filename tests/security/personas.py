@@ -3,6 +3,7 @@ and a world of objects (courses, entries, submissions, ...) that the URLs point 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from courseware.auth.services import invite
 from courseware.db import utcnow
 from courseware.learn.activities import save_checklist, submit_practice
+from courseware.learn.check_ins import add_check_in
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
@@ -65,6 +67,9 @@ FORM_DATA = {
     "manage.set_objective": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
     "mentoring.make_reviewer": {"course": "{course_id}"},
     "mentoring.remove_reviewer": {"course": "{course_id}"},
+    "learn.check_in": {"on_date": "2026-01-05", "rating": "3"},
+    "learn.edit_check_in": {"on_date": "2026-01-06", "rating": "4"},
+    "learn.review_objective": {"decision": "keep", "learned": "Something"},
     "learn.objective": {
         "title": "T2",
         "horizon": "short",
@@ -107,6 +112,7 @@ def build_world(db, make_user, make_team, make_course):
     objective = set_objective(
         owner, owner, {"title": "Mine", "horizon": "short", "measure_kind": "qualitative", "measure": "m"}
     )
+    check_in = add_check_in(objective, owner, {"on_date": dt.date(2026, 1, 1), "rating": 3})
     token = ApiToken(user_id=owner.id, name="script", token_hash="0" * 64)
     db.session.add(token)
     invitation, _ = invite("someone@example.org", ["learner"], None, people["admin"])
@@ -131,6 +137,7 @@ def build_world(db, make_user, make_team, make_course):
         "lesson_slug": "first",
         "entry_id": entry.id,
         "objective_id": objective.id,
+        "check_in_id": check_in.id,
         "token_id": token.id,
         "user_id": owner.id,
         "invitation_id": invitation.id,
