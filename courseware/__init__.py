@@ -98,6 +98,7 @@ def _register_cli(app: Flask) -> None:
     from courseware.cli import db_cli
     from courseware.content.cli import lessons_cli
     from courseware.demo.cli import demo_cli
+    from courseware.learn.cli import objectives_cli
     from courseware.manage.cli import reminders_cli
     from courseware.progress.cli import progress_cli
 
@@ -107,6 +108,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(lessons_cli)
     app.cli.add_command(progress_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(objectives_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

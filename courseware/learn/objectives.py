@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import case, func, or_, select, update
 
 from courseware.db import utcnow
@@ -198,6 +198,19 @@ def review_objective(
     return revision
 
 
+def _objective_path(objective_id: int) -> str:
+    # Site-relative, as notifications link; built without a request, so that the daily command can too.
+    return current_app.url_map.bind("localhost").build("learn.objective", {"objective_id": objective_id})
+
+
+def prompt_all_due_reviews(today: dt.date) -> int:
+    """Prompt everyone with an active objective whose review is due; how many were told now."""
+    owners = db.session.scalars(
+        select(User).where(User.id.in_(select(Objective.user_id).where(Objective.status == "active")), User.is_active)
+    )
+    return sum(prompt_due_reviews(owner, today) for owner in owners)
+
+
 @dataclass(frozen=True)
 class DueReview:
     objective: Objective
@@ -240,7 +253,7 @@ def prompt_due_reviews(user: User, today: dt.date) -> int:
             user,
             "objective-review",
             f"Time to review your objective: {due.objective.title}",
-            url_for("learn.objective", objective_id=due.objective.id, _anchor="review"),
+            _objective_path(due.objective.id) + "#review",
         )
         told += 1
     return told

@@ -84,9 +84,14 @@ def _lesson_url(course, lesson, anchor: str | None = None, **args) -> str:
 @bp.route("/learn")
 @role_required()
 def home():
-    """My learning: assigned courses with progress, due dates and where to continue."""
+    """My learning: assigned courses with progress, due dates and where to continue, and the
+    objectives due for review (the person is told of each in their notifications, once)."""
     cards = my_courses(current_user)
-    return render_template("learn/home.html", cards=cards)
+    today = utcnow().date()
+    if learner_objectives.prompt_due_reviews(current_user, today):
+        db.session.commit()
+    reviews = learner_objectives.due_reviews(current_user, today)
+    return render_template("learn/home.html", cards=cards, reviews=reviews)
 
 
 @bp.route("/learn/<course_slug>")

@@ -114,6 +114,18 @@ def test_the_same_check_in_form_sent_twice_records_once(client, db, make_user, l
     assert len(db.session.scalars(select(ObjectiveCheckIn)).all()) == 1
     events = db.session.scalars(select(LearningEvent).where(LearningEvent.verb == "checked-in")).all()
     assert len(events) == 1
+    # Shaped as a statement: who (the author), did what (checked in), on what (the objective), result.
+    (event,) = events
+    check_in = db.session.scalar(select(ObjectiveCheckIn))
+    assert event.user_id == check_in.author_id and event.score == 12.0
+    assert event.detail == {
+        "objective_id": objective.id,
+        "check_in_id": check_in.id,
+        "on": TODAY.isoformat(),
+        "value": 12.0,
+        "rating": None,
+        "unit": "sign-ups a month",
+    }
 
 
 def test_a_check_in_needs_a_date_and_a_value_never_a_500(client, db, make_user, login):
