@@ -13,7 +13,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn.form_keys import add_once, clean_form_key, event_key
 from courseware.learn.objective_rules import NOT_DUE, ReviewDates, review_dates, review_days
-from courseware.models import Objective, ObjectiveRevision, User
+from courseware.models import Objective, ObjectiveCheckIn, ObjectiveRevision, TeamObjective, User
 from courseware.notifications.services import notify
 from courseware.progress import rules
 from courseware.progress.services import record_event
@@ -257,3 +257,52 @@ def prompt_due_reviews(user: User, today: dt.date) -> int:
         )
         told += 1
     return told
+
+
+def team_objectives_of(user: User) -> list[Objective]:
+    """The objectives set for the person's team, active ones first."""
+    if user.team_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Objective)
+            .join(TeamObjective, TeamObjective.objective_id == Objective.id)
+            .where(TeamObjective.team_id == user.team_id)
+            .order_by(case((Objective.status == "active", 0), else_=1), Objective.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An objective in a list: how many check-ins, the latest, and how it is going."""
+
+    objective: Objective
+    check_ins: int
+    latest: ObjectiveCheckIn | None
+    standing: str | None
+    review: str
+
+
+def summaries(objectives: list[Objective], today: dt.date) -> list[Summary]:
+    """Each objective with its check-ins counted and judged (one query for all their check-ins)."""
+    from courseware.learn.check_ins import progress
+
+    by_objective: dict[int, list[ObjectiveCheckIn]] = {objective.id: [] for objective in objectives}
+    if by_objective:
+        for item in db.session.scalars(
+            select(ObjectiveCheckIn)
+            .where(ObjectiveCheckIn.objective_id.in_(by_objective), ObjectiveCheckIn.deleted_at.is_(None))
+            .order_by(ObjectiveCheckIn.on_date, ObjectiveCheckIn.id)
+        ):
+            by_objective[item.objective_id].append(item)
+    return [
+        Summary(
+            objective,
+            len(by_objective[objective.id]),
+            by_objective[objective.id][-1] if by_objective[objective.id] else None,
+            progress(objective, by_objective[objective.id]).standing,
+            review_state(objective, today),
+        )
+        for objective in objectives
+    ]

@@ -358,8 +358,12 @@ def objectives():
         db.session.commit()
         flash("Objective saved.", "success")
         return redirect(url_for("learn.objectives"))
+    today = utcnow().date()
     return render_template(
-        "learn/objectives.html", form=form, objectives=learner_objectives.objectives(current_user)
+        "learn/objectives.html",
+        form=form,
+        objectives=learner_objectives.summaries(learner_objectives.objectives(current_user), today),
+        team_objectives=learner_objectives.summaries(learner_objectives.team_objectives_of(current_user), today),
     ), 422 if form.errors else 200
 
 
