@@ -2,7 +2,7 @@
 
 A personal objective is its owner's: they change it and check in; their mentors (while trainers)
 see it. A team objective is set by a manager for one team: its members see it and check in, the
-managers of that team see and change it, and a mentor of a member sees it. Anyone else is
+managers of that team (and admins) see and change it, and a mentor of a member sees it. Anyone else is
 answered as if it did not exist.
 """
 
@@ -14,7 +14,10 @@ from courseware.extensions import db
 from courseware.models import ManagerScope, Mentorship, Objective, User
 
 
-def _manages_team(user: User, team_id: int) -> bool:
+def manages_team(user: User, team_id: int) -> bool:
+    """An admin, or a manager of the team."""
+    if user.has_role("admin"):
+        return True
     if not user.has_role("manager"):
         return False
     return bool(
@@ -58,7 +61,7 @@ def can_change_objective(user: User, objective: Objective) -> bool:
         return False
     if objective.team_id is None:
         return objective.user_id == user.id
-    return _manages_team(user, objective.team_id)
+    return manages_team(user, objective.team_id)
 
 
 def can_check_in(user: User, objective: Objective) -> bool:
@@ -77,5 +80,5 @@ def can_see_objective(user: User, objective: Objective) -> bool:
     if objective.team_id is None:
         return objective.user_id == user.id or _mentors_owner(user, objective.user_id)
     return (
-        is_member(user, objective) or _manages_team(user, objective.team_id) or _mentors_member(user, objective.team_id)
+        is_member(user, objective) or manages_team(user, objective.team_id) or _mentors_member(user, objective.team_id)
     )

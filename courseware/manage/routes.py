@@ -29,7 +29,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import ObjectiveForm
-from courseware.manage import charts, figures, record
+from courseware.manage import charts, figures, record, team_objectives
 from courseware.manage.assignment import assign_course, assignable_courses, people_by_ids
 from courseware.manage.exports import EVENT_COLUMNS, export_events
 from courseware.manage.forms import AssignForm, PeopleFilterForm
@@ -157,6 +157,7 @@ def overview():
         everyone=scope.everyone,
         stalled_days=now.stalled_days,
         labels=STATUS_LABELS,
+        team_objectives=team_objectives.overview_panel(),
     )
 
 

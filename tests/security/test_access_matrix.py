@@ -162,6 +162,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("mentoring.make_reviewer", "POST"): PAIRING_IN_SCOPE,
     ("mentoring.remove_reviewer", "POST"): PAIRING_IN_SCOPE,
     ("manage.remind_person", "POST"): MANAGER_OF_OWNER,
+    # The owner's team's objectives: its managers and admins; another team's manager finds nothing.
+    ("team_objectives.team_page", "GET"): MANAGER_OF_OWNER,
+    ("team_objectives.team_page", "POST"): MANAGER_OF_OWNER,
 }
 
 
