@@ -129,6 +129,8 @@ def objective_for(user: User, objective_id: int) -> Objective:
 
 
 REVIEW_DECISIONS = ("keep", "revise", "retire")
+# How many of the latest check-ins make an objective's recent trend in lists.
+RECENT_CHECK_INS = 5
 
 
 def review_defaults() -> dict[str, int]:
@@ -275,13 +277,14 @@ def team_objectives_of(user: User) -> list[Objective]:
 
 @dataclass(frozen=True)
 class Summary:
-    """An objective in a list: how many check-ins, the latest, and how it is going."""
+    """An objective in a list: how many check-ins, the latest, its recent trend and how it is going."""
 
     objective: Objective
     check_ins: int
     latest: ObjectiveCheckIn | None
     standing: str | None
     review: str
+    recent: tuple[float, ...] = ()  # the figures of its last few check-ins, oldest first
 
 
 def summaries(objectives: list[Objective], today: dt.date) -> list[Summary]:
@@ -296,13 +299,19 @@ def summaries(objectives: list[Objective], today: dt.date) -> list[Summary]:
             .order_by(ObjectiveCheckIn.on_date, ObjectiveCheckIn.id)
         ):
             by_objective[item.objective_id].append(item)
-    return [
-        Summary(
-            objective,
-            len(by_objective[objective.id]),
-            by_objective[objective.id][-1] if by_objective[objective.id] else None,
-            progress(objective, by_objective[objective.id]).standing,
-            review_state(objective, today),
+    found = []
+    for objective in objectives:
+        items = by_objective[objective.id]
+        shown = progress(objective, items)
+        figures = [point.value for point in shown.points if point.label == "Check-in"]
+        found.append(
+            Summary(
+                objective,
+                len(items),
+                items[-1] if items else None,
+                shown.standing,
+                review_state(objective, today),
+                tuple(figures[-RECENT_CHECK_INS:]),
+            )
         )
-        for objective in objectives
-    ]
+    return found

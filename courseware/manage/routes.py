@@ -441,6 +441,7 @@ def _render_person(person, objective_form, status: int = 200):
     events = events[:PER_PAGE]
     submissions = record.submissions_with_reviews(person)
     reviewers = record.reviewer_names(review for *_, reviews in submissions for review in reviews)
+    objectives = record.objectives_with_revisions(person)
     return render_template(
         "manage/person.html",
         person=person,
@@ -451,7 +452,8 @@ def _render_person(person, objective_form, status: int = 200):
         older=events[-1].event.id if more and events else None,
         submissions=submissions,
         reviewers=reviewers,
-        objectives=record.objectives_with_revisions(person),
+        objectives=objectives,
+        trends={s.objective.id: s for s in learn_objectives.summaries(objectives, now.now.date())},
         journal=record.shared_journal(person),
         reminders=record.reminders_of(person),
         labels=STATUS_LABELS,
