@@ -88,9 +88,11 @@ def home():
     objectives due for review (the person is told of each in their notifications, once)."""
     cards = my_courses(current_user)
     today = utcnow().date()
-    if learner_objectives.prompt_due_reviews(current_user, today):
-        db.session.commit()
     reviews = learner_objectives.due_reviews(current_user, today)
+    if any(due.objective.review_prompted_on != due.due_on for due in reviews):
+        with db.writing():
+            learner_objectives.prompt_due_reviews(current_user, today)
+            db.session.commit()
     return render_template("learn/home.html", cards=cards, reviews=reviews)
 
 
