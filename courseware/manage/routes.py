@@ -145,6 +145,7 @@ def overview():
     counts = figures.kept(scope, ("counts", course_id), now, lambda: status_counts(scope, now, course_id))
     funnel = _funnel(scope, now, course) if course else None
     weeks = _weeks(scope, now)
+    teams = [] if scope.everyone else teams_in_scope(scope)
     return render_template(
         "manage/overview.html",
         counts=counts.value,
@@ -153,11 +154,11 @@ def overview():
         funnel=funnel.value if funnel else [],
         weeks=weeks.value,
         kept=figures.oldest(counts, funnel, weeks),
-        teams=[] if scope.everyone else teams_in_scope(scope),
+        teams=teams,
         everyone=scope.everyone,
         stalled_days=now.stalled_days,
         labels=STATUS_LABELS,
-        team_objectives=team_objectives.overview_panel(),
+        team_objectives=team_objectives.overview_panel(scope, teams),
     )
 
 

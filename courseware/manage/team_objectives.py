@@ -19,7 +19,7 @@ from courseware.extensions import db
 from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import TeamObjectiveForm
 from courseware.learn.objective_policies import manages_team
-from courseware.manage.policies import Scope, scope_of
+from courseware.manage.policies import Scope, teams_in_scope
 from courseware.models import Objective, Team, TeamObjective, User
 from courseware.notifications.services import notify
 
@@ -88,17 +88,10 @@ def team_page(team_id: int):
     ), 422 if form.errors else 200
 
 
-def overview_panel() -> dict:
-    """What the overview's team-objectives panel shows for the current manager."""
-    scope = scope_of(current_user)
+def overview_panel(scope: Scope, teams: list) -> dict:
+    """What the overview's team-objectives panel shows: those needing attention in ``scope``, and
+    a link to each team's objectives (``teams``, as the overview has them; every team for an admin)."""
     return {
         "attention": needing_attention(scope, utcnow().date()),
-        "team_links": [
-            (team.id, team.name)
-            for team in db.session.scalars(
-                select(Team).order_by(Team.name)
-                if scope.everyone
-                else select(Team).where(Team.id.in_(scope.team_ids)).order_by(Team.name)
-            )
-        ],
+        "team_links": [(team.id, team.name) for team in (teams_in_scope(scope) if scope.everyone else teams)],
     }
