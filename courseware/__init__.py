@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.core.routes import bp as core_bp
     from courseware.learn.routes import bp as learn_bp
     from courseware.manage.routes import bp as manage_bp
+    from courseware.manage.team_objectives import bp as team_objectives_bp
     from courseware.mentoring.routes import bp as mentoring_bp
     from courseware.notifications.routes import bp as notifications_bp
     from courseware.review.routes import bp as review_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
+    app.register_blueprint(team_objectives_bp, url_prefix="/manage")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
@@ -99,6 +101,7 @@ def _register_cli(app: Flask) -> None:
     from courseware.content.cli import lessons_cli
     from courseware.demo.cli import demo_cli
     from courseware.jobs.cli import worker_command
+    from courseware.learn.cli import objectives_cli
     from courseware.manage.cli import reminders_cli
     from courseware.progress.cli import progress_cli
 
@@ -109,6 +112,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(progress_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(objectives_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -48,6 +48,10 @@ def default_settings(instance_path: str) -> dict:
         "SESSION_ABSOLUTE_HOURS": 12,
         "SECURE_COOKIES": False,
         "STALLED_DAYS": 14,
+        # Days between reviews of an objective, by its horizon, unless the objective sets its own.
+        "OBJECTIVE_REVIEW_DAYS_SHORT": 14,
+        "OBJECTIVE_REVIEW_DAYS_MEDIUM": 30,
+        "OBJECTIVE_REVIEW_DAYS_LONG": 91,
         # How long the managers' overview and people table keep their figures (0: work them out every time).
         "MANAGE_FIGURES_SECONDS": 60,
         # Bytes each worker may keep of published lessons, outlines and page parts.
@@ -119,6 +123,19 @@ def finalise(config) -> None:
             "value (for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
     _check_base_url(config)
+    _check_review_days(config)
+
+
+REVIEW_DAYS_SETTINGS = ("OBJECTIVE_REVIEW_DAYS_SHORT", "OBJECTIVE_REVIEW_DAYS_MEDIUM", "OBJECTIVE_REVIEW_DAYS_LONG")
+
+
+def _check_review_days(config) -> None:
+    for name in REVIEW_DAYS_SETTINGS:
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3660:
+            raise ConfigError(
+                f"COURSEWARE_{name}={value!r} is not a number of days: give a whole number from 1 to 3660."
+            )
 
 
 def _check_base_url(config) -> None:

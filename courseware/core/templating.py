@@ -80,6 +80,8 @@ VERB_PHRASES = {
     "completed": "Completed",
     "set-objective": "Set an objective",
     "revised-objective": "Revised an objective",
+    "checked-in": "Checked in on an objective",
+    "reviewed-objective": "Reviewed an objective",
     "enrolled": "Was enrolled in",
 }
 
@@ -103,6 +105,14 @@ def event_result(event) -> str:
     return ""
 
 
+def figure(value) -> str:
+    """A measured value as people write it: 120, 4.5, 0.33 (no trailing zeros); "–" for none."""
+    if value is None:
+        return "–"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def inline_markdown(text: str | None):
     from markupsafe import Markup
 
@@ -124,6 +134,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.filters["verb_phrase"] = verb_phrase
+    app.jinja_env.filters["figure"] = figure
     app.jinja_env.filters["event_result"] = event_result
     app.jinja_env.filters["inline_md"] = inline_markdown
     app.jinja_env.filters["block_md"] = block_markdown

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
-from courseware.core.validators import int_param, text_param, whole_number
+from courseware.core.validators import CheckedForm, int_param, text_param, whole_number
+from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
 from courseware.extensions import db
-from courseware.learn import activities, records
+from courseware.learn import activities, check_ins, objective_policies, records
 from courseware.learn import journal as journal_entries
 from courseware.learn import objectives as learner_objectives
 from courseware.learn.course_map import course_map, lesson_for_learner, my_courses
 from courseware.learn.enrollment import course_for_learner, published_course, published_lesson
-from courseware.learn.forms import JournalForm, ObjectiveForm, PracticeForm, ReflectionForm, SharingForm
+from courseware.learn.forms import (
+    CheckInForm,
+    JournalForm,
+    ObjectiveForm,
+    PracticeForm,
+    ReflectionForm,
+    ReviewForm,
+    SharingForm,
+    TeamObjectiveForm,
+)
 from courseware.learn.lesson_page import lesson_page
+from courseware.learn.objective_rules import STANDING_WORDS
+from courseware.manage import charts
+from courseware.models import Objective
 
 bp = Blueprint("learn", __name__)
 
@@ -71,9 +84,16 @@ def _lesson_url(course, lesson, anchor: str | None = None, **args) -> str:
 @bp.route("/learn")
 @role_required()
 def home():
-    """My learning: assigned courses with progress, due dates and where to continue."""
+    """My learning: assigned courses with progress, due dates and where to continue, and the
+    objectives due for review (the person is told of each in their notifications, once)."""
     cards = my_courses(current_user)
-    return render_template("learn/home.html", cards=cards)
+    today = utcnow().date()
+    reviews = learner_objectives.due_reviews(current_user, today)
+    if any(due.objective.review_prompted_on != due.due_on for due in reviews):
+        with db.writing():
+            learner_objectives.prompt_due_reviews(current_user, today)
+            db.session.commit()
+    return render_template("learn/home.html", cards=cards, reviews=reviews)
 
 
 @bp.route("/learn/<course_slug>")
@@ -340,28 +360,174 @@ def objectives():
         db.session.commit()
         flash("Objective saved.", "success")
         return redirect(url_for("learn.objectives"))
+    today = utcnow().date()
     return render_template(
-        "learn/objectives.html", form=form, objectives=learner_objectives.objectives(current_user)
+        "learn/objectives.html",
+        form=form,
+        objectives=learner_objectives.summaries(learner_objectives.objectives(current_user), today),
+        team_objectives=learner_objectives.summaries(learner_objectives.team_objectives_of(current_user), today),
     ), 422 if form.errors else 200
+
+
+def _visible_objective(objective_id: int):
+    """The objective when the current person may see it; 404 otherwise, as if it did not exist."""
+    objective = db.session.get(Objective, objective_id)
+    if objective is None or not objective_policies.can_see_objective(current_user, objective):
+        abort(404)
+    return objective
+
+
+def _check_in_form(objective, **kwargs) -> CheckInForm:
+    form = CheckInForm(**kwargs)
+    entries = journal_entries.journal(current_user) if objective.measure_kind == "qualitative" else []
+    form.journal_entries.choices = [(entry.id, f"{entry.created_at:%-d %b %Y}: {entry.body[:60]}") for entry in entries]
+    return form
+
+
+def _render_objective(objective, form=None, check_in_form=None, review_form=None, status: int = 200):
+    can_change = objective_policies.can_change_objective(current_user, objective)
+    if form is None and can_change:
+        form = objective_form_for(objective, obj=objective)
+        form.note.data = ""
+    if check_in_form is None and objective_policies.can_check_in(current_user, objective):
+        check_in_form = _check_in_form(objective)
+    if review_form is None and can_change and objective.status == "active":
+        review_form = ReviewForm()
+    items = check_ins.check_ins(objective)
+    today = utcnow().date()
+    return render_template(
+        "learn/objective.html",
+        objective=objective,
+        form=form if can_change else None,
+        check_in_form=check_in_form,
+        review_form=review_form,
+        check_ins=items,
+        progress=check_ins.progress(objective, items),
+        review_state=learner_objectives.review_state(objective, today),
+        review_dates=learner_objectives.review_dates_of(objective),
+        standing_words=STANDING_WORDS,
+    ), status
+
+
+def objective_form_for(objective, **kwargs):
+    return (TeamObjectiveForm if objective.team_id is not None else ObjectiveForm)(**kwargs)
 
 
 @bp.route("/objectives/<id:objective_id>", methods=["GET", "POST"])
 @role_required()
 def objective(objective_id: int):
-    """Revise an objective; every revision is kept and listed."""
-    try:
-        objective = learner_objectives.objective_for(current_user, objective_id)
-    except NotAllowed:
-        abort(404)
-    form = ObjectiveForm(obj=objective if request.method == "GET" else None)
+    """An objective: how it is going (chart and table), its check-ins, its review and its history.
+    Those who may change it revise it here; every revision is kept and listed."""
+    objective = _visible_objective(objective_id)
     if request.method == "GET":
-        form.note.data = ""
+        return _render_objective(objective)
+    if not objective_policies.can_change_objective(current_user, objective):
+        abort(404)
+    form = objective_form_for(objective)
     if form.validate_on_submit():
         revision = learner_objectives.revise_objective(objective, current_user, form.values(), form.form_key.data)
         db.session.commit()
         flash("Objective revised." if revision else "Nothing changed.", "success" if revision else "info")
         return redirect(url_for("learn.objective", objective_id=objective.id))
-    return render_template("learn/objective.html", form=form, objective=objective), 422 if form.errors else 200
+    return _render_objective(objective, form=form, status=422)
+
+
+@bp.route("/objectives/<id:objective_id>/chart.svg")
+@role_required()
+def objective_chart(objective_id: int):
+    """The objective's values over time against the line from baseline to target, as an SVG image
+    (its page shows the same numbers as a table)."""
+    objective = _visible_objective(objective_id)
+    figures = check_ins.progress(objective, check_ins.check_ins(objective))
+    response = Response(charts.objective_svg(objective.title, objective.unit, figures.points), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = charts.SVG_POLICY
+    return response
+
+
+@bp.route("/objectives/<id:objective_id>/check-ins", methods=["POST"])
+@role_required()
+def check_in(objective_id: int):
+    """Record how the objective is going: its owner, or a member of the team it was set for."""
+    objective = _visible_objective(objective_id)
+    if not objective_policies.can_check_in(current_user, objective):
+        abort(404)
+    form = _check_in_form(objective)
+    if form.validate_on_submit():
+        try:
+            check_ins.add_check_in(objective, current_user, form.values(), form.form_key.data)
+        except Invalid as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Check-in saved.", "success")
+            return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
+    return _render_objective(objective, check_in_form=form, status=422)
+
+
+def _own_check_in(objective_id: int, check_in_id: int):
+    objective = _visible_objective(objective_id)
+    try:
+        return objective, check_ins.check_in_for(current_user, objective, check_in_id)
+    except NotAllowed:
+        abort(404)
+
+
+@bp.route("/objectives/<id:objective_id>/check-ins/<id:check_in_id>", methods=["GET", "POST"])
+@role_required()
+def edit_check_in(objective_id: int, check_in_id: int):
+    """Change one of your check-ins; what it said before is kept and listed."""
+    objective, item = _own_check_in(objective_id, check_in_id)
+    form = _check_in_form(objective, obj=item if request.method == "GET" else None)
+    if request.method == "GET":
+        form.rating.data = str(item.rating) if item.rating else None
+        form.journal_entries.data = item.journal_entry_ids or []
+    if form.validate_on_submit():
+        try:
+            revision = check_ins.edit_check_in(item, current_user, form.values())
+        except Invalid as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Check-in changed." if revision else "Nothing changed.", "success" if revision else "info")
+            return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
+    return render_template(
+        "learn/check_in.html", objective=objective, check_in=item, form=form
+    ), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/objectives/<id:objective_id>/check-ins/<id:check_in_id>/delete", methods=["POST"])
+@role_required()
+def delete_check_in(objective_id: int, check_in_id: int):
+    """Take one of your check-ins off the objective; it stays in the check-in's history."""
+    objective, item = _own_check_in(objective_id, check_in_id)
+    if not CheckedForm().validate_on_submit():
+        abort(400)
+    check_ins.delete_check_in(item, current_user)
+    db.session.commit()
+    flash("Check-in deleted. Its history is kept.", "success")
+    return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
+
+
+@bp.route("/objectives/<id:objective_id>/review", methods=["POST"])
+@role_required()
+def review_objective(objective_id: int):
+    """Review an objective: keep, revise or retire it, and say what you learned. Revising goes on
+    to the objective's form."""
+    objective = _visible_objective(objective_id)
+    if not objective_policies.can_change_objective(current_user, objective) or objective.status != "active":
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        learner_objectives.review_objective(
+            objective, current_user, form.decision.data, form.learned.data, form.form_key.data
+        )
+        db.session.commit()
+        if form.decision.data == "revise":
+            flash("Review saved. Now revise the objective below.", "success")
+            return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="revise"))
+        flash("Review saved." if form.decision.data == "keep" else "Review saved; the objective is retired.", "success")
+        return redirect(url_for("learn.objective", objective_id=objective.id))
+    return _render_objective(objective, review_form=form, status=422)
 
 
 @bp.route("/progress")

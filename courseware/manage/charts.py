@@ -71,3 +71,28 @@ def activity_svg(title: str, weeks: list[Week]) -> str:
     chart.x_labels = [f"{week.start:%-d %b}" for week in weeks]
     chart.add("Events", [week.events for week in weeks])
     return _svg(chart)
+
+
+def objective_svg(title: str, unit: str | None, points) -> str:
+    """An objective's values over time against the line from its baseline to its target.
+
+    ``points`` are ``learn.check_ins.Point``s: a date, the value then (or None) and where the line
+    stood (or None).
+    """
+    chart = pygal.DateLine(
+        **_config(
+            title=title,
+            height=420,
+            width=900,
+            x_label_rotation=0,
+            x_value_formatter=lambda day: f"{day:%-d %b %Y}",
+            y_title=unit or None,
+            print_values=False,
+            show_dots=True,
+            dots_size=5,
+        )
+    )
+    chart.add("Check-ins", [(point.on_date, point.value) for point in points if point.value is not None])
+    line = [(point.on_date, point.expected) for point in points if point.expected is not None]
+    chart.add("Line from baseline to target", line, stroke_style={"dasharray": "6, 4"}, show_dots=False)
+    return _svg(chart)

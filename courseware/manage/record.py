@@ -136,13 +136,13 @@ def reviewer_names(reviews: Iterable[Review]) -> dict[int, str]:
 
 
 def objectives_with_revisions(person: User) -> list[Objective]:
-    """The person's objectives with their revisions (loaded in one more query)."""
+    """The person's own objectives (not those they set for a team) with their revisions (loaded in one more query)."""
     from sqlalchemy.orm import selectinload
 
     return list(
         db.session.scalars(
             select(Objective)
-            .where(Objective.user_id == person.id)
+            .where(Objective.user_id == person.id, ~Objective.team_link.has())
             .options(selectinload(Objective.revisions))
             .order_by(Objective.status, Objective.target_date.is_(None), Objective.target_date, Objective.id)
         )

@@ -29,7 +29,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import ObjectiveForm
-from courseware.manage import charts, figures, record
+from courseware.manage import charts, figures, record, team_objectives
 from courseware.manage.assignment import assign_course, assignable_courses, people_by_ids
 from courseware.manage.exports import EVENT_COLUMNS, export_events
 from courseware.manage.forms import AssignForm, PeopleFilterForm
@@ -145,6 +145,7 @@ def overview():
     counts = figures.kept(scope, ("counts", course_id), now, lambda: status_counts(scope, now, course_id))
     funnel = _funnel(scope, now, course) if course else None
     weeks = _weeks(scope, now)
+    teams = [] if scope.everyone else teams_in_scope(scope)
     return render_template(
         "manage/overview.html",
         counts=counts.value,
@@ -153,10 +154,11 @@ def overview():
         funnel=funnel.value if funnel else [],
         weeks=weeks.value,
         kept=figures.oldest(counts, funnel, weeks),
-        teams=[] if scope.everyone else teams_in_scope(scope),
+        teams=teams,
         everyone=scope.everyone,
         stalled_days=now.stalled_days,
         labels=STATUS_LABELS,
+        team_objectives=team_objectives.overview_panel(scope, teams),
     )
 
 
@@ -440,6 +442,7 @@ def _render_person(person, objective_form, status: int = 200):
     events = events[:PER_PAGE]
     submissions = record.submissions_with_reviews(person)
     reviewers = record.reviewer_names(review for *_, reviews in submissions for review in reviews)
+    objectives = record.objectives_with_revisions(person)
     return render_template(
         "manage/person.html",
         person=person,
@@ -450,7 +453,8 @@ def _render_person(person, objective_form, status: int = 200):
         older=events[-1].event.id if more and events else None,
         submissions=submissions,
         reviewers=reviewers,
-        objectives=record.objectives_with_revisions(person),
+        objectives=objectives,
+        trends={s.objective.id: s for s in learn_objectives.summaries(objectives, now.now.date())},
         journal=record.shared_journal(person),
         reminders=record.reminders_of(person),
         labels=STATUS_LABELS,

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from courseware.auth.policies import role_required
 from courseware.core.validators import int_param
+from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.manage.policies import person_in_scope, scope_of
@@ -33,16 +34,20 @@ def mentees():
 @bp.route("/mentees/<id:user_id>")
 @role_required("trainer")
 def mentee(user_id: int):
-    """One mentee: progress per course, practice work and reviews, journal entries shared with mentors."""
+    """One mentee: progress per course, objectives with their check-ins, practice work and reviews,
+    journal entries shared with mentors."""
     learner = db.session.get(User, user_id)
     if learner is None or not can_mentor_view(current_user, learner):
         abort(404)
+    from courseware.learn import objectives
     from courseware.learn.course_map import my_courses
 
+    own_and_team = objectives.objectives(learner) + objectives.team_objectives_of(learner)
     return render_template(
         "mentoring/mentee.html",
         learner=learner,
         cards=my_courses(learner),
+        objectives=objectives.summaries(own_and_team, utcnow().date()),
         submissions=services.mentee_submissions(learner),
         journal=services.shared_journal(current_user, learner),
     )

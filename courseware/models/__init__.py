@@ -18,24 +18,30 @@ from courseware.models.accounts import (
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
+    CHECK_IN_FIELDS,
     FORM_KEY_LENGTH,
+    CheckInRevision,
     ChecklistState,
     Enrollment,
     JournalEntry,
     LearningEvent,
     LessonProgress,
     Objective,
+    ObjectiveCheckIn,
     ObjectiveRevision,
     QuizAttempt,
     Review,
     Submission,
+    TeamObjective,
 )
 
 __all__ = [
+    "CHECK_IN_FIELDS",
     "FORM_KEY_LENGTH",
     "JOB_STATES",
     "ROLES",
     "ApiToken",
+    "CheckInRevision",
     "ChecklistState",
     "Course",
     "CourseStaff",
@@ -53,6 +59,7 @@ __all__ = [
     "Module",
     "Notification",
     "Objective",
+    "ObjectiveCheckIn",
     "ObjectiveRevision",
     "PasswordReset",
     "QuizAttempt",
@@ -60,6 +67,7 @@ __all__ = [
     "Review",
     "Submission",
     "Team",
+    "TeamObjective",
     "User",
     "UserRole",
     "UserSession",

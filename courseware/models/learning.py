@@ -236,6 +236,18 @@ class Objective(Base):
     measure: Mapped[str] = mapped_column(Text)
     target_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    unit: Mapped[str | None] = mapped_column(String(120))
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_date: Mapped[dt.date | None] = mapped_column(Date)
+    target_value: Mapped[float | None] = mapped_column(Float)
+    direction: Mapped[str | None] = mapped_column(String(10))
+    # Days between reviews; None takes the organisation's default for the horizon.
+    review_days: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The due date of the review the owner was last told about: one notification per due period.
+    review_prompted_on: Mapped[dt.date | None] = mapped_column(Date)
+    # For a team objective, how the members' check-ins are rolled up: sum, mean or latest.
+    rollup: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
@@ -243,6 +255,24 @@ class Objective(Base):
     revisions: Mapped[list[ObjectiveRevision]] = relationship(
         back_populates="objective", order_by="ObjectiveRevision.number", cascade="all, delete-orphan"
     )
+    # A team objective is set by a manager (``user_id``) for every member of one team.
+    team_link: Mapped[TeamObjective | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    user = relationship("User")
+
+    @property
+    def team_id(self) -> int | None:
+        return self.team_link.team_id if self.team_link is not None else None
+
+
+class TeamObjective(Base):
+    """The team an objective was set for."""
+
+    __tablename__ = "team_objectives"
+
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+
+    team = relationship("Team")
 
 
 class ObjectiveRevision(Base):
@@ -261,9 +291,77 @@ class ObjectiveRevision(Base):
     measure: Mapped[str] = mapped_column(Text)
     target_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    unit: Mapped[str | None] = mapped_column(String(120))
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_date: Mapped[dt.date | None] = mapped_column(Date)
+    target_value: Mapped[float | None] = mapped_column(Float)
+    direction: Mapped[str | None] = mapped_column(String(10))
+    review_days: Mapped[int | None] = mapped_column(Integer)
+    rollup: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
+    # Set when the revision is a review: keep, revise or retire, and what the person learned.
+    review_decision: Mapped[str | None] = mapped_column(String(10))
+    learned: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
 
     objective: Mapped[Objective] = relationship(back_populates="revisions")
+
+
+CHECK_IN_FIELDS = ("on_date", "value", "rating", "note", "link", "journal_entry_ids")
+
+
+class ObjectiveCheckIn(Base):
+    """How an objective is going on a date: a value (quantitative) or a 1–5 rating (qualitative).
+
+    Its fields are those of its latest revision; a deleted check-in keeps its row and revisions.
+    """
+
+    __tablename__ = "objective_check_ins"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
+        Index("ix_objective_check_ins_objective_id_on_date", "objective_id", "on_date"),
+        Index("uq_objective_check_ins_objective_id_form_key", "objective_id", "form_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    journal_entry_ids: Mapped[list | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
+
+    author = relationship("User")
+    revisions: Mapped[list[CheckInRevision]] = relationship(
+        back_populates="check_in", order_by="CheckInRevision.number", cascade="all, delete-orphan"
+    )
+
+
+class CheckInRevision(Base):
+    """One state of a check-in: as made, after each edit, and when deleted."""
+
+    __tablename__ = "check_in_revisions"
+    __table_args__ = (UniqueConstraint("check_in_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(ForeignKey("objective_check_ins.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    journal_entry_ids: Mapped[list | None] = mapped_column(JSON)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    check_in: Mapped[ObjectiveCheckIn] = relationship(back_populates="revisions")

@@ -22,6 +22,8 @@ JOURNALED = "journaled"
 COMPLETED = "completed"
 SET_OBJECTIVE = "set-objective"
 REVISED_OBJECTIVE = "revised-objective"
+CHECKED_IN = "checked-in"
+REVIEWED_OBJECTIVE = "reviewed-objective"
 ENROLLED = "enrolled"
 
 # Per-activity states while folding.

@@ -43,3 +43,38 @@ def test_a_manager_cannot_set_objectives_outside_their_teams(client, db, make_us
     login(manager)
     assert post(client, f"/manage/people/{learner.id}/objectives", FORM).status_code == 404
     assert db.session.scalar(select(Objective)) is None
+
+
+def test_the_person_page_shows_each_objective_with_its_recent_trend(client, db, make_user, make_team, login):
+    import datetime as dt
+
+    from courseware.learn.check_ins import add_check_in
+    from courseware.learn.objectives import set_objective
+
+    team = make_team("Outreach")
+    learner = make_user(team=team)
+    manager = make_user(roles=("manager",))
+    db.session.add(ManagerScope(manager_id=manager.id, team_id=team.id))
+    today = dt.date.today()
+    objective = set_objective(
+        learner,
+        learner,
+        {
+            "title": "More replies",
+            "horizon": "short",
+            "measure_kind": "quantitative",
+            "measure": "Replies a week",
+            "unit": "replies a week",
+            "baseline_value": 0.0,
+            "baseline_date": today - dt.timedelta(days=10),
+            "target_value": 100.0,
+            "target_date": today + dt.timedelta(days=10),
+            "direction": "higher",
+        },
+    )
+    for days_ago, value in ((6, 3.0), (3, 8.0), (0, 12.0)):
+        add_check_in(objective, learner, {"on_date": today - dt.timedelta(days=days_ago), "value": value})
+    db.session.commit()
+    login(manager)
+    page = " ".join(client.get(f"/manage/people/{learner.id}").get_data(as_text=True).split())
+    assert "Recent check-ins: 3 → 8 → 12 replies a week; behind." in page

@@ -3,6 +3,7 @@ and a world of objects (courses, entries, submissions, ...) that the URLs point 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from courseware.auth.services import invite
 from courseware.db import utcnow
 from courseware.jobs.services import enqueue
 from courseware.learn.activities import save_checklist, submit_practice
+from courseware.learn.check_ins import add_check_in
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
@@ -63,9 +65,13 @@ FORM_DATA = {
     "learn.write_reflection": {"body": "My thoughts"},
     "learn.journal": {"body": "An entry"},
     "learn.objectives": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
+    "team_objectives.team_page": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
     "manage.set_objective": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
     "mentoring.make_reviewer": {"course": "{course_id}"},
     "mentoring.remove_reviewer": {"course": "{course_id}"},
+    "learn.check_in": {"on_date": "2026-01-05", "rating": "3"},
+    "learn.edit_check_in": {"on_date": "2026-01-06", "rating": "4"},
+    "learn.review_objective": {"decision": "keep", "learned": "Something"},
     "learn.objective": {
         "title": "T2",
         "horizon": "short",
@@ -108,6 +114,7 @@ def build_world(db, make_user, make_team, make_course):
     objective = set_objective(
         owner, owner, {"title": "Mine", "horizon": "short", "measure_kind": "qualitative", "measure": "m"}
     )
+    check_in = add_check_in(objective, owner, {"on_date": dt.date(2026, 1, 1), "rating": 3})
     token = ApiToken(user_id=owner.id, name="script", token_hash="0" * 64)
     db.session.add(token)
     invitation, _ = invite("someone@example.org", ["learner"], None, people["admin"])
@@ -134,8 +141,10 @@ def build_world(db, make_user, make_team, make_course):
         "lesson_slug": "first",
         "entry_id": entry.id,
         "objective_id": objective.id,
+        "check_in_id": check_in.id,
         "token_id": token.id,
         "user_id": owner.id,
+        "team_id": team_a.id,
         "invitation_id": invitation.id,
         "code": enrollment.certificate_code,
         "completed_slug": completed.slug,

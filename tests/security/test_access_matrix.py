@@ -93,6 +93,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("learn.objectives", "POST"): LOGGED_IN,
     ("learn.objective", "GET"): OWNER_ONLY,
     ("learn.objective", "POST"): OWNER_ONLY,
+    ("learn.objective_chart", "GET"): OWNER_ONLY,
+    ("learn.check_in", "POST"): OWNER_ONLY,
+    ("learn.edit_check_in", "GET"): OWNER_ONLY,
+    ("learn.edit_check_in", "POST"): OWNER_ONLY,
+    ("learn.delete_check_in", "POST"): OWNER_ONLY,
+    ("learn.review_objective", "POST"): OWNER_ONLY,
     ("learn.my_progress", "GET"): LOGGED_IN,
     ("manage.overview", "GET"): MANAGERS,
     ("manage.people", "GET"): MANAGERS,
@@ -158,6 +164,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("mentoring.make_reviewer", "POST"): PAIRING_IN_SCOPE,
     ("mentoring.remove_reviewer", "POST"): PAIRING_IN_SCOPE,
     ("manage.remind_person", "POST"): MANAGER_OF_OWNER,
+    # The owner's team's objectives: its managers and admins; another team's manager finds nothing.
+    ("team_objectives.team_page", "GET"): MANAGER_OF_OWNER,
+    ("team_objectives.team_page", "POST"): MANAGER_OF_OWNER,
 }
 
 
