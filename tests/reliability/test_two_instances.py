@@ -26,12 +26,12 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from courseware.auth.services import create_team, create_user, update_person
 from courseware.extensions import db
 from courseware.learn.enrollment import enroll
-from courseware.models import User
+from courseware.models import LearningEvent, User
 from tests.conftest import (
     POSTGRES_URL,
     TEST_PASSWORD,
@@ -502,7 +502,22 @@ def test_a_course_zip_uploaded_through_one_server_is_served_by_the_other(cluster
 def start_load(cluster: Cluster, label: str) -> Load:
     sources = [cluster.address() for _ in range(LOAD_CLIENTS)]
     base = f"http://127.0.0.1:{cluster.lb_port}"
-    return Load(jobs(base, 400, 8, clients=LOAD_CLIENTS, learners=LOAD_LEARNERS, sources=sources, label=label))
+    return Load(jobs(base, 400, 12, clients=LOAD_CLIENTS, learners=LOAD_LEARNERS, sources=sources, label=label))
+
+
+def under_way(cluster: Cluster, label: str, steps: int = 3 * LOAD_CLIENTS) -> None:
+    """Wait until the load clients' quiz answers (form keys starting ``label``) number ``steps``."""
+    pattern = f"quiz:%:{label}%"
+
+    def recorded() -> bool:
+        with cluster.app.app_context():
+            count = db.session.scalar(
+                select(func.count()).select_from(LearningEvent).where(LearningEvent.idempotency_key.like(pattern))
+            )
+            db.session.rollback()
+        return count >= steps
+
+    wait_for(recorded, 60, f"{steps} steps of the load")
 
 
 def requests_of(results: list[dict]) -> list[tuple[float, float, int, str | None]]:
@@ -515,7 +530,7 @@ def answered(status: int) -> bool:
 
 def test_a_killed_server_loses_no_acknowledged_step_and_the_other_serves_everyone(cluster):
     load = start_load(cluster, "kill")
-    time.sleep(2)
+    under_way(cluster, "kill")
     killed_at = time.monotonic()
     cluster.servers["a"].kill()
     wait_for(lambda: cluster.states()["a"] == "DOWN", 10, "HAProxy marking server a DOWN")
@@ -537,7 +552,7 @@ def test_a_killed_server_loses_no_acknowledged_step_and_the_other_serves_everyon
 
 def test_with_redis_stopped_under_load_the_servers_go_on_from_the_database(cluster):
     load = start_load(cluster, "redis")
-    time.sleep(2)
+    under_way(cluster, "redis")
     stopping = time.monotonic()
     cluster.redis.stop()
     stopped = time.monotonic()
