@@ -37,7 +37,7 @@ demo: db
 ## Serve the demo at http://127.0.0.1:$(PORT) through gunicorn.
 run: demo
 	@echo "Courseware is at http://127.0.0.1:$(PORT) — log in as learner@example.org / courseware-demo"
-	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - app:app
+	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --control-socket instance/gunicorn.ctl --access-logfile - app:app
 
 ## Run the whole suite (on PostgreSQL too when TEST_DATABASE_URL is set).
 test: install-dev
