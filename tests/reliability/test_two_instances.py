@@ -72,6 +72,7 @@ global
 defaults
     mode http
     timeout connect 2s
+    timeout check 5s
     timeout client 30s
     timeout server 30s
     retries 2
