@@ -276,6 +276,8 @@ def _run_cluster(app, redis, tmp_path: Path):
         "COURSEWARE_LOGIN_RATE_LIMIT": f"{LOGIN_RATE_LIMIT} per 15 minutes",
         "COURSEWARE_LOG_LEVEL": "WARNING",
     }
+    lb_port, stats = free_port(), tmp_path / "haproxy.sock"
+    shared["COURSEWARE_BASE_URL"] = f"http://127.0.0.1:{lb_port}"
     servers = {
         name: Server(
             app,
@@ -287,7 +289,6 @@ def _run_cluster(app, redis, tmp_path: Path):
         )
         for name in ("a", "b")
     }
-    lb_port, stats = free_port(), tmp_path / "haproxy.sock"
     config = tmp_path / "haproxy.cfg"
     config.write_text(HAPROXY_CFG.format(stats=stats, port=lb_port, a=servers["a"].port, b=servers["b"].port))
     haproxy = None
@@ -301,6 +302,7 @@ def _run_cluster(app, redis, tmp_path: Path):
         )
         cluster = Cluster(app, servers, lb_port, stats, redis, ids)
         wait_for(lambda: stats.exists() and cluster.states() == {"a": "UP", "b": "UP"}, 20, "both servers UP")
+        assert all(server.control_socket.is_socket() for server in servers.values())
         yield cluster
     finally:
         if haproxy is not None:
@@ -495,6 +497,8 @@ def test_a_course_zip_uploaded_through_one_server_is_served_by_the_other(cluster
     assert f"Saved searches are kept for everyone: {marker}." in lesson
     editor = re.search(r'href="(/author/lessons/\d+/edit)"', page.text).group(1)
     assert marker in trainer.get(editor, via="b").text
+    for name in ("a", "b"):  # neither server kept anything of its own
+        assert list(Path(cluster.servers[name].env["COURSEWARE_INSTANCE_PATH"]).iterdir()) == []
 
 
 # --- losing a server, then Redis, under load -------------------------------------------------------
