@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# gunicorn's control socket: one per instance (gunicorn otherwise puts every one at ~/.gunicorn/).
+CONTROL_SOCKET ?= instance/gunicorn.ctl
 FLASK := COURSEWARE_LOG_LEVEL=WARNING $(BIN)/flask --app app
 # `make run` serves the demo: demo mode allows the built-in secret key (see README, Configuration).
 DEMO := COURSEWARE_DEMO=1
@@ -40,7 +42,7 @@ run: demo
 	@echo "Courseware is at http://127.0.0.1:$(PORT) — log in as learner@example.org / courseware-demo"
 	@trap 'kill $$worker $$web 2>/dev/null' EXIT INT TERM; \
 	$(DEMO) $(BIN)/flask --app app worker & worker=$$!; \
-	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --no-control-socket \
+	$(DEMO) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --control-socket $(CONTROL_SOCKET) \
 	  --access-logfile - app:app & web=$$!; \
 	wait $$web
 

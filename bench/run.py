@@ -294,6 +294,8 @@ class Server:
             str(self.threads),
             "--access-logfile",
             str(RESULTS / f"{self.label}-access.log"),
+            "--control-socket",
+            str(RESULTS / f"{self.label}-gunicorn.ctl"),
             "app:app",
         ]
         self.process = subprocess.Popen(

@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from courseware.config import default_settings, finalise, read_environment
+from courseware.config import default_settings, finalise, instance_folder, read_environment
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
         __name__,
+        instance_path=instance_folder(config),
         instance_relative_config=True,
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),

@@ -13,6 +13,15 @@ class ConfigError(RuntimeError):
     """The settings cannot run the application; the message says which and why."""
 
 
+def instance_folder(config: dict | None, environ=None) -> str | None:
+    """The folder of this server's own files (the default SQLite database): ``INSTANCE_PATH`` given
+    to ``create_app``, else ``COURSEWARE_INSTANCE_PATH``, else None for Flask's ``instance/``
+    beside the package. Several servers on one machine each give their own."""
+    environ = os.environ if environ is None else environ
+    path = (config or {}).get("INSTANCE_PATH") or environ.get("COURSEWARE_INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
+
+
 def default_settings(instance_path: str) -> dict:
     """The defaults used when nothing overrides them: one machine, a SQLite file."""
     return {

@@ -80,6 +80,7 @@ def test_make_run_serves_with_the_worker_beside_it_which_sends_queued_email_and_
             "COURSEWARE_SMTP_PORT": str(mail_server.port),
             "COURSEWARE_BASE_URL": f"http://127.0.0.1:{port}",
             "PORT": str(port),
+            "CONTROL_SOCKET": str(tmp_path / "gunicorn.ctl"),
         }
     )
     with open(tmp_path / "run.log", "wb") as log:

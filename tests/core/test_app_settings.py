@@ -104,6 +104,19 @@ def test_the_embedded_default_is_a_sqlite_file_in_the_instance_folder(environ):
     assert app.config["SQLALCHEMY_URL"] == "sqlite:///" + os.path.join(app.instance_path, "courseware.sqlite3")
 
 
+def test_each_server_on_a_machine_can_have_an_instance_folder_of_its_own(environ, tmp_path, monkeypatch):
+    environ.delenv("COURSEWARE_DATABASE_URL")
+    environ.setenv("COURSEWARE_SECRET_KEY", "set")
+    monkeypatch.chdir(tmp_path)
+    environ.setenv("COURSEWARE_INSTANCE_PATH", "server-a")
+
+    app = build()
+
+    assert app.instance_path == str(tmp_path / "server-a")
+    assert (tmp_path / "server-a").is_dir()
+    assert app.config["SQLALCHEMY_URL"] == f"sqlite:///{tmp_path / 'server-a' / 'courseware.sqlite3'}"
+
+
 def test_a_redis_url_moves_rate_limits_to_redis_and_memory_is_the_default():
     embedded = {**default_settings("/instance"), "SECRET_KEY": "set"}
     finalise(embedded)

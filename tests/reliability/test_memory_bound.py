@@ -14,11 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from courseware.auth.services import create_user
-from courseware.content.services import import_courses
 from courseware.extensions import db
 from courseware.learn.enrollment import enroll
 from tests.conftest import TEST_PASSWORD, build_app
-from tests.reliability.test_load_and_faults import CHECKLIST, COURSE_YAML, QUIZ, Server
+from tests.reliability.servers import Server, import_load_course
 
 pytestmark = pytest.mark.slow
 
@@ -79,14 +78,8 @@ def rss_kb(pid: int) -> int:
 
 def test_distinct_query_strings_leave_every_worker_within_its_memory_bounds(tmp_path):
     app = build_app("sqlite", str(tmp_path), purpose="memory")
-    folder = tmp_path / "load-course"
-    (folder / "check").mkdir(parents=True)
-    (folder / "setup").mkdir()
-    (folder / "course.yaml").write_text(COURSE_YAML)
-    (folder / "setup" / "01-searches.md").write_text(CHECKLIST)
-    (folder / "check" / "01-check.md").write_text(QUIZ)
     with app.app_context():
-        course = import_courses(str(folder)).courses[0]
+        course = import_load_course(tmp_path / "load-course")
         enroll(create_user("learner@example.org", "Lee Learner", TEST_PASSWORD), course)
         create_user("admin@example.org", "Ada Admin", TEST_PASSWORD, roles=("admin",))
         db.session.commit()
