@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.mentoring.routes import bp as mentoring_bp
     from courseware.notifications.routes import bp as notifications_bp
     from courseware.review.routes import bp as review_bp
+    from courseware.sso.routes import bp as sso_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(sso_bp)
 
 
 def _register_cli(app: Flask) -> None:

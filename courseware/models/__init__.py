@@ -29,10 +29,19 @@ from courseware.models.learning import (
     Review,
     Submission,
 )
+from courseware.models.sign_in import (
+    SIGN_IN_OUTCOMES,
+    SignInEvent,
+    SignInGroupMapping,
+    SignInLink,
+    SignInProvider,
+    SignInSettings,
+)
 
 __all__ = [
     "FORM_KEY_LENGTH",
     "ROLES",
+    "SIGN_IN_OUTCOMES",
     "ApiToken",
     "ChecklistState",
     "Course",
@@ -53,6 +62,11 @@ __all__ = [
     "PasswordReset",
     "QuizAttempt",
     "Reminder",
+    "SignInEvent",
+    "SignInGroupMapping",
+    "SignInLink",
+    "SignInProvider",
+    "SignInSettings",
     "Review",
     "Submission",
     "Team",

@@ -13,7 +13,7 @@ from courseware.learn.activities import save_checklist, submit_practice
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
-from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification
+from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification, SignInProvider
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 
@@ -75,6 +75,19 @@ FORM_DATA = {
 }
 
 
+# A provider that is never reached: starting a sign-in only sends the browser to its address.
+SIGN_IN_PROVIDER = {
+    "issuer": "https://idp.example.org",
+    "client_id": "courseware",
+    "discovery": {
+        "issuer": "https://idp.example.org",
+        "authorization_endpoint": "https://idp.example.org/authorize",
+        "token_endpoint": "https://idp.example.org/token",
+        "jwks_uri": "https://idp.example.org/jwks",
+    },
+}
+
+
 def all_routes(app) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -125,6 +138,8 @@ def build_world(db, make_user, make_team, make_course):
     people["former"] = former
     notification = Notification(user_id=owner.id, kind="review", message="Your work was reviewed.")
     db.session.add(notification)
+    provider = SignInProvider(key="example-idp", name="Example IdP", **SIGN_IN_PROVIDER)
+    db.session.add(provider)
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -149,6 +164,8 @@ def build_world(db, make_user, make_team, make_course):
         "role": "editor",
         "staff_id": staff.id,
         "filename": "css/site.css",
+        "provider_key": provider.key,
+        "provider_id": provider.id,
     }
     return people, values
 
