@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from courseware.auth.policies import role_required
 from courseware.auth.sessions import start_session
-from courseware.core.links import safe_next
+from courseware.core.links import page_url, safe_next
 from courseware.core.validators import int_param, text_param
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -41,7 +41,7 @@ def password_admins_only() -> bool:
 
 def redirect_uri(provider: SignInProvider) -> str:
     """The address the provider sends people back to; admins register it at the provider."""
-    return url_for("sso.callback", provider_key=provider.key, _external=True)
+    return page_url("sso.callback", provider_key=provider.key)
 
 
 @bp.route("/sso/<provider_key>/start")
@@ -216,6 +216,7 @@ def edit_provider(provider_id: int):
         form=form,
         provider=provider,
         redirect_uri=redirect_uri(provider),
+        login_url=page_url("auth.login"),
         secret_setting="COURSEWARE_" + client_secrets.setting_name(provider.key),
         secret_from_environment=client_secrets.secret_from_environment(provider) is not None,
     ), 422 if form.errors else 200

@@ -375,6 +375,6 @@ def provider_logout_url(provider_key) -> str | None:
     provider = provider_by_key(provider_key)
     if provider is None:
         return None
-    from flask import url_for
+    from courseware.core.links import page_url
 
-    return oidc.logout_url(provider, url_for("auth.login", _external=True))
+    return oidc.logout_url(provider, page_url("auth.login"))
