@@ -97,7 +97,9 @@ def login():
             g.login_failed = True
             form.password.errors.append("That email and password do not match an active account.")
         elif not password_sign_in_allowed(user):
-            form.password.errors.append("Sign in with your organisation's account: passwords are for administrators only.")
+            form.password.errors.append(
+                "Sign in with your organisation's account: passwords are for administrators only."
+            )
         else:
             name = user.name
             upgraded = services.upgraded_hash(user, form.password.data)
