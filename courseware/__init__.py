@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.mentoring.routes import bp as mentoring_bp
     from courseware.notifications.routes import bp as notifications_bp
     from courseware.review.routes import bp as review_bp
+    from courseware.sso.routes import bp as sso_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
     app.register_blueprint(team_objectives_bp, url_prefix="/manage")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(sso_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -78,6 +78,8 @@ def default_settings(instance_path: str) -> dict:
         # one address alone can never reach it, so nobody can lock a person out from one machine.
         "LOGIN_ACCOUNT_LOCKOUT": "30 per 15 minutes",
         "LESSONS_PATH": None,
+        # Seconds by which an OpenID provider's clock may differ from ours when its id_tokens are checked.
+        "SSO_CLOCK_LEEWAY_SECONDS": 60,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from courseware.core.links import safe_next
 from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.sso.services import password_sign_in_allowed, provider_logout_url
 
 bp = Blueprint("auth", __name__)
 
@@ -94,6 +95,10 @@ def login():
         if user is None:
             g.login_failed = True
             form.password.errors.append("That email and password do not match an active account.")
+        elif not password_sign_in_allowed(user):
+            form.password.errors.append(
+                "Sign in with your organisation's account: passwords are for administrators only."
+            )
         else:
             name = user.name
             upgraded = services.upgraded_hash(user, form.password.data)
@@ -109,11 +114,13 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session on the server as well as in the browser."""
+    """End the session on the server as well as in the browser, then at the provider the person
+    signed in with, when it has an end-session endpoint."""
+    provider_logout = provider_logout_url(session.get("sso_provider"))
     end_session()
     db.session.commit()
     flash("You are logged out.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

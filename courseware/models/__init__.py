@@ -34,12 +34,21 @@ from courseware.models.learning import (
     Submission,
     TeamObjective,
 )
+from courseware.models.sign_in import (
+    SIGN_IN_OUTCOMES,
+    SignInEvent,
+    SignInGroupMapping,
+    SignInLink,
+    SignInProvider,
+    SignInSettings,
+)
 
 __all__ = [
     "CHECK_IN_FIELDS",
     "FORM_KEY_LENGTH",
     "JOB_STATES",
     "ROLES",
+    "SIGN_IN_OUTCOMES",
     "ApiToken",
     "CheckInRevision",
     "ChecklistState",
@@ -64,6 +73,11 @@ __all__ = [
     "PasswordReset",
     "QuizAttempt",
     "Reminder",
+    "SignInEvent",
+    "SignInGroupMapping",
+    "SignInLink",
+    "SignInProvider",
+    "SignInSettings",
     "Review",
     "Submission",
     "Team",

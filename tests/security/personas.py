@@ -16,7 +16,7 @@ from courseware.learn.check_ins import add_check_in
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
-from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification
+from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification, SignInProvider
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 
@@ -82,6 +82,19 @@ FORM_DATA = {
 }
 
 
+# A provider that is never reached: starting a sign-in only sends the browser to its address.
+SIGN_IN_PROVIDER = {
+    "issuer": "https://idp.example.org",
+    "client_id": "courseware",
+    "discovery": {
+        "issuer": "https://idp.example.org",
+        "authorization_endpoint": "https://idp.example.org/authorize",
+        "token_endpoint": "https://idp.example.org/token",
+        "jwks_uri": "https://idp.example.org/jwks",
+    },
+}
+
+
 def all_routes(app) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -135,6 +148,8 @@ def build_world(db, make_user, make_team, make_course):
     db.session.add(notification)
     job = enqueue("mail.send", {"to": owner.email, "subject": "s", "body": "b", "key": "world"}, key="world")
     job.state, job.last_error = "failed", "refused"
+    provider = SignInProvider(key="example-idp", name="Example IdP", **SIGN_IN_PROVIDER)
+    db.session.add(provider)
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -162,6 +177,8 @@ def build_world(db, make_user, make_team, make_course):
         "role": "editor",
         "staff_id": staff.id,
         "filename": "css/site.css",
+        "provider_key": provider.key,
+        "provider_id": provider.id,
     }
     return people, values
 

@@ -167,6 +167,17 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # The owner's team's objectives: its managers and admins; another team's manager finds nothing.
     ("team_objectives.team_page", "GET"): MANAGER_OF_OWNER,
     ("team_objectives.team_page", "POST"): MANAGER_OF_OWNER,
+    # Single sign-on: anyone may start one (the logged-in are sent home); a callback without the
+    # state of a sign-in started in that browser is refused; admins set the providers up.
+    ("sso.start", "GET"): PUBLIC,
+    ("sso.callback", "GET"): expect(*(["bad"] * 7)),
+    ("sso.providers", "GET"): ADMIN_ONLY,
+    ("sso.options", "POST"): ADMIN_ONLY,
+    ("sso.new_provider", "GET"): ADMIN_ONLY,
+    ("sso.new_provider", "POST"): ADMIN_ONLY,
+    ("sso.edit_provider", "GET"): ADMIN_ONLY,
+    ("sso.edit_provider", "POST"): ADMIN_ONLY,
+    ("sso.log", "GET"): ADMIN_ONLY,
 }
 
 

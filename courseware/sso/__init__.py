@@ -1,0 +1,1 @@
+"""Signing in with an organisation's OpenID Connect providers."""
