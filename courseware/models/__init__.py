@@ -29,6 +29,7 @@ from courseware.models.learning import (
     Review,
     Submission,
 )
+from courseware.models.provisioning import ScimGroup, ScimToken, ScimUser
 from courseware.models.sign_in import (
     SIGN_IN_OUTCOMES,
     SignInEvent,
@@ -68,6 +69,9 @@ __all__ = [
     "SignInProvider",
     "SignInSettings",
     "Review",
+    "ScimGroup",
+    "ScimToken",
+    "ScimUser",
     "Submission",
     "Team",
     "User",
