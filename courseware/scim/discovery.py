@@ -12,7 +12,6 @@ from scim2_models import (
     Filter,
     Group,
     Meta,
-    Mutability,
     Patch,
     Required,
     ResourceType,
@@ -30,10 +29,10 @@ USER_ATTRIBUTES = {
     "name": ("formatted", "givenName", "familyName"),
     "displayName": None,
     "active": None,
-    "emails": ("value", "primary"),
+    "emails": ("value",),
     "groups": ("value", "$ref", "display", "type"),
 }
-GROUP_ATTRIBUTES = {"displayName": None, "members": ("value", "$ref", "type", "display")}
+GROUP_ATTRIBUTES = {"displayName": None, "members": ("value", "$ref", "type")}
 
 
 def _trimmed(model, keep: dict) -> dict:
@@ -52,10 +51,6 @@ def _trimmed(model, keep: dict) -> dict:
         emails = next(a for a in attributes if a.name == "emails")
         emails.required = Required.true
         next(s for s in emails.sub_attributes if s.name == "value").required = Required.true
-    if model is Group:
-        members = next(a for a in attributes if a.name == "members")
-        # The member's display is their name in Courseware, not something a client sets.
-        next(s for s in members.sub_attributes if s.name == "display").mutability = Mutability.read_only
     schema.meta = Meta(resource_type="Schema", location=page_url("scim.schema", schema_id=schema.id))
     return schema.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
 

@@ -16,6 +16,7 @@ from scim2_models import (
     PreconditionFailedException,
     ResponseParameters,
     SCIMException,
+    SearchRequest,
     User,
 )
 from sqlalchemy.exc import IntegrityError
@@ -158,6 +159,23 @@ def _listing(page, to_resource):
     return scim_response(body)
 
 
+def _search(lister, to_resource):
+    """POST …/.search: the same query as a GET, sent as a SearchRequest body."""
+    search = SearchRequest.model_validate(_body(), scim_ctx=Context.SEARCH_REQUEST)
+    start = max(1, search.start_index or 1)
+    count = MAX_RESULTS if search.count is None else min(max(0, search.count), MAX_RESULTS)
+    page = lister(search.filter if isinstance(search.filter, str) or search.filter is None else str(search.filter), start, count)
+    resources = [_dump(to_resource(*row), search) for row in page.rows]
+    body = {
+        "schemas": [LIST_RESPONSE],
+        "totalResults": page.total,
+        "startIndex": page.start_index,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
+    return scim_response(body)
+
+
 # -- discovery ------------------------------------------------------------------------------------
 
 
@@ -208,6 +226,12 @@ def users():
     start, count = _paging()
     page = services.list_people(request.args.get("filter"), start, count)
     return _listing(page, services.user_resource)
+
+
+@bp.route("/Users/.search", methods=["POST"])
+def search_users():
+    """Users found by a SearchRequest (filter, paging, attributes)."""
+    return _search(services.list_people, services.user_resource)
 
 
 @bp.route("/Users", methods=["POST"])
@@ -265,6 +289,12 @@ def groups():
     start, count = _paging()
     page = services.list_teams(request.args.get("filter"), start, count)
     return _listing(page, services.group_resource)
+
+
+@bp.route("/Groups/.search", methods=["POST"])
+def search_groups():
+    """Groups found by a SearchRequest (filter, paging, attributes)."""
+    return _search(services.list_teams, services.group_resource)
 
 
 @bp.route("/Groups", methods=["POST"])

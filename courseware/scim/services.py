@@ -125,7 +125,7 @@ def user_resource(person: Person, link: ScimUser | None) -> User:
         user_name=(link.user_name if link and link.user_name else person.email),
         name=name,
         display_name=person.name,
-        emails=[Email(value=person.email, primary=True)],
+        emails=[Email(value=person.email)],
         active=person.is_active,
         groups=groups,
         meta=Meta(
@@ -148,7 +148,6 @@ def group_resource(team: Team, link: ScimGroup | None) -> Group:
     members = [
         GroupMember(
             value=str(member.id),
-            display=member.name,
             ref=_location("scim.user", resource_id=str(member.id)),
             type="User",
         )
