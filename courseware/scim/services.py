@@ -62,9 +62,10 @@ def invalid(detail: str) -> InvalidValueException:
 def error_body(exc: SCIMException | ValidationError) -> tuple[dict, int]:
     """SCIM's error body and status for a refusal."""
     if isinstance(exc, ValidationError):
-        error = Error.from_validation_errors(exc.errors()) if hasattr(Error, "from_validation_errors") else None
-        if error is None or not error.status:
-            error = Error(status=400, scim_type="invalidValue", detail=_first_message(exc))
+        errors = exc.errors()
+        context = (errors[0].get("ctx") or {}) if errors else {}
+        status = context.get("status") if isinstance(context.get("status"), int) else 400
+        error = Error(status=status, scim_type=context.get("scim_type") or "invalidValue", detail=_first_message(exc))
     else:
         error = exc.to_error()
     body = error.model_dump(scim_ctx=Context.DEFAULT)
@@ -465,7 +466,7 @@ def _write_team(team: Team, link: ScimGroup, data: Group) -> None:
         if person.id not in wanted:
             person.team = None
     for person in members:
-        if person.team_id != team.id:
+        if person.team is not team:
             # A person is in one team: joining this one takes them out of their last.
             person.team = team
             log.info("SCIM moved %s to team %s", person.email, name)
