@@ -9,7 +9,11 @@ from courseware.core.validators import CheckedForm, SingleLine
 class TokenForm(CheckedForm):
     name = StringField(
         "Token name",
-        validators=[DataRequired("Name the token, such as the directory that will use it."), Length(max=80), SingleLine()],
+        validators=[
+            DataRequired("Name the token, such as the directory that will use it."),
+            Length(max=80),
+            SingleLine(),
+        ],
         description="Such as “Entra ID” or “Okta”: shown in the list of tokens.",
     )
 

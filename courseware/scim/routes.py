@@ -59,7 +59,10 @@ def _authenticate():
     scheme, _, secret = header.partition(" ")
     token = tokens.token_for(secret.strip()) if scheme.lower() == "bearer" else None
     if token is None:
-        return scim_error(401, "Send a provisioning token as `Authorization: Bearer <token>`; this one is missing, unknown or revoked.")
+        return scim_error(
+            401,
+            "Send a provisioning token as `Authorization: Bearer <token>`; this one is missing, unknown or revoked.",
+        )
     if tokens.use_needs_recording(token):
         with db.writing():
             token = tokens.token_for(secret.strip())
@@ -82,7 +85,9 @@ def _refused(exc: SCIMException):
 def _not_valid(exc: ValidationError):
     db.session.rollback()
     body, status = services.error_body(exc)
-    return scim_error(status, body.get("detail") or "The request body is not valid.", body.get("scimType") or "invalidValue")
+    return scim_error(
+        status, body.get("detail") or "The request body is not valid.", body.get("scimType") or "invalidValue"
+    )
 
 
 @bp.errorhandler(IntegrityError)
@@ -143,7 +148,9 @@ def _check_if_match(version: str) -> None:
 
 def _one(resource, status: int = 200):
     body = _dump(resource, _response_parameters())
-    return scim_response(body, status, version=resource.meta.version, location=resource.meta.location if status == 201 else None)
+    return scim_response(
+        body, status, version=resource.meta.version, location=resource.meta.location if status == 201 else None
+    )
 
 
 def _listing(page, to_resource):
@@ -164,7 +171,9 @@ def _search(lister, to_resource):
     search = SearchRequest.model_validate(_body(), scim_ctx=Context.SEARCH_REQUEST)
     start = max(1, search.start_index or 1)
     count = MAX_RESULTS if search.count is None else min(max(0, search.count), MAX_RESULTS)
-    page = lister(search.filter if isinstance(search.filter, str) or search.filter is None else str(search.filter), start, count)
+    page = lister(
+        search.filter if isinstance(search.filter, str) or search.filter is None else str(search.filter), start, count
+    )
     resources = [_dump(to_resource(*row), search) for row in page.rows]
     body = {
         "schemas": [LIST_RESPONSE],
@@ -189,7 +198,13 @@ def service_provider_config():
 def resource_types():
     found = list(discovery.resource_types().values())
     return scim_response(
-        {"schemas": [LIST_RESPONSE], "totalResults": len(found), "startIndex": 1, "itemsPerPage": len(found), "Resources": found}
+        {
+            "schemas": [LIST_RESPONSE],
+            "totalResults": len(found),
+            "startIndex": 1,
+            "itemsPerPage": len(found),
+            "Resources": found,
+        }
     )
 
 
@@ -205,7 +220,13 @@ def resource_type(name: str):
 def schemas():
     found = list(discovery.schemas().values())
     return scim_response(
-        {"schemas": [LIST_RESPONSE], "totalResults": len(found), "startIndex": 1, "itemsPerPage": len(found), "Resources": found}
+        {
+            "schemas": [LIST_RESPONSE],
+            "totalResults": len(found),
+            "startIndex": 1,
+            "itemsPerPage": len(found),
+            "Resources": found,
+        }
     )
 
 
@@ -340,4 +361,3 @@ def delete_group(resource_id: str):
     services.delete_team(team, g.scim_token)
     db.session.commit()
     return "", 204
-

@@ -32,8 +32,8 @@ from scim2_models import (
     NotFoundException,
     PatchOp,
     SCIMException,
-    User,
     UniquenessException,
+    User,
 )
 from sqlalchemy import and_, func, or_, select
 
@@ -42,7 +42,8 @@ from courseware.core.links import page_url
 from courseware.core.validators import LARGEST_ID, has_control_characters
 from courseware.db import utcnow
 from courseware.extensions import db
-from courseware.models import ScimGroup, ScimToken, ScimUser, Team, User as Person, fold_team_name
+from courseware.models import ScimGroup, ScimToken, ScimUser, Team, fold_team_name
+from courseware.models import User as Person
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ def _parse_eq(text: str, supported: dict[str, str]) -> tuple[str, str]:
     match = _EQ.match(text)
     if not match:
         raise FilterNotSupported(
-            detail=f"Only `attribute eq \"value\"` filters on {', '.join(sorted(set(supported.values())))} are supported."
+            detail=f'Only `attribute eq "value"` filters on {", ".join(sorted(set(supported.values())))} are supported.'
         )
     attribute = match.group(1).lower()
     if attribute.startswith(USER_SCHEMA.lower() + ":"):

@@ -67,7 +67,9 @@ def test_an_out_of_date_if_match_is_412_and_changes_nothing(scim, db):
 def test_pathless_replace_as_entra_sends_it_and_remove(scim):
     created = scim.post("/Users", user_body(externalId="x-9")).json
     path = f"/Users/{created['id']}"
-    body = scim.patch(path, patch_body({"op": "Replace", "value": {"displayName": "Ada B.", "externalId": "x-10"}})).json
+    body = scim.patch(
+        path, patch_body({"op": "Replace", "value": {"displayName": "Ada B.", "externalId": "x-10"}})
+    ).json
     assert body["displayName"] == "Ada B." and body["externalId"] == "x-10"
     removed = scim.patch(path, patch_body({"op": "remove", "path": "externalId"})).json
     assert "externalId" not in removed
@@ -109,11 +111,15 @@ def test_adding_a_member_to_a_group_moves_them_from_their_team(scim, db):
     sales = scim.post("/Groups", {"displayName": "Sales", "members": [{"value": ada["id"]}]}).json
     support = scim.post("/Groups", {"displayName": "Support"}).json
     assert db.session.get(User, int(ada["id"])).team.name == "Sales"
-    moved = scim.patch(f"/Groups/{support['id']}", patch_body({"op": "add", "path": "members", "value": [{"value": ada["id"]}]}))
+    moved = scim.patch(
+        f"/Groups/{support['id']}", patch_body({"op": "add", "path": "members", "value": [{"value": ada["id"]}]})
+    )
     assert moved.status_code == 200 and [m["value"] for m in moved.json["members"]] == [ada["id"]]
     assert "members" not in scim.get(f"/Groups/{sales['id']}").json
     assert scim.get('/Groups?filter=displayName eq "support"').json["totalResults"] == 1
-    removed = scim.patch(f"/Groups/{support['id']}", patch_body({"op": "remove", "path": f'members[value eq "{ada["id"]}"]'}))
+    removed = scim.patch(
+        f"/Groups/{support['id']}", patch_body({"op": "remove", "path": f'members[value eq "{ada["id"]}"]'})
+    )
     assert removed.status_code == 200 and db.session.get(User, int(ada["id"])).team is None
     assert scim.post("/Groups", {"displayName": "SALES"}).status_code == 409
     assert scim.delete(f"/Groups/{sales['id']}").status_code == 204
@@ -131,7 +137,13 @@ def test_delete_deactivates_and_keeps_the_account(scim, db):
 
 
 def test_hostile_input_gets_a_scim_4xx(scim):
-    for path in ("/Users/%FF", "/Users/99999999999999999999", "/Groups/-1", "/Schemas/nope", "/Users?startIndex=%C2%B2"):
+    for path in (
+        "/Users/%FF",
+        "/Users/99999999999999999999",
+        "/Groups/-1",
+        "/Schemas/nope",
+        "/Users?startIndex=%C2%B2",
+    ):
         answer = scim.get(path)
         assert 400 <= answer.status_code < 500 and answer.json["schemas"] == [ERROR], path
     for body in ("{", "[]", '{"userName": 5}', '{"userName": "a\\u0000b@example.org"}', '{"emails": "x"}'):

@@ -13,7 +13,16 @@ from courseware.learn.activities import save_checklist, submit_practice
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
-from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification, ScimToken, SignInProvider
+from courseware.models import (
+    ApiToken,
+    CourseStaff,
+    Lesson,
+    ManagerScope,
+    Mentorship,
+    Notification,
+    ScimToken,
+    SignInProvider,
+)
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 

@@ -50,7 +50,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("deprovisioned_at", UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_scim_users_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_scim_users_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_scim_users")),
         sa.UniqueConstraint("folded_user_name", name=op.f("uq_scim_users_folded_user_name")),
     )
@@ -61,7 +63,9 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=255), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_scim_groups_team_id_teams"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_scim_groups_team_id_teams"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_scim_groups")),
     )
     op.create_index(op.f("ix_scim_groups_external_id"), "scim_groups", ["external_id"], unique=False)
