@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.mentoring.routes import bp as mentoring_bp
     from courseware.notifications.routes import bp as notifications_bp
     from courseware.review.routes import bp as review_bp
+    from courseware.scim.admin import bp as provisioning_bp
+    from courseware.scim.routes import bp as scim_bp
     from courseware.sso.routes import bp as sso_bp
 
     app.register_blueprint(core_bp)
@@ -96,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(team_objectives_bp, url_prefix="/manage")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(sso_bp)
+    app.register_blueprint(provisioning_bp, url_prefix="/admin/provisioning")
+    app.register_blueprint(scim_bp, url_prefix="/scim/v2")
 
 
 def _register_cli(app: Flask) -> None:

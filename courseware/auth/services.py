@@ -290,15 +290,19 @@ def reset_password(reset: PasswordReset, password: str) -> User:
     return user
 
 
-def set_active(user: User, active: bool, actor: User) -> None:
-    """Deactivate (ending every session at once) or reactivate a person; nobody deactivates themselves."""
-    if user.id == actor.id and not active:
+def set_active(user: User, active: bool, actor: User | str) -> None:
+    """Deactivate (ending every session at once) or reactivate a person; nobody deactivates themselves.
+
+    ``actor`` is the admin, or a description of what else acts (a provisioning token).
+    """
+    if isinstance(actor, User) and user.id == actor.id and not active:
         raise Invalid("You cannot deactivate your own account.")
     user.is_active = active
     user.deactivated_at = None if active else utcnow()
     if not active:
         revoke_sessions(user)
-    log.info("%s %s %s", actor.email, "reactivated" if active else "deactivated", user.email)
+    by = actor.email if isinstance(actor, User) else actor
+    log.info("%s %s %s", by, "reactivated" if active else "deactivated", user.email)
 
 
 def update_person(user: User, *, name: str, roles, team: Team | None, managed_teams, actor: User) -> None:

@@ -47,7 +47,15 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def wants_scim() -> bool:
+    return request.path == "/scim/v2" or request.path.startswith("/scim/v2/")
+
+
 def error_response(status: int, message: str | None = None):
+    if wants_scim():
+        from courseware.scim.routes import scim_error
+
+        return scim_error(status, message or MESSAGES.get(status, ("", "The request was refused."))[1])
     title, default_message = MESSAGES.get(status, ("Error", "Something went wrong."))
     message = message or default_message
     if wants_json():

@@ -34,6 +34,7 @@ from courseware.models.learning import (
     Submission,
     TeamObjective,
 )
+from courseware.models.provisioning import ScimGroup, ScimToken, ScimUser
 from courseware.models.sign_in import (
     SIGN_IN_OUTCOMES,
     SignInEvent,
@@ -79,6 +80,9 @@ __all__ = [
     "SignInProvider",
     "SignInSettings",
     "Review",
+    "ScimGroup",
+    "ScimToken",
+    "ScimUser",
     "Submission",
     "Team",
     "TeamObjective",

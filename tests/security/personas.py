@@ -16,7 +16,16 @@ from courseware.learn.check_ins import add_check_in
 from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
-from courseware.models import ApiToken, CourseStaff, Lesson, ManagerScope, Mentorship, Notification, SignInProvider
+from courseware.models import (
+    ApiToken,
+    CourseStaff,
+    Lesson,
+    ManagerScope,
+    Mentorship,
+    Notification,
+    ScimToken,
+    SignInProvider,
+)
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 
@@ -52,6 +61,7 @@ ACTIVITIES = [
 
 # Form data that gets a POST past validation, so that "ok" means the action was allowed.
 FORM_DATA = {
+    "provisioning.issue": {"name": "Okta"},
     "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
     "auth.forgot_password": {"email": "nobody@example.org"},
     "account.account": {"name": "a token"},
@@ -150,6 +160,8 @@ def build_world(db, make_user, make_team, make_course):
     job.state, job.last_error = "failed", "refused"
     provider = SignInProvider(key="example-idp", name="Example IdP", **SIGN_IN_PROVIDER)
     db.session.add(provider)
+    scim_token = ScimToken(name="Directory", token_hash="0" * 64)
+    db.session.add(scim_token)
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -179,6 +191,10 @@ def build_world(db, make_user, make_team, make_course):
         "filename": "css/site.css",
         "provider_key": provider.key,
         "provider_id": provider.id,
+        "scim_token_id": scim_token.id,
+        "resource_id": str(owner.id),
+        "name": "User",
+        "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
     }
     return people, values
 
@@ -198,6 +214,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return KEY_FOR[endpoint]
         if name == "course_slug" and endpoint == "learn.my_certificate":
             return values["completed_slug"]
+        if name == "token_id" and endpoint.startswith("provisioning."):
+            return str(values["scim_token_id"])
         if name == "user_id" and endpoint == "author.remove_staff":
             return str(values["staff_id"])
         return str(values[name])

@@ -1,0 +1,22 @@
+"""The form admins issue provisioning tokens with."""
+
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from courseware.core.validators import CheckedForm, SingleLine
+
+
+class TokenForm(CheckedForm):
+    name = StringField(
+        "Token name",
+        validators=[
+            DataRequired("Name the token, such as the directory that will use it."),
+            Length(max=80),
+            SingleLine(),
+        ],
+        description="Such as “Entra ID” or “Okta”: shown in the list of tokens.",
+    )
+
+
+class RevokeTokenForm(CheckedForm):
+    """Only the CSRF token: revoking asks for confirmation on its own page."""
