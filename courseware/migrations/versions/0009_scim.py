@@ -7,7 +7,7 @@
 Only new tables: nothing existing is touched.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2027-01-20 10:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from courseware.db import UTCDateTime
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
