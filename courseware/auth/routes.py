@@ -112,6 +112,13 @@ def login():
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 
+# Where passwords are for administrators only, setting one (from an invitation or a reset link)
+# never signs anyone else in: they sign in with their organisation's account.
+_SIGN_IN_WITH_PROVIDER = (
+    "{ready}. Passwords are for administrators only here: sign in with your organisation's account."
+)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End the session on the server as well as in the browser, then at the provider the person
@@ -142,6 +149,10 @@ def accept_invitation(token: str):
         else:
             if current_user.is_authenticated:
                 end_session()
+            if not password_sign_in_allowed(user):
+                db.session.commit()
+                flash(_SIGN_IN_WITH_PROVIDER.format(ready="Your account is ready"), "info")
+                return redirect(url_for("auth.login"))
             start_session(user)
             db.session.commit()
             flash(f"Welcome to {current_app.config['SITE_NAME']}, {user.name}. Your account is ready.", "success")
@@ -198,6 +209,10 @@ def reset_password(token: str):
         except Invalid as exc:
             form.password.errors.append(exc.message)
         else:
+            if not password_sign_in_allowed(user):
+                db.session.commit()
+                flash(_SIGN_IN_WITH_PROVIDER.format(ready="Your password is changed"), "info")
+                return redirect(url_for("auth.login"))
             start_session(user)
             db.session.commit()
             flash("Your password is changed and you are logged in.", "success")

@@ -107,3 +107,34 @@ def test_password_sign_in_can_be_kept_for_admins_only(app, admin_client, db, mak
     admin_browser = new_client(app)
     login(admin, target=admin_browser)
     assert is_logged_in(admin_browser)
+
+
+def test_where_passwords_are_for_admins_only_an_invitation_or_reset_link_signs_no_learner_in(
+    app, admin_client, db, make_user
+):
+    from courseware.auth.services import invite, request_password_reset
+
+    admin = make_user(email="inviting-admin@example.org", roles=("admin",))
+    learner = make_user(email="reset-me@example.org")
+    _, invitation_token = invite("newcomer@example.org", ["learner"], None, admin)
+    _, reset_token = request_password_reset(learner.email)
+    db.session.commit()
+    assert post(admin_client, "/admin/sign-in/options", {"password_admins_only": "y"}).status_code == 302
+
+    newcomer = new_client(app)
+    newcomer.get(f"/invite/{invitation_token}")
+    accepted = post(
+        newcomer,
+        f"/invite/{invitation_token}",
+        {"name": "New Comer", "password": "a long new passphrase 7", "confirm": "a long new passphrase 7"},
+    )
+    assert accepted.status_code == 302 and accepted.headers["Location"].endswith("/login")
+    assert not is_logged_in(newcomer)
+    assert "sign in with your organisation" in newcomer.get("/login").get_data(as_text=True)
+
+    resetting = new_client(app)
+    resetting.get(f"/password/reset/{reset_token}")
+    passphrase = "another long passphrase 8"
+    reset = post(resetting, f"/password/reset/{reset_token}", {"password": passphrase, "confirm": passphrase})
+    assert reset.status_code == 302 and reset.headers["Location"].endswith("/login")
+    assert not is_logged_in(resetting)
