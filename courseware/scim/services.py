@@ -2,7 +2,10 @@
 
 A SCIM User is an account: ``userName`` is the directory's name for the person (their e-mail
 address unless the directory says otherwise), ``emails`` their e-mail address, ``displayName``
-their name, ``active`` whether they may sign in. A SCIM Group is a team; since a person belongs
+their name, ``active`` whether they may sign in. ``displayName`` and ``active`` may be left
+unassigned (or removed): the account then takes its name from the name parts or the e-mail
+address, keeps whether it is active, and SCIM serves neither attribute until the directory
+gives it again. A SCIM Group is a team; since a person belongs
 to one team, adding them to a group moves them out of the team they were in. Payloads are
 validated with ``scim2-models``; every refusal is a :class:`~scim2_models.SCIMException`.
 """
@@ -102,7 +105,17 @@ def user_version(person: Person, link: ScimUser | None) -> str:
         person.is_active,
         team.id if team else None,
         team.name if team else None,
-        [link.user_name, link.external_id, link.given_name, link.family_name, link.formatted_name] if link else None,
+        [
+            link.user_name,
+            link.external_id,
+            link.given_name,
+            link.family_name,
+            link.formatted_name,
+            link.display_name_assigned,
+            link.active_assigned,
+        ]
+        if link
+        else None,
     )
 
 
@@ -126,9 +139,9 @@ def user_resource(person: Person, link: ScimUser | None) -> User:
         external_id=link.external_id if link else None,
         user_name=(link.user_name if link and link.user_name else person.email),
         name=name,
-        display_name=person.name,
+        display_name=person.name if link is None or link.display_name_assigned else None,
         emails=[Email(value=person.email)],
-        active=person.is_active,
+        active=person.is_active if link is None or link.active_assigned else None,
         groups=groups,
         meta=Meta(
             resource_type="User",
@@ -320,15 +333,19 @@ def _email_of(data: User) -> str:
     return normalise_email(address)
 
 
-def _display_name(data: User, email: str) -> str:
+def _display_name(data: User, email: str) -> tuple[str, bool]:
+    """The account's name and whether the directory gave it as displayName: else the name parts
+    make it, else the e-mail address."""
     name = _clean_text(data.display_name, "displayName", 120)
-    if not name and data.name:
+    if name:
+        return name, True
+    if data.name:
         name = _clean_text(data.name.formatted, "name.formatted", 120) or _clean_text(
             " ".join(p for p in (data.name.given_name, data.name.family_name) if isinstance(p, str)),
             "name",
             120,
         )
-    return name or email.split("@")[0][:120]
+    return name or email.split("@")[0][:120], False
 
 
 def _write_person(person: Person, link: ScimUser, data: User, actor: str) -> None:
@@ -358,7 +375,7 @@ def _write_person(person: Person, link: ScimUser, data: User, actor: str) -> Non
     if taken_name is not None:
         raise UniquenessException(detail=f"Another User has the userName {user_name}.")
     person.email = email
-    person.name = _display_name(data, email)
+    person.name, link.display_name_assigned = _display_name(data, email)
     link.user_name = user_name
     link.folded_user_name = folded
     link.external_id = _clean_text(data.external_id, "externalId", 255)
@@ -367,6 +384,8 @@ def _write_person(person: Person, link: ScimUser, data: User, actor: str) -> Non
     link.family_name = _clean_text(name.family_name, "name.familyName", 120) if name else None
     link.formatted_name = _clean_text(name.formatted, "name.formatted", 255) if name else None
     link.updated_at = utcnow()
+    # An unassigned active leaves the account as it is: the directory did not say.
+    link.active_assigned = data.active is not None
     if data.active is not None and bool(data.active) != person.is_active:
         set_active(person, bool(data.active), actor)
 
