@@ -6,7 +6,9 @@ their name, ``active`` whether they may sign in. ``displayName`` and ``active`` 
 unassigned (or removed): the account then takes its name from the name parts or the e-mail
 address, keeps whether it is active, and SCIM serves neither attribute until the directory
 gives it again. A SCIM Group is a team; since a person belongs
-to one team, adding them to a group moves them out of the team they were in. Payloads are
+to one team, adding them to a group moves them out of the team they were in. A resource's id is
+unique across both kinds, as RFC 7643 asks: a User's is the account's number, a Group's the
+team's number after ``team-`` (a Group is also found by its bare number, as it was once served). Payloads are
 validated with ``scim2-models``; every refusal is a :class:`~scim2_models.SCIMException`.
 """
 
@@ -128,9 +130,9 @@ def user_resource(person: Person, link: ScimUser | None) -> User:
     if person.team is not None:
         groups = [
             GroupMembership(
-                value=str(person.team.id),
+                value=group_id(person.team),
                 display=person.team.name,
-                ref=_location("scim.group", resource_id=str(person.team.id)),
+                ref=_location("scim.group", resource_id=group_id(person.team)),
                 type="direct",
             )
         ]
@@ -169,7 +171,7 @@ def group_resource(team: Team, link: ScimGroup | None) -> Group:
         for member in sorted(team.members, key=lambda m: m.id)
     ]
     return Group(
-        id=str(team.id),
+        id=group_id(team),
         external_id=link.external_id if link else None,
         display_name=team.name,
         members=members or None,
@@ -177,7 +179,7 @@ def group_resource(team: Team, link: ScimGroup | None) -> Group:
             resource_type="Group",
             created=team.created_at,
             last_modified=link.updated_at if link else team.created_at,
-            location=_location("scim.group", resource_id=str(team.id)),
+            location=_location("scim.group", resource_id=group_id(team)),
             version=group_version(team, link),
         ),
     )
@@ -193,6 +195,18 @@ def _id_of(resource_id: str) -> int | None:
     return value if 0 < value <= LARGEST_ID else None
 
 
+GROUP_ID_PREFIX = "team-"
+
+
+def group_id(team: Team) -> str:
+    """A Group's SCIM id, never the same as any User's."""
+    return f"{GROUP_ID_PREFIX}{team.id}"
+
+
+def _team_id_of(resource_id: str) -> int | None:
+    return _id_of(resource_id.removeprefix(GROUP_ID_PREFIX))
+
+
 def find_person(resource_id: str) -> tuple[Person, ScimUser | None]:
     """The person a SCIM User id names; a deprovisioned one is gone for SCIM."""
     person_id = _id_of(resource_id)
@@ -204,7 +218,7 @@ def find_person(resource_id: str) -> tuple[Person, ScimUser | None]:
 
 
 def find_team(resource_id: str) -> tuple[Team, ScimGroup | None]:
-    team_id = _id_of(resource_id)
+    team_id = _team_id_of(resource_id)
     team = db.session.get(Team, team_id) if team_id else None
     if team is None:
         raise NotFoundException(detail=f"There is no Group with id {resource_id[:40]!r}.")
@@ -293,7 +307,7 @@ def list_teams(filter_text: str | None, start_index: int, count: int) -> Page:
         elif attribute == "externalId":
             query = query.where(ScimGroup.external_id == value)
         else:
-            query = query.where(Team.id == (_id_of(value) or 0))
+            query = query.where(Team.id == (_team_id_of(value) or 0))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(Team.id).offset(start_index - 1).limit(count)).all() if count else []
     return Page(total=total or 0, start_index=start_index, rows=[(team, link) for team, link in rows])
@@ -507,7 +521,7 @@ def create_team(data: Group, token: ScimToken) -> tuple[Team, ScimGroup]:
 
 
 def replace_team(team: Team, link: ScimGroup | None, data: Group) -> ScimGroup:
-    if data.id is not None and data.id != str(team.id):
+    if data.id is not None and _team_id_of(data.id) != team.id:
         raise MutabilityException(detail="id cannot be changed.")
     if link is None:
         link = ScimGroup(team_id=team.id)

@@ -24,9 +24,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("scim_users") as batch_op:
-        batch_op.add_column(
-            sa.Column("display_name_assigned", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
+        batch_op.add_column(sa.Column("display_name_assigned", sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column("active_assigned", sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
