@@ -268,6 +268,11 @@ class Page:
     rows: list
 
 
+def _offset(start_index: int) -> int:
+    """The rows to skip before a page: past the largest id there are none left, however far."""
+    return min(start_index - 1, LARGEST_ID)
+
+
 def list_people(filter_text: str | None, start_index: int, count: int) -> Page:
     """A page of Users, filtered by ``userName`` (ignoring case), ``externalId`` (exactly), ``id``
     or ``emails``; any other filter is refused."""
@@ -293,7 +298,9 @@ def list_people(filter_text: str | None, start_index: int, count: int) -> Page:
         else:
             query = query.where(Person.id == (_id_of(value) or 0))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(Person.id).offset(start_index - 1).limit(count)).all() if count else []
+    rows = (
+        db.session.execute(query.order_by(Person.id).offset(_offset(start_index)).limit(count)).all() if count else []
+    )
     return Page(total=total or 0, start_index=start_index, rows=[(person, link) for person, link in rows])
 
 
@@ -309,7 +316,7 @@ def list_teams(filter_text: str | None, start_index: int, count: int) -> Page:
         else:
             query = query.where(Team.id == (_team_id_of(value) or 0))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(Team.id).offset(start_index - 1).limit(count)).all() if count else []
+    rows = db.session.execute(query.order_by(Team.id).offset(_offset(start_index)).limit(count)).all() if count else []
     return Page(total=total or 0, start_index=start_index, rows=[(team, link) for team, link in rows])
 
 

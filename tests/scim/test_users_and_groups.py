@@ -149,6 +149,17 @@ def test_hostile_input_gets_a_scim_4xx(scim):
     for body in ("{", "[]", '{"userName": 5}', '{"userName": "a\\u0000b@example.org"}', '{"emails": "x"}'):
         answer = scim.post("/Users", body)
         assert answer.status_code == 400 and answer.json["schemas"] == [ERROR], body
+    for body in (
+        "{",
+        '{"filter": "userName eq \\"a\\u0000b\\""}',
+        '{"startIndex": "²"}',
+        '{"filter": "' + "(" * 500 + '"}',
+    ):
+        answer = scim.post("/.search", body)
+        assert answer.status_code == 400 and answer.json["schemas"] == [ERROR], body
+    for path in ("/.search", "/Users/.search", "/Groups/.search"):
+        beyond = scim.post(path, '{"startIndex": 99999999999999999999999, "count": 99999999999999999999999}')
+        assert beyond.status_code == 200 and beyond.json["Resources"] == [], path
     assert scim.patch("/Users/1", '{"Operations": [{"op": "explode"}]}').status_code in (400, 404)
 
 
