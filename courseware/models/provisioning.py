@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courseware.db import Base, UTCDateTime, utcnow
@@ -42,6 +42,12 @@ class ScimUser(Base):
     given_name: Mapped[str | None] = mapped_column(String(120))
     family_name: Mapped[str | None] = mapped_column(String(120))
     formatted_name: Mapped[str | None] = mapped_column(String(255))
+    # Whether the directory gave a displayName: without one the account's name is made from the
+    # name parts (or the e-mail address) and SCIM serves no displayName.
+    display_name_assigned: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Whether the directory said if the person is active: without it the account keeps its state
+    # and SCIM serves no active.
+    active_assigned: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by a SCIM DELETE: the account stays (deactivated), SCIM no longer serves it.

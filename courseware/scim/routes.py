@@ -166,23 +166,31 @@ def _listing(page, to_resource):
     return scim_response(body)
 
 
-def _search(lister, to_resource):
-    """POST …/.search: the same query as a GET, sent as a SearchRequest body."""
+def _search_request() -> tuple[SearchRequest, str | None, int, int]:
+    """A SearchRequest body, with its filter as text and its paging kept within bounds."""
     search = SearchRequest.model_validate(_body(), scim_ctx=Context.SEARCH_REQUEST)
     start = max(1, search.start_index or 1)
     count = MAX_RESULTS if search.count is None else min(max(0, search.count), MAX_RESULTS)
-    page = lister(
-        search.filter if isinstance(search.filter, str) or search.filter is None else str(search.filter), start, count
-    )
-    resources = [_dump(to_resource(*row), search) for row in page.rows]
-    body = {
+    filter_text = search.filter if isinstance(search.filter, str) or search.filter is None else str(search.filter)
+    return search, filter_text, start, count
+
+
+def _found(search: SearchRequest, total: int, start: int, resources) -> dict:
+    dumped = [_dump(resource, search) for resource in resources]
+    return {
         "schemas": [LIST_RESPONSE],
-        "totalResults": page.total,
-        "startIndex": page.start_index,
-        "itemsPerPage": len(resources),
-        "Resources": resources,
+        "totalResults": total,
+        "startIndex": start,
+        "itemsPerPage": len(dumped),
+        "Resources": dumped,
     }
-    return scim_response(body)
+
+
+def _search(lister, to_resource):
+    """POST …/.search: the same query as a GET, sent as a SearchRequest body."""
+    search, filter_text, start, count = _search_request()
+    page = lister(filter_text, start, count)
+    return scim_response(_found(search, page.total, start, [to_resource(*row) for row in page.rows]))
 
 
 # -- discovery ------------------------------------------------------------------------------------
@@ -236,6 +244,30 @@ def schema(schema_id: str):
     if found is None:
         raise NotFoundException(detail="There is no such schema.")
     return scim_response(found)
+
+
+@bp.route("/.search", methods=["POST"])
+def search():
+    """Users and Groups found by one SearchRequest, the Users first; each is filtered as at its
+    own endpoint. A filter on an attribute only one of them can be filtered by finds none of the
+    other; one that neither can is refused."""
+    search_request, filter_text, start, count = _search_request()
+    total, found, refusals = 0, [], []
+    for lister, to_resource in (
+        (services.list_people, services.user_resource),
+        (services.list_teams, services.group_resource),
+    ):
+        try:
+            # Groups are numbered after every User that matches.
+            page = lister(filter_text, max(1, start - total), count - len(found))
+        except services.FilterNotSupported as exc:
+            refusals.append(exc)
+            continue
+        total += page.total
+        found += [to_resource(*row) for row in page.rows]
+    if len(refusals) == 2:
+        raise refusals[0]
+    return scim_response(_found(search_request, total, start, found))
 
 
 # -- Users ----------------------------------------------------------------------------------------

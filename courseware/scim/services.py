@@ -2,8 +2,13 @@
 
 A SCIM User is an account: ``userName`` is the directory's name for the person (their e-mail
 address unless the directory says otherwise), ``emails`` their e-mail address, ``displayName``
-their name, ``active`` whether they may sign in. A SCIM Group is a team; since a person belongs
-to one team, adding them to a group moves them out of the team they were in. Payloads are
+their name, ``active`` whether they may sign in. ``displayName`` and ``active`` may be left
+unassigned (or removed): the account then takes its name from the name parts or the e-mail
+address, keeps whether it is active, and SCIM serves neither attribute until the directory
+gives it again. A SCIM Group is a team; since a person belongs
+to one team, adding them to a group moves them out of the team they were in. A resource's id is
+unique across both kinds, as RFC 7643 asks: a User's is the account's number, a Group's the
+team's number after ``team-`` (a Group is also found by its bare number, as it was once served). Payloads are
 validated with ``scim2-models``; every refusal is a :class:`~scim2_models.SCIMException`.
 """
 
@@ -102,7 +107,17 @@ def user_version(person: Person, link: ScimUser | None) -> str:
         person.is_active,
         team.id if team else None,
         team.name if team else None,
-        [link.user_name, link.external_id, link.given_name, link.family_name, link.formatted_name] if link else None,
+        [
+            link.user_name,
+            link.external_id,
+            link.given_name,
+            link.family_name,
+            link.formatted_name,
+            link.display_name_assigned,
+            link.active_assigned,
+        ]
+        if link
+        else None,
     )
 
 
@@ -115,9 +130,9 @@ def user_resource(person: Person, link: ScimUser | None) -> User:
     if person.team is not None:
         groups = [
             GroupMembership(
-                value=str(person.team.id),
+                value=group_id(person.team),
                 display=person.team.name,
-                ref=_location("scim.group", resource_id=str(person.team.id)),
+                ref=_location("scim.group", resource_id=group_id(person.team)),
                 type="direct",
             )
         ]
@@ -126,9 +141,9 @@ def user_resource(person: Person, link: ScimUser | None) -> User:
         external_id=link.external_id if link else None,
         user_name=(link.user_name if link and link.user_name else person.email),
         name=name,
-        display_name=person.name,
+        display_name=person.name if link is None or link.display_name_assigned else None,
         emails=[Email(value=person.email)],
-        active=person.is_active,
+        active=person.is_active if link is None or link.active_assigned else None,
         groups=groups,
         meta=Meta(
             resource_type="User",
@@ -156,7 +171,7 @@ def group_resource(team: Team, link: ScimGroup | None) -> Group:
         for member in sorted(team.members, key=lambda m: m.id)
     ]
     return Group(
-        id=str(team.id),
+        id=group_id(team),
         external_id=link.external_id if link else None,
         display_name=team.name,
         members=members or None,
@@ -164,7 +179,7 @@ def group_resource(team: Team, link: ScimGroup | None) -> Group:
             resource_type="Group",
             created=team.created_at,
             last_modified=link.updated_at if link else team.created_at,
-            location=_location("scim.group", resource_id=str(team.id)),
+            location=_location("scim.group", resource_id=group_id(team)),
             version=group_version(team, link),
         ),
     )
@@ -180,6 +195,18 @@ def _id_of(resource_id: str) -> int | None:
     return value if 0 < value <= LARGEST_ID else None
 
 
+GROUP_ID_PREFIX = "team-"
+
+
+def group_id(team: Team) -> str:
+    """A Group's SCIM id, never the same as any User's."""
+    return f"{GROUP_ID_PREFIX}{team.id}"
+
+
+def _team_id_of(resource_id: str) -> int | None:
+    return _id_of(resource_id.removeprefix(GROUP_ID_PREFIX))
+
+
 def find_person(resource_id: str) -> tuple[Person, ScimUser | None]:
     """The person a SCIM User id names; a deprovisioned one is gone for SCIM."""
     person_id = _id_of(resource_id)
@@ -191,7 +218,7 @@ def find_person(resource_id: str) -> tuple[Person, ScimUser | None]:
 
 
 def find_team(resource_id: str) -> tuple[Team, ScimGroup | None]:
-    team_id = _id_of(resource_id)
+    team_id = _team_id_of(resource_id)
     team = db.session.get(Team, team_id) if team_id else None
     if team is None:
         raise NotFoundException(detail=f"There is no Group with id {resource_id[:40]!r}.")
@@ -241,6 +268,11 @@ class Page:
     rows: list
 
 
+def _offset(start_index: int) -> int:
+    """The rows to skip before a page: past the largest id there are none left, however far."""
+    return min(start_index - 1, LARGEST_ID)
+
+
 def list_people(filter_text: str | None, start_index: int, count: int) -> Page:
     """A page of Users, filtered by ``userName`` (ignoring case), ``externalId`` (exactly), ``id``
     or ``emails``; any other filter is refused."""
@@ -266,7 +298,9 @@ def list_people(filter_text: str | None, start_index: int, count: int) -> Page:
         else:
             query = query.where(Person.id == (_id_of(value) or 0))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(Person.id).offset(start_index - 1).limit(count)).all() if count else []
+    rows = (
+        db.session.execute(query.order_by(Person.id).offset(_offset(start_index)).limit(count)).all() if count else []
+    )
     return Page(total=total or 0, start_index=start_index, rows=[(person, link) for person, link in rows])
 
 
@@ -280,9 +314,9 @@ def list_teams(filter_text: str | None, start_index: int, count: int) -> Page:
         elif attribute == "externalId":
             query = query.where(ScimGroup.external_id == value)
         else:
-            query = query.where(Team.id == (_id_of(value) or 0))
+            query = query.where(Team.id == (_team_id_of(value) or 0))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(Team.id).offset(start_index - 1).limit(count)).all() if count else []
+    rows = db.session.execute(query.order_by(Team.id).offset(_offset(start_index)).limit(count)).all() if count else []
     return Page(total=total or 0, start_index=start_index, rows=[(team, link) for team, link in rows])
 
 
@@ -320,15 +354,19 @@ def _email_of(data: User) -> str:
     return normalise_email(address)
 
 
-def _display_name(data: User, email: str) -> str:
+def _display_name(data: User, email: str) -> tuple[str, bool]:
+    """The account's name and whether the directory gave it as displayName: else the name parts
+    make it, else the e-mail address."""
     name = _clean_text(data.display_name, "displayName", 120)
-    if not name and data.name:
+    if name:
+        return name, True
+    if data.name:
         name = _clean_text(data.name.formatted, "name.formatted", 120) or _clean_text(
             " ".join(p for p in (data.name.given_name, data.name.family_name) if isinstance(p, str)),
             "name",
             120,
         )
-    return name or email.split("@")[0][:120]
+    return name or email.split("@")[0][:120], False
 
 
 def _write_person(person: Person, link: ScimUser, data: User, actor: str) -> None:
@@ -358,7 +396,7 @@ def _write_person(person: Person, link: ScimUser, data: User, actor: str) -> Non
     if taken_name is not None:
         raise UniquenessException(detail=f"Another User has the userName {user_name}.")
     person.email = email
-    person.name = _display_name(data, email)
+    person.name, link.display_name_assigned = _display_name(data, email)
     link.user_name = user_name
     link.folded_user_name = folded
     link.external_id = _clean_text(data.external_id, "externalId", 255)
@@ -367,6 +405,8 @@ def _write_person(person: Person, link: ScimUser, data: User, actor: str) -> Non
     link.family_name = _clean_text(name.family_name, "name.familyName", 120) if name else None
     link.formatted_name = _clean_text(name.formatted, "name.formatted", 255) if name else None
     link.updated_at = utcnow()
+    # An unassigned active leaves the account as it is: the directory did not say.
+    link.active_assigned = data.active is not None
     if data.active is not None and bool(data.active) != person.is_active:
         set_active(person, bool(data.active), actor)
 
@@ -488,7 +528,7 @@ def create_team(data: Group, token: ScimToken) -> tuple[Team, ScimGroup]:
 
 
 def replace_team(team: Team, link: ScimGroup | None, data: Group) -> ScimGroup:
-    if data.id is not None and data.id != str(team.id):
+    if data.id is not None and _team_id_of(data.id) != team.id:
         raise MutabilityException(detail="id cannot be changed.")
     if link is None:
         link = ScimGroup(team_id=team.id)

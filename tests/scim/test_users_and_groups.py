@@ -149,4 +149,89 @@ def test_hostile_input_gets_a_scim_4xx(scim):
     for body in ("{", "[]", '{"userName": 5}', '{"userName": "a\\u0000b@example.org"}', '{"emails": "x"}'):
         answer = scim.post("/Users", body)
         assert answer.status_code == 400 and answer.json["schemas"] == [ERROR], body
+    for body in (
+        "{",
+        '{"filter": "userName eq \\"a\\u0000b\\""}',
+        '{"startIndex": "²"}',
+        '{"filter": "' + "(" * 500 + '"}',
+    ):
+        answer = scim.post("/.search", body)
+        assert answer.status_code == 400 and answer.json["schemas"] == [ERROR], body
+    for path in ("/.search", "/Users/.search", "/Groups/.search"):
+        beyond = scim.post(path, '{"startIndex": 99999999999999999999999, "count": 99999999999999999999999}')
+        assert beyond.status_code == 200 and beyond.json["Resources"] == [], path
     assert scim.patch("/Users/1", '{"Operations": [{"op": "explode"}]}').status_code in (400, 404)
+
+
+def test_removing_display_name_and_active_leaves_them_unassigned_and_the_account_as_it_was(app, scim, db):
+    created = scim.post("/Users", user_body("grace@example.org")).json
+    path = f"/Users/{created['id']}"
+    removed = scim.patch(path, patch_body({"op": "remove", "path": "displayName"}, {"op": "remove", "path": "active"}))
+    assert removed.status_code == 200, removed.json
+    assert "displayName" not in removed.json and "active" not in removed.json
+    served = scim.get(path).json
+    assert "displayName" not in served and "active" not in served and served["name"]["givenName"] == "Ada"
+    person = db.session.get(User, int(created["id"]))
+    db.session.refresh(person)
+    # Courseware still names the person (from the name parts) and they may still sign in.
+    assert person.name == "Ada Lovelace" and person.is_active
+    # Without name parts either, the e-mail address names them.
+    assert scim.patch(path, patch_body({"op": "remove", "path": "name"})).status_code == 200
+    db.session.refresh(person)
+    assert person.name == "grace"
+    # Given again, both are served again.
+    again = scim.patch(path, patch_body({"op": "add", "value": {"displayName": "Grace H.", "active": False}})).json
+    assert again["displayName"] == "Grace H." and again["active"] is False
+    db.session.refresh(person)
+    assert person.name == "Grace H." and not person.is_active
+
+
+def test_a_user_id_is_never_a_group_id(scim, db, make_team):
+    team = make_team("Support")
+    user = scim.post("/Users", user_body()).json
+    group = scim.post("/Groups", {"displayName": "Sales", "members": [{"value": user["id"]}]}).json
+    assert group["id"].startswith("team-") and group["id"] != user["id"]
+    assert scim.get(f"/Users/{user['id']}").json["groups"][0]["value"] == group["id"]
+    # A Group is still found by the team's bare number.
+    assert scim.get(f"/Groups/{team.id}").json["id"] == f"team-{team.id}"
+    assert scim.get(f'/Groups?filter=id eq "{group["id"]}"').json["totalResults"] == 1
+
+
+def test_searching_at_the_root_finds_users_then_groups_page_by_page(scim):
+    search = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+    ada = scim.post("/Users", user_body(externalId="x-1")).json
+    bob = scim.post("/Users", user_body("bob@example.org")).json
+    sales = scim.post("/Groups", {"displayName": "Sales", "externalId": "x-1"}).json
+    everything = scim.post("/.search", {"schemas": [search]}).json
+    assert everything["totalResults"] >= 3
+    ids = [r["id"] for r in everything["Resources"]]
+    assert ids.index(ada["id"]) < ids.index(bob["id"]) < ids.index(sales["id"])
+    # Every page holds what the one before left off, across the two kinds.
+    paged = []
+    for start in range(1, everything["totalResults"] + 1, 2):
+        page = scim.post("/.search", {"schemas": [search], "startIndex": start, "count": 2}).json
+        assert page["startIndex"] == start and page["totalResults"] == everything["totalResults"]
+        paged += [r["id"] for r in page["Resources"]]
+    assert paged == ids
+    both = scim.post(
+        "/.search", {"schemas": [search], "filter": 'externalId eq "x-1"', "attributes": ["externalId"]}
+    ).json
+    assert both["totalResults"] == 2
+    assert {(tuple(r["schemas"]), r["id"], r["externalId"]) for r in both["Resources"]} == {
+        (("urn:ietf:params:scim:schemas:core:2.0:User",), ada["id"], "x-1"),
+        (("urn:ietf:params:scim:schemas:core:2.0:Group",), sales["id"], "x-1"),
+    }
+    assert all(set(r) == {"schemas", "id", "externalId"} for r in both["Resources"])
+    users_only = scim.post("/.search", {"schemas": [search], "filter": 'userName eq "bob@example.org"'}).json
+    assert [r["id"] for r in users_only["Resources"]] == [bob["id"]]
+    excluded = scim.post("/.search", {"schemas": [search], "excludedAttributes": ["displayName"]}).json
+    assert excluded["Resources"] and all("displayName" not in r for r in excluded["Resources"])
+    for body, scim_type in (
+        ({"schemas": [search], "filter": 'nickName eq "x"'}, "invalidFilter"),
+        ({"schemas": [search], "filter": "userName sw"}, "invalidFilter"),
+        ({"schemas": [search], "count": "many"}, None),
+    ):
+        refused = scim.post("/.search", body)
+        assert refused.status_code == 400 and refused.json["schemas"] == [ERROR], body
+        assert scim_type is None or refused.json["scimType"] == scim_type, refused.json
+    assert scim.post("/.search", "[]").status_code == 400

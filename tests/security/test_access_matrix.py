@@ -190,6 +190,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("scim.resource_type", "GET"): NO_SCIM_TOKEN,
     ("scim.schemas", "GET"): NO_SCIM_TOKEN,
     ("scim.schema", "GET"): NO_SCIM_TOKEN,
+    ("scim.search", "POST"): NO_SCIM_TOKEN,
     ("scim.users", "GET"): NO_SCIM_TOKEN,
     ("scim.create_user", "POST"): NO_SCIM_TOKEN,
     ("scim.search_users", "POST"): NO_SCIM_TOKEN,

@@ -66,6 +66,11 @@ QUERY_PARAMETERS = (
     "outcome",
     "provider",
     "email",
+    "filter",
+    "attributes",
+    "excludedAttributes",
+    "startIndex",
+    "count",
 )
 
 # Valid query strings for routes that need one to reach their work.
