@@ -597,7 +597,7 @@ def scenario(server: Server, emails: list[str], label: str, args) -> Figures:
     started = time.monotonic()
     with open(f"{prefix}.log", "w") as log:
         locust = subprocess.Popen(command, env=env, cwd=BENCH, stdout=log, stderr=subprocess.STDOUT)
-        sampler = CpuSampler({"load_generator": locust.pid, "server": server.process.pid}).start()
+        sampler = CpuSampler({"load_generator": locust.pid, "gunicorn": server.process.pid}).start()
         try:
             locust.wait()
         finally:
@@ -833,7 +833,8 @@ def check_targets(backend: str, figures: dict[str, Figures]) -> list[dict]:
     for name in ("manager_people", "manager_overview"):
         if name in figures:
             value = figures[name].p95_ms
-            ok = value < TARGETS["manager_p95_ms"] and figures[name].errors == 0
+            # No answer within the measurement (each slower than wrk's timeout) is a miss, not 0 ms.
+            ok = value < TARGETS["manager_p95_ms"] and figures[name].errors == 0 and figures[name].requests > 0
             add(
                 f"{name.replace('_', ' ')} p95 ms, figures kept {figures[name].extra.get('figures_seconds', '?')} s",
                 round(value, 1),
@@ -957,12 +958,18 @@ def main(argv: list[str] | None = None) -> int:
             url = prepare_postgresql(key, args.learners, args.seed, args.max_cache_age_days, args.postgres_url)
         else:
             raise SystemExit(f"unknown database {backend!r}")
+        load_before = os.getloadavg()[0]
         try:
             figures = measure(backend, url, args, args.postgres_url)
         finally:
             cleanup_sqlite() if backend == "sqlite" else cleanup_postgresql(args.postgres_url)
         tables[backend] = figures
         report["databases"][backend] = {name: f.row() for name, f in figures.items()}
+        # Other work on the machine shows in its load average (runnable processes; 2 cores here).
+        report["databases"][backend]["load_average_1min"] = {
+            "before": round(load_before, 1),
+            "after": round(os.getloadavg()[0], 1),
+        }
         report["targets"] += check_targets(backend, figures)
     m = report["machine"]
     say("")
@@ -972,6 +979,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for backend, figures in tables.items():
         print_table(m["databases"][backend], figures)
+        load = report["databases"][backend]["load_average_1min"]
+        say(
+            f"  load average (1 min) on the machine: {load['before']} before, {load['after']} after, on {m['cores']} cores"
+        )
     say("")
     for check in report["targets"]:
         mark = "met   " if check["met"] else "MISSED"
