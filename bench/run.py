@@ -638,6 +638,7 @@ def scenario(server: Server, emails: list[str], label: str, args) -> Figures:
         requests=len(samples),
         extra={
             "seconds": round(elapsed, 1),
+            "users": args.scenario_users,
             "users_finished": users_done.get("finished"),
             "p95_ms_without_login": round(percentile(not_login, 95), 1),
             "steps": by_step,
@@ -844,6 +845,9 @@ def check_targets(backend: str, figures: dict[str, Figures]) -> list[dict]:
     if "scenario" in figures:
         s = figures["scenario"]
         add("scenario errors", s.errors, "0", s.errors == 0)
+        # Users still looping when the run's time limit ends it have not done the plan.
+        finished = s.extra.get("users_finished") or 0
+        add("scenario users finished", finished, str(s.extra["users"]), finished == s.extra["users"])
         add(
             "scenario p95 ms",
             round(s.p95_ms, 1),
