@@ -1,4 +1,4 @@
-"""Benchmarks: Courseware under gunicorn, on SQLite and PostgreSQL, as ratios to the stack's own limit.
+"""Benchmarks: Courseware under gunicorn, on SQLite and PostgreSQL, at Moodle's test-plan sizes.
 
 For each database this builds (or takes from bench/cache/) an organisation made by
 ``flask demo generate``, starts gunicorn with the production settings (a real secret key from the
@@ -10,9 +10,13 @@ environment, no demo mode), and measures in one run:
   worker keeps while the person's generation is unchanged, else in the database);
 - a logged-in learner's lesson page;
 - a progress write: answering a lesson's quiz, each POST with a fresh form key;
-- the managers' people page and overview, seen by an admin whose scope is every learner;
-- a scenario shaped like Moodle's "M" test plan: 100 users arriving over 40 seconds, each
-  logging in, opening the course, reading a lesson, answering its quiz and returning home.
+- the managers' people page and overview, seen by an admin whose scope is every learner, with
+  the figures worked out on every request (``COURSEWARE_MANAGE_FIGURES_SECONDS=0``);
+- a scenario shaped like one of Moodle's test plans ("L" by default: 1,000 users arriving over
+  100 seconds; "M": 100 over 40), each user looping 5 times through logging in, opening the
+  course, reading a lesson, answering its quiz and returning home, thinking 1–3 s between steps.
+  The CPU used by the load generator and by the server is sampled while it runs, so that a
+  saturated load generator is reported rather than taken for a slow server.
 
 The others use wrk (saturating load, ``bench/wrk/sessions.lua``); the baseline is measured before
 the first of them and again after each figure given as a ratio, whose denominator is the mean of
@@ -39,7 +43,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,9 +73,19 @@ RATIO_FIGURES = ("logged_in_floor", "lesson_page", "progress_write")
 # Targets checked on every run: latency under load. The ratios to the baseline are shown as a
 # diagnostic, not a target.
 TARGETS = {
-    "manager_p95_ms": 300,
-    "scenario_p95_ms": 250,
+    "manager_p95_ms": 500,
+    "scenario_p95_ms": 300,
 }
+
+# Moodle's test-plan sizes (moodle/moodle admin/tool/generator, "jmeter" plans): users, ramp-up
+# seconds, loops.
+SCENARIOS = {
+    "L": (1000, 100.0, 5),
+    "M": (100, 40.0, 5),
+}
+# Above this share of one core, the load generator (one process, one thread) delays its own
+# requests, and the times it measures include its own queueing.
+LOAD_GENERATOR_BUSY = 0.8
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUIZ_FORM = re.compile(r'action="[^"]*/quiz/([\w-]+)"')
@@ -273,6 +289,7 @@ class Server:
     workers: int
     label: str
     threads: int = 1
+    figures_seconds: int = 0
     base: str = ""
     process: subprocess.Popen | None = None
 
@@ -280,7 +297,11 @@ class Server:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         RESULTS.mkdir(parents=True, exist_ok=True)
-        env = app_env(self.database_url, COURSEWARE_PROXY_COUNT="1")
+        env = app_env(
+            self.database_url,
+            COURSEWARE_PROXY_COUNT="1",
+            COURSEWARE_MANAGE_FIGURES_SECONDS=str(self.figures_seconds),
+        )
         env["COURSEWARE_LOG_LEVEL"] = "INFO"
         # As the README deploys it: gunicorn workers, an access log, one proxy in front
         # (so each simulated person's X-Forwarded-For address counts for the login rate limit).
@@ -294,8 +315,7 @@ class Server:
             str(self.threads),
             "--access-logfile",
             str(RESULTS / f"{self.label}-access.log"),
-            "--control-socket",
-            str(RESULTS / f"{self.label}-gunicorn.ctl"),
+            "--no-control-socket",
             "app:app",
         ]
         self.process = subprocess.Popen(
@@ -326,6 +346,74 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+class CpuSampler:
+    """The CPU used by process trees (a root pid and its descendants), read from /proc every
+    second in a thread of its own, from ``start()`` to ``stop()``."""
+
+    def __init__(self, roots: dict[str, int], interval: float = 1.0) -> None:
+        self.roots = roots
+        self.interval = interval
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def _read(self) -> dict[str, float]:
+        parent, used = {}, {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone since the listing
+            pid = int(stat.parent.name)
+            parent[pid] = int(fields[1])
+            used[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+        totals = {}
+        for name, root in self.roots.items():
+            total = 0.0
+            for pid, seconds in used.items():
+                ancestor = pid
+                while ancestor not in (root, 0, 1) and ancestor in parent:
+                    ancestor = parent[ancestor]
+                if ancestor == root:
+                    total += seconds
+            totals[name] = total
+        return totals
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic(), self._read()))
+            self._stop.wait(self.interval)
+
+    def start(self) -> CpuSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self, window: float = 10.0) -> dict[str, dict[str, float]]:
+        """Per tree: the mean number of cores it kept busy, and the most in any ``window`` seconds."""
+        if len(self.samples) < 2:
+            return {}
+        first_at, last_at = self.samples[0][0], self.samples[-1][0]
+        result = {}
+        for name in self.roots:
+            # A tree's total only grows while its processes live; take the largest step seen.
+            mean = max(0.0, self.samples[-1][1][name] - self.samples[0][1][name]) / max(last_at - first_at, 1e-9)
+            peak = 0.0
+            start = 0
+            for end in range(1, len(self.samples)):
+                while self.samples[end][0] - self.samples[start][0] > window and start < end - 1:
+                    start += 1
+                span = self.samples[end][0] - self.samples[start][0]
+                if span >= window / 2:
+                    peak = max(peak, (self.samples[end][1][name] - self.samples[start][1][name]) / span)
+            result[name] = {"mean_cores": round(mean, 2), f"peak_cores_{window:g}s": round(peak, 2)}
+        return result
 
 
 # --- logging in ------------------------------------------------------------------------------
@@ -446,6 +534,11 @@ def wrk(
     count = data["requests"]
     # A refused write (4xx/5xx) is both a wrk "status" error and an unexpected status: count it once.
     failed = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"] + errors["unexpected_status"]
+    kinds = [
+        {"step": name, "error": kind, "count": errors[kind]}
+        for kind in ("connect", "read", "write", "timeout", "unexpected_status")
+        if errors[kind]
+    ]
     return Figures(
         name=name,
         what=what,
@@ -455,11 +548,18 @@ def wrk(
         errors=failed,
         requests=count,
         concurrency=connections,
+        extra={"errors_by_kind": kinds} if kinds else {},
     )
 
 
-def scenario(base: str, emails: list[str], label: str, args) -> Figures:
-    """Moodle's "M" plan: users arriving over the ramp-up, each looping through the learner's visit."""
+def errors_by_kind(samples: list[dict]) -> list[dict]:
+    """The failed requests counted by step and kind of failure, most frequent first."""
+    counts = Counter((sample["name"], sample.get("error") or "failed") for sample in samples if sample["failed"])
+    return [{"step": step, "error": error, "count": count} for (step, error), count in counts.most_common()]
+
+
+def scenario(server: Server, emails: list[str], label: str, args) -> Figures:
+    """One of Moodle's plans: users arriving over the ramp-up, each looping through the learner's visit."""
     prefix = RESULTS / f"{label}-scenario"
     users_file = RESULTS / f"{label}-scenario-users.txt"
     users_file.write_text("\n".join(emails) + "\n")
@@ -478,7 +578,7 @@ def scenario(base: str, emails: list[str], label: str, args) -> Figures:
         str(BENCH / "locustfile.py"),
         "--headless",
         "--host",
-        base,
+        server.base,
         "--users",
         str(args.scenario_users),
         "--spawn-rate",
@@ -492,12 +592,19 @@ def scenario(base: str, emails: list[str], label: str, args) -> Figures:
         "WARNING",
     ]
     samples_file = Path(f"{prefix}_samples.json")
+    samples_file.unlink(missing_ok=True)
     env["BENCH_SAMPLES_FILE"] = str(samples_file)
     started = time.monotonic()
     with open(f"{prefix}.log", "w") as log:
-        subprocess.run(command, env=env, cwd=BENCH, check=False, stdout=log, stderr=subprocess.STDOUT)
+        locust = subprocess.Popen(command, env=env, cwd=BENCH, stdout=log, stderr=subprocess.STDOUT)
+        sampler = CpuSampler({"load_generator": locust.pid, "gunicorn": server.process.pid}).start()
+        try:
+            locust.wait()
+        finally:
+            sampler.stop()
     elapsed = time.monotonic() - started
     users_file.unlink()
+    cpu = sampler.summary()
     samples = json.loads(samples_file.read_text())
     times = [sample["ms"] for sample in samples]
     steps: dict[str, dict] = {}
@@ -516,10 +623,12 @@ def scenario(base: str, emails: list[str], label: str, args) -> Figures:
     span = max(s["at"] + s["ms"] / 1000 for s in samples) - min(s["at"] for s in samples)
     not_login = [sample["ms"] for sample in samples if sample["name"] != "POST /login"]
     users_done = json.loads(Path(f"{prefix}_users.json").read_text()) if Path(f"{prefix}_users.json").exists() else {}
+    sizes = (args.scenario_users, args.scenario_ramp, args.scenario_loops)
+    plan = f"Moodle '{args.scenario}' plan" if sizes == SCENARIOS[args.scenario] else "custom plan"
     return Figures(
         name="scenario",
         what=(
-            f"Moodle 'M' plan: {args.scenario_users} users arriving over {args.scenario_ramp:g} s, "
+            f"{plan}: {args.scenario_users} users arriving over {args.scenario_ramp:g} s, "
             f"{args.scenario_loops} loops each, think time {args.think} s between steps"
         ),
         rps=len(samples) / span,
@@ -529,9 +638,12 @@ def scenario(base: str, emails: list[str], label: str, args) -> Figures:
         requests=len(samples),
         extra={
             "seconds": round(elapsed, 1),
+            "users": args.scenario_users,
             "users_finished": users_done.get("finished"),
             "p95_ms_without_login": round(percentile(not_login, 95), 1),
             "steps": by_step,
+            "errors_by_kind": errors_by_kind(samples),
+            "cpu": cpu,
         },
     )
 
@@ -546,8 +658,11 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
-    server = Server(database_url, args.workers, backend, args.threads)
-    say(f"  starting gunicorn ({args.workers} workers, {args.threads} thread{'s' if args.threads > 1 else ''} each)…")
+    server = Server(database_url, args.workers, backend, args.threads, args.figures_seconds)
+    say(
+        f"  starting gunicorn ({args.workers} workers, {args.threads} thread{'s' if args.threads > 1 else ''} each, "
+        f"managers' figures kept {args.figures_seconds} s)…"
+    )
     server.start()
     try:
         base = server.base
@@ -591,7 +706,8 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 "GET",
                 200,
                 args.manager_connections,
-                "GET /manage/people as an admin (every learner in scope)",
+                f"GET /manage/people as an admin (all {args.learners:,} learners in scope), "
+                f"figures kept {args.figures_seconds} s",
             ),
             (
                 "manager_overview",
@@ -600,7 +716,7 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 "GET",
                 200,
                 args.manager_connections,
-                "GET /manage/ as an admin (every learner in scope)",
+                f"GET /manage/ as an admin (all {args.learners:,} learners in scope), figures kept {args.figures_seconds} s",
             ),
         ]
         if args.only:
@@ -643,6 +759,7 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
             say(
                 f"    {name:<18} {figures.rps:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  p95 {figures.p95_ms:7.1f} ms  errors {figures.errors}"
             )
+            say_errors(figures.extra.get("errors_by_kind", []))
             if name == "baseline":
                 baselines.append(figures)
                 for earlier in waiting:
@@ -650,6 +767,8 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 waiting = []
             else:
                 results[name] = figures
+                if name.startswith("manager_"):
+                    figures.extra["figures_seconds"] = args.figures_seconds
                 if name in RATIO_FIGURES:
                     neighbours[name] = [baselines[-1]]
                     waiting.append(name)
@@ -672,15 +791,35 @@ def measure(backend: str, database_url: str, args, admin_url: str) -> dict:
                 figures.extra["baseline_requests_per_second"] = [round(b.rps, 1) for b in around]
         if args.scenario_users:
             say(f"  scenario: {args.scenario_users} users over {args.scenario_ramp:g} s, {args.scenario_loops} loops…")
-            results["scenario"] = scenario(base, scenario_emails, backend, args)
+            results["scenario"] = scenario(server, scenario_emails, backend, args)
             results["scenario"].ratio = None
             s = results["scenario"]
             say(
                 f"    {'scenario':<18} {s.rps:8.1f} req/s  p50 {s.p50_ms:7.1f} ms  p95 {s.p95_ms:7.1f} ms  errors {s.errors}"
             )
+            say_cpu(s.extra["cpu"])
+            say_errors(s.extra["errors_by_kind"])
         return {"baseline": baseline, **results}
     finally:
         server.stop()
+
+
+def say_errors(kinds: list[dict], indent: str = "      ") -> None:
+    for kind in kinds:
+        say(f"{indent}{kind['count']:>6} x {kind['step']}: {kind['error']}")
+
+
+def say_cpu(cpu: dict) -> None:
+    """The cores each side kept busy; a warning when the load generator was near a core's worth."""
+    for name, row in cpu.items():
+        mean, peak = row["mean_cores"], row["peak_cores_10s"]
+        say(f"      CPU of the {name.replace('_', ' ')}: {mean:.2f} cores on average, {peak:.2f} at most over 10 s")
+    generator = cpu.get("load_generator")
+    if generator and generator["peak_cores_10s"] > LOAD_GENERATOR_BUSY:
+        say(
+            f"      the load generator kept more than {LOAD_GENERATOR_BUSY:.0%} of its one core busy at times: "
+            "its own queueing is in the times it measured"
+        )
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -695,11 +834,20 @@ def check_targets(backend: str, figures: dict[str, Figures]) -> list[dict]:
     for name in ("manager_people", "manager_overview"):
         if name in figures:
             value = figures[name].p95_ms
-            ok = value < TARGETS["manager_p95_ms"] and figures[name].errors == 0
-            add(f"{name.replace('_', ' ')} p95 ms", round(value, 1), f"< {TARGETS['manager_p95_ms']}, 0 errors", ok)
+            # No answer within the measurement (each slower than wrk's timeout) is a miss, not 0 ms.
+            ok = value < TARGETS["manager_p95_ms"] and figures[name].errors == 0 and figures[name].requests > 0
+            add(
+                f"{name.replace('_', ' ')} p95 ms, figures kept {figures[name].extra.get('figures_seconds', '?')} s",
+                round(value, 1),
+                f"< {TARGETS['manager_p95_ms']}, 0 errors",
+                ok,
+            )
     if "scenario" in figures:
         s = figures["scenario"]
         add("scenario errors", s.errors, "0", s.errors == 0)
+        # Users still looping when the run's time limit ends it have not done the plan.
+        finished = s.extra.get("users_finished") or 0
+        add("scenario users finished", finished, str(s.extra["users"]), finished == s.extra["users"])
         add(
             "scenario p95 ms",
             round(s.p95_ms, 1),
@@ -718,10 +866,16 @@ def print_table(label: str, figures: dict[str, Figures]) -> None:
     if "scenario" in figures:
         extra = figures["scenario"].extra
         say(f"{'  scenario without the login POST':<34} {'':>9} {'':>8} {extra['p95_ms_without_login']:8.1f}")
+        say(f"{'    by step (requests, not req/s)':<34}")
         for step, row in extra["steps"].items():
             say(
                 f"{'    ' + step:<34} {row['requests']:>9} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['failures']:7d}"
             )
+        say(f"  {figures['scenario'].what}; {extra['seconds']:.0f} s, {extra['users_finished']} users finished")
+        say_cpu(extra["cpu"])
+        if extra["errors_by_kind"]:
+            say("  errors by kind:")
+            say_errors(extra["errors_by_kind"], indent="    ")
 
 
 def machine(backends: list[str], admin_url: str, workers: int, threads: int) -> dict:
@@ -743,7 +897,7 @@ def machine(backends: list[str], admin_url: str, workers: int, threads: int) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--learners", type=int, default=100_000, help="generated learners (cached per size)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (2 x cores)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
@@ -753,10 +907,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manager-connections", type=int, default=2, help="managers at once on the manager pages")
     parser.add_argument("--page-sessions", type=int, default=16, help="learners reading the lesson page")
     parser.add_argument("--write-sessions", type=int, default=32, help="learners answering the quiz")
-    parser.add_argument("--scenario-users", type=int, default=100)
-    parser.add_argument("--scenario-ramp", type=float, default=40, help="seconds over which the users arrive")
-    parser.add_argument("--scenario-loops", type=int, default=5, help="visits per user (Moodle's M plan: 5)")
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default="L",
+        help="Moodle's plan to follow: L = 1,000 users over 100 s, M = 100 over 40 s; 5 loops each (default L)",
+    )
+    parser.add_argument("--scenario-users", type=int, help="users instead of the plan's (0 leaves the scenario out)")
+    parser.add_argument(
+        "--scenario-ramp", type=float, help="seconds over which the users arrive, instead of the plan's"
+    )
+    parser.add_argument("--scenario-loops", type=int, help="visits per user, instead of the plan's")
     parser.add_argument("--think", default="1,3", help="think time between a user's steps, 'min,max' seconds")
+    parser.add_argument(
+        "--figures-seconds",
+        type=int,
+        default=0,
+        help="COURSEWARE_MANAGE_FIGURES_SECONDS for the server (0: managers' figures worked out on every request)",
+    )
     parser.add_argument("--max-cache-age-days", type=float, default=7)
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_ADMIN_URL))
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -768,6 +936,11 @@ def main(argv: list[str] | None = None) -> int:
         "besides the baseline; with --scenario-users 0 to leave the scenario out",
     )
     args = parser.parse_args(argv)
+    users, ramp, loops = SCENARIOS[args.scenario]
+    args.scenario_users = users if args.scenario_users is None else args.scenario_users
+    args.scenario_ramp = ramp if args.scenario_ramp is None else args.scenario_ramp
+    args.scenario_loops = loops if args.scenario_loops is None else args.scenario_loops
+    began = time.monotonic()
     backends = [name.strip() for name in args.databases.split(",") if name.strip()]
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it)")
@@ -789,12 +962,18 @@ def main(argv: list[str] | None = None) -> int:
             url = prepare_postgresql(key, args.learners, args.seed, args.max_cache_age_days, args.postgres_url)
         else:
             raise SystemExit(f"unknown database {backend!r}")
+        load_before = os.getloadavg()[0]
         try:
             figures = measure(backend, url, args, args.postgres_url)
         finally:
             cleanup_sqlite() if backend == "sqlite" else cleanup_postgresql(args.postgres_url)
         tables[backend] = figures
         report["databases"][backend] = {name: f.row() for name, f in figures.items()}
+        # Other work on the machine shows in its load average (runnable processes; 2 cores here).
+        report["databases"][backend]["load_average_1min"] = {
+            "before": round(load_before, 1),
+            "after": round(os.getloadavg()[0], 1),
+        }
         report["targets"] += check_targets(backend, figures)
     m = report["machine"]
     say("")
@@ -804,16 +983,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     for backend, figures in tables.items():
         print_table(m["databases"][backend], figures)
+        load = report["databases"][backend]["load_average_1min"]
+        say(
+            f"  load average (1 min) on the machine: {load['before']} before, {load['after']} after, on {m['cores']} cores"
+        )
     say("")
     for check in report["targets"]:
         mark = "met   " if check["met"] else "MISSED"
         say(f"{mark} {check['database']:<11} {check['target']:<34} {check['value']!s:>8}  (wanted {check['wanted']})")
     RESULTS.mkdir(parents=True, exist_ok=True)
     latest = RESULTS / "latest.json"
+    report["minutes"] = round((time.monotonic() - began) / 60, 1)
     latest.write_text(json.dumps(report, indent=2) + "\n")
     stamp = report["generated_at"].replace(":", "").replace("-", "")[:15]
     shutil.copyfile(latest, RESULTS / f"bench-{stamp}.json")
-    say(f"\nwritten to {latest.relative_to(ROOT)}")
+    minutes = (time.monotonic() - began) / 60
+    say(f"\nwritten to {latest.relative_to(ROOT)}; the whole run took {minutes:.0f} minutes")
     missed = [check for check in report["targets"] if not check["met"]]
     return 1 if args.check and missed else 0
 

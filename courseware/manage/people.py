@@ -198,10 +198,17 @@ def _waiting(course_id: int | None, people):
     )
 
 
-def _open_lessons(course_id: int | None, waiting):
+def _open_lessons(course_id: int | None, waiting, today: dt.date):
     """Per learner with work waiting for a trainer: their required lessons that wait for a
     review, and those completed (only such a learner can be blocked). Read by person and
-    status on the covering progress index, for the few people in ``waiting``."""
+    status on the covering progress index, for the people in ``waiting`` who are not overdue
+    (overdue comes before blocked, so their lessons do not change their status)."""
+    overdue = select(literal(1)).where(
+        Enrollment.user_id == waiting.c.user_id, Enrollment.completed_at.is_(None), Enrollment.due_date < today
+    )
+    if course_id:
+        overdue = overdue.where(Enrollment.course_id == course_id)
+    may_be_blocked = select(waiting.c.user_id).where(~overdue.exists())
     required = _required_lessons()
     if course_id:
         # Through the course's lessons, so that progress is still read by person and status.
@@ -214,7 +221,7 @@ def _open_lessons(course_id: int | None, waiting):
             func.count(case((LessonProgress.status == "completed", 1))).label("done"),
         )
         .where(
-            LessonProgress.user_id.in_(select(waiting.c.user_id)),
+            LessonProgress.user_id.in_(may_be_blocked),
             LessonProgress.status.in_(("awaiting_review", "completed")),
             LessonProgress.lesson_id.in_(select(required.c.lesson_id)),
         )
@@ -258,7 +265,7 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
     """
     people = _people_ids(scope, filters)
     waiting = _waiting(filters.course_id, people)
-    open_lessons = _open_lessons(filters.course_id, waiting)
+    open_lessons = _open_lessons(filters.course_id, waiting, now.today)
     required = _required_lessons().subquery("required")
     required_count = (
         select(required.c.course_id, func.count().label("n")).group_by(required.c.course_id).subquery("required_count")
@@ -311,11 +318,18 @@ def _learners(scope: Scope, filters: PeopleFilter, now: Clock):
     return select(figures, status).cte("learners").prefix_with("MATERIALIZED")
 
 
+# Memory for each sort and hash of the managers' aggregates: at 100,000 learners, the table
+# sorted by status and the per-learner counts need about 20 MB, which PostgreSQL's default of
+# 4 MB sends to temporary files. Set for the current transaction only.
+AGGREGATE_WORK_MEM = "64MB"
+
+
 def tune_for_aggregates() -> None:
-    """PostgreSQL's JIT compiler takes longer to compile these one-off aggregate queries than
-    to run them (a second for 10,000 learners); turn it off for the current transaction."""
+    """Settings for the current transaction on PostgreSQL: no JIT compiler (it takes longer to
+    compile these one-off aggregate queries than to run them: a second for 10,000 learners),
+    and enough memory for their sorts and hashes (``AGGREGATE_WORK_MEM``)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text(f"SET LOCAL jit = off; SET LOCAL work_mem = '{AGGREGATE_WORK_MEM}'"))
 
 
 def status_expression(learners, now: Clock, course_id: int | None = None):

@@ -132,7 +132,7 @@ class ChecklistState(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "lesson_id", "activity_key"),
         CheckConstraint("status IN ('open', 'awaiting_verification', 'verified', 'returned')", name="status"),
-        Index("ix_checklist_states_status_updated_at", "status", "updated_at"),
+        Index("ix_checklist_states_status_updated_at_user_id", "status", "updated_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +158,7 @@ class Submission(Base):
     __table_args__ = (
         CheckConstraint("status IN ('submitted', 'changes_requested', 'approved')", name="status"),
         Index("ix_submissions_user_id_lesson_id", "user_id", "lesson_id"),
-        Index("ix_submissions_status_created_at", "status", "created_at"),
+        Index("ix_submissions_status_created_at_user_id", "status", "created_at", "user_id"),
         Index("uq_submissions_user_id_form_key", "user_id", "form_key", unique=True),
     )
 

@@ -9,7 +9,7 @@
 Only new tables: nothing existing is touched.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2027-01-10 10:00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from courseware.db import UTCDateTime
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
