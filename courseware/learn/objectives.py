@@ -64,6 +64,19 @@ def set_objective(owner: User, author: User, values: dict, form_key: str | None 
     return objective
 
 
+def _lock_for_revision(objective: Objective, form_key: str | None) -> ObjectiveRevision | None:
+    """Lock the objective's row, so that its revisions are made one after another; the revision
+    the form ``form_key`` already made, when it was sent before."""
+    db.session.refresh(objective, with_for_update=True)
+    if not form_key:
+        return None
+    return db.session.scalar(
+        select(ObjectiveRevision).where(
+            ObjectiveRevision.objective_id == objective.id, ObjectiveRevision.form_key == form_key
+        )
+    )
+
+
 def revise_objective(
     objective: Objective, author: User, values: dict, form_key: str | None = None
 ) -> ObjectiveRevision | None:
@@ -73,15 +86,9 @@ def revise_objective(
     compared with the one before; the same form sent again gets the revision it made.
     """
     form_key = clean_form_key(form_key)
-    db.session.refresh(objective, with_for_update=True)
-    if form_key:
-        first = db.session.scalar(
-            select(ObjectiveRevision).where(
-                ObjectiveRevision.objective_id == objective.id, ObjectiveRevision.form_key == form_key
-            )
-        )
-        if first is not None:
-            return first
+    first = _lock_for_revision(objective, form_key)
+    if first is not None:
+        return first
     changed = {name for name in OBJECTIVE_FIELDS if values.get(name) != getattr(objective, name)}
     if not changed and not values.get("note"):
         return None
@@ -170,15 +177,9 @@ def review_objective(
     if not learned:
         raise Invalid("Say what you learned.")
     form_key = clean_form_key(form_key)
-    db.session.refresh(objective, with_for_update=True)
-    if form_key:
-        first = db.session.scalar(
-            select(ObjectiveRevision).where(
-                ObjectiveRevision.objective_id == objective.id, ObjectiveRevision.form_key == form_key
-            )
-        )
-        if first is not None:
-            return first
+    first = _lock_for_revision(objective, form_key)
+    if first is not None:
+        return first
     if decision == "retire":
         objective.status = "retired"
     objective.reviewed_at = objective.updated_at = utcnow()
