@@ -16,6 +16,7 @@ from courseware.models.accounts import (
     fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
     CHECK_IN_FIELDS,
@@ -45,6 +46,9 @@ from courseware.models.sign_in import (
 )
 
 __all__ = [
+    "EVIDENCE_KINDS",
+    "EvidenceFile",
+    "StoredFile",
     "CHECK_IN_FIELDS",
     "FORM_KEY_LENGTH",
     "JOB_STATES",

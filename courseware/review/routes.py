@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import ChecklistState, Course, Lesson, Submission, User
@@ -96,6 +97,7 @@ def submission(submission_id: int):
                 flash(f"{learner.name}'s work is {verdict}; they have been notified.", "success")
                 return redirect(url_for("review.queue"))
         status = 422
+    history = services.submission_history(submission)
     return render_template(
         "review/submission.html",
         submission=submission,
@@ -104,7 +106,8 @@ def submission(submission_id: int):
         lesson=lesson,
         activity=activity,
         criteria=criteria,
-        history=services.submission_history(submission),
+        history=history,
+        evidence=evidence_of_submissions([s.id for s in history]),
         form=form,
         scores=scores,
         score_errors=score_errors,
@@ -158,6 +161,7 @@ def checklist(state_id: int):
         course=db.session.get(Course, lesson.course_id),
         lesson=lesson,
         activity=activity,
+        evidence=evidence_of_checklist(state),
         form=form,
         waited=services.waited,
     ), status

@@ -38,6 +38,9 @@ COURSE_EDITORS = expect(owner="forbidden", other="forbidden", trainer="missing",
 GRANTS = ADMIN_ONLY
 REVIEWERS = AUTHORS
 OWNERS_WORK = COURSE_EDITORS  # the owner's submission: neither trainer has rights, the mentor mentors someone else
+# The owner's work and its evidence: the owner and admins; nobody in the world reviews, mentors or
+# manages the owner (the manager manages another team, the mentor someone else).
+SEES_OWNERS_WORK = expect(other="missing", trainer="missing", mentor="missing", manager="missing")
 MENTORS = expect(owner="forbidden", other="forbidden", manager="forbidden", admin="forbidden")
 PAIRING = expect(owner="forbidden", other="forbidden", trainer="forbidden", mentor="forbidden")
 PAIRING_IN_SCOPE = expect(
@@ -86,6 +89,10 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("learn.answer_quiz", "POST"): OWNER_ONLY,
     ("learn.save_checklist", "POST"): OWNER_ONLY,
     ("learn.submit_practice", "POST"): OWNER_ONLY,
+    ("learn.checklist_evidence", "POST"): OWNER_ONLY,
+    ("evidence.download", "GET"): SEES_OWNERS_WORK,
+    ("evidence.thumbnail", "GET"): SEES_OWNERS_WORK,
+    ("evidence.remove", "POST"): OWNER_ONLY,
     ("learn.write_reflection", "POST"): OWNER_ONLY,
     ("learn.my_certificate", "GET"): OWNER_ONLY,
     ("learn.certificate", "GET"): PUBLIC,
