@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.scim.admin import bp as provisioning_bp
     from courseware.scim.routes import bp as scim_bp
     from courseware.sso.routes import bp as sso_bp
+    from courseware.threads.routes import bp as threads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
+    app.register_blueprint(threads_bp, url_prefix="/threads")
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
     app.register_blueprint(team_objectives_bp, url_prefix="/manage")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")

@@ -44,8 +44,12 @@ from courseware.models.sign_in import (
     SignInProvider,
     SignInSettings,
 )
+from courseware.models.threads import THREAD_SUBJECTS, Comment, MentorNote
 
 __all__ = [
+    "THREAD_SUBJECTS",
+    "Comment",
+    "MentorNote",
     "EVIDENCE_KINDS",
     "EvidenceFile",
     "StoredFile",

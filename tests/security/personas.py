@@ -20,6 +20,7 @@ from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
 from courseware.models import (
     ApiToken,
+    Comment,
     CourseStaff,
     Lesson,
     ManagerScope,
@@ -74,6 +75,9 @@ FORM_DATA = {
     "admin.teams": {"name": "A new team"},
     "learn.answer_quiz": {"q0": "0"},
     "learn.save_checklist": {"item": ["0"]},
+    "threads.thread": {"body": "A comment"},
+    "threads.edit": {"body": "Changed"},
+    "mentoring.add_note": {"body": "A private note"},
     "learn.checklist_evidence": {"note": "The alert is set.", "links": "https://example.org/alert"},
     "learn.submit_practice": {"text": "My work"},
     "learn.write_reflection": {"body": "My thoughts"},
@@ -149,6 +153,10 @@ def build_world(db, make_user, make_team, make_course):
     activities = {a["key"]: a for a in ACTIVITIES}
     submission = submit_practice(owner, lesson, activities["practice-1"], "My work", None, "s1")
     checklist = save_checklist(owner, lesson, activities["checklist-1"], [0], "c1")
+    comment = Comment(
+        subject="submission", subject_id=submission.id, learner_id=owner.id, author_id=owner.id, body="Mine"
+    )
+    db.session.add(comment)
     (evidence,) = attach_files(owner, [clean_upload("shot.png", png())], checklist_state=checklist)
     staff = make_user(name="Editor", roles=("trainer",))
     db.session.add(CourseStaff(course_id=course.id, user_id=staff.id, role="editor"))
@@ -188,6 +196,9 @@ def build_world(db, make_user, make_team, make_course):
         "submission_id": submission.id,
         "state_id": checklist.id,
         "evidence_id": evidence.id,
+        "subject": "submission",
+        "item_id": submission.id,
+        "comment_id": comment.id,
         "notification_id": notification.id,
         "job_id": job.id,
         "mentor_id": people["mentor"].id,

@@ -93,6 +93,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("evidence.download", "GET"): SEES_OWNERS_WORK,
     ("evidence.thumbnail", "GET"): SEES_OWNERS_WORK,
     ("evidence.remove", "POST"): OWNER_ONLY,
+    ("threads.thread", "GET"): SEES_OWNERS_WORK,
+    ("threads.thread", "POST"): SEES_OWNERS_WORK,
+    ("threads.edit", "GET"): OWNER_ONLY,
+    ("threads.edit", "POST"): OWNER_ONLY,
+    ("threads.delete", "POST"): OWNER_ONLY,
     ("learn.write_reflection", "POST"): OWNER_ONLY,
     ("learn.my_certificate", "GET"): OWNER_ONLY,
     ("learn.certificate", "GET"): PUBLIC,
@@ -160,6 +165,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # Mentoring: mentors see their own mentees; managers and admins pair people and name reviewers.
     ("mentoring.mentees", "GET"): MENTORS,
     ("mentoring.mentee", "GET"): expect(
+        owner="forbidden",
+        other="forbidden",
+        trainer="missing",
+        mentor="missing",
+        manager="forbidden",
+        admin="forbidden",
+    ),
+    ("mentoring.add_note", "POST"): expect(
         owner="forbidden",
         other="forbidden",
         trainer="missing",

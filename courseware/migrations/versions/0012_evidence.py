@@ -3,6 +3,8 @@
 - stored_files: the bytes of uploaded files, in the database so that every app server shares them.
 - evidence_files: a file handed in with a submission or a checklist (kind, type, size, thumbnail).
 - submissions.links, checklist_states.note and checklist_states.links: further links and a note.
+- comments: the thread about a submission, a checklist or a shared journal entry.
+- mentor_notes: a mentor's private notes about a mentee.
 
 Revision ID: 0012
 Revises: 0009
@@ -74,6 +76,44 @@ def upgrade() -> None:
     op.create_index(op.f("ix_evidence_files_user_id"), "evidence_files", ["user_id"])
     op.create_index(op.f("ix_evidence_files_submission_id"), "evidence_files", ["submission_id"])
     op.create_index(op.f("ix_evidence_files_checklist_state_id"), "evidence_files", ["checklist_state_id"])
+    op.create_table(
+        "comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=20), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("edited_at", UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", UTCDateTime(), nullable=True),
+        sa.CheckConstraint("subject IN ('submission', 'checklist', 'journal')", name=op.f("ck_comments_subject")),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["users.id"], name=op.f("fk_comments_learner_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_comments_author_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comments")),
+    )
+    op.create_index("ix_comments_subject_subject_id", "comments", ["subject", "subject_id"])
+    op.create_index(op.f("ix_comments_learner_id"), "comments", ["learner_id"])
+    op.create_table(
+        "mentor_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentor_id", sa.Integer(), nullable=False),
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mentor_id"], ["users.id"], name=op.f("fk_mentor_notes_mentor_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["users.id"], name=op.f("fk_mentor_notes_learner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mentor_notes")),
+    )
+    op.create_index("ix_mentor_notes_mentor_id_learner_id", "mentor_notes", ["mentor_id", "learner_id"])
     with op.batch_alter_table("submissions") as batch:
         batch.add_column(sa.Column("links", sa.JSON(), nullable=True))
     with op.batch_alter_table("checklist_states") as batch:
@@ -87,6 +127,11 @@ def downgrade() -> None:
         batch.drop_column("note")
     with op.batch_alter_table("submissions") as batch:
         batch.drop_column("links")
+    op.drop_index("ix_mentor_notes_mentor_id_learner_id", table_name="mentor_notes")
+    op.drop_table("mentor_notes")
+    op.drop_index(op.f("ix_comments_learner_id"), table_name="comments")
+    op.drop_index("ix_comments_subject_subject_id", table_name="comments")
+    op.drop_table("comments")
     op.drop_index(op.f("ix_evidence_files_checklist_state_id"), table_name="evidence_files")
     op.drop_index(op.f("ix_evidence_files_submission_id"), table_name="evidence_files")
     op.drop_index(op.f("ix_evidence_files_user_id"), table_name="evidence_files")
