@@ -20,6 +20,7 @@ from courseware.learn.journal import entry_with_form_key
 from courseware.models import ChecklistState, Course, JournalEntry, LearningEvent, Lesson, QuizAttempt, Submission, User
 from courseware.progress import rules
 from courseware.progress.services import already_recorded, begin_step, record_event
+from courseware.review.services import notify_reviewers
 
 
 def find_activity(lesson: Lesson, key: str) -> dict:
@@ -174,6 +175,11 @@ def save_checklist(
     state.updated_at = utcnow()
     if complete and rules.needs_trainer(activity):
         state.status = "awaiting_verification"
+        db.session.flush()
+        title = lesson.published_revision.title if lesson.published_revision else lesson.slug
+        notify_reviewers(
+            user, lesson.course_id, f"a checklist to confirm on “{title}”", "review.checklist", state_id=state.id
+        )
     else:
         state.status = "open"
     db.session.flush()
@@ -251,6 +257,11 @@ def submit_practice(
     if not new:
         return submission
     attach_files(user, list(files), submission=submission)
+    if needs_review:
+        title = lesson.published_revision.title if lesson.published_revision else lesson.slug
+        notify_reviewers(
+            user, lesson.course_id, f"practice work on “{title}”", "review.submission", submission_id=submission.id
+        )
     record_event(
         user,
         rules.SUBMITTED,

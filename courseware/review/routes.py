@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -17,6 +17,16 @@ from courseware.review.forms import QueueFilterForm, ReviewForm, VerifyForm, rea
 from courseware.review.policies import can_review_submission, can_verify_checklist, may_review_anything
 
 bp = Blueprint("review", __name__)
+
+
+@bp.app_template_global()
+def waiting_reviews() -> int:
+    """How many items wait in the queue of the person logged in (0 for those who review nothing)."""
+    if not current_user.is_authenticated or not current_user.has_role("trainer", "admin"):
+        return 0
+    if "waiting_reviews" not in g:
+        g.waiting_reviews = services.waiting_count(current_user)
+    return g.waiting_reviews
 
 
 def reviewer_required(view):

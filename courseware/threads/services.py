@@ -57,7 +57,13 @@ def add_comment(author: User, thread: ThreadItem, body: str) -> Comment:
     others = {thread.learner_id} | {c.author_id for c in comments_of(thread) if c.author_id is not None}
     others |= _reviewers_of(thread)
     others.discard(author.id)
-    link = url_for("threads.thread", subject=thread.subject, item_id=thread.item.id, _anchor=f"comment-{comment.id}")
+    link = url_for(
+        "threads.thread",
+        subject=thread.subject,
+        item_id=thread.item.id,
+        _anchor=f"comment-{comment.id}",
+        _external=False,
+    )
     what = WHAT[thread.subject]
     for person in db.session.scalars(select(User).where(User.id.in_(others), User.is_active.is_(True))):
         mine = person.id == thread.learner_id

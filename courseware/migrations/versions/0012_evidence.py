@@ -114,18 +114,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mentor_notes")),
     )
     op.create_index("ix_mentor_notes_mentor_id_learner_id", "mentor_notes", ["mentor_id", "learner_id"])
-    with op.batch_alter_table("submissions") as batch:
+    with op.batch_alter_table("submissions", recreate="never") as batch:
         batch.add_column(sa.Column("links", sa.JSON(), nullable=True))
-    with op.batch_alter_table("checklist_states") as batch:
+    with op.batch_alter_table("checklist_states", recreate="never") as batch:
         batch.add_column(sa.Column("note", sa.Text(), nullable=True))
         batch.add_column(sa.Column("links", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("checklist_states") as batch:
+    with op.batch_alter_table("checklist_states", recreate="never") as batch:
         batch.drop_column("links")
         batch.drop_column("note")
-    with op.batch_alter_table("submissions") as batch:
+    with op.batch_alter_table("submissions", recreate="never") as batch:
         batch.drop_column("links")
     op.drop_index("ix_mentor_notes_mentor_id_learner_id", table_name="mentor_notes")
     op.drop_table("mentor_notes")
