@@ -40,7 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_middleware(app: Flask) -> None:
-    """Trust ``X-Forwarded-*`` from the configured number of proxies (client address, scheme, host)."""
+    """Read requests with the evidence upload limits (``evidence.uploads``); trust
+    ``X-Forwarded-*`` from the configured number of proxies (client address, scheme, host)."""
+    from courseware.evidence.uploads import UploadRequest
+
+    app.request_class = UploadRequest
     count = int(app.config["PROXY_COUNT"])
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -75,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.auth.routes import bp as auth_bp
     from courseware.authoring.routes import bp as author_bp
     from courseware.core.routes import bp as core_bp
+    from courseware.evidence.routes import bp as evidence_bp
     from courseware.learn.routes import bp as learn_bp
     from courseware.manage.routes import bp as manage_bp
     from courseware.manage.team_objectives import bp as team_objectives_bp
@@ -84,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.scim.admin import bp as provisioning_bp
     from courseware.scim.routes import bp as scim_bp
     from courseware.sso.routes import bp as sso_bp
+    from courseware.threads.routes import bp as threads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
@@ -94,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(author_bp, url_prefix="/author")
     app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(evidence_bp, url_prefix="/evidence")
+    app.register_blueprint(threads_bp, url_prefix="/threads")
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
     app.register_blueprint(team_objectives_bp, url_prefix="/manage")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")

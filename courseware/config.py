@@ -68,6 +68,11 @@ def default_settings(instance_path: str) -> dict:
         # Bytes each worker may keep of managers' figures when no Redis is set.
         "FIGURES_CACHE_BYTES": 16 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Evidence handed in with practice work and checklists: the largest file, in bytes, and
+        # how many files one hand-in or checklist takes. Forms that take evidence accept a body
+        # of files × size (plus room for the text); every other form keeps MAX_CONTENT_LENGTH.
+        "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+        "EVIDENCE_MAX_FILES": 5,
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": 0,
         "LOGIN_RATE_LIMIT": "10 per minute",

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select
 
 from courseware.core.validators import whole_number
 from courseware.db import utcnow
+from courseware.evidence.files import CleanFile
+from courseware.evidence.services import attach_files, evidence_of_checklist
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.learn.course_map import lesson_for_learner
@@ -17,6 +20,7 @@ from courseware.learn.journal import entry_with_form_key
 from courseware.models import ChecklistState, Course, JournalEntry, LearningEvent, Lesson, QuizAttempt, Submission, User
 from courseware.progress import rules
 from courseware.progress.services import already_recorded, begin_step, record_event
+from courseware.review.services import notify_reviewers
 
 
 def find_activity(lesson: Lesson, key: str) -> dict:
@@ -171,6 +175,11 @@ def save_checklist(
     state.updated_at = utcnow()
     if complete and rules.needs_trainer(activity):
         state.status = "awaiting_verification"
+        db.session.flush()
+        title = lesson.published_revision.title if lesson.published_revision else lesson.slug
+        notify_reviewers(
+            user, lesson.course_id, f"a checklist to confirm on “{title}”", "review.checklist", state_id=state.id
+        )
     else:
         state.status = "open"
     db.session.flush()
@@ -199,14 +208,26 @@ def submissions(user: User, lesson: Lesson, key: str) -> list[Submission]:
 
 
 def submit_practice(
-    user: User, lesson: Lesson, activity: dict, text: str, link: str | None, form_key: str
+    user: User,
+    lesson: Lesson,
+    activity: dict,
+    text: str,
+    link: str | None,
+    form_key: str,
+    *,
+    links: list[str] | None = None,
+    files: list[CleanFile] = (),
 ) -> Submission:
-    """Hand in practice work; refused while an earlier one waits for review or once approved.
+    """Hand in practice work, with its links and accepted files (``evidence.services.check_uploads``);
+    refused while an earlier one waits for review or once approved.
 
     Decided under the learner's lock, so that two hand-ins at once are taken one after the other;
-    the same form sent again gets the submission it made. NotAllowed when the learner is not
-    enrolled.
+    the same form sent again gets the submission it made (and keeps no second copy of its
+    files). NotAllowed when the learner is not enrolled.
     """
+    links = [item.strip() for item in (links or []) if item.strip()]
+    if link and link.strip() and link.strip() not in links:
+        links.insert(0, link.strip())
     form_key = clean_form_key(form_key)
     progress = begin_step(user.id, lesson)
     if form_key:
@@ -226,7 +247,8 @@ def submit_practice(
         revision_id=lesson.published_revision_id,
         activity_key=activity["key"],
         text=text.strip(),
-        link=(link or "").strip() or None,
+        link=links[0] if links else None,
+        links=links or None,
         status="submitted" if needs_review else "approved",
         created_at=utcnow(),
         form_key=form_key,
@@ -234,13 +256,19 @@ def submit_practice(
     submission, new = add_once(submission, _submission_with_key(user, form_key))
     if not new:
         return submission
+    attach_files(user, list(files), submission=submission)
+    if needs_review:
+        title = lesson.published_revision.title if lesson.published_revision else lesson.slug
+        notify_reviewers(
+            user, lesson.course_id, f"practice work on “{title}”", "review.submission", submission_id=submission.id
+        )
     record_event(
         user,
         rules.SUBMITTED,
         lesson=lesson,
         activity_key=activity["key"],
         text_length=len(submission.text),
-        detail={"submission_id": submission.id, "version": len(history) + 1},
+        detail={"submission_id": submission.id, "version": len(history) + 1, "files": len(files)},
         idempotency_key=event_key("submitted", user, form_key),
         progress=progress,
     )
@@ -249,6 +277,36 @@ def submit_practice(
 
 def _submission_with_key(user: User, form_key: str | None):
     return select(Submission).where(Submission.user_id == user.id, Submission.form_key == form_key)
+
+
+def add_checklist_evidence(
+    user: User, lesson: Lesson, activity: dict, note: str, links: list[str], files: list[CleanFile]
+) -> ChecklistState:
+    """Keep the learner's note, links and accepted files beside their checklist, for the trainer
+    who confirms it. Invalid once the checklist is confirmed, or past ``EVIDENCE_MAX_FILES``
+    files; NotAllowed when the learner is not enrolled or the lesson is not open to them yet."""
+    begin_lesson_step(user, lesson)
+    state = checklist_state(user, lesson, activity["key"])
+    if state is None:
+        state = ChecklistState(
+            user_id=user.id,
+            lesson_id=lesson.id,
+            activity_key=activity["key"],
+            ticked=[],
+            status="open",
+            revision_id=lesson.published_revision_id,
+        )
+        db.session.add(state)
+        db.session.flush()
+    if state.status == "verified":
+        raise Invalid("This checklist is confirmed; its evidence stays as it was.")
+    if len(evidence_of_checklist(state)) + len(files) > current_app.config["EVIDENCE_MAX_FILES"]:
+        raise Invalid(f"A checklist takes at most {current_app.config['EVIDENCE_MAX_FILES']} files.", field="files")
+    state.note = note.strip() or None
+    state.links = [item.strip() for item in links if item.strip()] or None
+    state.updated_at = utcnow()
+    attach_files(user, files, checklist_state=state)
+    return state
 
 
 def reflection_entry(user: User, lesson: Lesson, key: str) -> JournalEntry | None:

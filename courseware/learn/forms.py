@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     FloatField,
     HiddenField,
+    MultipleFileField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -37,15 +38,50 @@ class KeyedForm(CheckedForm):
     form_key = HiddenField(default=new_form_key)
 
 
-class PracticeForm(KeyedForm):
+MAX_LINKS = 10
+
+
+def read_links(text: str | None) -> list[str]:
+    """The web addresses in ``text``, one a line, blank lines left out."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def http_links(_form, field):
+    links = read_links(field.data)
+    if len(links) > MAX_LINKS:
+        raise ValidationError(f"Give at most {MAX_LINKS} links.")
+    for link in links:
+        parts = urlsplit(link)
+        if len(link) > 500 or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(f"“{link[:80]}” is not a full web address: give each link starting with https://.")
+
+
+class EvidenceFields:
+    links = TextAreaField(
+        "Links (optional)",
+        validators=[Length(max=MAX_LINKS * 510), http_links],
+        description="Links to your work elsewhere, such as a draft post or a shared document: one a line.",
+    )
+    files = MultipleFileField(
+        "Files (optional)",
+        description="Screenshots (PNG, JPEG or WebP) or PDF documents, up to 5 of 10 MB each. "
+        "Blur names that should not be seen; where a photo was taken is removed.",
+        render_kw={"accept": "image/png,image/jpeg,image/webp,application/pdf"},
+    )
+
+
+class PracticeForm(EvidenceFields, KeyedForm):
     text = TextAreaField(
         "Your answer",
         validators=[DataRequired("Write your answer before handing it in."), Length(max=MAX_TEXT)],
     )
-    link = URLField(
-        "Link (optional)",
-        validators=[Optional(), Length(max=500), http_link],
-        description="A link to your work elsewhere, such as a draft post or a shared document.",
+
+
+class ChecklistEvidenceForm(EvidenceFields, CheckedForm):
+    note = TextAreaField(
+        "Note for the trainer (optional)",
+        validators=[Length(max=MAX_TEXT)],
+        description="Anything the trainer should know when they confirm the list.",
     )
 
 

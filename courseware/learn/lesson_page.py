@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
 from courseware.learn.activities import checklist_state, quiz_attempts, reflection_entry, submissions
 from courseware.learn.course_map import CourseMap, LessonItem, ModuleItem
 from courseware.learn.form_keys import new_form_key
-from courseware.learn.forms import PracticeForm, ReflectionForm
+from courseware.learn.forms import ChecklistEvidenceForm, PracticeForm, ReflectionForm
 from courseware.models import Lesson, LessonRevision, User
 
 
@@ -20,6 +21,15 @@ class LessonPage:
     previous: LessonItem | None
     following: LessonItem | None
     panels: list[dict]
+
+
+def resubmission_form(history: list) -> PracticeForm:
+    """The hand-in form, starting from the previous hand-in (its answer and links) when there is one."""
+    if not history:
+        return PracticeForm(formdata=None)
+    latest = history[0]
+    links = latest.links or ([latest.link] if latest.link else [])
+    return PracticeForm(formdata=None, data={"text": latest.text, "links": "\n".join(links)})
 
 
 def lesson_page(
@@ -62,10 +72,24 @@ def lesson_page(
             )
         elif activity["type"] == "checklist":
             state = checklist_state(user, lesson, key)
-            panel.update(state=state, ticked=set(state.ticked) if state else set(), form_key=new_form_key())
+            evidence_form = forms.get(key) or ChecklistEvidenceForm(
+                formdata=None,
+                data={"note": state.note, "links": "\n".join(state.links or [])} if state else None,
+            )
+            panel.update(
+                state=state,
+                ticked=set(state.ticked) if state else set(),
+                form_key=new_form_key(),
+                evidence=evidence_of_checklist(state),
+                evidence_form=evidence_form,
+            )
         elif activity["type"] == "practice":
             history = submissions(user, lesson, key)
-            panel.update(history=history, form=forms.get(key) or PracticeForm(formdata=None))
+            panel.update(
+                history=history,
+                evidence=evidence_of_submissions([s.id for s in history]),
+                form=forms.get(key) or resubmission_form(history),
+            )
         elif activity["type"] == "reflection":
             entry = reflection_entry(user, lesson, key)
             form = forms.get(key) or ReflectionForm(

@@ -10,6 +10,8 @@ from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
 from courseware.core.validators import CheckedForm, int_param, text_param, whole_number
 from courseware.db import utcnow
+from courseware.evidence.services import check_uploads, evidence_of_checklist
+from courseware.evidence.uploads import accepts_evidence, uploads
 from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
 from courseware.extensions import db
 from courseware.learn import activities, check_ins, objective_policies, records
@@ -19,6 +21,7 @@ from courseware.learn.course_map import course_map, lesson_for_learner, my_cours
 from courseware.learn.enrollment import course_for_learner, published_course, published_lesson
 from courseware.learn.forms import (
     CheckInForm,
+    ChecklistEvidenceForm,
     JournalForm,
     ObjectiveForm,
     PracticeForm,
@@ -26,6 +29,7 @@ from courseware.learn.forms import (
     ReviewForm,
     SharingForm,
     TeamObjectiveForm,
+    read_links,
 )
 from courseware.learn.lesson_page import lesson_page
 from courseware.learn.objective_rules import STANDING_WORDS
@@ -263,27 +267,75 @@ def save_checklist(course_slug: str, lesson_slug: str, key: str):
     return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
 
 
+def _evidence_errors(form, errors: list[str]) -> None:
+    """Refused files on the form's file field; files are never kept across a refusal, so say so."""
+    if errors:
+        form.files.errors = [*errors, "Nothing was handed in: choose the files to send again (what you typed is kept)."]
+
+
 @bp.route("/learn/<course_slug>/<lesson_slug>/practice/<key>", methods=["POST"])
+@accepts_evidence
 @role_required()
 def submit_practice(course_slug: str, lesson_slug: str, key: str):
-    """Hand in practice work; the text stays on the page when something needs fixing."""
+    """Hand in practice work with its links and files; the text and links stay on the page when
+    something needs fixing, with a message for each refused file."""
     course, enrollment = _course(course_slug)
     lesson, cmap = _lesson(course, lesson_slug)
     activity = _activity(lesson, key, "practice")
     form = PracticeForm()
     if form.validate_on_submit():
-        try:
-            activities.submit_practice(
-                current_user, lesson, activity, form.text.data, form.link.data, form.form_key.data
-            )
-        except NotAllowed as exc:
-            _refuse(exc)
-        except Invalid as exc:
-            form.text.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("Your work is handed in.", "success")
-            return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
+        files, errors = check_uploads(uploads())
+        _evidence_errors(form, errors)
+        if not errors:
+            try:
+                activities.submit_practice(
+                    current_user,
+                    lesson,
+                    activity,
+                    form.text.data,
+                    None,
+                    form.form_key.data,
+                    links=read_links(form.links.data),
+                    files=files,
+                )
+            except NotAllowed as exc:
+                _refuse(exc)
+            except Invalid as exc:
+                form.text.errors.append(exc.message)
+            else:
+                db.session.commit()
+                flash("Your work is handed in.", "success")
+                return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
+    return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
+
+
+@bp.route("/learn/<course_slug>/<lesson_slug>/checklist/<key>/evidence", methods=["POST"])
+@accepts_evidence
+@role_required()
+def checklist_evidence(course_slug: str, lesson_slug: str, key: str):
+    """Keep a note, links and files beside a checklist for the trainer who confirms it; the note
+    and links stay on the page when something needs fixing."""
+    course, enrollment = _course(course_slug)
+    lesson, cmap = _lesson(course, lesson_slug)
+    activity = _activity(lesson, key, "checklist")
+    form = ChecklistEvidenceForm()
+    if form.validate_on_submit():
+        state = activities.checklist_state(current_user, lesson, key)
+        files, errors = check_uploads(uploads(), already=len(evidence_of_checklist(state)))
+        _evidence_errors(form, errors)
+        if not errors:
+            try:
+                activities.add_checklist_evidence(
+                    current_user, lesson, activity, form.note.data or "", read_links(form.links.data), files
+                )
+            except NotAllowed as exc:
+                _refuse(exc)
+            except Invalid as exc:
+                form.note.errors.append(exc.message)
+            else:
+                db.session.commit()
+                flash("Your evidence is saved with the checklist.", "success")
+                return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
     return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
 
 

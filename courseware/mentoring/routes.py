@@ -18,6 +18,8 @@ from courseware.mentoring import services
 from courseware.mentoring.forms import PairForm
 from courseware.mentoring.policies import can_mentor_view
 from courseware.models import Course, User
+from courseware.threads import services as thread_services
+from courseware.threads.forms import NoteForm
 
 bp = Blueprint("mentoring", __name__)
 
@@ -33,7 +35,7 @@ def mentees():
 
 @bp.route("/mentees/<id:user_id>")
 @role_required("trainer")
-def mentee(user_id: int):
+def mentee(user_id: int, note_form=None, status: int = 200):
     """One mentee: progress per course, objectives with their check-ins, practice work and reviews,
     journal entries shared with mentors."""
     learner = db.session.get(User, user_id)
@@ -50,7 +52,25 @@ def mentee(user_id: int):
         objectives=objectives.summaries(own_and_team, utcnow().date()),
         submissions=services.mentee_submissions(learner),
         journal=services.shared_journal(current_user, learner),
-    )
+        notes=thread_services.mentor_notes(current_user, learner),
+        note_form=note_form or NoteForm(formdata=None),
+    ), status
+
+
+@bp.route("/mentees/<id:user_id>/notes", methods=["POST"])
+@role_required("trainer")
+def add_note(user_id: int):
+    """Keep a private note about a mentee, read by this mentor alone; 404 for anyone else's mentee."""
+    learner = db.session.get(User, user_id)
+    if learner is None or not can_mentor_view(current_user, learner):
+        abort(404)
+    form = NoteForm()
+    if form.validate_on_submit():
+        thread_services.add_mentor_note(current_user, learner, form.body.data)
+        db.session.commit()
+        flash("Your note is saved; only you see it.", "success")
+        return redirect(url_for("mentoring.mentee", user_id=learner.id, _anchor="notes-title"))
+    return mentee(user_id, note_form=form, status=422)
 
 
 def _mentor_choices(form: PairForm) -> None:

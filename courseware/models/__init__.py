@@ -16,6 +16,7 @@ from courseware.models.accounts import (
     fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
     CHECK_IN_FIELDS,
@@ -43,8 +44,15 @@ from courseware.models.sign_in import (
     SignInProvider,
     SignInSettings,
 )
+from courseware.models.threads import THREAD_SUBJECTS, Comment, MentorNote
 
 __all__ = [
+    "THREAD_SUBJECTS",
+    "Comment",
+    "MentorNote",
+    "EVIDENCE_KINDS",
+    "EvidenceFile",
+    "StoredFile",
     "CHECK_IN_FIELDS",
     "FORM_KEY_LENGTH",
     "JOB_STATES",

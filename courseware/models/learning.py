@@ -145,6 +145,9 @@ class ChecklistState(Base):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     comment: Mapped[str | None] = mapped_column(Text)
+    # What the learner shows the trainer beside the ticks (files are ``EvidenceFile`` rows).
+    note: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[list | None] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -170,12 +173,19 @@ class Submission(Base):
     activity_key: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))
+    # Further links to the work elsewhere, beyond ``link`` (files are ``EvidenceFile`` rows).
+    links: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(30), default="submitted")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     form_key: Mapped[str | None] = mapped_column(String(FORM_KEY_LENGTH))
 
     reviews: Mapped[list[Review]] = relationship(back_populates="submission", order_by="Review.created_at")
     user = relationship("User")
+
+    @property
+    def all_links(self) -> list[str]:
+        """Every link handed in (hand-ins from before several links were taken have one)."""
+        return list(self.links or ([self.link] if self.link else []))
 
 
 class Review(Base):

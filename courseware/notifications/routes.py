@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.core.links import safe_next
 from courseware.extensions import db
 from courseware.models import Notification
 from courseware.notifications import services
@@ -53,3 +54,15 @@ def read_one(notification_id: int):
     services.mark_read(current_user, notification_id)
     db.session.commit()
     return redirect(url_for("notifications.index", _anchor=f"notification-{notification_id}"))
+
+
+@bp.route("/<id:notification_id>/open", methods=["POST"])
+@role_required()
+def open_one(notification_id: int):
+    """Open one of your notifications: it is marked read and you are taken to what it is about."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    services.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(safe_next(notification.link) or url_for("notifications.index"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import ChecklistState, Course, Lesson, Submission, User
@@ -16,6 +17,16 @@ from courseware.review.forms import QueueFilterForm, ReviewForm, VerifyForm, rea
 from courseware.review.policies import can_review_submission, can_verify_checklist, may_review_anything
 
 bp = Blueprint("review", __name__)
+
+
+@bp.app_template_global()
+def waiting_reviews() -> int:
+    """How many items wait in the queue of the person logged in (0 for those who review nothing)."""
+    if not current_user.is_authenticated or not current_user.has_role("trainer", "admin"):
+        return 0
+    if "waiting_reviews" not in g:
+        g.waiting_reviews = services.waiting_count(current_user)
+    return g.waiting_reviews
 
 
 def reviewer_required(view):
@@ -96,6 +107,7 @@ def submission(submission_id: int):
                 flash(f"{learner.name}'s work is {verdict}; they have been notified.", "success")
                 return redirect(url_for("review.queue"))
         status = 422
+    history = services.submission_history(submission)
     return render_template(
         "review/submission.html",
         submission=submission,
@@ -104,7 +116,8 @@ def submission(submission_id: int):
         lesson=lesson,
         activity=activity,
         criteria=criteria,
-        history=services.submission_history(submission),
+        history=history,
+        evidence=evidence_of_submissions([s.id for s in history]),
         form=form,
         scores=scores,
         score_errors=score_errors,
@@ -158,6 +171,7 @@ def checklist(state_id: int):
         course=db.session.get(Course, lesson.course_id),
         lesson=lesson,
         activity=activity,
+        evidence=evidence_of_checklist(state),
         form=form,
         waited=services.waited,
     ), status

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from courseware.core.links import email_url
 from courseware.db import utcnow
@@ -28,6 +28,7 @@ from courseware.models import (
     Review,
     Submission,
     User,
+    UserRole,
 )
 from courseware.notifications.services import notify
 from courseware.progress import rules
@@ -120,6 +121,57 @@ def review_queue(reviewer: User, *, course_id: int | None = None, learner_id: in
     ]
     items.sort(key=lambda item: (item.since, item.kind, item.id))
     return items
+
+
+def waiting_count(reviewer: User) -> int:
+    """How many items wait in the reviewer's queue (what the Review menu shows); two counts."""
+    practice = (
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.status == "submitted", review_scope_condition(reviewer, Submission.user_id, Submission.course_id)
+        )
+    )
+    checklists = (
+        select(func.count())
+        .select_from(ChecklistState)
+        .join(Lesson, Lesson.id == ChecklistState.lesson_id)
+        .where(
+            ChecklistState.status == "awaiting_verification",
+            review_scope_condition(reviewer, ChecklistState.user_id, Lesson.course_id),
+        )
+    )
+    return db.session.scalar(practice) + db.session.scalar(checklists)
+
+
+def reviewers_of(learner_id: int, course_id: int) -> list[User]:
+    """Everyone with a right to review this learner's work in this course now (admins, who
+    review everything, only when nobody else does), never the learner."""
+    rights = review_rights()
+    ids = select(rights.c.reviewer_id).where(
+        (rights.c.course_id == course_id) | (rights.c.learner_id == learner_id), rights.c.reviewer_id != learner_id
+    )
+    found = list(db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.id)))
+    if not found:
+        found = list(
+            db.session.scalars(
+                select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == "admin", User.is_active.is_(True), User.id != learner_id)
+                .order_by(User.id)
+            )
+        )
+    return found
+
+
+def notify_reviewers(learner: User, course_id: int, what: str, link_endpoint: str, **link_values) -> int:
+    """Tell the people who may review the work that ``learner`` handed in ``what``; how many."""
+    people = reviewers_of(learner.id, course_id)
+    message = f"{learner.name} handed in {what}."
+    for person in people:
+        body = f"{message}\n\nReview it: {email_url(link_endpoint, **link_values)}\n"
+        notify(person, "handed-in", message, url_for(link_endpoint, _external=False, **link_values), email_body=body)
+    return len(people)
 
 
 def queue_courses(reviewer: User) -> list[Course]:

@@ -112,11 +112,11 @@ def test_practice_submission_history_and_validation(client, db, make_user, make_
     db.session.commit()
     login(learner)
     url = f"/learn/{course.slug}/task/practice/practice-1"
-    response = post(client, url, {"text": "My objectives", "link": "javascript:alert(1)", "form_key": "p1"})
+    response = post(client, url, {"text": "My objectives", "links": "javascript:alert(1)", "form_key": "p1"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "starting with https://" in html and "My objectives" in html
-    response = post(client, url, {"text": "My objectives", "link": "https://example.org/doc", "form_key": "p2"})
+    response = post(client, url, {"text": "My objectives", "links": "https://example.org/doc", "form_key": "p2"})
     assert response.status_code == 302
     post(client, url, {"text": "My objectives", "form_key": "p2"})  # double click
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 1

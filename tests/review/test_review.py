@@ -102,8 +102,10 @@ def test_approving_completes_the_lesson_records_the_review_and_notifies_the_lear
     assert "Tess Trainer approved your practice work" in notification.message
     assert notification.link == f"/learn/{practice_course.slug}/write#activity-practice-1"
     assert notification.emailed_at is not None
-    [message] = smtp_server.messages
-    assert message["To"] == "ada@example.org"
+    # The trainer was told of the hand-in, by email too; the learner of the review.
+    [handed_in] = [m for m in smtp_server.messages if m["To"] == trainer.email]
+    assert "Ada Learner handed in practice work" in handed_in["Subject"]
+    [message] = [m for m in smtp_server.messages if m["To"] == "ada@example.org"]
     assert "approved your practice work" in message["Subject"]
     assert "Clear and countable." in message.get_payload() and "/learn/" in message.get_payload()
 

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from courseware.auth.services import invite
 from courseware.db import utcnow
+from courseware.evidence.files import clean_upload
+from courseware.evidence.services import attach_files
 from courseware.jobs.services import enqueue
 from courseware.learn.activities import save_checklist, submit_practice
 from courseware.learn.check_ins import add_check_in
@@ -18,6 +20,7 @@ from courseware.learn.journal import add_journal_entry
 from courseware.learn.objectives import set_objective
 from courseware.models import (
     ApiToken,
+    Comment,
     CourseStaff,
     Lesson,
     ManagerScope,
@@ -28,6 +31,7 @@ from courseware.models import (
 )
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
+from tests.evidence.images import png
 
 ROLES = ("anonymous", "owner", "other", "trainer", "mentor", "manager", "admin", "former")
 
@@ -71,6 +75,10 @@ FORM_DATA = {
     "admin.teams": {"name": "A new team"},
     "learn.answer_quiz": {"q0": "0"},
     "learn.save_checklist": {"item": ["0"]},
+    "threads.thread": {"body": "A comment"},
+    "threads.edit": {"body": "Changed"},
+    "mentoring.add_note": {"body": "A private note"},
+    "learn.checklist_evidence": {"note": "The alert is set.", "links": "https://example.org/alert"},
     "learn.submit_practice": {"text": "My work"},
     "learn.write_reflection": {"body": "My thoughts"},
     "learn.journal": {"body": "An entry"},
@@ -145,6 +153,11 @@ def build_world(db, make_user, make_team, make_course):
     activities = {a["key"]: a for a in ACTIVITIES}
     submission = submit_practice(owner, lesson, activities["practice-1"], "My work", None, "s1")
     checklist = save_checklist(owner, lesson, activities["checklist-1"], [0], "c1")
+    comment = Comment(
+        subject="submission", subject_id=submission.id, learner_id=owner.id, author_id=owner.id, body="Mine"
+    )
+    db.session.add(comment)
+    (evidence,) = attach_files(owner, [clean_upload("shot.png", png())], checklist_state=checklist)
     staff = make_user(name="Editor", roles=("trainer",))
     db.session.add(CourseStaff(course_id=course.id, user_id=staff.id, role="editor"))
     former = make_user(name="Former", roles=("trainer", "manager"), team=team_b)
@@ -182,6 +195,10 @@ def build_world(db, make_user, make_team, make_course):
         "revision_id": lesson.published_revision_id,
         "submission_id": submission.id,
         "state_id": checklist.id,
+        "evidence_id": evidence.id,
+        "subject": "submission",
+        "item_id": submission.id,
+        "comment_id": comment.id,
         "notification_id": notification.id,
         "job_id": job.id,
         "mentor_id": people["mentor"].id,
@@ -202,6 +219,7 @@ def build_world(db, make_user, make_team, make_course):
 KEY_FOR = {
     "learn.answer_quiz": "quiz-1",
     "learn.save_checklist": "checklist-1",
+    "learn.checklist_evidence": "checklist-1",
     "learn.submit_practice": "practice-1",
     "learn.write_reflection": "reflection-1",
 }

@@ -38,6 +38,9 @@ COURSE_EDITORS = expect(owner="forbidden", other="forbidden", trainer="missing",
 GRANTS = ADMIN_ONLY
 REVIEWERS = AUTHORS
 OWNERS_WORK = COURSE_EDITORS  # the owner's submission: neither trainer has rights, the mentor mentors someone else
+# The owner's work and its evidence: the owner and admins; nobody in the world reviews, mentors or
+# manages the owner (the manager manages another team, the mentor someone else).
+SEES_OWNERS_WORK = expect(other="missing", trainer="missing", mentor="missing", manager="missing")
 MENTORS = expect(owner="forbidden", other="forbidden", manager="forbidden", admin="forbidden")
 PAIRING = expect(owner="forbidden", other="forbidden", trainer="forbidden", mentor="forbidden")
 PAIRING_IN_SCOPE = expect(
@@ -86,6 +89,15 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("learn.answer_quiz", "POST"): OWNER_ONLY,
     ("learn.save_checklist", "POST"): OWNER_ONLY,
     ("learn.submit_practice", "POST"): OWNER_ONLY,
+    ("learn.checklist_evidence", "POST"): OWNER_ONLY,
+    ("evidence.download", "GET"): SEES_OWNERS_WORK,
+    ("evidence.thumbnail", "GET"): SEES_OWNERS_WORK,
+    ("evidence.remove", "POST"): OWNER_ONLY,
+    ("threads.thread", "GET"): SEES_OWNERS_WORK,
+    ("threads.thread", "POST"): SEES_OWNERS_WORK,
+    ("threads.edit", "GET"): OWNER_ONLY,
+    ("threads.edit", "POST"): OWNER_ONLY,
+    ("threads.delete", "POST"): OWNER_ONLY,
     ("learn.write_reflection", "POST"): OWNER_ONLY,
     ("learn.my_certificate", "GET"): OWNER_ONLY,
     ("learn.certificate", "GET"): PUBLIC,
@@ -119,6 +131,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("notifications.index", "GET"): LOGGED_IN,
     ("notifications.read_all", "POST"): LOGGED_IN,
     ("notifications.read_one", "POST"): OWNER_ONLY,
+    ("notifications.open_one", "POST"): OWNER_ONLY,
     # Authoring: trainers create courses and edit those they own or were granted; admins all.
     ("author.index", "GET"): AUTHORS,
     ("author.new_course", "GET"): AUTHORS,
@@ -153,6 +166,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # Mentoring: mentors see their own mentees; managers and admins pair people and name reviewers.
     ("mentoring.mentees", "GET"): MENTORS,
     ("mentoring.mentee", "GET"): expect(
+        owner="forbidden",
+        other="forbidden",
+        trainer="missing",
+        mentor="missing",
+        manager="forbidden",
+        admin="forbidden",
+    ),
+    ("mentoring.add_note", "POST"): expect(
         owner="forbidden",
         other="forbidden",
         trainer="missing",
