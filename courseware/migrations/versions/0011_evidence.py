@@ -6,8 +6,8 @@
 - comments: the thread about a submission, a checklist or a shared journal entry.
 - mentor_notes: a mentor's private notes about a mentee.
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2027-02-01 10:00:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from courseware.db import UTCDateTime
 
-revision = "0012"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
