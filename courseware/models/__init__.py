@@ -43,6 +43,15 @@ from courseware.models.sign_in import (
     SignInProvider,
     SignInSettings,
 )
+from courseware.models.xapi import (
+    XAPI_SCOPES,
+    XapiActivity,
+    XapiAttachment,
+    XapiClient,
+    XapiDocument,
+    XapiStatement,
+    XapiStatementKey,
+)
 
 __all__ = [
     "CHECK_IN_FIELDS",
@@ -89,5 +98,12 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "XAPI_SCOPES",
+    "XapiActivity",
+    "XapiAttachment",
+    "XapiClient",
+    "XapiDocument",
+    "XapiStatement",
+    "XapiStatementKey",
     "fold_team_name",
 ]
