@@ -8,11 +8,23 @@ LANGUAGE_MAPS = ("display", "name", "description")
 
 
 def format_statement(statement: dict, fmt: str, accept_language: str | None) -> dict:
+    _context_activities_as_lists(statement)
+    if isinstance(statement.get("object"), dict) and statement["object"].get("objectType") == "SubStatement":
+        _context_activities_as_lists(statement["object"])
     if fmt == "ids":
         return _ids(statement)
     if fmt == "canonical":
         return _canonical(copy.deepcopy(statement), _preferences(accept_language))
     return statement
+
+
+def _context_activities_as_lists(statement: dict) -> None:
+    """Context activities are always answered as arrays, however they were sent."""
+    activities = (statement.get("context") or {}).get("contextActivities")
+    if isinstance(activities, dict):
+        for key, value in activities.items():
+            if isinstance(value, dict):
+                activities[key] = [value]
 
 
 def _agent_ids(value: dict) -> dict:
@@ -28,7 +40,7 @@ def _agent_ids(value: dict) -> dict:
 def _object_ids(value: dict) -> dict:
     kind = value.get("objectType", "Activity")
     if kind == "Activity":
-        return {"objectType": "Activity", "id": value["id"]}
+        return {"id": value["id"]}
     if kind in ("Agent", "Group"):
         return _agent_ids(value)
     if kind == "SubStatement":

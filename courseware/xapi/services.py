@@ -259,7 +259,11 @@ def _remember_activities(statement: dict) -> None:
             db.session.flush()
         else:
             merged = json.loads(row.definition)
-            merged.update(item["definition"])
+            for key, value in item["definition"].items():
+                if key in ("name", "description") and isinstance(merged.get(key), dict):
+                    merged[key] = {**merged[key], **value}
+                else:
+                    merged[key] = value
             row.definition = json.dumps(merged)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
@@ -22,8 +23,15 @@ def _b64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _truncated(duration):
+    # An LRS may keep durations to 0.01 s: compare them at that precision.
+    return re.sub(r"(\d+)\.(\d{1,2})\d*S$", r"\1.\2S", duration) if isinstance(duration, str) else duration
+
+
 def _signed_part(statement: dict) -> dict:
     value = {k: v for k, v in statement.items() if k not in ("stored", "authority", "version", "id", "attachments")}
+    if isinstance(value.get("result"), dict) and "duration" in value["result"]:
+        value["result"] = {**value["result"], "duration": _truncated(value["result"]["duration"])}
     if "timestamp" in value and statement.get("timestamp") == statement.get("stored"):
         value.pop("timestamp")
     return value

@@ -254,7 +254,7 @@ def definition(value, path: str) -> None:
     if "extensions" in value:
         _extensions(value["extensions"], f"{path}.extensions")
     interaction = value.get("interactionType")
-    if interaction is not None and interaction not in INTERACTION_TYPES:
+    if interaction is not None and (not isinstance(interaction, str) or interaction not in INTERACTION_TYPES):
         raise InvalidStatement(f"{path}.interactionType", "is not an xAPI interaction type")
     if "correctResponsesPattern" in value:
         if interaction is None:
@@ -492,7 +492,7 @@ def authority(value, version: str) -> None:
     if value.get("objectType") == "Group":
         group(value, "authority", version)
         members = value.get("member") or []
-        if len(members) != 2:
+        if len(members) != 2 or _ifis(value, "authority"):
             raise InvalidStatement("authority.member", "an authority group has exactly two agents (OAuth)")
     else:
         agent(value, "authority", version)
