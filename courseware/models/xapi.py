@@ -28,6 +28,8 @@ class XapiClient(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The xAPI version of its latest request: a refusal of a request without one is answered in it.
+    last_version: Mapped[str | None] = mapped_column(String(8))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()

@@ -137,7 +137,7 @@ def _version() -> None:
         raise Refused(400, "xAPI 2.0 has no alternate request syntax", "method")
 
 
-def _authenticate() -> None:
+def _client() -> clients.XapiClient | None:
     scheme, _, encoded = (header("authorization") or "").partition(" ")
     client = None
     if scheme.lower() == "basic":
@@ -146,12 +146,18 @@ def _authenticate() -> None:
         except (binascii.Error, UnicodeDecodeError, ValueError):
             key = secret = ""
         client = clients.client_for(key, secret)
+    return client
+
+
+def _authenticate() -> None:
+    client = _client()
     if client is None:
         raise Refused(401, "send an LRS client's key and secret with HTTP Basic; these are missing, wrong or revoked")
-    if clients.use_needs_recording(client):
+    if clients.use_needs_recording(client) or client.last_version != g.xapi_version:
         with db.writing():
             fresh = db.session.get(type(client), client.id)
             fresh.last_used_at = utcnow()
+            fresh.last_version = g.xapi_version
             db.session.commit()
     g.xapi_client = client
     g.xapi_authority = {
@@ -176,7 +182,13 @@ def _before():
         if request.endpoint == "xapi.about":
             g.xapi_version = "2.0.0" if (header("x-experience-api-version") or "").startswith("2") else "1.0.3"
             return None
-        _version()
+        try:
+            _version()
+        except Refused:
+            client = _client()
+            if client is not None and client.last_version:
+                g.xapi_version = client.last_version
+            raise
         _authenticate()
     except Refused as exc:
         return xapi_error(exc.status, exc.message, exc.path)
@@ -187,24 +199,24 @@ def _before():
 
 def _dispatch_alternate():
     view = {
-        ("xapi.statements", "GET"): get_statements,
-        ("xapi.statements", "PUT"): put_statement,
-        ("xapi.statements", "POST"): post_statements,
-        ("xapi.state", "GET"): get_state,
-        ("xapi.state", "PUT"): put_state,
-        ("xapi.state", "POST"): post_state,
-        ("xapi.state", "DELETE"): delete_state,
-        ("xapi.activity_profile", "GET"): get_activity_profile,
-        ("xapi.activity_profile", "PUT"): put_activity_profile,
-        ("xapi.activity_profile", "POST"): post_activity_profile,
-        ("xapi.activity_profile", "DELETE"): delete_activity_profile,
-        ("xapi.agent_profile", "GET"): get_agent_profile,
-        ("xapi.agent_profile", "PUT"): put_agent_profile,
-        ("xapi.agent_profile", "POST"): post_agent_profile,
-        ("xapi.agent_profile", "DELETE"): delete_agent_profile,
-        ("xapi.activities", "GET"): activities,
-        ("xapi.agents", "GET"): agents,
-    }.get((request.endpoint, "GET" if g.xapi_method == "HEAD" else g.xapi_method))
+        ("/statements", "GET"): get_statements,
+        ("/statements", "PUT"): put_statement,
+        ("/statements", "POST"): post_statements,
+        ("/activities/state", "GET"): get_state,
+        ("/activities/state", "PUT"): put_state,
+        ("/activities/state", "POST"): post_state,
+        ("/activities/state", "DELETE"): delete_state,
+        ("/activities/profile", "GET"): get_activity_profile,
+        ("/activities/profile", "PUT"): put_activity_profile,
+        ("/activities/profile", "POST"): post_activity_profile,
+        ("/activities/profile", "DELETE"): delete_activity_profile,
+        ("/agents/profile", "GET"): get_agent_profile,
+        ("/agents/profile", "PUT"): put_agent_profile,
+        ("/agents/profile", "POST"): post_agent_profile,
+        ("/agents/profile", "DELETE"): delete_agent_profile,
+        ("/activities", "GET"): activities,
+        ("/agents", "GET"): agents,
+    }.get((request.url_rule.rule.removeprefix("/xapi"), "GET" if g.xapi_method == "HEAD" else g.xapi_method))
     if view is None:
         return xapi_error(405, "this resource does not accept that method")
     return view()
@@ -556,8 +568,11 @@ def _preconditions(row, *, put: bool, must_have_header: bool) -> None:
         tags = [t.strip().strip('"') for t in if_none_match.split(",")]
         if row is not None and ("*" in tags or row.etag in tags):
             raise Refused(412, "the document already exists (If-None-Match)")
-    if put and must_have_header and row is not None and if_match is None and if_none_match is None:
-        raise Refused(409, "this document exists: send If-Match with its ETag to replace it")
+    if put and must_have_header and if_match is None and if_none_match is None:
+        if row is not None:
+            raise Refused(409, "this document exists: send If-Match with its ETag to replace it")
+        if g.xapi_version == "1.0.3":
+            raise Refused(400, "send If-None-Match: * to create a profile, or If-Match with its ETag to replace it")
 
 
 def _document_write(scope: dict, id_name: str, *, merge: bool):
