@@ -149,10 +149,8 @@ def _client() -> clients.XapiClient | None:
     return client
 
 
-def _authenticate() -> None:
-    client = _client()
-    if client is None:
-        raise Refused(401, "send an LRS client's key and secret with HTTP Basic; these are missing, wrong or revoked")
+def _authenticate(client) -> None:
+    """Record the client's use (at most once a minute) and the version it speaks; set the authority."""
     if clients.use_needs_recording(client) or client.last_version != g.xapi_version:
         with db.writing():
             fresh = db.session.get(type(client), client.id)
@@ -182,14 +180,20 @@ def _before():
         if request.endpoint == "xapi.about":
             g.xapi_version = "2.0.0" if (header("x-experience-api-version") or "").startswith("2") else "1.0.3"
             return None
+        client = _client()
+        if client is None:
+            try:
+                _version()
+            except Refused:
+                pass
+            raise Refused(401, "send an LRS client's key and secret with HTTP Basic; these are missing, wrong or revoked")
         try:
             _version()
         except Refused:
-            client = _client()
-            if client is not None and client.last_version:
+            if client.last_version:
                 g.xapi_version = client.last_version
             raise
-        _authenticate()
+        _authenticate(client)
     except Refused as exc:
         return xapi_error(exc.status, exc.message, exc.path)
     if g.get("xapi_alternate"):

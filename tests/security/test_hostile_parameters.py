@@ -66,6 +66,7 @@ QUERY_PARAMETERS = (
     "outcome",
     "provider",
     "email",
+    "method",
 )
 
 # Valid query strings for routes that need one to reach their work.
