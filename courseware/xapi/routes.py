@@ -42,7 +42,14 @@ STATEMENT_PARAMS = {
     "attachments",
     "ascending",
 }
-FORM_HEADERS = {"authorization", "x-experience-api-version", "content-type", "content-length", "if-match", "if-none-match"}
+FORM_HEADERS = {
+    "authorization",
+    "x-experience-api-version",
+    "content-type",
+    "content-length",
+    "if-match",
+    "if-none-match",
+}
 
 
 class Refused(Exception):
@@ -186,7 +193,9 @@ def _before():
                 _version()
             except Refused:
                 pass
-            raise Refused(401, "send an LRS client's key and secret with HTTP Basic; these are missing, wrong or revoked")
+            raise Refused(
+                401, "send an LRS client's key and secret with HTTP Basic; these are missing, wrong or revoked"
+            )
         try:
             _version()
         except Refused:
@@ -427,7 +436,9 @@ def _statements_response(body, statements: list[dict], with_attachments: bool):
     ]
     seen = set()
     for statement in statements:
-        for item in statement.get("attachments", []) + (statement["object"].get("attachments", []) if isinstance(statement.get("object"), dict) else []):
+        for item in statement.get("attachments", []) + (
+            statement["object"].get("attachments", []) if isinstance(statement.get("object"), dict) else []
+        ):
             sha2 = item.get("sha2")
             if not sha2 or sha2 in seen:
                 continue
@@ -468,17 +479,15 @@ def _read_statements_body() -> tuple[object, dict[str, tuple[str, bytes]]]:
 
 def _check_attachments(statements: list[dict], parts: dict[str, tuple[str, bytes]]) -> None:
     declared = {}
-    for index, statement in enumerate(statements):
+    for statement in statements:
         for n, item in enumerate(statement.get("attachments", [])):
-            if "fileUrl" not in item:
-                if item["sha2"] not in parts:
-                    raise InvalidStatement(f"attachments[{n}].sha2", "has no attachment part with this hash")
+            if "fileUrl" not in item and item["sha2"] not in parts:
+                raise InvalidStatement(f"attachments[{n}].sha2", "has no attachment part with this hash")
             declared[item["sha2"]] = item
             if item["usageType"] == SIGNATURE_USAGE and item["sha2"] in parts:
                 if item["contentType"] != "application/octet-stream":
                     raise InvalidStatement(f"attachments[{n}].contentType", "a signature is application/octet-stream")
                 check_signature(statement, parts[item["sha2"]][1])
-        del index
     for sha2 in parts:
         if sha2 not in declared:
             raise InvalidStatement("attachments", f"the part with hash {sha2[:16]}… matches no attachment")
@@ -522,8 +531,6 @@ def put_statement():
 @bp.route("/statements", methods=["POST"])
 def post_statements():
     """Store one statement or a batch, all or nothing; answers their ids."""
-    if g.xapi_method == "GET":
-        return get_statements()
     require("statements/write")
     only(set())
     body, parts = _read_statements_body()
@@ -590,8 +597,6 @@ def _document_write(scope: dict, id_name: str, *, merge: bool):
     row = services.find_document(scope, doc_id)
     strict = g.xapi_version == "2.0.0" or scope["kind"] != "state"
     _preconditions(row, put=not merge, must_have_header=strict)
-    if merge and kind.split(";")[0].strip().lower() != "application/json" and row is None:
-        pass
     services.save_document(scope, doc_id, data, kind, merge=merge)
     db.session.commit()
     return no_content()
@@ -609,7 +614,7 @@ def _document_delete(scope: dict, id_name: str, *, allow_all: bool):
     return no_content()
 
 
-def _state_scope(*, listing: bool = False):
+def _state_scope():
     require("state")
     only({"activityId", "agent", "stateId", "registration", "since"})
     activity_id = iri_param("activityId", required=True)
@@ -633,8 +638,6 @@ def put_state():
 @bp.route("/activities/state", methods=["POST"])
 def post_state():
     """Store a state document, merging JSON objects into one already there."""
-    if g.xapi_method == "GET":
-        return get_state()
     return _document_write(_state_scope(), "stateId", merge=True)
 
 

@@ -178,9 +178,7 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
     ids = [s["id"] for s in statements]
     if len(set(ids)) != len(ids):
         raise InvalidStatement("id", "the same id appears twice in the batch")
-    existing = {
-        row.id: row for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(ids)))
-    }
+    existing = {row.id: row for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(ids)))}
     in_batch = {s["id"]: s for s in statements}
     new: list[dict] = []
     for statement in statements:
@@ -191,9 +189,7 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
             continue
         new.append(statement)
     # Voiding: the target must not itself be a voiding statement.
-    targets = {
-        s["object"]["id"].lower(): s for s in new if s["verb"]["id"] == VOIDED_VERB
-    }
+    targets = {s["object"]["id"].lower(): s for s in new if s["verb"]["id"] == VOIDED_VERB}
     if targets:
         for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(list(targets)))):
             if row.voids_id is not None:
@@ -361,12 +357,16 @@ def document_scope(kind: str, *, activity_id=None, agent=None, registration=None
 
 def find_document(scope: dict, doc_id: str) -> XapiDocument | None:
     return db.session.scalar(
-        select(XapiDocument).where(*[getattr(XapiDocument, k) == v for k, v in scope.items()], XapiDocument.doc_key == digest(doc_id))
+        select(XapiDocument).where(
+            *[getattr(XapiDocument, k) == v for k, v in scope.items()], XapiDocument.doc_key == digest(doc_id)
+        )
     )
 
 
 def document_ids(scope: dict, since: dt.datetime | None) -> list[str]:
-    scope = {k: v for k, v in scope.items() if not (k == "registration" and v == "")} if scope["kind"] != "state" else scope
+    scope = (
+        {k: v for k, v in scope.items() if not (k == "registration" and v == "")} if scope["kind"] != "state" else scope
+    )
     query = select(XapiDocument.doc_id).where(*[getattr(XapiDocument, k) == v for k, v in scope.items()])
     if since is not None:
         query = query.where(XapiDocument.updated > since)
@@ -390,17 +390,24 @@ def save_document(scope: dict, doc_id: str, content: bytes, content_type: str, *
         old.update(new)
         content = json.dumps(old).encode()
         content_type = "application/json"
-    elif merge:
-        if _is_json_type(content_type):
-            try:
-                parsed = json.loads(content)
-            except ValueError:
-                raise InvalidStatement("content", "is not valid JSON") from None
-            if not isinstance(parsed, dict):
-                raise InvalidStatement("content", "only a JSON object can be posted")
+    elif merge and _is_json_type(content_type):
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            raise InvalidStatement("content", "is not valid JSON") from None
+        if not isinstance(parsed, dict):
+            raise InvalidStatement("content", "only a JSON object can be posted")
     etag = hashlib.sha1(content).hexdigest()
     if row is None:
-        row = XapiDocument(**scope, doc_key=digest(doc_id), doc_id=doc_id, content=content, content_type=content_type[:255], etag=etag, updated=now)
+        row = XapiDocument(
+            **scope,
+            doc_key=digest(doc_id),
+            doc_id=doc_id,
+            content=content,
+            content_type=content_type[:255],
+            etag=etag,
+            updated=now,
+        )
         db.session.add(row)
     else:
         row.content, row.content_type, row.etag, row.updated = content, content_type[:255], etag, now
