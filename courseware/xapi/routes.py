@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
+from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.extensions import csrf, db
 from courseware.xapi import SIGNATURE_USAGE, clients, services
@@ -552,8 +553,15 @@ def post_statements():
 # ---------------------------------------------------------------- documents
 
 
+def document_id(id_name: str) -> str | None:
+    value = args().get(id_name)
+    if value is not None and has_control_characters(value):
+        raise Refused(400, f"{id_name} must not contain control characters", id_name)
+    return value
+
+
 def _document_get(scope: dict, id_name: str):
-    doc_id = args().get(id_name)
+    doc_id = document_id(id_name)
     if doc_id is None:
         ids = services.document_ids(scope, time_param("since"))
         return json_response(ids)
@@ -587,7 +595,7 @@ def _preconditions(row, *, put: bool, must_have_header: bool) -> None:
 
 
 def _document_write(scope: dict, id_name: str, *, merge: bool):
-    doc_id = args().get(id_name)
+    doc_id = document_id(id_name)
     if doc_id is None:
         raise Refused(400, f"{id_name} is required", id_name)
     data = body_bytes()
@@ -603,7 +611,7 @@ def _document_write(scope: dict, id_name: str, *, merge: bool):
 
 
 def _document_delete(scope: dict, id_name: str, *, allow_all: bool):
-    doc_id = args().get(id_name)
+    doc_id = document_id(id_name)
     if doc_id is None and not allow_all:
         raise Refused(400, f"{id_name} is required", id_name)
     if doc_id is not None:

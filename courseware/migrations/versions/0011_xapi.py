@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("updated", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_xapi_documents")),
         sa.UniqueConstraint(
-            "kind", "activity_key", "agent_key", "registration", "doc_key", name=op.f("uq_xapi_documents_kind")
+            "kind", "activity_key", "agent_key", "registration", "doc_key", name="uq_xapi_documents_scope"
         ),
     )
     op.create_index("ix_xapi_documents_lookup", "xapi_documents", ["kind", "activity_key", "agent_key"], unique=False)
