@@ -100,7 +100,9 @@ class XapiDocument(Base):
 
     __tablename__ = "xapi_documents"
     __table_args__ = (
-        UniqueConstraint("kind", "activity_key", "agent_key", "registration", "doc_key", name="uq_xapi_documents_scope"),
+        UniqueConstraint(
+            "kind", "activity_key", "agent_key", "registration", "doc_key", name="uq_xapi_documents_scope"
+        ),
         Index("ix_xapi_documents_lookup", "kind", "activity_key", "agent_key"),
     )
 
