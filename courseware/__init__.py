@@ -90,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.scim.routes import bp as scim_bp
     from courseware.sso.routes import bp as sso_bp
     from courseware.threads.routes import bp as threads_bp
+    from courseware.xapi.admin import bp as lrs_admin_bp
+    from courseware.xapi.routes import bp as xapi_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
@@ -108,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso_bp)
     app.register_blueprint(provisioning_bp, url_prefix="/admin/provisioning")
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
+    app.register_blueprint(lrs_admin_bp, url_prefix="/admin/lrs")
+    app.register_blueprint(xapi_bp, url_prefix="/xapi")
 
 
 def _register_cli(app: Flask) -> None:
@@ -119,6 +123,7 @@ def _register_cli(app: Flask) -> None:
     from courseware.learn.cli import objectives_cli
     from courseware.manage.cli import reminders_cli
     from courseware.progress.cli import progress_cli
+    from courseware.xapi.cli import lrs_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
@@ -128,6 +133,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(objectives_cli)
+    app.cli.add_command(lrs_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -45,6 +45,15 @@ from courseware.models.sign_in import (
     SignInSettings,
 )
 from courseware.models.threads import THREAD_SUBJECTS, Comment, MentorNote
+from courseware.models.xapi import (
+    XAPI_SCOPES,
+    XapiActivity,
+    XapiAttachment,
+    XapiClient,
+    XapiDocument,
+    XapiStatement,
+    XapiStatementKey,
+)
 
 __all__ = [
     "THREAD_SUBJECTS",
@@ -97,5 +106,12 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "XAPI_SCOPES",
+    "XapiActivity",
+    "XapiAttachment",
+    "XapiClient",
+    "XapiDocument",
+    "XapiStatement",
+    "XapiStatementKey",
     "fold_team_name",
 ]

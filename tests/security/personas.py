@@ -28,6 +28,7 @@ from courseware.models import (
     Notification,
     ScimToken,
     SignInProvider,
+    XapiClient,
 )
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
@@ -66,6 +67,7 @@ ACTIVITIES = [
 # Form data that gets a POST past validation, so that "ok" means the action was allowed.
 FORM_DATA = {
     "provisioning.issue": {"name": "Okta"},
+    "lrs.issue": {"name": "Authoring tool", "scopes": "statements/write"},
     "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
     "auth.forgot_password": {"email": "nobody@example.org"},
     "account.account": {"name": "a token"},
@@ -175,6 +177,8 @@ def build_world(db, make_user, make_team, make_course):
     db.session.add(provider)
     scim_token = ScimToken(name="Directory", token_hash="0" * 64)
     db.session.add(scim_token)
+    lrs_client = XapiClient(name="Authoring tool", key="0" * 20, secret_hash="0" * 64, scopes="statements/write")
+    db.session.add(lrs_client)
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -209,6 +213,7 @@ def build_world(db, make_user, make_team, make_course):
         "provider_key": provider.key,
         "provider_id": provider.id,
         "scim_token_id": scim_token.id,
+        "client_id": lrs_client.id,
         "resource_id": str(owner.id),
         "name": "User",
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",

@@ -50,6 +50,9 @@ PAIRING_IN_SCOPE = expect(
 # SCIM answers only a provisioning token: a browser session, whoever it belongs to, gets 401.
 NO_SCIM_TOKEN = expect(*(["login"] * 7))
 
+# The LRS answers only an LRS client's HTTP Basic credentials: a browser session gets 401.
+NO_LRS_CLIENT = expect(*(["login"] * 7))
+
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("static", "GET"): PUBLIC,
     ("core.healthz", "GET"): PUBLIC,
@@ -226,6 +229,28 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("scim.replace_group", "PUT"): NO_SCIM_TOKEN,
     ("scim.patch_group", "PATCH"): NO_SCIM_TOKEN,
     ("scim.delete_group", "DELETE"): NO_SCIM_TOKEN,
+    ("lrs.index", "GET"): ADMIN_ONLY,
+    ("lrs.issue", "POST"): ADMIN_ONLY,
+    ("lrs.revoke", "GET"): ADMIN_ONLY,
+    ("lrs.revoke", "POST"): ADMIN_ONLY,
+    ("xapi.about", "GET"): PUBLIC,
+    ("xapi.get_statements", "GET"): NO_LRS_CLIENT,
+    ("xapi.put_statement", "PUT"): NO_LRS_CLIENT,
+    ("xapi.post_statements", "POST"): NO_LRS_CLIENT,
+    ("xapi.get_state", "GET"): NO_LRS_CLIENT,
+    ("xapi.put_state", "PUT"): NO_LRS_CLIENT,
+    ("xapi.post_state", "POST"): NO_LRS_CLIENT,
+    ("xapi.delete_state", "DELETE"): NO_LRS_CLIENT,
+    ("xapi.get_activity_profile", "GET"): NO_LRS_CLIENT,
+    ("xapi.put_activity_profile", "PUT"): NO_LRS_CLIENT,
+    ("xapi.post_activity_profile", "POST"): NO_LRS_CLIENT,
+    ("xapi.delete_activity_profile", "DELETE"): NO_LRS_CLIENT,
+    ("xapi.get_agent_profile", "GET"): NO_LRS_CLIENT,
+    ("xapi.put_agent_profile", "PUT"): NO_LRS_CLIENT,
+    ("xapi.post_agent_profile", "POST"): NO_LRS_CLIENT,
+    ("xapi.delete_agent_profile", "DELETE"): NO_LRS_CLIENT,
+    ("xapi.activities", "GET"): NO_LRS_CLIENT,
+    ("xapi.agents", "GET"): NO_LRS_CLIENT,
 }
 
 

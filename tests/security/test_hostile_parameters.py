@@ -71,6 +71,7 @@ QUERY_PARAMETERS = (
     "excludedAttributes",
     "startIndex",
     "count",
+    "method",
 )
 
 # Valid query strings for routes that need one to reach their work.
