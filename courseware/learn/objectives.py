@@ -12,7 +12,7 @@ from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn.form_keys import add_once, clean_form_key, event_key
-from courseware.learn.objective_rules import NOT_DUE, ReviewDates, review_dates, review_days
+from courseware.learn.objective_rules import NOT_DUE, OVERDUE, ReviewDates, review_dates, review_days
 from courseware.models import Objective, ObjectiveCheckIn, ObjectiveRevision, TeamObjective, User
 from courseware.notifications.services import notify
 from courseware.progress import rules
@@ -154,6 +154,27 @@ def review_dates_of(objective: Objective) -> ReviewDates:
     """When the objective's next review is due and overdue: from its last review, or its creation."""
     last = objective.reviewed_at or objective.created_at
     return review_dates(last.date(), review_days(objective.horizon, objective.review_days, review_defaults()))
+
+
+def people_overdue_for_review(today: dt.date) -> list[int]:
+    """The people with one of their own active objectives overdue for review on ``today`` (two
+    intervals without a review); objectives a manager set for a team are the team's, not theirs."""
+    defaults = review_defaults()
+    rows = db.session.execute(
+        select(Objective.user_id, Objective.horizon, Objective.review_days, Objective.reviewed_at, Objective.created_at)
+        .where(Objective.status == "active", Objective.id.not_in(select(TeamObjective.objective_id)))
+        .order_by(Objective.user_id)
+    )
+    return sorted(
+        {
+            row.user_id
+            for row in rows
+            if review_dates(
+                (row.reviewed_at or row.created_at).date(), review_days(row.horizon, row.review_days, defaults)
+            ).state(today)
+            == OVERDUE
+        }
+    )
 
 
 def review_state(objective: Objective, today: dt.date) -> str:

@@ -36,6 +36,9 @@ class PeopleFilterForm(CheckedQueryForm):
         choices=[("", "Any status"), *STATUS_LABELS.items()],
         validate_choice=True,
     )
+    objectives = SelectField(
+        "Objectives", choices=[("", "Any"), ("overdue", "Overdue for review")], validate_choice=True
+    )
     sort = SelectField("Sort by", choices=list(SORT_LABELS.items()), default="status", validate_choice=True)
     order = SelectField(
         "Order", choices=[("asc", "Ascending"), ("desc", "Descending")], default="asc", validate_choice=True

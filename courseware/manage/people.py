@@ -53,6 +53,8 @@ class PeopleFilter:
     sort: str = "status"
     descending: bool = False
     user_ids: tuple[int, ...] | None = None
+    # Only people with one of their own objectives overdue for review (``user_ids`` holds them).
+    objectives_overdue: bool = False
 
     def args(self) -> dict:
         """The filter as query-string arguments (for links that keep it)."""
@@ -63,6 +65,7 @@ class PeopleFilter:
             "q": self.query or None,
             "sort": self.sort if self.sort != "status" else None,
             "order": "desc" if self.descending else None,
+            "objectives": "overdue" if self.objectives_overdue else None,
         }
         return {key: value for key, value in values.items() if value is not None}
 

@@ -98,6 +98,9 @@ def _filters(scope: Scope, source=None) -> tuple[PeopleFilter, PeopleFilterForm,
     sort = values.get("sort") or "status"
     if sort not in SORTS:
         abort(400, f"Unknown sort {sort!r}; choose one of the columns in the filter.")
+    objectives = values.get("objectives") or None
+    if objectives not in (None, "overdue"):
+        abort(400, f"Unknown objectives filter {objectives!r}; choose one in the filter.")
     filters = PeopleFilter(
         team_id=team_id,
         course_id=course_id,
@@ -105,6 +108,8 @@ def _filters(scope: Scope, source=None) -> tuple[PeopleFilter, PeopleFilterForm,
         query=text_param("q", source=values)[:100],
         sort=sort,
         descending=values.get("order") == "desc",
+        user_ids=tuple(learn_objectives.people_overdue_for_review(_clock().today)) if objectives else None,
+        objectives_overdue=objectives is not None,
     )
     return filters, form, courses, teams
 

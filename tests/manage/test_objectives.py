@@ -78,3 +78,41 @@ def test_the_person_page_shows_each_objective_with_its_recent_trend(client, db, 
     login(manager)
     page = " ".join(client.get(f"/manage/people/{learner.id}").get_data(as_text=True).split())
     assert "Recent check-ins: 3 → 8 → 12 replies a week; behind." in page
+
+
+def test_the_people_table_finds_the_people_whose_objectives_are_overdue_for_review(
+    client, db, make_user, make_team, login
+):
+    """Overdue is two intervals without a review (short term: 14 days); an objective reviewed
+    since, one only due, or one a manager set for the team does not count."""
+    import datetime as dt
+
+    from courseware.db import utcnow
+    from courseware.learn.objectives import people_overdue_for_review, set_objective
+    from courseware.models import TeamObjective
+
+    team = make_team("Outreach")
+    ann, bob, cai, dee = (
+        make_user(name=name, team=team) for name in ("Ann Overdue", "Bob Due", "Cai Fresh", "Dee None")
+    )
+    manager = make_user(roles=("manager",))
+    db.session.add(ManagerScope(manager_id=manager.id, team_id=team.id))
+    now = utcnow()
+    for person, days_old, reviewed_days_ago in ((ann, 28, None), (bob, 27, None), (cai, 40, 3)):
+        objective = set_objective(person, person, FORM)
+        objective.created_at = now - dt.timedelta(days=days_old)
+        if reviewed_days_ago is not None:
+            objective.reviewed_at = now - dt.timedelta(days=reviewed_days_ago)
+    team_goal = set_objective(manager, manager, {**FORM, "title": "The team's own"})
+    team_goal.created_at = now - dt.timedelta(days=90)
+    db.session.add(TeamObjective(objective_id=team_goal.id, team_id=team.id))
+    db.session.commit()
+    assert people_overdue_for_review(now.date()) == [ann.id]
+    login(manager)
+
+    page = client.get("/manage/people?objectives=overdue").get_data(as_text=True)
+    assert "Ann Overdue" in page
+    assert not any(name in page for name in ("Bob Due", "Cai Fresh", "Dee None"))
+    assert "1 person matches these filters" in page
+    assert all(name in client.get("/manage/people").get_data(as_text=True) for name in ("Ann", "Bob", "Cai", "Dee"))
+    assert client.get("/manage/people?objectives=someday").status_code == 400

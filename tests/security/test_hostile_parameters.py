@@ -48,6 +48,7 @@ QUERY_PARAMETERS = (
     "team",
     "course",
     "status",
+    "objectives",
     "sort",
     "order",
     "start",
