@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 from courseware.core.validators import has_control_characters
 
@@ -32,6 +32,17 @@ def email_url(endpoint: str, **values) -> str:
     if anchor is not None:
         url += "#" + quote(anchor, safe="%!#$&'()*+,/:;=?@")
     return url
+
+
+def site_path(endpoint: str, **values) -> str:
+    """A link within the site, without a host, for links kept with a row (a notification's):
+    works in requests, commands and the background worker alike. Outside a request the site's
+    path comes from ``BASE_URL`` (a site served below ``/learning`` keeps that prefix)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    base = current_app.config.get("BASE_URL")
+    script_name = (urlsplit(base).path.rstrip("/") or "/") if base else "/"
+    return current_app.url_map.bind("localhost", script_name=script_name).build(endpoint, values)
 
 
 def page_url(endpoint: str, **values) -> str:

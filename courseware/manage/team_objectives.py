@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from courseware.auth.policies import role_required
+from courseware.core.links import site_path
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.learn import objectives as learn_objectives
@@ -40,7 +41,7 @@ def set_team_objective(team: Team, manager: User, values: dict, form_key: str | 
             member,
             "objective",
             f"{manager.name} set an objective for {team.name}: {objective.title}",
-            url_for("learn.objective", objective_id=objective.id),
+            site_path("learn.objective", objective_id=objective.id),
         )
     return objective
 

@@ -6,13 +6,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.policies import mentors
 from courseware.auth.services import find_user_by_email
 from courseware.authoring.services import trainers
+from courseware.core.links import site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
@@ -75,7 +75,7 @@ def pair(manager: User, mentor: User, emails: list[str]) -> tuple[list[User], li
             mentor,
             "mentoring",
             f"You are now {learner.name}'s mentor.",
-            url_for("mentoring.mentee", user_id=learner.id),
+            site_path("mentoring.mentee", user_id=learner.id),
         )
         notify(
             learner,
@@ -83,7 +83,7 @@ def pair(manager: User, mentor: User, emails: list[str]) -> tuple[list[User], li
             f"{mentor.name} is now your mentor: they follow your progress and practice work, and read the "
             "journal entries you share with your mentor from now on. Entries shared before stay hidden from "
             "them unless you share them again.",
-            url_for("learn.journal"),
+            site_path("learn.journal"),
         )
     log.info("user %s paired mentor %s with %s", manager.id, mentor.id, [learner.id for learner in added])
     return added, []
@@ -270,7 +270,7 @@ def make_reviewer(manager: User, learner: User, course: Course) -> CourseStaff:
             learner,
             "reviewer",
             f"You can now review practice work in {course.title}.",
-            url_for("review.queue", course=course.id),
+            site_path("review.queue", course=course.id),
         )
         log.info("user %s made user %s a reviewer of course %s", manager.id, learner.id, course.slug)
     return row

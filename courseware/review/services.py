@@ -13,10 +13,9 @@ import logging
 import statistics
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import func, select, update
 
-from courseware.core.links import email_url
+from courseware.core.links import email_url, site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -170,7 +169,7 @@ def notify_reviewers(learner: User, course_id: int, what: str, link_endpoint: st
     message = f"{learner.name} handed in {what}."
     for person in people:
         body = f"{message}\n\nReview it: {email_url(link_endpoint, **link_values)}\n"
-        notify(person, "handed-in", message, url_for(link_endpoint, _external=False, **link_values), email_body=body)
+        notify(person, "handed-in", message, site_path(link_endpoint, **link_values), email_body=body)
     return len(people)
 
 
@@ -217,7 +216,7 @@ def submission_history(submission: Submission) -> list[Submission]:
 def _lesson_link(lesson: Lesson, key: str, *, external: bool = False) -> str:
     course = db.session.get(Course, lesson.course_id)
     values = {"course_slug": course.slug, "lesson_slug": lesson.slug, "_anchor": f"activity-{key}"}
-    return email_url("learn.lesson", **values) if external else url_for("learn.lesson", **values)
+    return email_url("learn.lesson", **values) if external else site_path("learn.lesson", **values)
 
 
 def _lesson_title(lesson: Lesson) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import url_for
 from sqlalchemy import select
 
+from courseware.core.links import site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -57,7 +57,7 @@ def add_comment(author: User, thread: ThreadItem, body: str) -> Comment:
     others = {thread.learner_id} | {c.author_id for c in comments_of(thread) if c.author_id is not None}
     others |= _reviewers_of(thread)
     others.discard(author.id)
-    link = url_for(
+    link = site_path(
         "threads.thread",
         subject=thread.subject,
         item_id=thread.item.id,

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
+from courseware.core.links import page_url
 from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.extensions import csrf, db
@@ -169,7 +170,7 @@ def _authenticate(client) -> None:
     g.xapi_authority = {
         "objectType": "Agent",
         "name": client.name,
-        "account": {"homePage": request.host_url.rstrip("/"), "name": client.key},
+        "account": {"homePage": page_url("core.home").rstrip("/"), "name": client.key},
     }
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from courseware.core.links import email_url, page_url
+from courseware.core.links import email_url, page_url, site_path
 from tests.conftest import CSRF_RE, TEST_PASSWORD, run_jobs
 from tests.core.web import page
 
@@ -117,6 +117,15 @@ def test_email_links_are_built_outside_any_request_too(app, monkeypatch):
     monkeypatch.setitem(app.config, "SERVER_NAME", None)
 
     assert email_url("learn.home") == BASE_URL + "/learn"
+
+
+@pytest.mark.parametrize(("base", "expected"), [(None, "/learn"), ("https://example.org/training/", "/training/learn")])
+def test_links_kept_with_notifications_are_built_outside_any_request(app, monkeypatch, base, expected):
+    """A notification made by a command or the worker links within the site, below BASE_URL's path."""
+    monkeypatch.setitem(app.config, "BASE_URL", base)
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+
+    assert site_path("learn.home") == expected
 
 
 def test_only_core_links_builds_absolute_links():

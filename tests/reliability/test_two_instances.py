@@ -501,6 +501,35 @@ def test_a_course_zip_uploaded_through_one_server_is_served_by_the_other(cluster
         assert list(Path(cluster.servers[name].env["COURSEWARE_INSTANCE_PATH"]).iterdir()) == []
 
 
+def test_evidence_handed_in_through_one_server_is_served_by_the_other(cluster):
+    """Files handed in with work are kept in the database, which both servers share."""
+    from PIL import Image
+
+    learner = Browser(cluster)
+    learner.log_in("learner@example.org")
+    lesson = "/learn/load-course/searches"
+    page = learner.get(lesson, via="a")
+    action = re.search(r'action="([^"]*/checklist/[^"/]+/evidence)"', page.text).group(1)
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, "PNG")
+
+    handed_in = learner.send(
+        "POST",
+        action,
+        via="a",
+        fields={"csrf_token": learner.token(lesson, via="a"), "note": "The log, names blurred."},
+        upload=("files", "screenshot.png", picture.getvalue()),
+    )
+    assert handed_in.status == 302, handed_in.text[-1500:]
+
+    shown = learner.get(lesson, via="b")
+    assert "The log, names blurred." in shown.text
+    file_path = re.search(r'href="(/evidence/\d+)"', shown.text).group(1)
+    served = learner.get(file_path, via="b")
+    assert served.status == 200
+    assert Image.open(io.BytesIO(served.body)).size == (40, 30)
+
+
 # --- losing a server, then Redis, under load -------------------------------------------------------
 
 
