@@ -4,6 +4,7 @@ again by another worker once the lease runs out, and the message arrives exactly
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -113,6 +114,8 @@ def test_three_workers_side_by_side_send_each_queued_message_exactly_once(worker
 
     workers = [start_worker(worker_app, mail_server.port, log, lease_seconds=300) for _ in range(3)]
     try:
+        # Each has set up its signal handling (and said so) before it is asked to stop.
+        wait_for(lambda: len(re.findall(r"worker \S+ started", log.read_text())) == 3, 60, "three workers starting")
 
         def all_done() -> bool:
             with worker_app.app_context():

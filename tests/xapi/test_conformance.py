@@ -110,10 +110,9 @@ def test_the_conformance_suite_passes_in_full(backend, tmp_path, version):
                 "-e",
                 f"{server.base}/xapi",
                 "-a",
-                "-u",
-                key,
-                "-p",
-                secret,
+                # In the "=" form, so that a secret starting with "-" is not read as an option.
+                f"--authUser={key}",
+                f"--authPassword={secret}",
                 "-z",
             ],
             cwd=suite,
