@@ -106,3 +106,15 @@ def tab_to(page, matches: str, limit: int = 300) -> None:
         if page.evaluate(f"(() => {{ const el = document.activeElement; return !!el && ({matches}); }})()"):
             return
     raise AssertionError(f"no focusable element matching {matches} reached by Tab")
+
+
+INJECTED = """() => [...document.querySelectorAll('main *')].filter(el =>
+    ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'svg', 'math', 'STYLE', 'BASE', 'META'].includes(el.tagName)
+    || [...el.attributes].some(a => a.name.startsWith('on') || a.name === 'srcdoc' || a.name === 'formaction')
+  ).map(el => el.outerHTML.slice(0, 120))"""
+
+
+def injected_markup(page) -> list[str]:
+    """Elements in the page's main part that only injected markup would bring (the site's CSP would
+    stop an injected handler from running; a page must not even hold one)."""
+    return page.evaluate(INJECTED)

@@ -8,7 +8,7 @@ import yaml
 from courseware.auth.services import create_user
 from courseware.content.services import import_courses
 from courseware.learn.enrollment import enroll
-from tests.browser.conftest import log_in
+from tests.browser.conftest import injected_markup, log_in
 from tests.conftest import TEST_PASSWORD
 from tests.security.xss_vectors import lesson_vectors
 
@@ -70,6 +70,7 @@ def test_no_script_runs_on_a_lesson_made_of_vectors(page, base_url, hostile_less
     # hover and focus everything, click every link that stays on the page, then answer the quiz
     for element in page.locator("main a:visible, main img:visible, main label:visible").all()[:300]:
         element.hover(timeout=2000, force=True)
+    assert injected_markup(page) == []
     protocols = {link.evaluate("a => a.protocol") for link in page.locator("main .lesson-body a").all()}
     assert protocols <= {"http:", "https:", "mailto:"}, protocols  # as the browser resolves each link
     for question in page.locator("fieldset.question").all():
