@@ -251,3 +251,12 @@ class Database:
     @property
     def engine(self) -> Engine:
         return current_app.extensions["courseware.db"]["engine"]
+
+
+def dialect_insert(session):
+    """The ``insert`` of the database ``session`` is bound to: the one that knows ON CONFLICT."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

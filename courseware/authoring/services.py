@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from courseware.authoring.editor import DraftInvalid, LessonDraft, check_draft
 from courseware.authoring.policies import editable_courses_condition
 from courseware.content.format import MAX_SLUG_LENGTH, SLUG_RE, LessonSpec, dump_lesson
-from courseware.content.services import content_hash, create_revision
+from courseware.content.services import content_hash, create_revision, lock_lesson
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -371,12 +371,6 @@ def used_activity_keys(lesson: Lesson) -> set[str]:
     ):
         keys.update(activity["key"] for activity in activities or [])
     return keys
-
-
-def lock_lesson(lesson: Lesson) -> None:
-    """Hold the lesson's row until the transaction ends, so that its next revision number and the
-    check against the newest revision are decided by one writer at a time."""
-    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
 
 
 class EditConflict(Invalid):

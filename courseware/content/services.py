@@ -28,7 +28,7 @@ from courseware.content.format import (
     parse_lesson_text,
 )
 from courseware.content.render import render_markdown
-from courseware.db import utcnow
+from courseware.db import dialect_insert, utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import Course, Lesson, LessonRevision, Module, User
@@ -73,6 +73,12 @@ def content_hash(lesson: LessonSpec) -> str:
     return hashlib.sha256(dump_lesson(lesson).encode("utf-8")).hexdigest()
 
 
+def lock_lesson(lesson: Lesson) -> None:
+    """Hold the lesson's row until the transaction ends, so that its next revision number and the
+    check against the newest revision are decided by one writer at a time."""
+    db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+
+
 def create_revision(
     lesson: Lesson,
     *,
@@ -101,6 +107,7 @@ def create_revision(
     except (KeyError, TypeError, AttributeError) as error:
         raise Invalid(f"{label}: the activities are not in the lesson format ({error!r})") from error
     spec = parse_lesson_text(text, slug=lesson.slug, source_path=label)
+    lock_lesson(lesson)
     number = db.session.scalar(select(func.max(LessonRevision.number)).where(LessonRevision.lesson_id == lesson.id))
     revision = LessonRevision(
         lesson_id=lesson.id,
@@ -157,10 +164,7 @@ def import_specs(
 def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[str, int]]:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "archived": 0}
     now = utcnow()
-    course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
-    if course is None:
-        course = Course(slug=spec.slug, owner_id=author.id if author is not None else None)
-        db.session.add(course)
+    course = _locked_course(spec, author)
     course.title, course.summary, course.status = spec.title, spec.summary, "published"
     db.session.flush()
 
@@ -207,6 +211,25 @@ def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[
             counts["archived"] += 1
     db.session.flush()
     return course, counts
+
+
+def _locked_course(spec: CourseSpec, author: User | None) -> Course:
+    """The course with ``spec``'s slug, created if there is none, its row held until the
+    transaction ends: two imports of one course (even a new one) take turns, the second seeing
+    what the first wrote."""
+    insert = dialect_insert(db.session)(Course).values(
+        slug=spec.slug,
+        title=spec.title,
+        summary=spec.summary,
+        status="published",
+        owner_id=author.id if author is not None else None,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.session.execute(insert.on_conflict_do_nothing(index_elements=[Course.slug]))
+    return db.session.scalars(
+        select(Course).where(Course.slug == spec.slug).with_for_update().execution_options(populate_existing=True)
+    ).one()
 
 
 def _publish_if_changed(lesson: Lesson, spec: LessonSpec, author: User | None) -> bool:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, case, delete, func, null, select, update
 
-from courseware.db import utcnow
+from courseware.db import dialect_insert, utcnow
 from courseware.exceptions import NotAllowed
 from courseware.extensions import db
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
@@ -68,7 +68,7 @@ def record_event(
         "idempotency_key": idempotency_key,
         "created_at": now,
     }
-    recorded = db.session.execute(_event_insert(_dialect_insert()), values).scalar()
+    recorded = db.session.execute(_event_insert(dialect_insert(db.session)), values).scalar()
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
@@ -81,15 +81,6 @@ _EVENT_COLUMNS = ("user_id", "verb", "course_id", "module_id", "lesson_id", "act
 _EVENT_COLUMNS += ("score", "success", "text_length", "detail", "idempotency_key", "created_at")
 _PROGRESS_COLUMNS = ("user_id", "lesson_id", "course_id", "status", "activities_done")
 _PROGRESS_COLUMNS += ("started_at", "completed_at", "last_activity_at", "fold_state")
-
-
-def _dialect_insert():
-    """The database's own ``insert``, the one that knows ON CONFLICT."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def _bound(table, names: tuple[str, ...]) -> dict:
@@ -274,7 +265,7 @@ def _upsert_progress(user_id: int, lesson: Lesson, state: LessonState, activitie
             delete(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
         )
         return
-    db.session.execute(_progress_upsert(_dialect_insert()), values)
+    db.session.execute(_progress_upsert(dialect_insert(db.session)), values)
 
 
 def required_lesson_ids(course_id: int) -> list[int]:

@@ -10,6 +10,7 @@ sees what another wrote before deciding. On SQLite, writers take turns; the same
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import re
 import threading
@@ -385,3 +386,35 @@ def test_two_managers_pairing_one_mentor_and_learner_at_once_make_one_pair(race_
     assert {r.status_code for r in responses} == {302}
     pairs = select(func.count()).where(Mentorship.mentor_id == mentor.id, Mentorship.learner_id == learner.id)
     assert count(race_app, pairs) == 1
+
+
+def test_two_trainers_uploading_one_new_course_at_once_make_one_course_with_one_revision_a_lesson(race_app):
+    from tests.authoring.test_zip import good_zip
+
+    n = next(_numbers)
+    archive = good_zip(f"raced-{n}")
+    posts = []
+    for client in [browsers(race_app, person(race_app, roles=("admin",)), 1)[0] for _ in range(2)]:
+        data = {"csrf_token": csrf_token(client, "/author/import")}
+        posts.append(
+            lambda client=client, data=data: client.post(
+                "/author/import", data={**data, "archive": (io.BytesIO(archive), "course.zip")}
+            )
+        )
+    responses = race(race_app, posts, writes_to="courses")
+    assert {r.status_code for r in responses} == {302}
+    assert count(race_app, select(func.count()).select_from(Course).where(Course.slug == f"raced-{n}")) == 1
+    revisions = (
+        select(func.count(), func.max(LessonRevision.number))
+        .select_from(LessonRevision)
+        .join(Lesson, Lesson.id == LessonRevision.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug == f"raced-{n}")
+    )
+    with race_app.app_context():
+        lessons = db.session.scalar(
+            select(func.count()).select_from(Lesson).join(Course).where(Course.slug == f"raced-{n}")
+        )
+        total, highest = db.session.execute(revisions).one()
+        db.session.remove()
+    assert lessons >= 1 and total == lessons and highest == 1  # the second upload found it unchanged
