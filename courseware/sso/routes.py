@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -14,7 +14,7 @@ from courseware.auth.sessions import start_session
 from courseware.core.links import page_url, safe_next
 from courseware.core.validators import int_param, text_param
 from courseware.exceptions import Invalid
-from courseware.extensions import db
+from courseware.extensions import db, limiter
 from courseware.models import SIGN_IN_OUTCOMES, SignInEvent, SignInProvider, User
 from courseware.sso import client_secrets, oidc, services
 from courseware.sso.forms import ProviderForm, SignInOptionsForm
@@ -78,7 +78,12 @@ def _refuse(provider: SignInProvider, reason: str, status: int, *, user: User | 
     return render_template("sso/refused.html", provider=provider, reason=reason), status
 
 
+def _callback_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/sso/<provider_key>/callback")
+@limiter.limit(_callback_limit, scope="sso-callback")
 def callback(provider_key: str):
     """Finish a sign-in: match ``state`` to one started in this browser, exchange the code, check
     the id_token and sign the person in. Refused (and logged): an unknown or spent state, an

@@ -257,3 +257,14 @@ def test_signing_out_ends_the_session_and_goes_to_the_providers_end_session_page
     assert query["client_id"] == [CLIENT_ID]
     assert query["post_logout_redirect_uri"] == ["http://courseware.test/login"]
     assert not is_logged_in(client)
+
+
+def test_the_callback_is_rate_limited_per_address_like_the_login_form(app, db, client, make_provider):
+    make_provider()
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        answers = [client.get(f"/sso/example-idp/callback?state=forged-{n}&code=x").status_code for n in range(5)]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert answers == [400, 400, 400, 429, 429]
+    assert len(events(db, "refused")) == 3  # refused requests past the limit write nothing
