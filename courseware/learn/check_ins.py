@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -28,7 +29,20 @@ def check_ins(objective: Objective, author: User | None = None) -> list[Objectiv
     )
     if author is not None:
         statement = statement.where(ObjectiveCheckIn.author_id == author.id)
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement.options(joinedload(ObjectiveCheckIn.author))))
+
+
+def changed_check_ins(items: list[ObjectiveCheckIn]) -> set[int]:
+    """The ids of those check-ins that were changed after they were made (one query for them all)."""
+    if not items:
+        return set()
+    counted = (
+        select(CheckInRevision.check_in_id)
+        .where(CheckInRevision.check_in_id.in_([item.id for item in items]))
+        .group_by(CheckInRevision.check_in_id)
+        .having(func.count() > 1)
+    )
+    return set(db.session.scalars(counted))
 
 
 def _clean(objective: Objective, author: User, values: dict) -> dict:

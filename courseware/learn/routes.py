@@ -454,6 +454,7 @@ def _render_objective(objective, form=None, check_in_form=None, review_form=None
         check_in_form=check_in_form,
         review_form=review_form,
         check_ins=items,
+        changed=check_ins.changed_check_ins(items),
         progress=check_ins.progress(objective, items),
         review_state=learner_objectives.review_state(objective, today),
         review_dates=learner_objectives.review_dates_of(objective),

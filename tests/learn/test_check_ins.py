@@ -223,3 +223,29 @@ def test_a_qualitative_check_in_is_a_rating_with_the_learners_own_journal_entrie
     check_in = db.session.scalar(select(ObjectiveCheckIn))
     assert (check_in.rating, check_in.value, check_in.journal_entry_ids) == (4, None, [mine.id])
     assert "rated 4 of 5" in client.get(f"/objectives/{objective.id}").get_data(as_text=True)
+
+
+def test_the_objective_page_takes_the_same_queries_for_2_and_12_check_ins_and_marks_changed_ones(
+    app, client, db, make_user, login
+):
+    from tests.core.web import statements_of
+
+    login(make_user())
+    objective = set_quantitative(client, db)
+    url = f"/objectives/{objective.id}"
+
+    def check_in(n: int) -> None:
+        day = (TODAY - dt.timedelta(days=n)).isoformat()
+        post(client, f"{url}/check-ins", {"on_date": day, "value": str(10 + n), "form_key": f"n{n}"})
+
+    for n in range(2):
+        check_in(n)
+    first = db.session.scalar(select(ObjectiveCheckIn).where(ObjectiveCheckIn.form_key == "n0"))
+    changed = post(client, f"{url}/check-ins/{first.id}", {"on_date": TODAY.isoformat(), "value": "33"})
+    assert changed.status_code == 302
+    few = len(statements_of(app, client, url))
+    for n in range(2, 12):
+        check_in(n)
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("· changed") == 1
+    assert len(statements_of(app, client, url)) == few
