@@ -73,6 +73,10 @@ def default_settings(instance_path: str) -> dict:
         # of files × size (plus room for the text); every other form keeps MAX_CONTENT_LENGTH.
         "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
         "EVIDENCE_MAX_FILES": 5,
+        # SCORM and cmi5 packages: bytes unpacked in all, bytes of one file, and files in one package.
+        "PACKAGE_MAX_BYTES": 512 * 1024 * 1024,
+        "PACKAGE_MAX_FILE_BYTES": 256 * 1024 * 1024,
+        "PACKAGE_MAX_FILES": 10_000,
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": 0,
         "LOGIN_RATE_LIMIT": "10 per minute",

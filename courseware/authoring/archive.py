@@ -42,11 +42,27 @@ MAX_NAME_BYTES = 255  # one folder or file name, as most file systems allow
 MAX_PATH_BYTES = 1024
 MAX_DEPTH = 16
 _CHUNK = 64 * 1024
-_WORK_PREFIXES = ("courseware-import-", "courseware-export-")
+_WORK_PREFIXES = ("courseware-import-", "courseware-export-", "courseware-package-")
 
 
 class UnsafeZip(Invalid):
     """The upload is not a zip this site will open; the message says why."""
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """What one zip may hold, and the words that say what it should be."""
+
+    entries: int
+    entry_bytes: int
+    total_bytes: int
+    depth: int = MAX_DEPTH
+    what: str = "a course needs only <course>/<module>/<lesson>.md"
+    not_zip: str = "Upload a .zip made from a course folder (as Download gives)."
+
+
+def course_limits() -> ZipLimits:
+    return ZipLimits(MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES, MAX_DEPTH)
 
 
 def _process_alive(pid: int) -> bool:
@@ -81,7 +97,7 @@ def remove_leftover_folders() -> None:
             log.info("removed %s, left by process %s", path, pid)
 
 
-def _work_folder(prefix: str) -> tempfile.TemporaryDirectory:
+def work_folder(prefix: str) -> tempfile.TemporaryDirectory:
     """A temporary folder named after this process, removed on leaving the ``with`` block."""
     remove_leftover_folders()
     return tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-")
@@ -89,7 +105,7 @@ def _work_folder(prefix: str) -> tempfile.TemporaryDirectory:
 
 def course_zip(course: Course) -> tuple[str, bytes]:
     """The course's published lessons as a zip of ``<slug>/course.yaml`` and its module folders."""
-    with _work_folder("courseware-export-") as tmp:
+    with work_folder("courseware-export-") as tmp:
         folder = export_course(course, tmp)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -102,7 +118,7 @@ def course_zip(course: Course) -> tuple[str, bytes]:
     return f"{course.slug}.zip", buffer.getvalue()
 
 
-def _check_name(info: zipfile.ZipInfo) -> PurePosixPath:
+def _check_name(info: zipfile.ZipInfo, limits: ZipLimits) -> PurePosixPath:
     """The entry's path, or :class:`UnsafeZip` when it could land outside the folder it is unpacked in."""
     name = info.filename
     shown = name if len(name) <= 80 else name[:77] + "..."
@@ -124,10 +140,10 @@ def _check_name(info: zipfile.ZipInfo) -> PurePosixPath:
                 f"The zip holds a folder or file name longer than {MAX_NAME_BYTES} bytes ({part_shown}); "
                 "shorten it and upload the zip again. Nothing was imported."
             )
-    if len(path.parts) > MAX_DEPTH or len(posix.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+    if len(path.parts) > limits.depth or len(posix.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         raise UnsafeZip(
-            f"The zip holds a path more than {MAX_DEPTH} folders deep or longer than {MAX_PATH_BYTES} bytes "
-            f"({shown}); a course needs only <course>/<module>/<lesson>.md. Nothing was imported."
+            f"The zip holds a path more than {limits.depth} folders deep or longer than {MAX_PATH_BYTES} bytes "
+            f"({shown}); {limits.what}. Nothing was imported."
         )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
@@ -137,11 +153,13 @@ def _check_name(info: zipfile.ZipInfo) -> PurePosixPath:
     return path
 
 
-def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
-    """Unpack a zip into ``dest`` after checking every entry; raises :class:`UnsafeZip`."""
+def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path, limits: ZipLimits | None = None) -> None:
+    """Unpack a zip into ``dest`` after checking every entry; raises :class:`UnsafeZip`. The
+    limits are a course zip's unless others are given."""
+    limits = limits or course_limits()
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     if not zipfile.is_zipfile(stream):
-        raise UnsafeZip("This file is not a zip file. Upload a .zip made from a course folder (as Download gives).")
+        raise UnsafeZip(f"This file is not a zip file. {limits.not_zip}")
     stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
@@ -154,9 +172,9 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
         raise UnsafeZip(f"This zip file is damaged and cannot be read ({error}).") from None
     with archive:
         entries = archive.infolist()
-        if len(entries) > MAX_ENTRIES:
-            raise UnsafeZip(f"The zip holds {len(entries)} entries; at most {MAX_ENTRIES} are accepted.")
-        checked = [(info, _check_name(info)) for info in entries]
+        if len(entries) > limits.entries:
+            raise UnsafeZip(f"The zip holds {len(entries)} entries; at most {limits.entries} are accepted.")
+        checked = [(info, _check_name(info, limits)) for info in entries]
         total = 0
         root = dest.resolve()
         for info, path in checked:
@@ -175,14 +193,15 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path) -> None:
                     while chunk := source.read(_CHUNK):
                         written += len(chunk)
                         total += len(chunk)
-                        if written > MAX_ENTRY_BYTES:
+                        if written > limits.entry_bytes:
                             raise UnsafeZip(
-                                f"{info.filename} is larger than {MAX_ENTRY_BYTES // (1024 * 1024)} MB once unpacked; "
+                                f"{info.filename} is larger than {limits.entry_bytes // (1024 * 1024)} MB once unpacked; "
                                 "nothing was imported."
                             )
-                        if total > MAX_TOTAL_BYTES:
+                        if total > limits.total_bytes:
                             raise UnsafeZip(
-                                f"The zip unpacks to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB; nothing was imported."
+                                f"The zip unpacks to more than {limits.total_bytes // (1024 * 1024)} MB; "
+                                "nothing was imported."
                             )
                         out.write(chunk)
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
@@ -210,7 +229,7 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
     name = secure_filename(filename or "") or "upload.zip"
     if len(name) > 100:  # shown in every message, and a folder name on disk
         name = name[:80] + "-" + name[-19:]
-    with _work_folder("courseware-import-") as tmp:
+    with work_folder("courseware-import-") as tmp:
         root = Path(tmp) / name
         root.mkdir()
         unpack_zip(data, root)
@@ -246,4 +265,13 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
     return upload
 
 
-__all__ = ["InvalidLessonFile", "UnsafeZip", "course_zip", "import_zip", "remove_leftover_folders", "unpack_zip"]
+__all__ = [
+    "InvalidLessonFile",
+    "UnsafeZip",
+    "ZipLimits",
+    "work_folder",
+    "course_zip",
+    "import_zip",
+    "remove_leftover_folders",
+    "unpack_zip",
+]
