@@ -91,6 +91,23 @@ def phone_page(browser):
     context.close()
 
 
+def one_module_course(root, slug: str, title: str, lessons: list[tuple[str, str, list[dict]]]):
+    """Import a course of one module from lesson files written under ``root``: ``lessons`` are
+    (slug, title, activities). Returns the course."""
+    import yaml
+
+    from courseware.content.services import import_courses
+
+    folder = root / slug
+    (folder / "only").mkdir(parents=True)
+    course = {"slug": slug, "title": title, "summary": f"{title}.", "modules": [{"slug": "only", "title": "Only"}]}
+    (folder / "course.yaml").write_text(yaml.safe_dump(course, sort_keys=False))
+    for position, (lesson, lesson_title, activities) in enumerate(lessons, start=1):
+        front = yaml.safe_dump({"title": lesson_title, "minutes": 5, "activities": activities}, sort_keys=False)
+        (folder / "only" / f"{position:02d}-{lesson}.md").write_text(f"---\n{front}---\n\nBody.\n")
+    return import_courses(str(folder)).courses[0]
+
+
 def log_in(page, base_url: str, email: str, password: str = TEST_PASSWORD) -> None:
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)

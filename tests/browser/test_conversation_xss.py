@@ -5,10 +5,8 @@ name — runs no script for anyone who reads it: the learner, the trainer, the m
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from courseware.auth.services import create_user, get_or_create_team
-from courseware.content.services import import_courses
 from courseware.evidence.files import CleanFile
 from courseware.learn.activities import add_checklist_evidence, find_activity, save_checklist, submit_practice
 from courseware.learn.enrollment import enroll
@@ -17,7 +15,7 @@ from courseware.models import ManagerScope, Mentorship
 from courseware.review.services import review_submission, verify_checklist
 from courseware.threads.policies import thread_item
 from courseware.threads.services import add_comment, add_mentor_note
-from tests.browser.conftest import injected_markup, log_in
+from tests.browser.conftest import injected_markup, log_in, one_module_course
 from tests.conftest import TEST_PASSWORD, lesson_of
 from tests.evidence.images import png
 from tests.security.xss_vectors import all_vectors
@@ -50,26 +48,6 @@ PRACTICE = {
 }
 
 
-def write_course(folder, slug: str) -> None:
-    (folder / "only").mkdir(parents=True)
-    (folder / "course.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "slug": slug,
-                "title": "Conversation",
-                "summary": "Hostile words.",
-                "modules": [{"slug": "only", "title": "Only"}],
-            },
-            sort_keys=False,
-        )
-    )
-    for position, (lesson, activity) in enumerate((("setup", CHECKLIST), ("write", PRACTICE)), start=1):
-        front = {"title": lesson.capitalize(), "minutes": 5, "activities": [activity]}
-        (folder / "only" / f"0{position}-{lesson}.md").write_text(
-            f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n\nBody.\n"
-        )
-
-
 def image(name: str) -> CleanFile:
     return CleanFile(kind="image", content_type="image/png", filename=name, data=png(), width=40, height=30)
 
@@ -78,8 +56,8 @@ def image(name: str) -> CleanFile:
 def conversation(live_app, live_db, tmp_path):
     suffix = tmp_path.name[-10:]
     slug = f"hostile-talk-{suffix}".lower().replace("_", "-")
-    write_course(tmp_path / slug, slug)
-    course = import_courses(str(tmp_path / slug)).courses[0]
+    lessons = [("setup", "Setup", [CHECKLIST]), ("write", "Write", [PRACTICE])]
+    course = one_module_course(tmp_path, slug, "Conversation", lessons)
     team = get_or_create_team(f"Team {suffix}")
     people = {
         "learner": create_user(f"lee-{suffix}@example.org", HOSTILE_NAME, TEST_PASSWORD, team=team),

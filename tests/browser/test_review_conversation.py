@@ -4,13 +4,11 @@ returns it, the learner replies and hands in again, the trainer approves, the le
 from __future__ import annotations
 
 import pytest
-import yaml
 from playwright.sync_api import expect
 
 from courseware.auth.services import create_user
-from courseware.content.services import import_courses
 from courseware.learn.enrollment import enroll
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, one_module_course
 from tests.conftest import TEST_PASSWORD
 from tests.evidence.images import jpeg_with_gps, png
 
@@ -32,24 +30,7 @@ def practice(live_app, live_db, tmp_path):
     """A course with one practice lesson, its trainer, and a learner enrolled in it."""
     suffix = tmp_path.name[-10:]
     slug = f"conversation-{suffix}".lower().replace("_", "-")
-    folder = tmp_path / slug
-    (folder / "listening").mkdir(parents=True)
-    (folder / "course.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "slug": slug,
-                "title": "Listening in practice",
-                "summary": "Keep a listening log.",
-                "modules": [{"slug": "listening", "title": "Listening"}],
-            },
-            sort_keys=False,
-        )
-    )
-    front = {"title": "Your listening log", "minutes": 10, "activities": [PRACTICE]}
-    (folder / "listening" / "01-log.md").write_text(
-        f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n\nKeep a log for a week.\n"
-    )
-    course = import_courses(str(folder)).courses[0]
+    course = one_module_course(tmp_path, slug, "Listening in practice", [("log", "Your listening log", [PRACTICE])])
     trainer = create_user(f"tess-{suffix}@example.org", "Tess Trainer", TEST_PASSWORD, roles=("trainer",))
     learner = create_user(f"lena-{suffix}@example.org", "Lena Learner", TEST_PASSWORD)
     live_db.session.flush()

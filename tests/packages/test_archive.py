@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import stat
 import zipfile
 
 import pytest
@@ -11,21 +9,14 @@ import pytest
 from courseware.authoring.archive import UnsafeZip
 from courseware.packages.archive import open_package
 from courseware.packages.manifests import InvalidPackage
+from tests.authoring.test_zip import make_zip
 from tests.packages.manifests import CMI5, SCORM_12
 
 SCORM_FILES = {"imsmanifest.xml": SCORM_12, "intro/index.html": "<p>Intro</p>", "tools.html": "<p>Tools</p>"}
 
 
 def zipped(files: dict[str, str | bytes], *, symlink: str | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-        if symlink:
-            info = zipfile.ZipInfo(symlink)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            archive.writestr(info, "/etc/passwd")
-    return buffer.getvalue()
+    return make_zip(files, symlink=symlink, compression=zipfile.ZIP_DEFLATED)
 
 
 @pytest.fixture(scope="session")
