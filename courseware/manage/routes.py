@@ -461,6 +461,8 @@ def _render_person(person, objective_form, nudge_form=None, status: int = 200):
         objectives=objectives,
         trends={s.objective.id: s for s in learn_objectives.summaries(objectives, now.now.date())},
         journal=record.shared_journal(person),
+        checklists=record.checklists_for_trainers(person),
+        comment_counts=record.comment_counts(person),
         reminders=record.reminders_of(person),
         labels=STATUS_LABELS,
         objective_form=objective_form,
