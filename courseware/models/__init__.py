@@ -1,11 +1,11 @@
 """All tables, imported together so that metadata and Alembic see the whole model."""
 
 from courseware.models.accounts import (
+    NOTIFICATION_DELIVERIES,
     ROLES,
     ApiToken,
     Invitation,
     ManagerScope,
-    NOTIFICATION_DELIVERIES,
     Mentorship,
     Notification,
     NotificationPreference,

@@ -10,7 +10,9 @@ digests_cli = AppGroup("digests", help="Daily digest e-mails of notifications.")
 
 
 @digests_cli.command("send")
-@click.option("--queue-only", is_flag=True, help="Queue today's digests for the running worker instead of sending them here.")
+@click.option(
+    "--queue-only", is_flag=True, help="Queue today's digests for the running worker instead of sending them here."
+)
 def digests_send(queue_only: bool) -> None:
     """Send today's digest to each person who chose one and has unread notifications since their
     last; at most one a day each, however often this runs and whatever the workers do."""
@@ -19,7 +21,9 @@ def digests_send(queue_only: bool) -> None:
     from courseware.notifications.services import send_digests
 
     if not mail_configured():
-        click.echo("SMTP is not configured (COURSEWARE_SMTP_HOST): no digest can be sent. Notifications stay in the app.")
+        click.echo(
+            "SMTP is not configured (COURSEWARE_SMTP_HOST): no digest can be sent. Notifications stay in the app."
+        )
         return
     app = current_app._get_current_object()
     _queued, outcomes = send_digests(app, utcnow().date(), run=not queue_only, echo=click.echo)

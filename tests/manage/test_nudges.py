@@ -130,4 +130,6 @@ def test_new_assignments_and_due_date_changes_notify_the_learner_in_the_app_and_
     subjects = sorted(m["Subject"] for m in smtp_server.messages)
     assert subjects[0].startswith("Mona Manager assigned you") and subjects[1].startswith("Mona Manager changed")
     assert all(m["To"] == "plain@example.org" for m in smtp_server.messages)
-    assert f"http://courseware.test/learn/{org.course.slug}" in smtp_server.messages[0].get_payload(decode=True).decode()
+    assert (
+        f"http://courseware.test/learn/{org.course.slug}" in smtp_server.messages[0].get_payload(decode=True).decode()
+    )

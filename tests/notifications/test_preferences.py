@@ -44,7 +44,9 @@ def test_a_person_chooses_on_the_account_page_or_the_notifications_page(client, 
 def test_a_choice_that_is_not_offered_is_refused_and_nothing_changes(client, db, login, make_user):
     learner = make_user()
     login(learner)
-    response = post(client, "/notifications/preference", {"delivery": "carrier-pigeon", "next": "https://evil.example/"})
+    response = post(
+        client, "/notifications/preference", {"delivery": "carrier-pigeon", "next": "https://evil.example/"}
+    )
     assert response.status_code == 302 and path_of(response.location) == "/notifications/"
     assert "Not a valid choice" in page(client.get("/notifications/")).text
     db.session.expire_all()

@@ -4,8 +4,6 @@ and that page leads to the conversation about each piece of work."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from courseware.models import ManagerScope, Submission
 from courseware.threads.policies import thread_item
 from courseware.threads.services import add_comment
