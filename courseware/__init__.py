@@ -122,6 +122,7 @@ def _register_cli(app: Flask) -> None:
     from courseware.jobs.cli import worker_command
     from courseware.learn.cli import objectives_cli
     from courseware.manage.cli import reminders_cli
+    from courseware.notifications.cli import digests_cli
     from courseware.progress.cli import progress_cli
     from courseware.xapi.cli import lrs_cli
 
@@ -131,6 +132,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(lessons_cli)
     app.cli.add_command(progress_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(digests_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(objectives_cli)
     app.cli.add_command(lrs_cli)

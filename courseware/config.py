@@ -51,6 +51,9 @@ def default_settings(instance_path: str) -> dict:
         "JOB_MAX_ATTEMPTS": 8,
         "JOB_POLL_SECONDS": 1,
         "JOB_KEEP_DONE_DAYS": 7,
+        # The hour (UTC, 0-23) from which the worker sends the day's digest e-mails to the people
+        # who asked for one (``flask --app app digests send`` sends them at once, for cron).
+        "DIGEST_HOUR": 7,
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_HOURS": 2,
         "SESSION_IDLE_MINUTES": 120,

@@ -91,12 +91,34 @@ def verb_phrase(verb: str, event=None) -> str:
     return VERB_PHRASES.get(verb, verb.replace("-", " ").capitalize())
 
 
+# Checklists have one vocabulary everywhere (lesson, review, threads, timelines, managers'
+# pages): a trainer "confirmed" or "returned" one.
+CHECKLIST_STATES = {
+    "open": "in progress",
+    "awaiting_verification": "waiting to be confirmed",
+    "verified": "confirmed",
+    "returned": "returned",
+}
+
+
+def checklist_state(status: str) -> str:
+    """A checklist's state in words: "in progress", "waiting to be confirmed", "confirmed", "returned"."""
+    return CHECKLIST_STATES.get(status, status.replace("_", " "))
+
+
+def _reviewed_checklist(detail: dict) -> bool:
+    # A practice review names its submission or decision; a checklist's names the checklist.
+    return "checklist_state_id" in detail or "confirmed" in detail or not ({"submission_id", "decision"} & set(detail))
+
+
 def event_result(event) -> str:
     """What came of an event, when it has a result worth saying: "3 of 4 right", "approved"."""
     detail = event.detail or {}
     if event.verb in ("passed", "failed") and "questions" in detail:
         return f"{detail.get('right')} of {detail['questions']} right"
     if event.verb == "reviewed" and event.success is not None:
+        if _reviewed_checklist(detail):
+            return "checklist confirmed" if event.success else "checklist returned"
         return "approved" if event.success else "changes requested"
     if event.verb == "checked" and "ticked" in detail:
         return "all ticked" if detail.get("complete") else f"{len(detail['ticked'])} ticked"
@@ -136,6 +158,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["verb_phrase"] = verb_phrase
     app.jinja_env.filters["figure"] = figure
     app.jinja_env.filters["event_result"] = event_result
+    app.jinja_env.filters["checklist_state"] = checklist_state
     app.jinja_env.filters["inline_md"] = inline_markdown
     app.jinja_env.filters["block_md"] = block_markdown
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -10,11 +10,12 @@ from __future__ import annotations
 from courseware.auth.services import send_reset_link
 from courseware.core.mail import send_queued_mail
 from courseware.manage.reminders import email_reminder
-from courseware.notifications.services import email_notification
+from courseware.notifications.services import email_digest, email_notification
 
 HANDLERS = {
     "mail.send": send_queued_mail,
     "notification.email": email_notification,
+    "notification.digest": email_digest,
     "reminder.email": email_reminder,
     "password.reset": send_reset_link,
 }

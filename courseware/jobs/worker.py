@@ -21,10 +21,11 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.orm import aliased
 
 from courseware.db import utcnow
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY_SECONDS = 3600
 CLEANUP_EVERY_SECONDS = 3600
+SCHEDULE_EVERY_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,9 @@ def retry_delay(attempts: int, base_seconds: float) -> dt.timedelta:
     return dt.timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY_SECONDS))
 
 
-def claim(worker_id: str) -> ClaimedJob | None:
+def claim(worker_id: str, kinds: tuple[str, ...] | None = None) -> ClaimedJob | None:
     """Take the next due job (queued and due, or running with its lease run out) for
-    ``worker_id`` and commit; None when nothing is due."""
+    ``worker_id`` and commit; None when nothing is due. ``kinds``: only jobs of those kinds."""
     now = utcnow()
     lease = dt.timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
     candidate = aliased(Job)
@@ -75,6 +77,7 @@ def claim(worker_id: str) -> ClaimedJob | None:
                 and_(candidate.state == "running", candidate.locked_until < now),
             )
         )
+        .where(candidate.kind.in_(kinds) if kinds else true())
         .order_by(candidate.run_after, candidate.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -130,12 +133,12 @@ def _fail(job: ClaimedJob, worker_id: str, error: str, *, for_good: bool) -> str
     return outcome if changed else "lost"
 
 
-def run_one(app: Flask, worker_id: str) -> str | None:
+def run_one(app: Flask, worker_id: str, kinds: tuple[str, ...] | None = None) -> str | None:
     """Take one due job and run it; its outcome ("done", "retry", "failed", or "lost" when its
     lease ran out meanwhile), or None when no job is due. Each step has an app context (and
-    database session) of its own."""
+    database session) of its own. ``kinds``: only jobs of those kinds."""
     with app.app_context():
-        job = claim(worker_id)
+        job = claim(worker_id, kinds)
     if job is None:
         return None
     started = time.monotonic()
@@ -167,13 +170,31 @@ def run_one(app: Flask, worker_id: str) -> str | None:
     return outcome
 
 
-def run_pending(app: Flask, worker_id: str | None = None) -> Counter:
-    """Run jobs until none is due; how many ended each way."""
+def run_pending(
+    app: Flask,
+    worker_id: str | None = None,
+    kinds: tuple[str, ...] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Counter:
+    """Run jobs (of ``kinds``, or any) until none is due; how many ended each way. ``progress``
+    is told every hundred jobs."""
     worker_id = worker_id or new_worker_id()
     outcomes: Counter = Counter()
-    while (outcome := run_one(app, worker_id)) is not None:
+    while (outcome := run_one(app, worker_id, kinds)) is not None:
         outcomes[outcome] += 1
+        if progress and outcomes.total() % 100 == 0:
+            progress(f"  {outcomes.total()} job(s) run so far…")
     return outcomes
+
+
+def schedule_periodic(app: Flask) -> None:
+    """What the worker queues by itself: today's digests, from their hour on (see
+    ``notifications.services.schedule_due_digests``; safe with any number of workers)."""
+    from courseware.notifications.services import schedule_due_digests
+
+    with app.app_context():
+        schedule_due_digests()
+        db.session.commit()
 
 
 def clean_up(app: Flask) -> int:
@@ -202,12 +223,15 @@ def work(app: Flask, stop: threading.Event | None = None) -> None:
     worker_id = new_worker_id()
     poll = float(app.config["JOB_POLL_SECONDS"])
     log.info("worker %s started", worker_id)
-    next_cleanup = time.monotonic()
+    next_cleanup = next_schedule = time.monotonic()
     while not stop.is_set():
         try:
             if time.monotonic() >= next_cleanup:
                 next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
                 clean_up(app)
+            if time.monotonic() >= next_schedule:
+                next_schedule = time.monotonic() + SCHEDULE_EVERY_SECONDS
+                schedule_periodic(app)
             if run_one(app, worker_id) is not None:
                 continue
         except Exception:

@@ -1,4 +1,7 @@
-"""Assigning a published course, with a due date, to teams and people in the manager's scope."""
+"""Assigning a published course, with a due date, to teams and people in the manager's scope.
+
+Each person newly enrolled, and each whose due date changes, is notified (in the app, and by
+e-mail as they chose when SMTP is set up)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from courseware.core.links import email_url, site_path
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn.enrollment import enroll
 from courseware.manage.policies import Scope
 from courseware.models import Course, Enrollment, User
+from courseware.notifications.services import notify
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +65,20 @@ def assign_course(
     found = {person.id for person in people}
     if user_ids - found or any(not scope.covers_team(person.team_id) for person in people):
         raise NotAllowed("You can only assign courses to people in the teams you manage.")
-    already = set(
-        db.session.scalars(
-            select(Enrollment.user_id).where(Enrollment.course_id == course.id, Enrollment.user_id.in_(found))
-        )
+    due_before = dict(
+        db.session.execute(
+            select(Enrollment.user_id, Enrollment.due_date).where(
+                Enrollment.course_id == course.id, Enrollment.user_id.in_(found)
+            )
+        ).all()
     )
+    already = set(due_before)
     for person in people:
         enroll(person, course, assigned_by=manager, due_date=due_date)
+        if person.id not in already:
+            tell_assigned(person, course, manager, due_date)
+        elif due_date is not None and due_before[person.id] != due_date:
+            tell_due_date(person, course, manager, due_date)
     result = Assignment(course, due_date, people=len(people), new=len(found - already))
     log.info(
         "%s assigned course %s to %d people (%d new), due %s",
@@ -77,6 +89,28 @@ def assign_course(
         due_date,
     )
     return result
+
+
+def _due(due_date: dt.date | None) -> str:
+    return f", due {due_date:%-d %B %Y}" if due_date else ""
+
+
+def _course_links(course: Course) -> tuple[str, str]:
+    return site_path("learn.course", course_slug=course.slug), email_url("learn.course", course_slug=course.slug)
+
+
+def tell_assigned(person: User, course: Course, manager: User, due_date: dt.date | None) -> None:
+    """Notify ``person`` that ``manager`` assigned them ``course``."""
+    path, url = _course_links(course)
+    message = f"{manager.name} assigned you the course “{course.title}”{_due(due_date)}."
+    notify(person, "assigned", message, path, email_body=f"Hello {person.name},\n\n{message}\n\nStart here: {url}\n")
+
+
+def tell_due_date(person: User, course: Course, manager: User, due_date: dt.date) -> None:
+    """Notify ``person`` that ``manager`` changed the due date of ``course``."""
+    path, url = _course_links(course)
+    message = f"{manager.name} changed the due date of “{course.title}”: it is now due {due_date:%-d %B %Y}."
+    notify(person, "due-date", message, path, email_body=f"Hello {person.name},\n\n{message}\n\nYour course: {url}\n")
 
 
 def assignable_courses() -> list[Course]:

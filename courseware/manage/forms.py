@@ -1,12 +1,13 @@
-"""Forms for managers: filtering the people table and assigning courses."""
+"""Forms for managers: filtering the people table, assigning courses and nudging a person."""
 
 from __future__ import annotations
 
-from wtforms import DateField, SearchField, SelectField, SelectMultipleField, widgets
-from wtforms.validators import InputRequired, Optional
+from wtforms import DateField, SearchField, SelectField, SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, Optional
 
 from courseware.core.validators import CheckedForm, CheckedQueryForm, optional_id
 from courseware.manage.people import SORTS, STATUS_LABELS
+from courseware.manage.reminders import MAX_MESSAGE
 
 SORT_LABELS = {
     "status": "Status (most urgent first)",
@@ -58,3 +59,11 @@ class AssignForm(CheckedForm):
         "Teams", coerce=int, choices=[], description="Everyone in these teams is enrolled, now and as they are today."
     )
     people = CheckboxesField("People", coerce=int, choices=[], description="Chosen on the people page.")
+
+
+class NudgeForm(CheckedForm):
+    message = TextAreaField(
+        "Personal message (optional)",
+        validators=[Length(max=MAX_MESSAGE, message=f"Keep the message to {MAX_MESSAGE} characters.")],
+        description="Added to the reminder, in the app and in the e-mail.",
+    )

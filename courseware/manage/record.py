@@ -1,5 +1,6 @@
 """One person's record as their manager sees it: timeline, courses, work and its reviews,
-objectives, the journal entries they shared, reminders sent.
+checklists a trainer confirms, objectives, the journal entries they shared, reminders sent, and
+the conversations about their work.
 
 These functions read the given person's rows only; the view checks first that the person is in
 the manager's scope (``policies.person_in_scope``).
@@ -11,13 +12,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from courseware.extensions import db
 from courseware.learn.course_map import build_course_maps
 from courseware.manage.people import Clock, LearnerRow, PeopleFilter, all_people
 from courseware.manage.policies import Scope
 from courseware.models import (
+    ChecklistState,
+    Comment,
     Course,
     Enrollment,
     JournalEntry,
@@ -158,6 +161,32 @@ def shared_journal(person: User) -> list[JournalEntry]:
             .order_by(JournalEntry.created_at.desc())
         )
     )
+
+
+def checklists_for_trainers(person: User) -> list[tuple[ChecklistState, str | None, str | None]]:
+    """The person's checklists that went to a trainer (waiting, confirmed or returned), latest
+    first, with course and lesson titles."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(ChecklistState, Course.title, LessonRevision.title)
+            .join(Lesson, Lesson.id == ChecklistState.lesson_id)
+            .join(Course, Course.id == Lesson.course_id)
+            .outerjoin(LessonRevision, LessonRevision.id == Lesson.published_revision_id)
+            .where(ChecklistState.user_id == person.id, ChecklistState.status != "open")
+            .order_by(ChecklistState.updated_at.desc(), ChecklistState.id.desc())
+        )
+    ]
+
+
+def comment_counts(person: User) -> dict[tuple[str, int], int]:
+    """How many comments (not deleted) each thread about the person's work holds, by (subject, item id)."""
+    rows = db.session.execute(
+        select(Comment.subject, Comment.subject_id, func.count())
+        .where(Comment.learner_id == person.id, Comment.deleted_at.is_(None))
+        .group_by(Comment.subject, Comment.subject_id)
+    )
+    return {(subject, item_id): count for subject, item_id, count in rows}
 
 
 def reminders_of(person: User, limit: int = 10) -> list[Reminder]:

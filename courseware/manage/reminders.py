@@ -1,6 +1,10 @@
-"""Reminders to stalled or overdue learners: at most one a day each, emailed when SMTP is set up.
+"""Reminders: to stalled or overdue learners (the daily job, the people page), or a nudge a
+manager sends anyone in their scope, with a message of their own if they like. At most one a
+day per learner, whoever sends it.
 
-The reminder and its email job are committed together; the background worker sends the email
+Each reminder appears in the learner's notifications. It is e-mailed too when SMTP is set up
+and the learner wants an e-mail for each notification (or goes in their daily digest); the
+reminder and its e-mail job are committed together, and the background worker sends the e-mail
 and marks the reminder emailed.
 """
 
@@ -15,17 +19,22 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from courseware.core.links import email_url
+from courseware.core.links import email_url, site_path
 from courseware.core.mail import deliver, mail_configured
 from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.jobs.services import enqueue
 from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
-from courseware.models import Reminder
+from courseware.models import Reminder, User
+from courseware.notifications.services import delivery_of, notify
 from courseware.progress.status import OVERDUE
 
 log = logging.getLogger(__name__)
+
+
+NUDGE = "nudge"  # the reason kept for a reminder to someone neither stalled nor overdue
+MAX_MESSAGE = 300
 
 
 @dataclass
@@ -34,11 +43,17 @@ class ReminderSummary:
     queued: int = 0
     already: int = 0
     skipped: int = 0
+    digest: int = 0
+    app_only: int = 0
 
     def describe(self) -> str:
-        not_queued = self.sent - self.queued
+        not_queued = self.sent - self.queued - self.digest - self.app_only
         parts = [f"{self.sent} reminder{'s' if self.sent != 1 else ''} recorded"]
         parts.append(f"{self.queued} queued for email")
+        if self.digest:
+            parts.append(f"{self.digest} in their daily digest")
+        if self.app_only:
+            parts.append(f"{self.app_only} in the app only (their choice)")
         if not_queued:
             parts.append(f"{not_queued} not emailed (SMTP not configured)")
         if self.already:
@@ -48,7 +63,9 @@ class ReminderSummary:
         return "; ".join(parts) + "."
 
 
-def claim_reminder(user_id: int, reason: str, sent_by_id: int | None, day: dt.date) -> Reminder | None:
+def claim_reminder(
+    user_id: int, reason: str, sent_by_id: int | None, day: dt.date, message: str | None = None
+) -> Reminder | None:
     """Record today's reminder for ``user_id``; None when they already have one for ``day``.
 
     The unique (user_id, sent_on) index settles a race between two senders: the second insert
@@ -56,7 +73,9 @@ def claim_reminder(user_id: int, reason: str, sent_by_id: int | None, day: dt.da
     """
     if db.session.scalar(select(Reminder.id).where(Reminder.user_id == user_id, Reminder.sent_on == day)):
         return None
-    reminder = Reminder(user_id=user_id, sent_on=day, reason=reason, sent_by_id=sent_by_id, created_at=utcnow())
+    reminder = Reminder(
+        user_id=user_id, sent_on=day, reason=reason, sent_by_id=sent_by_id, message=message, created_at=utcnow()
+    )
     try:
         with db.session.begin_nested():
             db.session.add(reminder)
@@ -76,6 +95,8 @@ def reminded_on(day: dt.date, user_ids: list[int]) -> set[int]:
 
 def _situation(row: LearnerRow) -> str:
     status = row.status
+    if row.status_code not in REMINDABLE:
+        return "your manager would like you to keep your training going"
     if status.status == OVERDUE:
         return f"your course was due on {row.due_date:%-d %B %Y} and is not finished yet"
     if "review" in status.cause:
@@ -86,14 +107,27 @@ def _situation(row: LearnerRow) -> str:
     return f"you haven't done anything in your course for {status.days} days"
 
 
-def queue_reminder_email(reminder: Reminder, row: LearnerRow) -> None:
+def _in_app(row: LearnerRow, sender: User | None, message: str | None) -> str:
+    """The reminder as the learner's notification says it."""
+    said = f"{sender.name} sent you a reminder" if sender else "A reminder about your training"
+    text = f"{said}: {_situation(row)}."
+    if message:
+        text += f" “{message}”"
+    return text
+
+
+def queue_reminder_email(reminder: Reminder, row: LearnerRow, sender: User | None = None) -> None:
     """Queue the reminder's email in the current transaction: one job per learner and day."""
     site = current_app.config["SITE_NAME"]
     link = email_url("learn.home")
+    personal = ""
+    if reminder.message:
+        personal = f"\n\n{sender.name if sender else 'Your manager'} adds:\n{reminder.message}"
     body = (
         f"Hello {row.name},\n\n"
-        f"A friendly reminder about your training on {site}: {_situation(row)}.\n\n"
-        "A few minutes today is enough to pick up where you left off."
+        f"A friendly reminder about your training on {site}: {_situation(row)}."
+        + personal
+        + "\n\nA few minutes today is enough to pick up where you left off."
         + f"\n\nContinue here: {link}"
         + "\n\nIf something is in your way, reply to your manager; they can help.\n"
     )
@@ -114,28 +148,41 @@ def run_reminders(
     sent_by_id: int | None,
     day: dt.date,
     echo: Callable[[str], None] | None = None,
+    *,
+    message: str | None = None,
+    anyone: bool = False,
 ) -> ReminderSummary:
-    """Remind each stalled or overdue learner among ``rows`` once for ``day``.
+    """Remind each stalled or overdue learner among ``rows`` (``anyone``: each of them) once for
+    ``day``, with the sender's ``message`` if any.
 
-    The one unit of work here that commits, once per learner: the reminder and its email job
-    together, so that the email is neither lost nor sent twice, and a concurrent run finds the
-    reminder and skips the learner.
+    The one unit of work here that commits, once per learner: the reminder, its notification
+    and its email job together, so that the email is neither lost nor sent twice, and a
+    concurrent run finds the reminder and skips the learner.
     """
     summary = ReminderSummary()
     emailing = mail_configured()
+    sender = db.session.get(User, sent_by_id) if sent_by_id else None
+    message = (message or "").strip()[:MAX_MESSAGE] or None
     for row in rows:
-        if row.status_code not in REMINDABLE:
+        if row.status_code not in REMINDABLE and not anyone:
             summary.skipped += 1
             continue
-        reminder = claim_reminder(row.id, row.status_code, sent_by_id, day)
+        reason = row.status_code if row.status_code in REMINDABLE else NUDGE
+        reminder = claim_reminder(row.id, reason, sent_by_id, day, message)
         if reminder is None:
             summary.already += 1
             continue
-        if emailing:
-            queue_reminder_email(reminder, row)
+        notify(row, "reminder", _in_app(row, sender, message), site_path("learn.home"), email=False)
+        delivery = delivery_of(row) if emailing else None
+        if delivery == "each":
+            queue_reminder_email(reminder, row, sender)
             summary.queued += 1
+        elif delivery == "digest":
+            summary.digest += 1
+        elif delivery == "app":
+            summary.app_only += 1
         db.session.commit()
-        log.info("reminded user %s (%s), email queued=%s", row.id, reminder.reason, emailing)
+        log.info("reminded user %s (%s), by %s", row.id, reminder.reason, delivery or "the app (no SMTP)")
         summary.sent += 1
         if echo and summary.sent % 100 == 0:
             echo(f"  {summary.sent} reminded so far…")

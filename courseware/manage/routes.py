@@ -32,7 +32,7 @@ from courseware.learn.forms import ObjectiveForm
 from courseware.manage import charts, figures, record, team_objectives
 from courseware.manage.assignment import assign_course, assignable_courses, people_by_ids
 from courseware.manage.exports import EVENT_COLUMNS, export_events
-from courseware.manage.forms import AssignForm, PeopleFilterForm
+from courseware.manage.forms import AssignForm, NudgeForm, PeopleFilterForm
 from courseware.manage.overview import Stage, Week, course_funnel, weekly_activity
 from courseware.manage.people import (
     SORTS,
@@ -415,7 +415,7 @@ def person(user_id: int):
     """One person's record: status, progress per course, timeline, practice work and reviews,
     objectives with their revisions, and the journal entries they shared with managers."""
     person = person_in_scope(current_user, user_id) or abort(404)
-    return _render_person(person, ObjectiveForm(formdata=None))
+    return _render_person(person, ObjectiveForm(formdata=None), NudgeForm(formdata=None))
 
 
 @bp.route("/people/<id:user_id>/objectives", methods=["POST"])
@@ -438,7 +438,7 @@ def set_objective(user_id: int):
     return redirect(url_for("manage.person", user_id=person.id, _anchor="objectives"))
 
 
-def _render_person(person, objective_form, status: int = 200):
+def _render_person(person, objective_form, nudge_form=None, status: int = 200):
     scope = _scope()
     now = _clock()
     before = int_param("before")
@@ -461,16 +461,37 @@ def _render_person(person, objective_form, status: int = 200):
         objectives=objectives,
         trends={s.objective.id: s for s in learn_objectives.summaries(objectives, now.now.date())},
         journal=record.shared_journal(person),
+        checklists=record.checklists_for_trainers(person),
+        comment_counts=record.comment_counts(person),
         reminders=record.reminders_of(person),
         labels=STATUS_LABELS,
         objective_form=objective_form,
+        nudge_form=nudge_form or NudgeForm(formdata=None),
+        reminded_today=bool(reminded_on(now.today, [person.id])),
     ), status
 
 
 @bp.route("/people/<id:user_id>/remind", methods=["POST"])
 @role_required(*MANAGERS)
 def remind_person(user_id: int):
-    """Send this person a reminder, when they are stalled or overdue and not yet reminded today."""
+    """Nudge this person, whatever their status, with a message of your own if you like; one
+    reminder a day per person, whoever sends it (a second is refused, the message kept)."""
     scope = _scope()
-    person_in_scope(current_user, user_id) or abort(404)
-    return _remind(scope, PeopleFilter(user_ids=(user_id,)), url_for("manage.person", user_id=user_id))
+    person = person_in_scope(current_user, user_id) or abort(404)
+    form = NudgeForm()
+    if not form.validate_on_submit():
+        return _render_person(person, ObjectiveForm(formdata=None), form, status=422)
+    now = _clock()
+    row = record.person_summary(scope, person, now)
+    if row is None or not person.is_active:
+        form.message.errors.append(f"{person.name} cannot be reminded: their account is not active.")
+        return _render_person(person, ObjectiveForm(formdata=None), form, status=422)
+    summary = run_reminders([row], current_user.id, now.today, message=form.message.data, anyone=True)
+    if not summary.sent:
+        form.message.errors.append(
+            f"{person.name} has already been reminded today; one reminder a day per person. "
+            "Your message is kept here: send it tomorrow."
+        )
+        return _render_person(person, ObjectiveForm(formdata=None), form, status=422)
+    flash(f"Reminder sent to {person.name}. {summary.describe()}", "success")
+    return redirect(url_for("manage.person", user_id=person.id))

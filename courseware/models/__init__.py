@@ -1,12 +1,14 @@
 """All tables, imported together so that metadata and Alembic see the whole model."""
 
 from courseware.models.accounts import (
+    NOTIFICATION_DELIVERIES,
     ROLES,
     ApiToken,
     Invitation,
     ManagerScope,
     Mentorship,
     Notification,
+    NotificationPreference,
     PasswordReset,
     Reminder,
     Team,
@@ -84,7 +86,9 @@ __all__ = [
     "ManagerScope",
     "Mentorship",
     "Module",
+    "NOTIFICATION_DELIVERIES",
     "Notification",
+    "NotificationPreference",
     "Objective",
     "ObjectiveCheckIn",
     "ObjectiveRevision",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from courseware.db import Base, UTCDateTime, utcnow
@@ -213,6 +213,23 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the notification went out in a daily digest e-mail.
+    digested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+NOTIFICATION_DELIVERIES = ("app", "each", "digest")
+
+
+class NotificationPreference(Base):
+    """How a person wants to hear of their notifications beyond the app: not at all ("app"), an
+    e-mail for each ("each"), or one daily digest e-mail ("digest"). No row: an e-mail for each."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (CheckConstraint("delivery IN ('app', 'each', 'digest')", name="delivery"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Reminder(Base):
@@ -227,6 +244,8 @@ class Reminder(Base):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The manager's own words, when they added some.
+    message: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("uq_reminders_user_id_sent_on", "user_id", "sent_on", unique=True),)
 
 
@@ -236,7 +255,9 @@ __all__ = [
     "Invitation",
     "ManagerScope",
     "Mentorship",
+    "NOTIFICATION_DELIVERIES",
     "Notification",
+    "NotificationPreference",
     "PasswordReset",
     "Reminder",
     "Team",

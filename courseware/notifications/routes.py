@@ -10,6 +10,7 @@ from courseware.core.links import safe_next
 from courseware.extensions import db
 from courseware.models import Notification
 from courseware.notifications import services
+from courseware.notifications.forms import PreferenceForm
 
 bp = Blueprint("notifications", __name__)
 
@@ -22,6 +23,29 @@ def unread_notifications() -> int:
     if "unread_notifications" not in g:
         g.unread_notifications = services.unread_count(current_user)
     return g.unread_notifications
+
+
+@bp.app_template_global()
+def notification_preference_form(next_path: str | None = None) -> PreferenceForm:
+    """The form for the logged-in person's choice of how to hear of notifications, set to it
+    (included on the notifications page and the account page)."""
+    form = PreferenceForm(formdata=None, delivery=services.delivery_of(current_user), next=next_path)
+    return form
+
+
+@bp.route("/preference", methods=["POST"])
+@role_required()
+def preference():
+    """Keep how you want to hear of notifications: in the app only, an e-mail for each, or a daily digest."""
+    form = PreferenceForm()
+    back = safe_next(form.next.data) or url_for("notifications.index")
+    if not form.validate_on_submit():
+        flash(" ".join(form.delivery.errors) or "The form was out of date; choose again.", "error")
+        return redirect(back)
+    services.set_delivery(current_user, form.delivery.data)
+    db.session.commit()
+    flash(f"Saved. {services.DELIVERY_SAVED[form.delivery.data]}", "success")
+    return redirect(back)
 
 
 @bp.route("/")

@@ -1,34 +1,105 @@
-"""In-app notifications, emailed too when the caller gives an email text and SMTP is configured.
+"""In-app notifications, and how each person hears of them beyond the app.
 
-The email is queued in the transaction that makes the notification and sent by the background
+Every notification appears in the app. Beyond that each person chooses (their preference):
+nothing more ("app"), an e-mail for each ("each", the default), or one e-mail a day gathering
+what they have not read yet ("digest"). E-mail goes out only when SMTP is configured.
+
+An e-mail is queued in the transaction that makes the notification and sent by the background
 worker, so a slow or absent mail server never holds up the person whose action caused it, and
-no email is lost when a server stops. A notification records when its email was accepted.
+no e-mail is lost when a server stops. Digests are jobs too, one per person and day under a
+unique key, so two workers (or the worker and the cron command) never send a person two digests
+on one day. A notification records when its e-mail, or the digest holding it, was accepted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import exists, func, select, update
 
-from courseware.core.mail import deliver, mail_configured
+from courseware.core.mail import deliver, delivered_at, mail_configured
 from courseware.db import utcnow
+from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.jobs.services import enqueue
-from courseware.models import Notification, User
+from courseware.models import NOTIFICATION_DELIVERIES, Job, Notification, NotificationPreference, User
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+DEFAULT_DELIVERY = "each"
+DELIVERY_LABELS = {
+    "app": "In the app only",
+    "each": "An e-mail for each notification",
+    "digest": "One e-mail a day with what I have not read (daily digest)",
+}
+DELIVERY_SAVED = {
+    "app": "You will see notifications in the app only.",
+    "each": "You will get an e-mail for each notification (when the site has a mail server).",
+    "digest": "You will get one e-mail a day with the notifications you have not read.",
+}
+DIGEST_JOB = "notification.digest"
+DIGEST_MOST = 100  # notifications listed in one digest; the rest are counted
 
 
-def notify(person: User, kind: str, message: str, link: str | None, *, email_body: str | None = None) -> Notification:
-    """Tell ``person`` something in the app; with ``email_body`` and SMTP configured, by email too
-    (queued in the caller's transaction)."""
+# --- preference -----------------------------------------------------------------------------
+
+
+def delivery_of(person: User) -> str:
+    """How ``person`` hears of notifications beyond the app: "app", "each" or "digest"."""
+    chosen = db.session.scalar(
+        select(NotificationPreference.delivery).where(NotificationPreference.user_id == person.id)
+    )
+    return chosen or DEFAULT_DELIVERY
+
+
+def set_delivery(person: User, delivery: str) -> None:
+    """Keep ``person``'s choice; Invalid for anything but the three choices."""
+    if delivery not in NOTIFICATION_DELIVERIES:
+        raise Invalid("Choose how you want to hear of notifications.", field="delivery")
+    preference = db.session.get(NotificationPreference, person.id)
+    if preference is None:
+        db.session.add(NotificationPreference(user_id=person.id, delivery=delivery, updated_at=utcnow()))
+    else:
+        preference.delivery = delivery
+        preference.updated_at = utcnow()
+    db.session.flush()
+    log.info("user %s hears of notifications by %s", person.id, delivery)
+
+
+def emails_each(person: User) -> bool:
+    """Whether a notification to ``person`` is e-mailed on its own now (SMTP set, and their choice)."""
+    return mail_configured() and delivery_of(person) == "each"
+
+
+# --- notifying ------------------------------------------------------------------------------
+
+
+def absolute_link(link: str | None) -> str | None:
+    """A link kept with a notification (a path on the site) as an address for an e-mail, on ``BASE_URL``."""
+    if not link:
+        return None
+    base = urlsplit(current_app.config.get("BASE_URL") or "")
+    return f"{base.scheme}://{base.netloc}{link}" if base.netloc else link
+
+
+def notify(
+    person: User, kind: str, message: str, link: str | None, *, email_body: str | None = None, email: bool = True
+) -> Notification:
+    """Tell ``person`` something in the app; when they want an e-mail for each and SMTP is
+    configured, by e-mail too (``email_body``, or the message and its link), queued in the
+    caller's transaction. ``email=False``: the caller sends its own e-mail (see ``emails_each``)."""
     notification = Notification(user_id=person.id, kind=kind, message=message[:500], link=link, created_at=utcnow())
     db.session.add(notification)
     db.session.flush()
-    if email_body is not None and mail_configured():
+    if email and emails_each(person):
+        if email_body is None:
+            where = absolute_link(link)
+            email_body = f"Hello {person.name},\n\n{message}\n" + (f"\nSee it here: {where}\n" if where else "")
         key = f"notification:{notification.id}"
         payload = {"notification_id": notification.id, "to": person.email, "subject": message, "body": email_body}
         enqueue("notification.email", {**payload, "key": key}, key=key)
@@ -43,6 +114,141 @@ def email_notification(job) -> None:
         db.session.execute(
             update(Notification).where(Notification.id == message["notification_id"]).values(emailed_at=sent_at)
         )
+
+
+# --- daily digest -----------------------------------------------------------------------------
+
+
+def _waiting_for_digest(user_id):
+    """Notifications of ``user_id`` a digest is for: unread, and not yet e-mailed or digested."""
+    return (
+        Notification.user_id == user_id,
+        Notification.read_at.is_(None),
+        Notification.digested_at.is_(None),
+        Notification.emailed_at.is_(None),
+    )
+
+
+def digest_key(user_id: int, day: dt.date) -> str:
+    return f"digest:{user_id}:{day.isoformat()}"
+
+
+def schedule_digests(day: dt.date) -> int:
+    """Queue ``day``'s digest for each active person who chose one and has something unread
+    since their last; how many were newly queued. Nothing without SMTP.
+
+    One job per person and day, under a unique key: a second call on the same day (another
+    worker, or the cron command after the worker) queues nothing more.
+    """
+    if not mail_configured():
+        return 0
+    pending = exists().where(*_waiting_for_digest(User.id))
+    people = list(
+        db.session.scalars(
+            select(User.id)
+            .join(NotificationPreference, NotificationPreference.user_id == User.id)
+            .where(NotificationPreference.delivery == "digest", User.is_active.is_(True), pending)
+            .order_by(User.id)
+        )
+    )
+    keys = {user_id: digest_key(user_id, day) for user_id in people}
+    queued_before = set(db.session.scalars(select(Job.key).where(Job.key.in_(keys.values())))) if keys else set()
+    added = 0
+    for user_id, key in keys.items():
+        if key in queued_before:
+            continue
+        enqueue(DIGEST_JOB, {"user_id": user_id, "day": day.isoformat(), "key": key}, key=key)
+        added += 1
+    if added:
+        log.info("queued %d digest(s) for %s", added, day.isoformat())
+    return added
+
+
+def schedule_due_digests(now: dt.datetime | None = None) -> int:
+    """What the worker does every so often: from ``DIGEST_HOUR`` (UTC) on, queue today's digests."""
+    now = now or utcnow()
+    if now.hour < int(current_app.config["DIGEST_HOUR"]):
+        return 0
+    return schedule_digests(now.date())
+
+
+def digest_body(person: User, notifications: list[Notification], more: int) -> str:
+    site = current_app.config["SITE_NAME"]
+    lines = [f"Hello {person.name},", "", f"Here is what happened for you on {site} since your last digest:", ""]
+    for notification in notifications:
+        lines.append(f"- {notification.message}")
+        where = absolute_link(notification.link)
+        if where:
+            lines.append(f"  {where}")
+    if more:
+        lines += ["", f"…and {more} more."]
+    everything = absolute_link(_notifications_path())
+    lines += ["", f"All your notifications: {everything}", "", "You chose a daily digest; change it on that page."]
+    return "\n".join(lines) + "\n"
+
+
+def _notifications_path() -> str:
+    from courseware.core.links import site_path
+
+    return site_path("notifications.index")
+
+
+def email_digest(job) -> None:
+    """The ``notification.digest`` job: one e-mail with the person's unread notifications not yet
+    e-mailed, which are then marked as digested. Nothing is sent when there is nothing to say, or
+    when the person no longer wants a digest."""
+    payload = job.payload
+    person = db.session.get(User, payload["user_id"])
+    if person is None or not person.is_active:
+        return
+    key = payload["key"]
+    earlier = delivered_at(key)
+    if earlier is not None:
+        # Sent by an attempt that failed afterwards: mark what that e-mail held.
+        _mark_digested(person.id, earlier, up_to=earlier)
+        return
+    if delivery_of(person) != "digest":
+        return
+    waiting = select(Notification).where(*_waiting_for_digest(person.id))
+    total = db.session.scalar(select(func.count()).select_from(waiting.subquery()))
+    if not total:
+        return
+    notifications = list(
+        db.session.scalars(waiting.order_by(Notification.created_at, Notification.id).limit(DIGEST_MOST))
+    )
+    cutoff = max(notification.created_at for notification in notifications)
+    ids = [notification.id for notification in notifications]
+    site = current_app.config["SITE_NAME"]
+    subject = f"Your {site} digest: {total} new notification{'s' if total != 1 else ''}"
+    sent_at = deliver(job.id, person.email, subject, digest_body(person, notifications, total - len(ids)), key=key)
+    if sent_at is not None:
+        _mark_digested(person.id, sent_at, up_to=cutoff)
+
+
+def _mark_digested(user_id: int, sent_at: dt.datetime, *, up_to: dt.datetime) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(*_waiting_for_digest(user_id), Notification.created_at <= up_to)
+        .values(digested_at=sent_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def send_digests(app, day: dt.date, *, run: bool = True, echo: Callable[[str], None] = log.info) -> tuple[int, dict]:
+    """Queue ``day``'s digests and, with ``run``, send them now with the worker's machinery; how
+    many were queued, and how the digest jobs ended."""
+    from courseware.jobs.worker import run_pending
+
+    queued = schedule_digests(day)
+    db.session.commit()
+    echo(f"{queued} digest(s) queued for {day.isoformat()}.")
+    if not run:
+        return queued, {}
+    outcomes = run_pending(app, kinds=(DIGEST_JOB,), progress=echo)
+    return queued, dict(outcomes)
+
+
+# --- reading --------------------------------------------------------------------------------
 
 
 def unread_count(person: User) -> int:

@@ -22,7 +22,10 @@ class ReviewForm(CheckedForm):
     comment = TextAreaField(
         "Comment for the learner",
         validators=[Length(max=MAX_COMMENT)],
-        description="Required when you ask for changes: say what to change and why.",
+        description=(
+            "Required when you ask for changes (say what to change and why), and when you approve "
+            "work with a criterion scored “not yet” (say why)."
+        ),
     )
 
     def validate_comment(self, field) -> None:

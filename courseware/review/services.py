@@ -230,8 +230,9 @@ def review_submission(
     """Approve practice work or ask for changes; the learner's progress and notifications follow.
 
     Refuses (:class:`Invalid`) a decision other than approve or request changes, a missing or
-    unknown score, a request for changes without a comment, and work that is no longer waiting
-    (someone else reviewed it a moment ago).
+    unknown score, a request for changes without a comment, an approval without a comment while
+    a criterion is "not yet", and work that is no longer waiting (someone else reviewed it a
+    moment ago).
     """
     if decision not in DECISIONS:
         raise Invalid("Choose whether to approve the work or ask for changes.", field="decision")
@@ -244,6 +245,13 @@ def review_submission(
     comment = (comment or "").strip()
     if decision == "changes_requested" and not comment:
         raise Invalid("Say what to change, so that the learner knows what to do next.", field="comment")
+    not_yet = [name for name in criteria if scores[name] == "not yet"]
+    if decision == "approved" and not_yet and not comment:
+        raise Invalid(
+            f"You scored {', '.join(f'“{name}”' for name in not_yet)} “not yet”: to approve anyway, "
+            "say why in a comment, so that the learner knows what still to work on.",
+            field="comment",
+        )
     # Only one decision per hand-in, even when two trainers press at the same moment.
     changed = db.session.execute(
         update(Submission)
@@ -329,7 +337,7 @@ def verify_checklist(reviewer: User, state: ChecklistState, *, confirm: bool, co
         success=confirm,
         detail={"checklist_state_id": state.id, "reviewer_id": reviewer.id, "confirmed": confirm, "comment": comment},
     )
-    verdict = "confirmed your checklist" if confirm else "asked you to look at your checklist again"
+    verdict = "confirmed your checklist" if confirm else "returned your checklist"
     message = f"{reviewer.name} {verdict} on “{_lesson_title(lesson)}”."
     notify(
         learner,

@@ -71,6 +71,8 @@ FORM_DATA = {
     "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
     "auth.forgot_password": {"email": "nobody@example.org"},
     "account.account": {"name": "a token"},
+    "notifications.preference": {"delivery": "digest"},
+    "manage.remind_person": {"message": "Keep going."},
     "admin.invite": {"email": "invitee@example.org", "roles": ["learner"], "team": "0"},
     "admin.person": {"name": "Renamed", "roles": ["learner"], "team": "0"},
     "admin.set_active": {"active": "1"},

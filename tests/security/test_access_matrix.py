@@ -135,6 +135,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("notifications.read_all", "POST"): LOGGED_IN,
     ("notifications.read_one", "POST"): OWNER_ONLY,
     ("notifications.open_one", "POST"): OWNER_ONLY,
+    ("notifications.preference", "POST"): LOGGED_IN,
     # Authoring: trainers create courses and edit those they own or were granted; admins all.
     ("author.index", "GET"): AUTHORS,
     ("author.new_course", "GET"): AUTHORS,
