@@ -235,6 +235,17 @@ def smtp_server(app, monkeypatch):
 
     Sending email needs the site's public address too (emailed links are built on it alone).
     """
+    with smtp_inbox() as (inbox, port):
+        # Through monkeypatch, so that settings a test changes too are put back in the right order.
+        monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+        monkeypatch.setitem(app.config, "SMTP_PORT", port)
+        monkeypatch.setitem(app.config, "BASE_URL", app.config["BASE_URL"] or "http://courseware.test")
+        yield inbox
+
+
+@contextlib.contextmanager
+def smtp_inbox():
+    """A real SMTP server (aiosmtpd) on a free loopback port: (its inbox, the port)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -250,12 +261,8 @@ def smtp_server(app, monkeypatch):
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    # Through monkeypatch, so that settings a test changes too are put back in the right order.
-    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", port)
-    monkeypatch.setitem(app.config, "BASE_URL", app.config["BASE_URL"] or "http://courseware.test")
     try:
-        yield inbox
+        yield inbox, port
     finally:
         controller.stop()
 

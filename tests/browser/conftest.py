@@ -9,7 +9,15 @@ import pytest
 from werkzeug.serving import make_server
 
 from courseware.extensions import db
-from tests.conftest import POSTGRES_URL, TEST_PASSWORD, build_app, drop_scratch_postgres, free_port, scratch_name
+from tests.conftest import (
+    POSTGRES_URL,
+    TEST_PASSWORD,
+    build_app,
+    drop_scratch_postgres,
+    free_port,
+    scratch_name,
+    smtp_inbox,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
@@ -59,6 +67,16 @@ def live_db(live_app):
     with live_app.app_context():
         yield db
         db.session.remove()
+
+
+@pytest.fixture
+def live_smtp(live_app, monkeypatch):
+    """A real SMTP server (aiosmtpd) that the live server sends through, for one test."""
+    with smtp_inbox() as (inbox, port):
+        monkeypatch.setitem(live_app.config, "SMTP_HOST", "127.0.0.1")
+        monkeypatch.setitem(live_app.config, "SMTP_PORT", port)
+        monkeypatch.setitem(live_app.config, "BASE_URL", live_app.config["LIVE_URL"])
+        yield inbox
 
 
 @pytest.fixture(scope="session")

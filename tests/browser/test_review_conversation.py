@@ -57,13 +57,22 @@ def score_all(page, label: str) -> None:
         fieldset.get_by_label(label, exact=True).check()
 
 
-def test_practice_work_goes_back_and_forth_until_it_is_approved(browser, base_url, practice, tmp_path):
+@pytest.mark.parametrize("mail", ["no mail server", "a daily digest"])
+def test_practice_work_goes_back_and_forth_until_it_is_approved(
+    browser, base_url, live_app, practice, tmp_path, mail, request
+):
     lesson_url = f"{base_url}/learn/{practice['course']}/log"
     learner = browser.new_page()
     trainer = browser.new_page()
+    inbox = request.getfixturevalue("live_smtp") if mail == "a daily digest" else None
 
     # 1. The learner hands in the work with a screenshot (a phone photo carrying its GPS position).
     log_in(learner, base_url, practice["learner"])
+    if inbox is not None:  # the learner asks for one e-mail a day rather than one each time
+        learner.goto(f"{base_url}/notifications/")
+        learner.get_by_label("One e-mail a day with what I have not read (daily digest)").check()
+        learner.click("section.notification-preference button:has-text('Save')")
+        expect(learner.locator(".flashes")).to_be_visible()
     learner.goto(lesson_url)
     learner.fill("textarea[name=text]", "My week of listening, names blurred.")
     learner.set_input_files("input[name=files]", screenshot(tmp_path, "log-week-1.jpg", jpeg_with_gps()))
@@ -128,7 +137,18 @@ def test_practice_work_goes_back_and_forth_until_it_is_approved(browser, base_ur
     trainer.click("button:has-text('Send review')")
     expect(trainer.locator(".flashes")).to_contain_text("approved")
 
-    # 4. The learner sees the approval, in the notification and on the lesson.
+    # 4. The learner sees the approval: by e-mail in the day's digest (when chosen), in the app and on the lesson.
+    if inbox is not None:
+        result = live_app.test_cli_runner().invoke(args=["digests", "send"])
+        assert result.exit_code == 0, result.output
+        digests = [m for m in inbox.messages if m["To"] == practice["learner"]]
+        assert len(digests) == 1 and "digest" in digests[0]["Subject"], [m["Subject"] for m in inbox.messages]
+        body = digests[0].get_payload(decode=True).decode()
+        # What the learner has not read: the comment and the approval, not the return they opened in the app.
+        assert "Tess Trainer commented on your practice work" in body and "approved your practice work" in body
+        assert "asked for changes" not in body, body
+        again = live_app.test_cli_runner().invoke(args=["digests", "send"])
+        assert again.exit_code == 0 and len([m for m in inbox.messages if m["To"] == practice["learner"]]) == 1
     learner.goto(f"{base_url}/notifications/")
     expect(learner.locator("ol.notifications li.unread").first).to_contain_text("approved")
     learner.goto(lesson_url)
