@@ -21,7 +21,7 @@ What that gives the form:
 
 - With JavaScript (``static/js/drafts.js``), the fields are saved as a draft 2 seconds after
   typing stops, through the JSON endpoint in ``routes.py``, and a status line says when.
-- Without it, the "Save draft" button (a second submit button, ``save_draft``) does the same
+- Without it, the "Save draft" button (a second submit button named ``save_draft``) does the same
   through the form's own view.
 - A draft is private to its author, limited to the fields' own ``Length`` limits, put back in the
   form when it is shown again, and removed when the form is sent and accepted (the view redirects).
@@ -60,7 +60,6 @@ from courseware.models import Draft, User
 
 log = logging.getLogger(__name__)
 
-SAVE_DRAFT = "save_draft"
 COOKIE = "unsent_form"
 
 SAVED_MESSAGE = "Draft saved. It is not sent yet: send it when it is ready."
@@ -116,7 +115,7 @@ def keeps_drafts(pattern: str, form_class, *fields: str, page: Callable[[dict], 
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             name = spec.form_name(request.view_args or {})
-            if request.method == "POST" and request.form.get(SAVE_DRAFT):
+            if request.method == "POST" and request.form.get("save_draft"):
                 saved = _save_from_form(spec, name)
                 if saved is not None:
                     return saved
