@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from courseware.drafts.keeping import fill_draft
 from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
 from courseware.learn.activities import checklist_state, quiz_attempts, reflection_entry, submissions
 from courseware.learn.course_map import CourseMap, LessonItem, ModuleItem
 from courseware.learn.form_keys import new_form_key
-from courseware.drafts.keeping import fill_draft
 from courseware.learn.forms import (
     PRACTICE_DRAFT,
     REFLECTION_DRAFT,

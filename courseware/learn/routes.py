@@ -280,7 +280,10 @@ def _evidence_errors(form, errors: list[str]) -> None:
 def _activity_page(args: dict) -> str:
     """The lesson page at an activity: where its form is shown (for drafts)."""
     return url_for(
-        "learn.lesson", course_slug=args["course_slug"], lesson_slug=args["lesson_slug"], _anchor=f"activity-{args['key']}"
+        "learn.lesson",
+        course_slug=args["course_slug"],
+        lesson_slug=args["lesson_slug"],
+        _anchor=f"activity-{args['key']}",
     )
 
 

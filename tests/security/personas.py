@@ -9,8 +9,8 @@ import re
 from sqlalchemy import select
 
 from courseware.auth.services import invite
-from courseware.drafts.services import save_draft
 from courseware.db import utcnow
+from courseware.drafts.services import save_draft
 from courseware.evidence.files import clean_upload
 from courseware.evidence.services import attach_files
 from courseware.jobs.services import enqueue
