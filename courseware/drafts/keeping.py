@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import (
+    abort,
     after_this_request,
     current_app,
     flash,
@@ -52,6 +53,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.validators import Length
 
+from courseware.core.links import from_own_pages
 from courseware.drafts import services
 from courseware.drafts.services import DraftKind, KeepingFull
 from courseware.exceptions import Invalid
@@ -61,6 +63,7 @@ from courseware.models import Draft, User
 log = logging.getLogger(__name__)
 
 COOKIE = "unsent_form"
+PAGE_LENGTH = 500  # UnsentForm.page
 
 SAVED_MESSAGE = "Draft saved. It is not sent yet: send it when it is ready."
 EXPIRED_FORM_MESSAGE = (
@@ -133,6 +136,8 @@ def keeps_drafts(pattern: str, form_class, *fields: str, page: Callable[[dict], 
 def _save_from_form(spec: DraftSpec, name: str):
     """The "Save draft" button: keep the fields and go back to the form. Text over a field's
     limit is left to the view, whose form says so with the text kept on the page."""
+    if services.kind_of(name) is None:
+        abort(404)
     try:
         fields = services.clean_fields(spec.kind, request.form)
     except Invalid:
@@ -173,23 +178,6 @@ def draft_fields(name: str) -> list[str]:
     return list(kind.limits) if kind else []
 
 
-def _same_origin() -> bool:
-    """Whether the browser says the request came from this site's own pages. A request that
-    says nothing (not a browser) passes; the form's CSRF token was refused anyway, so it changes
-    nothing but a draft."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        return origin == request.host_url.rstrip("/")
-    referrer = request.headers.get("Referer")
-    if referrer:
-        parts = urlsplit(referrer)
-        return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
-    return True
-
-
 def _session_owner() -> int | None:
     """Whose session the browser's cookie names (signed by this site, so not forged), if any."""
     value = session.get("_user_id")
@@ -215,13 +203,15 @@ def keep_unsent_form():
     if request.method != "POST" or request.endpoint is None:
         return None
     spec = getattr(current_app.view_functions.get(request.endpoint), "draft_spec", None)
-    if spec is None or not _same_origin():
+    if spec is None or not from_own_pages():
         return None
     fields = services.clean_fields(spec.kind, request.form, clip=True)
     if not any(value.strip() for value in fields.values()):
         return None
     view_args = request.view_args or {}
     name, page = spec.form_name(view_args), spec.page_url(view_args)
+    if services.kind_of(name) is None or len(page) > PAGE_LENGTH:
+        return None
     if current_user.is_authenticated:
         with db.writing():
             services.save_draft(current_user, name, fields)

@@ -93,7 +93,10 @@ def draft_of(user: User, form: str) -> Draft | None:
 
 def save_draft(user: User, form: str, fields: dict[str, str]) -> Draft | None:
     """Keep ``fields`` (already cleaned) as ``user``'s draft of ``form``; a draft whose fields are
-    all empty is removed instead (None). The oldest drafts beyond ``DRAFTS_PER_PERSON`` give way."""
+    all empty is removed instead (None). The oldest drafts beyond ``DRAFTS_PER_PERSON`` give way.
+    Invalid for a form name that is not one."""
+    if kind_of(form) is None:
+        raise Invalid("No form of that name keeps drafts.")
     draft = draft_of(user, form)
     if not any(value.strip() for value in fields.values()):
         if draft is not None:
