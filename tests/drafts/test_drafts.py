@@ -295,3 +295,20 @@ def test_comments_keep_drafts_too(client, db, make_user, login):
     assert client.get(f"/drafts/comment/journal/{entry.id}").json["fields"]["body"] == "A comment half written"
     assert post(client, path, {"body": "A comment"}).status_code == 302
     assert client.get(f"/drafts/comment/journal/{entry.id}").status_code == 404
+
+
+def test_the_oldest_drafts_give_way_beyond_the_limit_per_person(db, make_user, monkeypatch):
+    from courseware.drafts import services
+
+    person = make_user()
+    monkeypatch.setattr(services, "DRAFTS_PER_PERSON", 2)
+    for n in range(3):
+        services.save_draft(person, f"comment/journal/{n + 1}", {"body": f"draft {n}"})
+        db.session.execute(
+            update(Draft)
+            .where(Draft.form == f"comment/journal/{n + 1}")
+            .values(saved_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n))
+        )
+    services.save_draft(person, "journal", {"body": "newest"})
+    kept = set(db.session.scalars(select(Draft.form).where(Draft.user_id == person.id)))
+    assert kept == {"comment/journal/3", "journal"}
