@@ -9,7 +9,8 @@ A form takes part with three lines, one in each place (the journal is the exampl
     # where the form is made to be shown afresh (not one sent back with errors)
     draft = fill_draft(form, "journal")
 
-    # inside the <form> in the template, after its submit button
+    # inside the <form> in the template, after its submit button (the macro comes from
+    # {% from "_macros/drafts.html" import draft_controls %})
     {{ draft_controls("journal", draft) }}
 
 A lesson discussion would declare, for example,
@@ -25,6 +26,8 @@ What that gives the form:
   through the form's own view.
 - A draft is private to its author, limited to the fields' own ``Length`` limits, put back in the
   form when it is shown again, and removed when the form is sent and accepted (the view redirects).
+  Saving one asks nothing of the page the form is on: it is the author's own text, which only
+  they ever read (the page itself still decides whether they may see the form).
 - A form sent after the session ended (or with a CSRF token that is no longer valid) is not
   lost: see :func:`keep_unsent_form`. The text is only ever put back in the form for its author
   to read and send themselves; nothing kept is ever sent on anyone's behalf.
