@@ -58,6 +58,10 @@ def default_settings(instance_path: str) -> dict:
         "PASSWORD_RESET_HOURS": 2,
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_ABSOLUTE_HOURS": 12,
+        # A form sent after its session ended is kept this long for its author to sign in and
+        # send it again, and at most this many are kept at once (beyond, the page shows the text).
+        "UNSENT_KEEP_MINUTES": 60,
+        "UNSENT_KEPT_AT_MOST": 2000,
         "SECURE_COOKIES": False,
         "STALLED_DAYS": 14,
         # Days between reviews of an objective, by its horizon, unless the objective sets its own.

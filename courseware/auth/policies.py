@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import exists, select
 
+from courseware.core.errors import wants_json
 from courseware.extensions import db, login_manager
 from courseware.models import ManagerScope, Mentorship, User
 
@@ -20,9 +21,12 @@ def role_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = current_user._get_current_object()
             if not user.is_authenticated:
-                if request.path.startswith("/api/"):
+                if wants_json():
                     abort(401)
-                return login_manager.unauthorized()
+                from courseware.drafts.keeping import keep_unsent_form
+
+                kept = keep_unsent_form()
+                return kept if kept is not None else login_manager.unauthorized()
             if roles and not user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

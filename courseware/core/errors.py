@@ -44,7 +44,7 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith(("/api/", "/drafts/")) or request.path == "/healthz"
 
 
 def wants_scim() -> bool:
@@ -68,6 +68,11 @@ def error_response(status: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc):
+        from courseware.drafts.keeping import keep_unsent_form
+
+        kept = keep_unsent_form()
+        if kept is not None:
+            return kept
         return error_response(
             400,
             "This form had expired or was sent from another site, so nothing was saved. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 
 from courseware.core.validators import has_control_characters
 
@@ -64,3 +64,21 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+def from_own_pages() -> bool:
+    """Whether the browser says this request came from this site's own pages (``Sec-Fetch-Site``,
+    else ``Origin``, else ``Referer``, compared with the address it reached). A request that says
+    none of them is not from a browser, and passes."""
+    own = request.host_url.rstrip("/")
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin == own
+    referrer = request.headers.get("Referer")
+    if referrer:
+        parts = urlsplit(referrer)
+        return f"{parts.scheme}://{parts.netloc}" == own
+    return True

@@ -24,6 +24,11 @@ from courseware.learn.form_keys import new_form_key
 
 MAX_TEXT = 20_000
 
+# The names under which drafts of the learner's forms are kept (see ``courseware.drafts.keeping``).
+REFLECTION_DRAFT = "reflection/{course_slug}/{lesson_slug}/{key}"
+PRACTICE_DRAFT = "practice/{course_slug}/{lesson_slug}/{key}"
+JOURNAL_DRAFT = "journal"
+
 
 def http_link(_form, field):
     if field.data:

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from courseware.drafts.keeping import fill_draft
 from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
 from courseware.learn.activities import checklist_state, quiz_attempts, reflection_entry, submissions
 from courseware.learn.course_map import CourseMap, LessonItem, ModuleItem
 from courseware.learn.form_keys import new_form_key
-from courseware.learn.forms import ChecklistEvidenceForm, PracticeForm, ReflectionForm
+from courseware.learn.forms import (
+    PRACTICE_DRAFT,
+    REFLECTION_DRAFT,
+    ChecklistEvidenceForm,
+    PracticeForm,
+    ReflectionForm,
+)
 from courseware.models import Lesson, LessonRevision, User
 
 
@@ -47,7 +54,8 @@ def lesson_page(
     A quiz panel holds the learner's attempts, the attempt ``attempt_id`` as its result when it
     is one of them, the answers ticked so far (``values``) and any error; a checklist its saved
     ticks; practice the submissions, newest first; a reflection the journal entry answering it.
-    ``forms`` are forms sent back with errors, shown instead of empty ones.
+    ``forms`` are forms sent back with errors, shown instead of empty ones; a form shown afresh
+    holds the learner's draft of it, when they have one (``draft``, under ``draft_name``).
     """
     forms = forms or {}
     revision = lesson.published_revision
@@ -85,23 +93,36 @@ def lesson_page(
             )
         elif activity["type"] == "practice":
             history = submissions(user, lesson, key)
+            draft_name = PRACTICE_DRAFT.format(course_slug=cmap.course.slug, lesson_slug=lesson.slug, key=key)
+            form = forms.get(key)
+            draft = None
+            if form is None:
+                form = resubmission_form(history)
+                draft = fill_draft(form, draft_name, user)
             panel.update(
                 history=history,
                 evidence=evidence_of_submissions([s.id for s in history]),
-                form=forms.get(key) or resubmission_form(history),
+                form=form,
+                draft=draft,
+                draft_name=draft_name,
             )
         elif activity["type"] == "reflection":
             entry = reflection_entry(user, lesson, key)
-            form = forms.get(key) or ReflectionForm(
-                formdata=None,
-                data={
-                    "body": entry.body,
-                    "share_mentor": entry.shared_with_mentor,
-                    "share_manager": entry.shared_with_manager,
-                }
-                if entry
-                else None,
-            )
-            panel.update(entry=entry, form=form)
+            draft_name = REFLECTION_DRAFT.format(course_slug=cmap.course.slug, lesson_slug=lesson.slug, key=key)
+            form = forms.get(key)
+            draft = None
+            if form is None:
+                form = ReflectionForm(
+                    formdata=None,
+                    data={
+                        "body": entry.body,
+                        "share_mentor": entry.shared_with_mentor,
+                        "share_manager": entry.shared_with_manager,
+                    }
+                    if entry
+                    else None,
+                )
+                draft = fill_draft(form, draft_name, user)
+            panel.update(entry=entry, form=form, draft=draft, draft_name=draft_name)
         panels.append(panel)
     return LessonPage(revision, item, module, previous, following, panels)

@@ -10,6 +10,7 @@ from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
 from courseware.core.validators import CheckedForm, int_param, text_param, whole_number
 from courseware.db import utcnow
+from courseware.drafts.keeping import fill_draft, keeps_drafts
 from courseware.evidence.services import check_uploads, evidence_of_checklist
 from courseware.evidence.uploads import accepts_evidence, uploads
 from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
@@ -20,6 +21,9 @@ from courseware.learn import objectives as learner_objectives
 from courseware.learn.course_map import course_map, lesson_for_learner, my_courses
 from courseware.learn.enrollment import course_for_learner, published_course, published_lesson
 from courseware.learn.forms import (
+    JOURNAL_DRAFT,
+    PRACTICE_DRAFT,
+    REFLECTION_DRAFT,
     CheckInForm,
     ChecklistEvidenceForm,
     JournalForm,
@@ -273,9 +277,20 @@ def _evidence_errors(form, errors: list[str]) -> None:
         form.files.errors = [*errors, "Nothing was handed in: choose the files to send again (what you typed is kept)."]
 
 
+def _activity_page(args: dict) -> str:
+    """The lesson page at an activity: where its form is shown (for drafts)."""
+    return url_for(
+        "learn.lesson",
+        course_slug=args["course_slug"],
+        lesson_slug=args["lesson_slug"],
+        _anchor=f"activity-{args['key']}",
+    )
+
+
 @bp.route("/learn/<course_slug>/<lesson_slug>/practice/<key>", methods=["POST"])
 @accepts_evidence
 @role_required()
+@keeps_drafts(PRACTICE_DRAFT, PracticeForm, "text", "links", page=_activity_page)
 def submit_practice(course_slug: str, lesson_slug: str, key: str):
     """Hand in practice work with its links and files; the text and links stay on the page when
     something needs fixing, with a message for each refused file."""
@@ -341,6 +356,7 @@ def checklist_evidence(course_slug: str, lesson_slug: str, key: str):
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/reflection/<key>", methods=["POST"])
 @role_required()
+@keeps_drafts(REFLECTION_DRAFT, ReflectionForm, "body", page=_activity_page)
 def write_reflection(course_slug: str, lesson_slug: str, key: str):
     """Save the answer to a reflection prompt in the learner's journal."""
     course, enrollment = _course(course_slug)
@@ -368,6 +384,7 @@ def write_reflection(course_slug: str, lesson_slug: str, key: str):
 
 @bp.route("/journal", methods=["GET", "POST"])
 @role_required()
+@keeps_drafts(JOURNAL_DRAFT, JournalForm, "body")
 def journal():
     """The learner's journal: reflections and free entries, each shared or private."""
     form = JournalForm()
@@ -382,8 +399,11 @@ def journal():
         db.session.commit()
         flash("Journal entry saved.", "success")
         return redirect(url_for("learn.journal"))
+    draft = None if form.is_submitted() else fill_draft(form, JOURNAL_DRAFT)
     entries = journal_entries.journal(current_user)
-    return render_template("learn/journal.html", form=form, entries=entries), 422 if form.errors else 200
+    return render_template(
+        "learn/journal.html", form=form, entries=entries, draft=draft, draft_name=JOURNAL_DRAFT
+    ), 422 if form.errors else 200
 
 
 @bp.route("/journal/<id:entry_id>/sharing", methods=["POST"])

@@ -18,6 +18,7 @@ from courseware.models.accounts import (
     fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.drafts import FORM_NAME_LENGTH, Draft, UnsentForm
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
@@ -58,6 +59,9 @@ from courseware.models.xapi import (
 )
 
 __all__ = [
+    "FORM_NAME_LENGTH",
+    "Draft",
+    "UnsentForm",
     "THREAD_SUBJECTS",
     "Comment",
     "MentorNote",

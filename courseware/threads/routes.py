@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.drafts.keeping import fill_draft, keeps_drafts
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import Comment, Course, Lesson, User
@@ -16,6 +17,9 @@ from courseware.threads.policies import can_change_comment, can_join_thread, thr
 bp = Blueprint("threads", __name__)
 
 SUBJECT = "<any(submission, checklist, journal):subject>"
+# The names under which drafts of comments are kept (see ``courseware.drafts.keeping``).
+COMMENT_DRAFT = "comment/{subject}/{item_id}"
+EDIT_DRAFT = "comment-edit/{comment_id}"
 
 
 def _thread(subject: str, item_id: int):
@@ -33,6 +37,7 @@ def _thread_url(comment: Comment) -> str:
 
 @bp.route(f"/{SUBJECT}/<id:item_id>", methods=["GET", "POST"])
 @role_required()
+@keeps_drafts(COMMENT_DRAFT, CommentForm, "body")
 def thread(subject: str, item_id: int):
     """The item and its comments, oldest first; post a comment (Markdown). 404 for anyone who
     may not see the item."""
@@ -51,6 +56,8 @@ def thread(subject: str, item_id: int):
             return redirect(_thread_url(comment))
     if form.errors:
         status = 422
+    draft_name = COMMENT_DRAFT.format(subject=subject, item_id=item_id)
+    draft = None if form.is_submitted() else fill_draft(form, draft_name)
     lesson = course = None
     if subject != "journal":
         lesson = db.session.get(Lesson, thread.item.lesson_id)
@@ -63,6 +70,8 @@ def thread(subject: str, item_id: int):
         course=course,
         comments=services.comments_of(thread),
         form=form,
+        draft=draft,
+        draft_name=draft_name,
     ), status
 
 
@@ -75,6 +84,7 @@ def _own_comment(comment_id: int) -> Comment:
 
 @bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @role_required()
+@keeps_drafts(EDIT_DRAFT, CommentForm, "body")
 def edit(comment_id: int):
     """Change your own comment; anyone else's is not found."""
     comment = _own_comment(comment_id)
@@ -89,7 +99,11 @@ def edit(comment_id: int):
             db.session.commit()
             flash("Your comment is changed.", "success")
             return redirect(_thread_url(comment))
-    return render_template("threads/edit.html", comment=comment, form=form), 422 if form.errors else 200
+    draft_name = EDIT_DRAFT.format(comment_id=comment_id)
+    draft = None if form.is_submitted() else fill_draft(form, draft_name)
+    return render_template(
+        "threads/edit.html", comment=comment, form=form, draft=draft, draft_name=draft_name
+    ), 422 if form.errors else 200
 
 
 @bp.route("/comments/<id:comment_id>/delete", methods=["POST"])

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from courseware.auth.services import invite
 from courseware.db import utcnow
+from courseware.drafts.services import save_draft
 from courseware.evidence.files import clean_upload
 from courseware.evidence.services import attach_files
 from courseware.jobs.services import enqueue
@@ -86,6 +87,7 @@ FORM_DATA = {
     "learn.submit_practice": {"text": "My work"},
     "learn.write_reflection": {"body": "My thoughts"},
     "learn.journal": {"body": "An entry"},
+    "drafts.save": {"body": "A draft"},
     "learn.objectives": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
     "team_objectives.team_page": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
     "manage.set_objective": {"title": "T", "horizon": "short", "measure_kind": "qualitative", "measure": "M"},
@@ -146,6 +148,7 @@ def build_world(db, make_user, make_team, make_course):
     enrollment.completed_at = utcnow()
     enrollment.certificate_code = "0123456789abcdef"
     entry = add_journal_entry(owner, "Private", share_mentor=False, share_manager=False, form_key="")
+    save_draft(owner, "journal", {"body": "Half written"})
     objective = set_objective(
         owner, owner, {"title": "Mine", "horizon": "short", "measure_kind": "qualitative", "measure": "m"}
     )
@@ -186,6 +189,7 @@ def build_world(db, make_user, make_team, make_course):
         "course_slug": course.slug,
         "lesson_slug": "first",
         "entry_id": entry.id,
+        "form": "journal",
         "objective_id": objective.id,
         "check_in_id": check_in.id,
         "token_id": token.id,

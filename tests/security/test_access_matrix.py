@@ -107,6 +107,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("learn.journal", "GET"): LOGGED_IN,
     ("learn.journal", "POST"): LOGGED_IN,
     ("learn.journal_sharing", "POST"): OWNER_ONLY,
+    # Drafts: each person reads and writes their own alone (the owner has one; nobody else does).
+    ("drafts.draft", "GET"): OWNER_ONLY,
+    ("drafts.save", "POST"): LOGGED_IN,
     ("learn.objectives", "GET"): LOGGED_IN,
     ("learn.objectives", "POST"): LOGGED_IN,
     ("learn.objective", "GET"): OWNER_ONLY,
