@@ -15,7 +15,7 @@ from alembic import op
 from courseware.db import UTCDateTime
 
 revision = "0019"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
