@@ -16,6 +16,7 @@ from courseware.models.accounts import (
     fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.discussions import DiscussionPost
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
@@ -72,6 +73,7 @@ __all__ = [
     "ChecklistState",
     "Course",
     "CourseStaff",
+    "DiscussionPost",
     "Enrollment",
     "Invitation",
     "Job",
