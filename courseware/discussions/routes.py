@@ -28,7 +28,7 @@ def _discussion(course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
     """The course and lesson of an open discussion ``current_user`` may join; 404 otherwise."""
     course = published_course(course_slug)
     found = published_lesson(course, lesson_slug) if course is not None else None
-    lesson = db.session.get(Lesson, found.lesson_id) if found is not None else None
+    lesson = db.session.get(Lesson, found.id) if found is not None else None
     if lesson is None or not discussion_open(course, lesson.published_revision):
         abort(404)
     if not can_join_discussion(current_user, course):
@@ -119,7 +119,14 @@ def reply(post_id: int):
             db.session.commit()
             flash("Your reply is in the discussion.", "success")
             return redirect(_back(course, lesson, post))
-    return _render(course, lesson, reply_forms={parent.id: form}, status=422)
+    # The text comes back in the reply box under the post, or in the main box when that post no
+    # longer takes replies.
+    top = parent if parent.parent_id is None else db.session.get(DiscussionPost, parent.parent_id)
+    if top is not None and top.deleted_at is None and top.hidden_at is None:
+        return _render(course, lesson, reply_forms={top.id: form}, status=422)
+    kept = PostForm(formdata=None, data={"body": form.body.data})
+    kept.body.errors = list(form.body.errors)
+    return _render(course, lesson, form=kept, status=422)
 
 
 def _own_post(post_id: int) -> tuple[DiscussionPost, Course, Lesson]:
