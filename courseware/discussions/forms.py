@@ -15,6 +15,8 @@ class PostForm(CheckedForm):
         "Your post",
         validators=[DataRequired("Write something before posting."), Length(max=MAX_COMMENT)],
         description=MENTION_HELP,
+        # Apart from the lesson page's other text boxes (a reflection's is "body" too).
+        id="discussion-body",
     )
 
 

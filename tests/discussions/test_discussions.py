@@ -3,6 +3,8 @@ other, edit and remove their own posts; the course's trainers hide posts, saying
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -228,3 +230,21 @@ def test_hostile_markdown_in_posts_and_replies_never_runs_for_any_reader(
     login(ben, target=other)
     assert executable(other.get(LESSON_URL.format(slug=course.slug)).get_data(as_text=True)) == []
     assert "<script>alert(1)</script>" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_lesson_page_with_a_discussion_keeps_every_element_id_unique(client, db, login, make_user, owned_course):
+    reflection = {"key": "reflection-1", "type": "reflection", "prompt": "What did you notice?"}
+    course = owned_course(modules=[("basics", [("first", [reflection])])])
+    course.discussion = True
+    learner = make_user(name="Lena Learner")
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    send(client, DISCUSSION_URL.format(slug=course.slug), body="A first post")
+    post = only_post(db, author_id=learner.id)
+    send(client, f"/discussions/posts/{post.id}/replies", body="A reply")
+
+    page = client.get(LESSON_URL.format(slug=course.slug)).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert 'id="discussion-body"' in page and f'id="reply-{post.id}"' in page
+    assert [name for name in set(ids) if ids.count(name) > 1] == []
