@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.auth.routes import bp as auth_bp
     from courseware.authoring.routes import bp as author_bp
     from courseware.core.routes import bp as core_bp
+    from courseware.discussions.routes import bp as discussions_bp
     from courseware.drafts.routes import bp as drafts_bp
     from courseware.evidence.routes import bp as evidence_bp
     from courseware.learn.routes import bp as learn_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
     app.register_blueprint(threads_bp, url_prefix="/threads")
     app.register_blueprint(drafts_bp, url_prefix="/drafts")
+    app.register_blueprint(discussions_bp, url_prefix="/discussions")
     app.register_blueprint(mentoring_bp, url_prefix="/mentoring")
     app.register_blueprint(team_objectives_bp, url_prefix="/manage")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")

@@ -112,11 +112,18 @@ class ContentMap:
     criteria: dict[int, list[int]] = field(default_factory=dict)
 
 
+# The editor's discussion choice and the lesson format's value (None: as the course says).
+DISCUSSION_VALUE = {"on": True, "off": False}
+DISCUSSION_CHOICE = {True: "on", False: "off"}
+
+
 @dataclass
 class LessonDraft:
     title: str = ""
     minutes: str = "5"
     body: str = ""
+    # The lesson's discussion: "on", "off", or "" to follow the course's default.
+    discussion: str = ""
     activities: list[ActivityRow] = field(default_factory=list)
     # The number of the newest revision when the editor was opened: a later one means a clash.
     base_revision: int = 0
@@ -128,7 +135,11 @@ class LessonDraft:
     @classmethod
     def from_revision(cls, revision) -> LessonDraft:
         draft = cls(
-            title=revision.title, minutes=str(revision.minutes), body=revision.body, base_revision=revision.number
+            title=revision.title,
+            minutes=str(revision.minutes),
+            body=revision.body,
+            discussion=DISCUSSION_CHOICE.get(revision.discussion, ""),
+            base_revision=revision.number,
         )
         for activity in revision.activities:
             row = ActivityRow(key=activity["key"], type=activity["type"])
@@ -164,6 +175,7 @@ class LessonDraft:
             title=form.get("title", ""),
             minutes=form.get("minutes", "").strip(),
             body=form.get("body", "").replace("\r\n", "\n"),
+            discussion=form.get("discussion", "") if form.get("discussion") in DISCUSSION_VALUE else "",
             base_revision=_count(form, "base_revision", 10**9),
         )
         for a in range(_count(form, "act-count", MAX_ACTIVITIES)):
@@ -312,6 +324,7 @@ class LessonDraft:
             "minutes": _parse_number(self.minutes),
             "body": self.body,
             "activities": activities,
+            "discussion": DISCUSSION_VALUE.get(self.discussion),
         }
         return content, where
 

@@ -25,6 +25,10 @@ class CourseForm(CheckedForm):
         ],
         default="draft",
     )
+    discussion = BooleanField(
+        "Discussions under lessons",
+        description="Open a discussion under every lesson of the course, except lessons that close theirs.",
+    )
 
 
 class NewCourseForm(CourseForm):

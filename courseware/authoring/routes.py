@@ -79,8 +79,13 @@ def new_course():
             course = services.create_course(
                 current_user, title=form.title.data, summary=form.summary.data, slug=form.slug.data
             )
-            if form.status.data != "draft":
-                services.update_course(course, title=course.title, summary=course.summary, status=form.status.data)
+            services.update_course(
+                course,
+                title=course.title,
+                summary=course.summary,
+                status=form.status.data,
+                discussion=form.discussion.data,
+            )
         except Invalid as exc:
             getattr(form, exc.field or "title").errors.append(exc.message)
         else:
@@ -119,7 +124,13 @@ def course(course_id: int):
     form = CourseForm(obj=course)
     if request.method == "POST":
         if form.validate_on_submit():
-            services.update_course(course, title=form.title.data, summary=form.summary.data, status=form.status.data)
+            services.update_course(
+                course,
+                title=form.title.data,
+                summary=form.summary.data,
+                status=form.status.data,
+                discussion=form.discussion.data,
+            )
             db.session.commit()
             flash("Course saved.", "success")
             return redirect(_course_url(course))

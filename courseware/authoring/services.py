@@ -99,11 +99,14 @@ def create_course(owner: User, *, title: str, summary: str, slug: str | None = N
     return course
 
 
-def update_course(course: Course, *, title: str, summary: str, status: str) -> None:
-    """Change a course's title, summary and status (draft, published or archived)."""
+def update_course(course: Course, *, title: str, summary: str, status: str, discussion: bool | None = None) -> None:
+    """Change a course's title, summary, status (draft, published or archived) and, when given,
+    whether its lessons have a discussion unless a lesson says otherwise."""
     if status not in COURSE_STATUSES:
         raise Invalid("Choose draft, published or archived.", field="status")
     course.title, course.summary, course.status = title.strip(), summary.strip(), status
+    if discussion is not None:
+        course.discussion = discussion
     course.updated_at = utcnow()
     db.session.flush()
 
@@ -423,6 +426,7 @@ def save_lesson(lesson: Lesson, draft: LessonDraft, author: User, *, publish: bo
         author=author,
         source="editor",
         publish=publish,
+        discussion=spec.discussion,
     )
     return SaveResult(revision, created=True, published=publish)
 
@@ -448,6 +452,7 @@ def restore_revision(lesson: Lesson, old: LessonRevision, author: User) -> Lesso
         author=author,
         source="restore",
         publish=False,
+        discussion=old.discussion,
     )
     log.info("lesson %s: revision %s restored as %s", lesson.slug, old.number, revision.number)
     return revision
@@ -462,6 +467,7 @@ def revision_text(lesson: Lesson, revision: LessonRevision) -> str:
             minutes=revision.minutes,
             body=revision.body,
             activities=revision.activities,
+            discussion=revision.discussion,
         )
     )
 

@@ -49,8 +49,10 @@ ACTIVITY_FIELDS = {
 }
 OPTIONAL_ACTIVITY_FIELDS = {"verified_by": "trainer", "approval": "required"}
 COURSE_KEYS = ("slug", "title", "summary", "modules")
+COURSE_OPTIONAL_KEYS = ("discussion",)
 MODULE_KEYS = ("slug", "title", "optional")
 LESSON_KEYS = ("title", "minutes", "activities")
+LESSON_OPTIONAL_KEYS = ("discussion",)
 QUESTION_KEYS = ("prompt", "choices")
 CHOICE_KEYS = ("text", "correct", "feedback")
 CRITERION_KEYS = ("name", "good")
@@ -68,6 +70,8 @@ class LessonSpec:
     minutes: int
     body: str
     activities: list[dict[str, Any]] = field(default_factory=list)
+    # ``discussion: true`` or ``false`` in the front matter; None (left out) follows the course.
+    discussion: bool | None = None
     # Where it was read from (relative, for messages); not part of the content.
     source_path: str = field(default="", compare=False)
 
@@ -86,6 +90,8 @@ class CourseSpec:
     title: str
     summary: str
     modules: list[ModuleSpec] = field(default_factory=list)
+    # Whether lessons have a discussion unless they say otherwise (``discussion: true``).
+    discussion: bool = False
     source_path: str = field(default="", compare=False)
 
     @property
@@ -695,7 +701,7 @@ def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudg
         check.add(2, "the front matter must be key: value lines with title, minutes and activities")
         return None
     before = check.count
-    _check_keys(check, data, "", LESSON_KEYS)
+    _check_keys(check, data, "", LESSON_KEYS, LESSON_OPTIONAL_KEYS)
     title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
     minutes = data.get("minutes")
     if "minutes" in data and (
@@ -706,6 +712,7 @@ def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudg
             f"'minutes' must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}, not {_describe(minutes)}",
         )
     activities = _check_activities(check, data)
+    discussion = _flag(check, data, "discussion", "")
     if check.count != before or body is None:
         return None
     return LessonSpec(
@@ -714,8 +721,20 @@ def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudg
         minutes=minutes,
         body=body,
         activities=activities,
+        discussion=discussion,
         source_path=check.path,
     )
+
+
+def _flag(check: _Checker, mapping: _Mapping, key: str, where: str) -> bool | None:
+    """``true`` or ``false`` under ``key``; None when it is left out (or wrong, with a problem recorded)."""
+    if key not in mapping:
+        return None
+    value = mapping[key]
+    if not isinstance(value, bool):
+        check.add(mapping.value_line(key), _say(where, f"'{key}' must be true or false, not {_describe(value)}"))
+        return None
+    return value
 
 
 def _typable(check: _Checker, text: str) -> bool:
@@ -793,7 +812,7 @@ class _CourseReader:
         if not isinstance(data, _Mapping):
             check.add(1, "course.yaml must be key: value lines with slug, title, summary and modules")
             return None, self._every_folder()
-        _check_keys(check, data, "", COURSE_KEYS)
+        _check_keys(check, data, "", COURSE_KEYS, COURSE_OPTIONAL_KEYS)
         slug = _slug(check, data["slug"], data.value_line("slug"), "the course slug") if "slug" in data else None
         if slug is not None and slug != self.folder.name:
             check.add(
@@ -803,6 +822,7 @@ class _CourseReader:
             )
         title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
         summary = _text(check, data, "summary", "")
+        discussion = _flag(check, data, "discussion", "")
         modules = []
         listed: dict[str, int] = {}
         unnamed_module = False
@@ -852,7 +872,12 @@ class _CourseReader:
         if check.count:
             return None, modules
         course = CourseSpec(
-            slug=slug, title=title, summary=summary, modules=modules, source_path=self.show(self.folder)
+            slug=slug,
+            title=title,
+            summary=summary,
+            modules=modules,
+            discussion=bool(discussion),
+            source_path=self.show(self.folder),
         )
         return course, modules
 
@@ -1016,7 +1041,8 @@ def _activity_for_file(activity: dict[str, Any], default_key: str) -> dict[str, 
 
 
 def dump_lesson(lesson: LessonSpec) -> str:
-    """The lesson file in canonical form: front matter (title, minutes, activities), then body.
+    """The lesson file in canonical form: front matter (title, minutes, discussion when the
+    lesson says, activities), then body.
 
     The body follows after one blank line and ends with one newline; a lesson without a body
     ends right after the closing ``---``.
@@ -1026,20 +1052,27 @@ def dump_lesson(lesson: LessonSpec) -> str:
     for activity in lesson.activities:
         counts[activity["type"]] = counts.get(activity["type"], 0) + 1
         activities.append(_activity_for_file(activity, f"{activity['type']}-{counts[activity['type']]}"))
-    front = _dump_yaml({"title": lesson.title, "minutes": lesson.minutes, "activities": activities})
+    header: dict[str, Any] = {"title": lesson.title, "minutes": lesson.minutes}
+    if lesson.discussion is not None:
+        header["discussion"] = lesson.discussion
+    front = _dump_yaml({**header, "activities": activities})
     body = _normalise_body(lesson.body)
     return f"---\n{front}---\n" + (f"\n{body}\n" if body else "")
 
 
 def dump_course_yaml(course: CourseSpec) -> str:
-    """``course.yaml`` in canonical form; ``optional`` appears only on optional modules."""
+    """``course.yaml`` in canonical form; ``optional`` appears only on optional modules, and
+    ``discussion`` only when the course opens one under its lessons."""
     modules = []
     for module in course.modules:
         entry: dict[str, Any] = {"slug": module.slug, "title": module.title}
         if module.optional:
             entry["optional"] = True
         modules.append(entry)
-    return _dump_yaml({"slug": course.slug, "title": course.title, "summary": course.summary, "modules": modules})
+    data: dict[str, Any] = {"slug": course.slug, "title": course.title, "summary": course.summary}
+    if course.discussion:
+        data["discussion"] = True
+    return _dump_yaml({**data, "modules": modules})
 
 
 def lesson_file_name(position: int, slug: str) -> str:

@@ -45,6 +45,8 @@ class PublishedRevision:
     minutes: int
     activities: tuple
     body_html: Markup
+    # The lesson's own say on its discussion (None follows the course).
+    discussion: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -106,14 +108,15 @@ def published_revision(revision_id: int) -> PublishedRevision:
 
 
 def _load_revision(revision_id: int) -> PublishedRevision:
-    title, minutes, activities, body, body_html = db.session.execute(
+    title, minutes, activities, body, body_html, discussion = db.session.execute(
         select(
             LessonRevision.title,
             LessonRevision.minutes,
             LessonRevision.activities,
             LessonRevision.body,
             LessonRevision.body_html,
+            LessonRevision.discussion,
         ).where(LessonRevision.id == revision_id)
     ).one()
     html = Markup(body_html) if body_html is not None else render_markdown(body)
-    return PublishedRevision(revision_id, title, minutes, freeze(activities or []), html)
+    return PublishedRevision(revision_id, title, minutes, freeze(activities or []), html, discussion)

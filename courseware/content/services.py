@@ -89,6 +89,7 @@ def create_revision(
     author: User | None,
     source: str,
     publish: bool = True,
+    discussion: bool | None = None,
 ) -> LessonRevision:
     """Add the next revision of ``lesson`` and, unless ``publish`` is false, publish it.
 
@@ -102,7 +103,14 @@ def create_revision(
     label = f"lesson {lesson.slug}"
     try:
         text = dump_lesson(
-            LessonSpec(slug=lesson.slug, title=title, minutes=minutes, body=body, activities=list(activities))
+            LessonSpec(
+                slug=lesson.slug,
+                title=title,
+                minutes=minutes,
+                body=body,
+                activities=list(activities),
+                discussion=discussion,
+            )
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise Invalid(f"{label}: the activities are not in the lesson format ({error!r})") from error
@@ -116,6 +124,7 @@ def create_revision(
         minutes=spec.minutes,
         body=spec.body,
         activities=spec.activities,
+        discussion=spec.discussion,
         content_hash=content_hash(spec),
         # Rendered now, so that it is committed with the revision and GET requests only read it.
         body_html=str(render_markdown(spec.body)),
@@ -166,6 +175,7 @@ def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[
     now = utcnow()
     course = _locked_course(spec, author)
     course.title, course.summary, course.status = spec.title, spec.summary, "published"
+    course.discussion = spec.discussion
     db.session.flush()
 
     modules = {
@@ -244,6 +254,7 @@ def _publish_if_changed(lesson: Lesson, spec: LessonSpec, author: User | None) -
         activities=spec.activities,
         author=author,
         source="file",
+        discussion=spec.discussion,
     )
     return True
 
@@ -289,10 +300,13 @@ def course_spec(course: Course) -> CourseSpec:
                     minutes=revision.minutes,
                     body=revision.body,
                     activities=revision.activities,
+                    discussion=revision.discussion,
                 )
             )
         modules.append(ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons))
-    return CourseSpec(slug=course.slug, title=course.title, summary=course.summary, modules=modules)
+    return CourseSpec(
+        slug=course.slug, title=course.title, summary=course.summary, modules=modules, discussion=course.discussion
+    )
 
 
 def _write(path: Path, text: str) -> None:

@@ -40,9 +40,12 @@ def site_path(endpoint: str, **values) -> str:
     path comes from ``BASE_URL`` (a site served below ``/learning`` keeps that prefix)."""
     if has_request_context():
         return url_for(endpoint, **values)
+    anchor = values.pop("_anchor", None)
+    values.pop("_external", None)  # always a path here
     base = current_app.config.get("BASE_URL")
     script_name = (urlsplit(base).path.rstrip("/") or "/") if base else "/"
-    return current_app.url_map.bind("localhost", script_name=script_name).build(endpoint, values)
+    path = current_app.url_map.bind("localhost", script_name=script_name).build(endpoint, values)
+    return path + "#" + quote(anchor, safe="%!#$&'()*+,/:;=?@") if anchor is not None else path
 
 
 def page_url(endpoint: str, **values) -> str:

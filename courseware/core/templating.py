@@ -84,10 +84,21 @@ VERB_PHRASES = {
     "reviewed-objective": "Reviewed an objective",
     "enrolled": "Was enrolled in",
 }
+# Where a comment was made ("commented" events' ``where``), as the timeline says it.
+COMMENT_PLACES = {
+    "discussion": "Commented on the discussion of",
+    "submission": "Commented on practice work in",
+    "checklist": "Commented on a checklist in",
+    "journal": "Commented on a journal entry",
+}
 
 
 def verb_phrase(verb: str, event=None) -> str:
-    """A learner's event in words, as shown on timelines ("Passed the quiz in")."""
+    """A learner's event in words, as shown on timelines ("Passed the quiz in"); a comment says
+    where it was made ("Commented on the discussion of")."""
+    if verb == "commented":
+        where = (getattr(event, "detail", None) or {}).get("where")
+        return COMMENT_PLACES.get(where, "Commented on")
     return VERB_PHRASES.get(verb, verb.replace("-", " ").capitalize())
 
 

@@ -10,6 +10,8 @@ from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
 from courseware.core.validators import CheckedForm, int_param, text_param, whole_number
 from courseware.db import utcnow
+from courseware.discussions.policies import discussion_open
+from courseware.discussions.routes import discussion_context
 from courseware.drafts.keeping import fill_draft, keeps_drafts
 from courseware.evidence.services import check_uploads, evidence_of_checklist
 from courseware.evidence.uploads import accepts_evidence, uploads
@@ -154,6 +156,7 @@ def render_lesson(
         previous=page.previous,
         following=page.following,
         panels=page.panels,
+        discussion=discussion_context(course, lesson) if discussion_open(course, page.revision) else None,
     ), status
 
 

@@ -18,6 +18,7 @@ from courseware.models.accounts import (
     fold_team_name,
 )
 from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.discussions import DiscussionPost
 from courseware.models.drafts import FORM_NAME_LENGTH, Draft, UnsentForm
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
@@ -78,6 +79,7 @@ __all__ = [
     "ChecklistState",
     "Course",
     "CourseStaff",
+    "DiscussionPost",
     "Enrollment",
     "Invitation",
     "Job",

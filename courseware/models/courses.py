@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from courseware.db import Base, UTCDateTime, utcnow
@@ -21,6 +33,8 @@ class Course(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="published")
+    # Whether its lessons have a discussion, unless a lesson says otherwise.
+    discussion: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -97,6 +111,8 @@ class LessonRevision(Base):
     minutes: Mapped[int] = mapped_column(Integer, default=5)
     body: Mapped[str] = mapped_column(Text, default="")
     activities: Mapped[list] = mapped_column(JSON, default=list)
+    # The lesson's own say on its discussion; None follows the course's default.
+    discussion: Mapped[bool | None] = mapped_column(Boolean)
     content_hash: Mapped[str] = mapped_column(String(64))
     # Sanitised HTML of the body, rendered once per revision.
     body_html: Mapped[str | None] = mapped_column(Text)

@@ -25,6 +25,10 @@ REVISED_OBJECTIVE = "revised-objective"
 CHECKED_IN = "checked-in"
 REVIEWED_OBJECTIVE = "reviewed-objective"
 ENROLLED = "enrolled"
+COMMENTED = "commented"
+# Events about a lesson that say nothing of the learner's progress in it: a post in its
+# discussion, a comment on work handed in there (often by a trainer). The fold passes over them.
+PROGRESS_NEUTRAL_VERBS = frozenset({COMMENTED})
 
 # Per-activity states while folding.
 OPEN = "open"
@@ -102,6 +106,8 @@ def fold_lesson(activities: list[dict], events, since: LessonState | None = None
             read=since.read,
         )
     for event in events:
+        if event.verb in PROGRESS_NEUTRAL_VERBS:
+            continue
         when = event.created_at
         if state.started_at is None:
             state.started_at = when

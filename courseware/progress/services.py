@@ -13,7 +13,14 @@ from courseware.db import dialect_insert, utcnow
 from courseware.exceptions import NotAllowed
 from courseware.extensions import db
 from courseware.models import Enrollment, LearningEvent, Lesson, LessonProgress, Module
-from courseware.progress.rules import CHECKED, COMPLETED, ENROLLED, LessonState, fold_lesson
+from courseware.progress.rules import (
+    CHECKED,
+    COMPLETED,
+    ENROLLED,
+    PROGRESS_NEUTRAL_VERBS,
+    LessonState,
+    fold_lesson,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +52,17 @@ def record_event(
     index decides, under the learner's lock (callers that must answer a repeat with the first
     result look for it themselves first). A step begun with :func:`begin_step` passes the
     progress row it read there, under the lock it already holds.
+
+    A progress-neutral event (``commented``) is logged and counts as activity, but takes no lock
+    and changes no progress: neither the lesson's state nor the enrollment's.
     """
     now = utcnow()
     if lesson is not None:
         course_id = lesson.course_id
         if revision_id is None:
             revision_id = lesson.published_revision_id
-    if course_id is not None and progress is UNREAD:
+    neutral = verb in PROGRESS_NEUTRAL_VERBS
+    if course_id is not None and progress is UNREAD and not neutral:
         lock_learner_course(user.id, course_id, active=verb not in PASSIVE_VERBS)
     values = {
         "user_id": user.id,
@@ -72,7 +83,7 @@ def record_event(
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
-    if lesson is not None:
+    if lesson is not None and not neutral:
         refresh_lesson_progress(user, lesson, SimpleNamespace(**values), progress)
     return True
 
@@ -158,7 +169,11 @@ _LESSON_EVENTS = (
         case((LearningEvent.verb == CHECKED, LearningEvent.detail), else_=null()).label("detail"),
         LearningEvent.created_at,
     )
-    .where(LearningEvent.user_id == bindparam("user_id"), LearningEvent.lesson_id == bindparam("lesson_id"))
+    .where(
+        LearningEvent.user_id == bindparam("user_id"),
+        LearningEvent.lesson_id == bindparam("lesson_id"),
+        LearningEvent.verb.not_in(PROGRESS_NEUTRAL_VERBS),
+    )
     .order_by(LearningEvent.id)
 )
 
@@ -376,7 +391,7 @@ def _events_by_learner_lesson() -> Iterable[tuple[tuple[int, int], list]]:
             LearningEvent.detail,
             LearningEvent.created_at,
         )
-        .where(LearningEvent.lesson_id.is_not(None))
+        .where(LearningEvent.lesson_id.is_not(None), LearningEvent.verb.not_in(PROGRESS_NEUTRAL_VERBS))
         .order_by(LearningEvent.user_id, LearningEvent.lesson_id, LearningEvent.id)
         .execution_options(yield_per=2000)
     )

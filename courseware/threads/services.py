@@ -10,8 +10,10 @@ from courseware.core.links import site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
-from courseware.models import Comment, MentorNote, User
+from courseware.models import Comment, Lesson, MentorNote, User
 from courseware.notifications.services import notify
+from courseware.progress.rules import COMMENTED
+from courseware.progress.services import record_event
 from courseware.threads.policies import ThreadItem
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ def comments_of(thread: ThreadItem) -> list[Comment]:
     )
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
+    """The comment text stripped; Invalid when empty or longer than ``MAX_COMMENT``."""
     body = (body or "").strip()
     if not body:
         raise Invalid("Write something before sending.", field="body")
@@ -43,13 +46,14 @@ def _clean_body(body: str) -> str:
 def add_comment(author: User, thread: ThreadItem, body: str) -> Comment:
     """Add ``author``'s comment (Markdown) to the thread and tell the others in it: the learner,
     whoever reviewed the work, and everyone who commented before (in the app; by email where
-    SMTP is set)."""
+    SMTP is set). The comment is logged as the author's ``commented`` event, which changes no
+    progress."""
     comment = Comment(
         subject=thread.subject,
         subject_id=thread.item.id,
         learner_id=thread.learner_id,
         author_id=author.id,
-        body=_clean_body(body),
+        body=clean_body(body),
         created_at=utcnow(),
     )
     db.session.add(comment)
@@ -69,8 +73,16 @@ def add_comment(author: User, thread: ThreadItem, body: str) -> Comment:
         mine = person.id == thread.learner_id
         message = f"{author.name} commented on {'your' if mine else 'the'} {what}."
         notify(person, "comment", message, link, email_body=f"{message}\n\n{body.strip()[:1000]}\n")
+    record_event(author, COMMENTED, **_event_place(thread), detail={"where": thread.subject, "link": link})
     log.info("comment %s on %s %s by %s", comment.id, thread.subject, thread.item.id, author.id)
     return comment
+
+
+def _event_place(thread: ThreadItem) -> dict:
+    """The lesson a comment's event is about (the work's), or none for a journal entry."""
+    if thread.subject == "journal":
+        return {}
+    return {"lesson": db.session.get(Lesson, thread.item.lesson_id)}
 
 
 def _reviewers_of(thread: ThreadItem) -> set[int]:
@@ -84,7 +96,7 @@ def _reviewers_of(thread: ThreadItem) -> set[int]:
 
 def edit_comment(comment: Comment, body: str) -> None:
     """Change a comment's text; the thread shows that it was edited."""
-    comment.body = _clean_body(body)
+    comment.body = clean_body(body)
     comment.edited_at = utcnow()
     db.session.flush()
 
@@ -109,7 +121,7 @@ def mentor_notes(mentor: User, learner: User) -> list[MentorNote]:
 
 def add_mentor_note(mentor: User, learner: User, body: str) -> MentorNote:
     """Keep a private note about a mentee, read by this mentor alone."""
-    note = MentorNote(mentor_id=mentor.id, learner_id=learner.id, body=_clean_body(body), created_at=utcnow())
+    note = MentorNote(mentor_id=mentor.id, learner_id=learner.id, body=clean_body(body), created_at=utcnow())
     db.session.add(note)
     db.session.flush()
     return note

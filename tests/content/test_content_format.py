@@ -168,7 +168,7 @@ def test_unknown_key_suggests_the_near_miss(tmp_path):
 
 def test_unknown_key_without_near_miss_lists_the_allowed_keys(tmp_path):
     found = problems(tmp_path, first_steps("minutes: 5\n", "minutes: 5\nauthor: Tess\n"))
-    assert found == [f"{FILE}, line 4: unknown key 'author' (allowed here: title, minutes, activities)"]
+    assert found == [f"{FILE}, line 4: unknown key 'author' (allowed here: title, minutes, activities, discussion)"]
 
 
 def test_missing_key_points_at_the_mapping_that_lacks_it(tmp_path):
@@ -452,7 +452,9 @@ def test_long_keys_and_names_are_cut_short_in_messages(tmp_path):
         "  - type: checklist", "  - type: " + "q" * 50_000
     )
     found = problems(tmp_path, {"basics/01-first-steps.md": text})
-    assert f"{FILE}, line 4: unknown key '{'k' * 57}...' (allowed here: title, minutes, activities)" in found
+    assert (
+        f"{FILE}, line 4: unknown key '{'k' * 57}...' (allowed here: title, minutes, activities, discussion)" in found
+    )
     assert any("unknown activity type 'qqqq" in problem and len(problem) < 300 for problem in found)
 
 

@@ -23,6 +23,7 @@ from courseware.models import (
     ApiToken,
     Comment,
     CourseStaff,
+    DiscussionPost,
     Lesson,
     ManagerScope,
     Mentorship,
@@ -82,6 +83,10 @@ FORM_DATA = {
     "learn.save_checklist": {"item": ["0"]},
     "threads.thread": {"body": "A comment"},
     "threads.edit": {"body": "Changed"},
+    "discussions.discussion": {"body": "A post"},
+    "discussions.reply": {"body": "A reply"},
+    "discussions.edit": {"body": "Changed"},
+    "discussions.hide": {"reason": "Off topic"},
     "mentoring.add_note": {"body": "A private note"},
     "learn.checklist_evidence": {"note": "The alert is set.", "links": "https://example.org/alert"},
     "learn.submit_practice": {"text": "My work"},
@@ -164,6 +169,9 @@ def build_world(db, make_user, make_team, make_course):
         subject="submission", subject_id=submission.id, learner_id=owner.id, author_id=owner.id, body="Mine"
     )
     db.session.add(comment)
+    course.discussion = True
+    post = DiscussionPost(course_id=course.id, lesson_id=lesson.id, author_id=owner.id, body="My question")
+    db.session.add(post)
     (evidence,) = attach_files(owner, [clean_upload("shot.png", png())], checklist_state=checklist)
     staff = make_user(name="Editor", roles=("trainer",))
     db.session.add(CourseStaff(course_id=course.id, user_id=staff.id, role="editor"))
@@ -209,6 +217,7 @@ def build_world(db, make_user, make_team, make_course):
         "subject": "submission",
         "item_id": submission.id,
         "comment_id": comment.id,
+        "post_id": post.id,
         "notification_id": notification.id,
         "job_id": job.id,
         "mentor_id": people["mentor"].id,

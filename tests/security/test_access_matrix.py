@@ -41,6 +41,8 @@ OWNERS_WORK = COURSE_EDITORS  # the owner's submission: neither trainer has righ
 # The owner's work and its evidence: the owner and admins; nobody in the world reviews, mentors or
 # manages the owner (the manager manages another team, the mentor someone else).
 SEES_OWNERS_WORK = expect(other="missing", trainer="missing", mentor="missing", manager="missing")
+# Hiding a post in the owner's course: its trainers (none of the personas) and admins.
+MODERATORS = expect(owner="missing", other="missing", trainer="missing", mentor="missing", manager="missing")
 MENTORS = expect(owner="forbidden", other="forbidden", manager="forbidden", admin="forbidden")
 PAIRING = expect(owner="forbidden", other="forbidden", trainer="forbidden", mentor="forbidden")
 PAIRING_IN_SCOPE = expect(
@@ -101,6 +103,16 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("threads.edit", "GET"): OWNER_ONLY,
     ("threads.edit", "POST"): OWNER_ONLY,
     ("threads.delete", "POST"): OWNER_ONLY,
+    # A lesson's discussion: the course's learners (the owner), its trainers and admins; another
+    # learner, a trainer without rights, a mentor and any manager find nothing.
+    ("discussions.discussion", "GET"): SEES_OWNERS_WORK,
+    ("discussions.discussion", "POST"): SEES_OWNERS_WORK,
+    ("discussions.reply", "POST"): SEES_OWNERS_WORK,
+    ("discussions.edit", "GET"): OWNER_ONLY,
+    ("discussions.edit", "POST"): OWNER_ONLY,
+    ("discussions.delete", "POST"): OWNER_ONLY,
+    ("discussions.hide", "POST"): MODERATORS,
+    ("discussions.unhide", "POST"): MODERATORS,
     ("learn.write_reflection", "POST"): OWNER_ONLY,
     ("learn.my_certificate", "GET"): OWNER_ONLY,
     ("learn.certificate", "GET"): PUBLIC,
