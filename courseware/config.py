@@ -51,6 +51,10 @@ def default_settings(instance_path: str) -> dict:
         "JOB_MAX_ATTEMPTS": 8,
         "JOB_POLL_SECONDS": 1,
         "JOB_KEEP_DONE_DAYS": 7,
+        # Forwarding statements to other LRSs: statements sent in one POST at most, and how long
+        # the worker waits for the other side to connect or answer (keep it well under the lease).
+        "XAPI_FORWARD_BATCH": 100,
+        "XAPI_FORWARD_TIMEOUT_SECONDS": 30,
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_HOURS": 2,
         "SESSION_IDLE_MINUTES": 120,

@@ -11,10 +11,12 @@ from courseware.auth.services import send_reset_link
 from courseware.core.mail import send_queued_mail
 from courseware.manage.reminders import email_reminder
 from courseware.notifications.services import email_notification
+from courseware.xapi.forwarding import forward_batch
 
 HANDLERS = {
     "mail.send": send_queued_mail,
     "notification.email": email_notification,
     "reminder.email": email_reminder,
     "password.reset": send_reset_link,
+    "xapi.forward": forward_batch,
 }

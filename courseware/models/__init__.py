@@ -46,16 +46,24 @@ from courseware.models.sign_in import (
 )
 from courseware.models.threads import THREAD_SUBJECTS, Comment, MentorNote
 from courseware.models.xapi import (
+    FORWARD_SELECTIONS,
+    FORWARD_STATES,
+    FORWARD_VERSIONS,
     XAPI_SCOPES,
     XapiActivity,
     XapiAttachment,
     XapiClient,
     XapiDocument,
+    XapiForward,
+    XapiForwardTarget,
     XapiStatement,
     XapiStatementKey,
 )
 
 __all__ = [
+    "FORWARD_SELECTIONS",
+    "FORWARD_STATES",
+    "FORWARD_VERSIONS",
     "THREAD_SUBJECTS",
     "Comment",
     "MentorNote",
@@ -111,6 +119,8 @@ __all__ = [
     "XapiAttachment",
     "XapiClient",
     "XapiDocument",
+    "XapiForward",
+    "XapiForwardTarget",
     "XapiStatement",
     "XapiStatementKey",
     "fold_team_name",
