@@ -372,9 +372,6 @@ def _send(target: XapiForwardTarget, secret: str, job, ids: list[int]) -> None:
     if not rows:
         return
     status, reason = _post(target, secret, _body([text for _, text in rows], attachments))
-    if _delivered(status):
-        _delivered_rows(target, job.id, [row_id for row_id, _ in rows])
-        return
     if status in SPLIT_STATUSES and len(rows) > 1:
         for row_id, text in rows:
             status, reason = _post(target, secret, _body([text], attachments))
@@ -384,6 +381,9 @@ def _send(target: XapiForwardTarget, secret: str, job, ids: list[int]) -> None:
                 raise ForwardingFailed(reason)
             else:
                 _failed_for_good(target, job.id, [row_id], reason)
+        return
+    if _delivered(status):
+        _delivered_rows(target, job.id, [row_id for row_id, _ in rows])
         return
     if _retryable(status):
         raise ForwardingFailed(reason)
