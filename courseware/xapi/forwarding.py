@@ -32,7 +32,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
@@ -332,17 +332,25 @@ def _taken_by(job_id: int) -> list[int]:
 def _take(target_id: int, job_id: int) -> list[int]:
     """Mark up to a batch of the target's waiting rows as this job's, and commit."""
     batch = max(int(current_app.config["XAPI_FORWARD_BATCH"]), 1)
+    takeable = and_(
+        XapiForward.target_id == target_id,
+        or_(
+            XapiForward.state == "waiting",
+            # Left by a job that will not come back for them (it failed for good on an error
+            # of its own, or was deleted).
+            and_(
+                XapiForward.state == "sending",
+                ~exists().where(Job.id == XapiForward.job_id, Job.state.in_(("queued", "running"))),
+            ),
+        ),
+    )
     waiting = (
-        select(XapiForward.id)
-        .where(XapiForward.target_id == target_id, XapiForward.state == "waiting")
-        .order_by(XapiForward.id)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
+        select(XapiForward.id).where(takeable).order_by(XapiForward.id).limit(batch).with_for_update(skip_locked=True)
     )
     ids = list(
         db.session.scalars(
             update(XapiForward)
-            .where(XapiForward.id.in_(waiting.scalar_subquery()), XapiForward.state == "waiting")
+            .where(XapiForward.id.in_(waiting.scalar_subquery()), takeable)
             .values(state="sending", job_id=job_id)
             .returning(XapiForward.id)
             .execution_options(synchronize_session=False)

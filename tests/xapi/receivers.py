@@ -6,14 +6,16 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
     """``statuses``: the answers to give, in order; ``received``: (status given, headers, body)."""
 
-    def __init__(self, statuses: list[int] | None = None, answer_for=None) -> None:
+    def __init__(self, statuses: list[int] | None = None, answer_for=None, delay: float = 0) -> None:
         self.statuses = list(statuses or [])
+        self.delay = delay
         # Optional: a function of the posted statements giving the status (overrides ``statuses``).
         self.answer_for = answer_for
         self.received: list[tuple[int, dict, bytes]] = []
@@ -23,6 +25,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(receiver.delay)
                 with receiver.lock:
                     if receiver.answer_for is not None:
                         status = receiver.answer_for(body)

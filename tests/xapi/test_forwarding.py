@@ -101,6 +101,10 @@ class Sender:
                     )
                 )
 
+    def wait_for_workers(self) -> None:
+        log = self.tmp / "workers.log"
+        wait_for(lambda: log.read_text().count(" started") >= len(self.workers), 60, "the workers starting")
+
     def forwards(self, target_id: int) -> tuple[dict[str, int], int]:
         """Rows by state, and the statements delivered."""
         with self.app.app_context():
@@ -296,3 +300,24 @@ def test_a_receiver_answering_500_is_retried_then_failed_for_good_shown_to_the_a
     assert post(browser, f"/admin/lrs/forwarding/{target}/retry").status_code == 302
     wait_for(lambda: sender.forwards(target) == ({}, 4), 60, "delivery after sending again")
     assert sorted(receiver.delivered_ids()) == sorted(s["id"] for s in batch)
+
+
+def test_two_workers_sending_at_once_never_send_the_same_statement_twice(backend, tmp_path, stack):
+    receiver = stack.enter_context(Receiver(delay=0.3))  # slow to answer: the workers overlap
+    sender = Sender(backend, tmp_path, XAPI_FORWARD_BATCH=5)
+    stack.callback(sender.close)
+    target = sender.add_target(receiver.endpoint, "courseware", "s3cret")
+    sender.start_workers(2)
+    sender.wait_for_workers()
+
+    sent = []
+    for _ in range(30):  # requests keep coming while batches are on their way
+        batch = new_statements(2)
+        sender.post(batch)
+        sent += [s["id"] for s in batch]
+        time.sleep(0.05)
+    wait_for(lambda: sender.forwards(target) == ({}, 60), 90, "delivery of the 60 statements")
+
+    delivered = receiver.delivered_ids()
+    assert sorted(delivered) == sorted(sent) and len(delivered) == 60
+    assert max(len(b) for b in receiver.batches()) <= 5
