@@ -148,7 +148,6 @@ def save_target(
         raise Invalid("Choose one of the listed xAPI versions.", field="version")
     if statements not in FORWARD_SELECTIONS:
         raise Invalid("Choose which statements to forward.", field="statements")
-    was_enabled = target is not None and target.enabled
     if target is None:
         target = XapiForwardTarget(created_by_id=actor.id if actor else None, delivered_count=0)
         db.session.add(target)
@@ -157,8 +156,9 @@ def save_target(
     if secret:
         target.secret_encrypted = _fernet().encrypt(secret.encode()).decode()
     db.session.flush()
-    if target.enabled and not was_enabled and _has_waiting(target.id):
-        kick(target.id)
+    if target.enabled and _has_waiting(target.id, include_sending=True):
+        # Settings changed (a secret corrected, or switched on again): try now, not after a backoff.
+        kick(target.id, now=True)
     log.info(
         "%s saved LRS forwarding target %s (%s, %s, %s)",
         actor.email if actor else "a command",
@@ -224,7 +224,7 @@ def retry_failed(target: XapiForwardTarget, actor: User) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     if count and target.enabled:
-        kick(target.id)
+        kick(target.id, now=True)
     if count:
         log.info("%s queued %d failed statement(s) again for LRS target %s", actor.email, count, target.id)
     return count
@@ -264,25 +264,30 @@ def _job_payload(target_id: int) -> str:
     return json.dumps({"target": target_id}, sort_keys=True)
 
 
-def kick(target_id: int) -> None:
+def kick(target_id: int, *, now: bool = False) -> None:
     """Make sure a job will send what waits for the target: one queued and not yet taken (held,
-    share-locked, until this transaction ends), or a new one."""
+    share-locked, until this transaction ends), or a new one. ``now``: a queued job waiting out
+    its backoff is due at once (an admin fixed something)."""
     from courseware.jobs.services import enqueue
 
-    queued = db.session.scalar(
-        select(Job.id)
-        .where(Job.state == "queued", Job.kind == JOB_KIND, Job.payload == _job_payload(target_id))
-        .limit(1)
-        .with_for_update(read=True)
-    )
+    query = select(Job.id).where(Job.state == "queued", Job.kind == JOB_KIND, Job.payload == _job_payload(target_id))
+    queued = db.session.scalar(query.limit(1).with_for_update(read=not now))
     if queued is None:
         enqueue(JOB_KIND, {"target": target_id}, key=f"{JOB_KIND}:{target_id}:{secrets.token_hex(8)}")
+    elif now:
+        db.session.execute(
+            update(Job)
+            .where(Job.id == queued, Job.state == "queued")
+            .values(run_after=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
 
-def _has_waiting(target_id: int) -> bool:
+def _has_waiting(target_id: int, *, include_sending: bool = False) -> bool:
+    states = ("waiting", "sending") if include_sending else ("waiting",)
     return (
         db.session.scalar(
-            select(XapiForward.id).where(XapiForward.target_id == target_id, XapiForward.state == "waiting").limit(1)
+            select(XapiForward.id).where(XapiForward.target_id == target_id, XapiForward.state.in_(states)).limit(1)
         )
         is not None
     )

@@ -301,3 +301,26 @@ def test_basic_credentials_are_encoded_as_http_basic(app, db, lrs):
         expected = base64.b64encode(b"courseware:s3cret-of-the-warehouse").decode()
         assert headers["Authorization"] == f"Basic {expected}"
         assert re.match(r"application/json", headers["Content-Type"])
+
+
+def test_saving_the_settings_sends_what_waits_at_once_rather_than_after_the_backoff(app, db, lrs):
+    with Receiver([503]) as receiver:
+        target = add_target(db, receiver.endpoint)
+        ids = post_statements(lrs, 2)
+        assert run_jobs(app) == {"retry": 1}
+        assert run_jobs(app) == {}  # waiting out its backoff
+        save_target(
+            target,
+            name=target.name,
+            endpoint=target.endpoint,
+            key=target.key,
+            secret="a-corrected-secret",
+            version=target.version,
+            statements=target.statements,
+            enabled=True,
+            actor=None,
+        )
+        db.session.commit()
+        assert run_jobs(app) == {"done": 1}
+        assert receiver.delivered_ids() == ids
+        assert receiver.credentials() == {"courseware:s3cret-of-the-warehouse", "courseware:a-corrected-secret"}
