@@ -349,18 +349,23 @@ def _take(target_id: int, job_id: int) -> list[int]:
             ),
         ),
     )
-    waiting = (
-        select(XapiForward.id).where(takeable).order_by(XapiForward.id).limit(batch).with_for_update(skip_locked=True)
-    )
+    # Chosen and locked first (other workers skip these rows), then marked as this job's.
     ids = list(
         db.session.scalars(
-            update(XapiForward)
-            .where(XapiForward.id.in_(waiting.scalar_subquery()), takeable)
-            .values(state="sending", job_id=job_id)
-            .returning(XapiForward.id)
-            .execution_options(synchronize_session=False)
+            select(XapiForward.id)
+            .where(takeable)
+            .order_by(XapiForward.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
         )
     )
+    if ids:
+        db.session.execute(
+            update(XapiForward)
+            .where(XapiForward.id.in_(ids))
+            .values(state="sending", job_id=job_id)
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
     return sorted(ids)
 
