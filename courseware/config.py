@@ -54,6 +54,10 @@ def default_settings(instance_path: str) -> dict:
         # The hour (UTC, 0-23) from which the worker sends the day's digest e-mails to the people
         # who asked for one (``flask --app app digests send`` sends them at once, for cron).
         "DIGEST_HOUR": 7,
+        # Forwarding statements to other LRSs: statements sent in one POST at most, and how long
+        # the worker waits for the other side to connect or answer (keep it well under the lease).
+        "XAPI_FORWARD_BATCH": 100,
+        "XAPI_FORWARD_TIMEOUT_SECONDS": 30,
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_HOURS": 2,
         "SESSION_IDLE_MINUTES": 120,

@@ -11,6 +11,7 @@ from courseware.auth.services import send_reset_link
 from courseware.core.mail import send_queued_mail
 from courseware.manage.reminders import email_reminder
 from courseware.notifications.services import email_digest, email_notification
+from courseware.xapi.forwarding import forward_batch
 
 HANDLERS = {
     "mail.send": send_queued_mail,
@@ -18,4 +19,5 @@ HANDLERS = {
     "notification.digest": email_digest,
     "reminder.email": email_reminder,
     "password.reset": send_reset_link,
+    "xapi.forward": forward_batch,
 }

@@ -50,11 +50,16 @@ from courseware.models.sign_in import (
 )
 from courseware.models.threads import THREAD_SUBJECTS, Comment, MentorNote
 from courseware.models.xapi import (
+    FORWARD_SELECTIONS,
+    FORWARD_STATES,
+    FORWARD_VERSIONS,
     XAPI_SCOPES,
     XapiActivity,
     XapiAttachment,
     XapiClient,
     XapiDocument,
+    XapiForward,
+    XapiForwardTarget,
     XapiStatement,
     XapiStatementKey,
 )
@@ -63,6 +68,9 @@ __all__ = [
     "FORM_NAME_LENGTH",
     "Draft",
     "UnsentForm",
+    "FORWARD_SELECTIONS",
+    "FORWARD_STATES",
+    "FORWARD_VERSIONS",
     "THREAD_SUBJECTS",
     "Comment",
     "MentorNote",
@@ -121,6 +129,8 @@ __all__ = [
     "XapiAttachment",
     "XapiClient",
     "XapiDocument",
+    "XapiForward",
+    "XapiForwardTarget",
     "XapiStatement",
     "XapiStatementKey",
     "fold_team_name",

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courseware.db import Base, UTCDateTime, utcnow
 from courseware.models.accounts import User
 
 XAPI_SCOPES = ("statements/read/mine", "statements/read", "statements/write", "state", "profile")
+# Which statements a forwarding target is sent: every new one, or only Courseware's own (those
+# no LRS client sent).
+FORWARD_SELECTIONS = ("all", "own")
+FORWARD_VERSIONS = ("2.0.0", "1.0.3")
+FORWARD_STATES = ("waiting", "sending", "failed")
 
 
 class XapiClient(Base):
@@ -120,12 +125,65 @@ class XapiDocument(Base):
     updated: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class XapiForwardTarget(Base):
+    """Another LRS that new statements are forwarded to, with HTTP Basic credentials (the secret
+    kept encrypted with a key derived from the site's secret key, since it must be sent)."""
+
+    __tablename__ = "xapi_forward_targets"
+    __table_args__ = (
+        CheckConstraint("statements IN ('all', 'own')", name="statements"),
+        CheckConstraint("version IN ('2.0.0', '1.0.3')", name="version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # The LRS's base address, ending in "/": statements are POSTed to <endpoint>statements.
+    endpoint: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(String(200))
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(8), default="2.0.0")
+    statements: Mapped[str] = mapped_column(String(10), default="all")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Statements the other side accepted (their rows are deleted once delivered).
+    delivered_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class XapiForward(Base):
+    """A statement on its way to a target: waiting, being sent by the job in ``job_id``, or failed
+    for good with the other side's answer. Deleted once delivered."""
+
+    __tablename__ = "xapi_forwards"
+    __table_args__ = (
+        Index("ix_xapi_forwards_target_state_id", "target_id", "state", "id"),
+        CheckConstraint("state IN ('waiting', 'sending', 'failed')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("xapi_forward_targets.id", ondelete="CASCADE"))
+    statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="waiting")
+    # The job sending it (a plain id: finished jobs are deleted, and by then the row is gone or failed).
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 __all__ = [
+    "FORWARD_SELECTIONS",
+    "FORWARD_STATES",
+    "FORWARD_VERSIONS",
     "XAPI_SCOPES",
     "XapiActivity",
     "XapiAttachment",
     "XapiClient",
     "XapiDocument",
+    "XapiForward",
+    "XapiForwardTarget",
     "XapiStatement",
     "XapiStatementKey",
 ]

@@ -1,9 +1,10 @@
-"""The forms admins issue and revoke LRS clients with."""
+"""The forms admins issue and revoke LRS clients, and set up forwarding, with."""
 
-from wtforms import SelectMultipleField, StringField, widgets
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.models import FORWARD_VERSIONS
 from courseware.xapi.clients import SCOPE_LABELS
 
 
@@ -28,3 +29,42 @@ class ClientForm(CheckedForm):
 
 class RevokeClientForm(CheckedForm):
     """Only the CSRF token: revoking asks for confirmation on its own page."""
+
+
+class ForwardTargetForm(CheckedForm):
+    """Another LRS that new statements are forwarded to."""
+
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Name the LRS, such as “Reporting warehouse”."), Length(max=80), SingleLine()],
+    )
+    endpoint = StringField(
+        "LRS address",
+        validators=[DataRequired("Enter the LRS's address."), Length(max=480), SingleLine()],
+        description="Its xAPI base address, such as https://lrs.example.org/xapi/ (statements are sent to …/statements).",
+    )
+    key = StringField(
+        "Key",
+        validators=[DataRequired("Enter the key the other LRS gave you."), Length(max=200), SingleLine()],
+        description="The user name of the HTTP Basic credentials the other LRS gave Courseware.",
+        render_kw={"autocomplete": "off"},
+    )
+    secret = PasswordField(
+        "Secret",
+        validators=[Length(max=500), SingleLine()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    version = RadioField("xAPI version", choices=[(v, v) for v in FORWARD_VERSIONS], default="2.0.0")
+    statements = RadioField(
+        "Statements to forward",
+        choices=[
+            ("all", "All new statements: Courseware's own and those other systems send"),
+            ("own", "Only Courseware's own (what learners do here)"),
+        ],
+        default="all",
+    )
+    enabled = BooleanField("Forward to this LRS", default=True)
+
+
+class ConfirmForm(CheckedForm):
+    """Only the CSRF token: for buttons that act on one thing."""

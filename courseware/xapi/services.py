@@ -15,6 +15,7 @@ from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import XapiActivity, XapiAttachment, XapiDocument, XapiStatement, XapiStatementKey
 from courseware.xapi import VOIDED_VERB
+from courseware.xapi.forwarding import queue_forwards
 from courseware.xapi.validation import InvalidStatement, parse_timestamp, validate_statement
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,8 @@ def prepare_statement(
 
 def store_statements(statements: list[dict], *, client_id: int | None, stored: dt.datetime) -> list[str]:
     """Store prepared statements all together; an id already stored with other content is a
-    :class:`Conflict`, with the same content it is skipped. Voiding marks the target voided."""
+    :class:`Conflict`, with the same content it is skipped. Voiding marks the target voided.
+    The new ones are queued, in the same transaction, for the LRSs they are forwarded to."""
     ids = [s["id"] for s in statements]
     if len(set(ids)) != len(ids):
         raise InvalidStatement("id", "the same id appears twice in the batch")
@@ -234,6 +236,7 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
     if voided_ids:
         for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(voided_ids))):
             row.voided = True
+    queue_forwards([s["id"] for s in new], client_id=client_id)
     db.session.flush()
     if new:
         log.info("stored %d xAPI statement(s)", len(new))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import update
 
 from courseware.auth.services import create_user, get_or_create_team
 from courseware.content.services import import_courses
+from courseware.db import utcnow
 from courseware.learn.enrollment import enroll
+from courseware.models import XapiForward
+from courseware.xapi.forwarding import save_target
+from courseware.xapi.services import prepare_statement, store_statements
 from tests.browser.conftest import log_in
 from tests.conftest import TEST_PASSWORD
 
@@ -82,9 +87,58 @@ def test_quiz_feedback_and_form_errors_have_no_violations(page, base_url, people
 def test_admin_pages_have_no_violations(page, base_url, people):
     log_in(page, base_url, people["admin"].email)
     problems: dict[str, list[str]] = {}
-    admin_pages = ("/admin/people", "/admin/people/invite", "/admin/teams", "/admin/jobs")
+    admin_pages = (
+        "/admin/people",
+        "/admin/people/invite",
+        "/admin/teams",
+        "/admin/jobs",
+        "/admin/lrs/forwarding",
+        "/admin/lrs/forwarding/new",
+    )
     for path in (*admin_pages, f"/admin/people/{people['learner'].id}"):
         check(page, base_url + path, problems)
+    assert problems == {}
+
+
+def test_forwarding_pages_with_failed_statements_and_form_errors_have_no_violations(page, base_url, people, live_db):
+    target = save_target(
+        None,
+        name=f"Warehouse {people['admin'].id}",
+        endpoint="https://lrs.example.org/xapi/",
+        key="courseware",
+        secret="s3cret",
+        version="2.0.0",
+        statements="all",
+        enabled=True,
+        actor=None,
+    )
+    stored = prepare_statement(
+        {
+            "actor": {"mbox": "mailto:ada@example.org"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+            "object": {"id": "http://example.org/activities/listening"},
+        },
+        authority={"mbox": "mailto:courseware@example.org"},
+        version="2.0.0",
+    )
+    store_statements([stored], client_id=None, stored=utcnow())
+    live_db.session.execute(
+        update(XapiForward)
+        .where(XapiForward.target_id == target.id)
+        .values(state="failed", attempts=8, last_error="HTTP 500 Internal Server Error", failed_at=utcnow())
+    )
+    live_db.session.commit()
+    log_in(page, base_url, people["admin"].email)
+    problems: dict[str, list[str]] = {}
+    check(page, f"{base_url}/admin/lrs/forwarding/{target.id}", problems)
+    check(page, f"{base_url}/admin/lrs/forwarding/{target.id}/remove", problems)
+    page.goto(f"{base_url}/admin/lrs/forwarding/{target.id}")
+    page.fill("input[name=endpoint]", "not an address")
+    page.click("text=Save")
+    assert page.is_visible(".error-summary")
+    found = violations(page)
+    if found:
+        problems["form errors"] = found
     assert problems == {}
 
 

@@ -32,6 +32,7 @@ from courseware.models import (
     SignInProvider,
     XapiClient,
 )
+from courseware.xapi.forwarding import save_target
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 from tests.evidence.images import png
@@ -70,6 +71,22 @@ ACTIVITIES = [
 FORM_DATA = {
     "provisioning.issue": {"name": "Okta"},
     "lrs.issue": {"name": "Authoring tool", "scopes": "statements/write"},
+    "lrs.new_target": {
+        "name": "Warehouse",
+        "endpoint": "https://lrs.example.org/xapi/",
+        "key": "courseware",
+        "secret": "s3cret",
+        "version": "2.0.0",
+        "statements": "all",
+        "enabled": "y",
+    },
+    "lrs.forwarding_target": {
+        "name": "Warehouse",
+        "endpoint": "https://lrs.example.org/xapi/",
+        "key": "courseware",
+        "version": "1.0.3",
+        "statements": "own",
+    },
     "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
     "auth.forgot_password": {"email": "nobody@example.org"},
     "account.account": {"name": "a token"},
@@ -192,6 +209,17 @@ def build_world(db, make_user, make_team, make_course):
     db.session.add(scim_token)
     lrs_client = XapiClient(name="Authoring tool", key="0" * 20, secret_hash="0" * 64, scopes="statements/write")
     db.session.add(lrs_client)
+    forward_target = save_target(
+        None,
+        name="Warehouse",
+        endpoint="https://lrs.example.org/xapi/",
+        key="courseware",
+        secret="s3cret",
+        version="2.0.0",
+        statements="all",
+        enabled=True,
+        actor=None,
+    )
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -229,6 +257,7 @@ def build_world(db, make_user, make_team, make_course):
         "provider_id": provider.id,
         "scim_token_id": scim_token.id,
         "client_id": lrs_client.id,
+        "target_id": forward_target.id,
         "resource_id": str(owner.id),
         "name": "User",
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
