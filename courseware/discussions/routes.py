@@ -16,6 +16,7 @@ from courseware.discussions.policies import (
     discussion_open,
     is_enrolled,
 )
+from courseware.drafts.keeping import fill_draft, keeps_drafts
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.learn.enrollment import published_course, published_lesson
@@ -71,11 +72,18 @@ def _render(course: Course, lesson: Lesson, *, form=None, reply_forms=None, hide
 def discussion_context(course: Course, lesson: Lesson, *, form=None, reply_forms=None, hide_forms=None) -> dict:
     """What the discussion part of a page needs: its posts as ``current_user`` sees them, the
     forms (with what was typed, after a refusal) and whether they moderate."""
+    draft_name = POST_DRAFT.format(course_slug=course.slug, lesson_slug=lesson.slug)
+    draft = None
+    if form is None:
+        form = PostForm(formdata=None)
+        draft = fill_draft(form, draft_name)
     return {
         "course": course,
         "lesson": lesson,
         "posts": services.posts_of(current_user, course, lesson),
-        "form": form or PostForm(formdata=None),
+        "form": form,
+        "draft_name": draft_name,
+        "draft": draft,
         "reply_forms": reply_forms or {},
         "hide_forms": hide_forms or {},
         "moderates": can_moderate(current_user, course),
@@ -83,8 +91,19 @@ def discussion_context(course: Course, lesson: Lesson, *, form=None, reply_forms
     }
 
 
+# The name a draft of a new post is kept under (see ``courseware.drafts.keeping``).
+POST_DRAFT = "discussion/{course_slug}/{lesson_slug}"
+
+
+def _form_page(view_args: dict) -> str:
+    """Where the post form is shown: the lesson itself for its learners, else the discussion page."""
+    course, lesson = _discussion(view_args["course_slug"], view_args["lesson_slug"])
+    return _back(course, lesson)
+
+
 @bp.route("/<course_slug>/<lesson_slug>", methods=["GET", "POST"])
 @role_required()
+@keeps_drafts(POST_DRAFT, PostForm, "body", page=_form_page)
 def discussion(course_slug: str, lesson_slug: str):
     """The lesson's discussion; post in it (Markdown, ``@name`` mentions). 404 for anyone who may
     not take part, and for a lesson without an open discussion."""

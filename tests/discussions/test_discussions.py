@@ -248,3 +248,20 @@ def test_the_lesson_page_with_a_discussion_keeps_every_element_id_unique(client,
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert 'id="discussion-body"' in page and f'id="reply-{post.id}"' in page
     assert [name for name in set(ids) if ids.count(name) > 1] == []
+
+
+def test_a_post_half_written_is_kept_as_a_draft_until_it_is_posted(client, db, login, course, learners):
+    ana, _ = learners
+    login(ana)
+    lesson_url = LESSON_URL.format(slug=course.slug)
+    saved = send(
+        client, DISCUSSION_URL.format(slug=course.slug), body="Half a thought about **listening**", save_draft="1"
+    )
+    assert saved.status_code == 302 and saved.headers["Location"].startswith(lesson_url)
+    assert only_post(db) is None  # kept, not posted
+    page = client.get(lesson_url).get_data(as_text=True)
+    assert "Half a thought about **listening**</textarea>" in page
+    posted = send(client, DISCUSSION_URL.format(slug=course.slug), body="A whole thought about **listening**")
+    assert posted.status_code == 302
+    assert only_post(db).body == "A whole thought about **listening**"
+    assert "Half a thought" not in client.get(lesson_url).get_data(as_text=True)
