@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, literal, or_, select, text, type_coerce, union_all
 
+from courseware.core.numbers import percent_sql
 from courseware.db import UTCDateTime, utcnow
 from courseware.extensions import db
 from courseware.manage.policies import Scope
@@ -406,7 +407,7 @@ def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
     done = _lessons_done(filters.course_id, people)
     activity = _activity(now, people, filters.course_id)
     done_n = func.coalesce(done.c.done, 0)
-    percent = case((rows.c.required > 0, (done_n * 100) // rows.c.required), else_=0)
+    percent = percent_sql(done_n, rows.c.required)
     return (
         select(
             rows,
@@ -484,7 +485,7 @@ def people_page(
         ranked = select(learners, last_active.label("last_active_at")).subquery("ranked")
     elif filters.sort == "percent":
         done = _lessons_done(filters.course_id, _people_ids(scope, filters))
-        percent = case((learners.c.required > 0, (func.coalesce(done.c.done, 0) * 100) // learners.c.required), else_=0)
+        percent = percent_sql(func.coalesce(done.c.done, 0), learners.c.required)
         ranked = (
             select(learners, percent.label("percent"))
             .outerjoin(done, done.c.user_id == learners.c.id)

@@ -7,6 +7,12 @@ document.addEventListener("DOMContentLoaded", function () {
     input.addEventListener("focus", function () { input.select(); });
   });
 
+  // The course menu starts closed so that a phone shows the lesson first; open it beside the
+  // lesson where the screen is wide enough to have room for both.
+  if (window.matchMedia("(min-width: 60.01rem)").matches) {
+    document.querySelectorAll("details[data-open-when-wide]").forEach(function (details) { details.open = true; });
+  }
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
