@@ -185,13 +185,27 @@ def lesson(course_slug: str, lesson_slug: str):
     """A lesson: its content, its activities, previous and next, and the course around it."""
     me = current_user._get_current_object()
     course, enrollment = _course(course_slug, me)
-    lesson, cmap = _lesson(course, lesson_slug, me)
+    try:
+        lesson, cmap = lesson_for_learner(me, course, lesson_slug)
+    except NotOpenYet:
+        return _locked_lesson(course, course_map(me, course), lesson_slug)
+    except NotAllowed as exc:
+        _refuse(exc)
     if not activities.viewed_today(me, lesson):
         with db.writing():
             activities.record_view(me, lesson)
             db.session.commit()
         cmap = course_map(me, course)
     return render_lesson(course, enrollment, lesson, cmap, quiz_unanswered=unanswered_quiz(lesson))
+
+
+def _locked_lesson(course, cmap, lesson_slug: str):
+    """A lesson not open yet: what it is, and the lesson to do next instead (403)."""
+    item = cmap.find(lesson_slug)
+    module = next(m for m in cmap.modules if m.id == item.module_id)
+    return render_template(
+        "learn/locked.html", course=course, cmap=cmap, item=item, module=module, next_lesson=cmap.next_lesson
+    ), 403
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/read", methods=["POST"])
