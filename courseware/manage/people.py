@@ -36,13 +36,15 @@ SORTS = ("name", "team", "percent", "last_active", "trend", "status", "due")
 STATUS_LABELS = {
     status_rules.OVERDUE: "Overdue",
     status_rules.BLOCKED: "Blocked",
+    status_rules.NOT_STARTED: "Not started",
     status_rules.STALLED: "Stalled",
     status_rules.ON_TRACK: "On track",
     status_rules.DONE_ALL: "Completed",
     status_rules.NOT_ENROLLED: "Not enrolled",
 }
-# Statuses a reminder is meant for: the learner can act, and hasn't.
-REMINDABLE = (status_rules.STALLED, status_rules.OVERDUE)
+# Statuses a reminder is meant for: the learner can act, and hasn't (not started: for as long
+# as would make them stalled; see LearnerRow.remindable).
+REMINDABLE = (status_rules.STALLED, status_rules.OVERDUE, status_rules.NOT_STARTED)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class LearnerRow:
         return status_rules.learner_status(
             enrolled=self.enrolled,
             completed=self.completed,
+            started=self.started,
             due_date=self.due_date,
             lessons_left=self.lessons_left,
             lessons_waiting=self.lessons_waiting,
@@ -144,6 +147,8 @@ class LearnerRow:
 
     @property
     def remindable(self) -> bool:
+        if self.status_code == status_rules.NOT_STARTED:
+            return self.assigned_at is not None and self.assigned_at <= self.clock.stalled_cutoff
         return self.status_code in REMINDABLE
 
 
@@ -352,6 +357,7 @@ def status_expression(learners, now: Clock, course_id: int | None = None):
         (c.completed >= c.enrolled, literal(status_rules.DONE_ALL)),
         (c.due_date < now.today, literal(status_rules.OVERDUE)),
         (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(status_rules.BLOCKED)),
+        (c.started <= c.completed, literal(status_rules.NOT_STARTED)),
         (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff, course_id)), literal(status_rules.STALLED)),
         else_=literal(status_rules.ON_TRACK),
     )

@@ -1,4 +1,4 @@
-"""Reminders to stalled or overdue learners: at most one a day each, emailed when SMTP is set up.
+"""Reminders to stalled, overdue or long not-started learners: at most one a day each, emailed when SMTP is set up.
 
 The reminder and its email job are committed together; the background worker sends the email
 and marks the reminder emailed.
@@ -23,7 +23,7 @@ from courseware.jobs.services import enqueue
 from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
 from courseware.models import Reminder
-from courseware.progress.status import OVERDUE
+from courseware.progress.status import NOT_STARTED, OVERDUE
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,8 @@ def _situation(row: LearnerRow) -> str:
     status = row.status
     if status.status == OVERDUE:
         return f"your course was due on {row.due_date:%-d %B %Y} and is not finished yet"
+    if status.status == NOT_STARTED:
+        return "a course was assigned to you and you haven't started it yet"
     if "review" in status.cause:
         return (
             f"your practice work has been waiting {status.days} days for a trainer's review; "
@@ -124,7 +126,7 @@ def run_reminders(
     summary = ReminderSummary()
     emailing = mail_configured()
     for row in rows:
-        if row.status_code not in REMINDABLE:
+        if not row.remindable:
             summary.skipped += 1
             continue
         reminder = claim_reminder(row.id, row.status_code, sent_by_id, day)

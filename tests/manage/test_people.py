@@ -11,7 +11,7 @@ from courseware.db import utcnow
 from courseware.manage.people import PeopleFilter, all_people, clock, people_page, status_counts
 from courseware.manage.policies import Scope
 from courseware.progress import rules
-from courseware.progress.status import BLOCKED, DONE_ALL, NOT_ENROLLED, ON_TRACK, OVERDUE, STALLED
+from courseware.progress.status import BLOCKED, DONE_ALL, NOT_ENROLLED, NOT_STARTED, ON_TRACK, OVERDUE, STALLED
 from tests.core.web import statements_of
 from tests.manage.conftest import DAY, active_days, add_event, enroll_at, lessons_of, progress, waiting_submission
 
@@ -60,7 +60,7 @@ EXPECTED = {
     "waiting": (STALLED, "stalled: waiting 16 days for a review"),
     "blocked": (BLOCKED, "blocked: the last lesson waits for a trainer's review"),
     "late": (OVERDUE, None),
-    "newcomer": (ON_TRACK, "on track"),
+    "newcomer": (NOT_STARTED, "not started, assigned 3 days ago"),
     "finished": (DONE_ALL, "every assigned course completed"),
     "unassigned": (NOT_ENROLLED, "no course assigned"),
 }
@@ -105,7 +105,7 @@ def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_us
         ("only_enrolled_after_cutoff", cutoff - 9 * DAY, cutoff - DAY),
     ):
         people[key] = make_user(email=f"{key}@example.org", team=org.north)
-        enroll_at(people[key], org.course, assigned)
+        enroll_at(people[key], org.course, assigned).started_at = assigned  # begun: not "not started"
         if active is not None:
             add_event(people[key], rules.VIEWED, active, lesson=lessons_of(org.course)[0])
     add_event(people["only_enrolled_after_cutoff"], rules.ENROLLED, cutoff + DAY, course=org.course)
@@ -215,7 +215,10 @@ def names(client, path):
 def test_filters_sort_and_pagination(org, histories, client, login):
     login(org.admin)
     stalled = names(client, "/manage/people?status=stalled")
-    assert {"Idle", "Waiting", "Southern"} <= set(stalled) and "On Track" not in stalled
+    assert {"Idle", "Waiting"} <= set(stalled) and "On Track" not in stalled
+    not_started = names(client, "/manage/people?status=not_started")
+    assert {"Newcomer", "Southern"} == set(not_started)
+    assert "Not started" in client.get("/manage/people").get_data(as_text=True)
     assert names(client, f"/manage/people?team={org.south.id}") == ["Southern"]
     in_course = names(client, f"/manage/people?course={org.course.id}")
     assert "Unassigned" not in in_course and "Idle" in in_course
