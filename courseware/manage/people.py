@@ -130,6 +130,10 @@ class LearnerRow:
         return status_rules.trend(self.recent, self.before)
 
     @property
+    def trend_words(self) -> str:
+        return status_rules.trend_in_words(self.recent, self.before)
+
+    @property
     def status(self) -> status_rules.LearnerStatus:
         return status_rules.learner_status(
             enrolled=self.enrolled,

@@ -130,3 +130,8 @@ def trend(recent: int, before: int) -> str:
     if recent < before:
         return "down"
     return "flat"
+
+
+def trend_in_words(recent: int, before: int) -> str:
+    """The trend as people say it: "up: 12 this fortnight, 4 the one before"."""
+    return f"{trend(recent, before)}: {recent} this fortnight, {before} the one before"

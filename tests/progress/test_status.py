@@ -17,6 +17,7 @@ from courseware.progress.status import (
     overdue_days,
     stalled_cause,
     trend,
+    trend_in_words,
 )
 
 NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC)
@@ -119,3 +120,9 @@ def test_not_started_when_no_unfinished_course_is_begun():
     assert status(enrolled=2, completed=1, started=2).status == ON_TRACK
     # Overdue stays the more urgent.
     assert status(started=0, due_date=TODAY - 3 * DAY).status == OVERDUE
+
+
+def test_the_trend_reads_in_words():
+    assert trend_in_words(12, 4) == "up: 12 this fortnight, 4 the one before"
+    assert trend_in_words(0, 3) == "down: 0 this fortnight, 3 the one before"
+    assert trend_in_words(2, 2) == "flat: 2 this fortnight, 2 the one before"
