@@ -35,6 +35,7 @@ from courseware.learn.lesson_page import keep_unanswered_quiz, lesson_page, unan
 from courseware.learn.objective_rules import STANDING_WORDS
 from courseware.manage import charts
 from courseware.models import Objective
+from courseware.progress.timeline import group_sittings
 
 bp = Blueprint("learn", __name__)
 
@@ -602,7 +603,7 @@ def my_progress():
     return render_template(
         "learn/progress.html",
         cards=my_courses(current_user),
-        events=records.timeline(current_user),
+        events=group_sittings(records.timeline(current_user), lambda row: row[0]),
         objectives=learner_objectives.objectives(current_user),
     )
 

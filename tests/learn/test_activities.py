@@ -228,3 +228,23 @@ def test_each_step_folds_on_from_the_kept_state_and_a_changed_lesson_is_folded_w
     assert row.fold_state["activities"] == {"checklist-1": "done", "reflection-1": "open"}
     assert row.status == "in_progress"
     assert rebuild() == 0
+
+
+def test_a_sitting_of_ticks_is_one_line_of_the_timelines(app, client, db, make_user, make_course, login):
+    learner = make_user()
+    manager = make_user(roles=("admin",))
+    course = make_course(modules=[("m", [("setup", [CHECKLIST])])])
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    for ticks in (["0"], [], ["1"], ["0", "1"]):
+        post(client, f"/learn/{course.slug}/setup/checklist/checklist-1", {"item": ticks})
+    assert events(db, learner, "checked") == 4
+    mine = client.get("/progress").get_data(as_text=True)
+    assert mine.count("Ticked checklist items in") == 1
+    assert re.search(r"Ticked checklist items in <em>[^<]+</em> — all ticked <span class=\"meta\">\(4 saves in one sitting", mine)
+    other = app.test_client()
+    login(manager, target=other)
+    theirs = other.get(f"/manage/people/{learner.id}").get_data(as_text=True)
+    assert theirs.count("Ticked checklist items in") == 1
+    assert "(4 saves in one sitting" in theirs
