@@ -81,9 +81,12 @@ def test_creating_a_course_makes_a_draft_owned_by_its_trainer(client, db, login,
 def test_course_settings_change_title_summary_and_status(client, db, login, trainer, owned_course):
     course = owned_course()
     login(trainer)
-    response = post(
-        client, f"/author/courses/{course.id}", {"title": "Renamed", "summary": "New words.", "status": "archived"}
-    )
+    settings = {"title": "Renamed", "summary": "New words.", "status": "archived"}
+    asked = post(client, f"/author/courses/{course.id}", settings)
+    assert asked.status_code == 200 and "Archive the course" in asked.get_data(as_text=True)
+    db.session.refresh(course)
+    assert course.status != "archived"
+    response = post(client, f"/author/courses/{course.id}", {**settings, "confirmed": "1"})
     assert response.status_code == 302
     db.session.refresh(course)
     assert (course.title, course.summary, course.status) == ("Renamed", "New words.", "archived")
@@ -137,7 +140,7 @@ def test_modules_are_added_renamed_made_optional_reordered_and_archived(client, 
     assert [(m.title, m.optional) for m in modules][0] == ("Extras", True)
     assert [m.slug for m in modules] == ["going-further-2", "basics", "going-further"]
 
-    post(client, f"/author/modules/{extra.id}/archive", {"archived": "1"})
+    post(client, f"/author/modules/{extra.id}/archive", {"archived": "1", "confirmed": "1"})
     db.session.refresh(extra)
     assert extra.archived_at is not None
     assert "archived" in page(client.get(f"/author/courses/{course.id}")).text
@@ -166,7 +169,13 @@ def test_lessons_are_added_reordered_moved_and_archived(client, db, login, train
     assert order == ["fresh-lesson", "c"]
 
     a = lesson_of(db, course, "a")
-    post(client, f"/author/lessons/{a.id}/archive", {"archived": "1"})
+    asked = post(client, f"/author/lessons/{a.id}/archive", {"archived": "1"})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Archive the lesson" in html and "Yes, archive it" in html
+    assert 'name="confirmed" value="1"' in html and "Cancel and keep it" in html
+    db.session.refresh(a)
+    assert a.archived_at is None
+    post(client, f"/author/lessons/{a.id}/archive", {"archived": "1", "confirmed": "1"})
     db.session.refresh(a)
     assert a.archived_at is not None
     post(client, f"/author/lessons/{a.id}/archive", {"archived": "0"})
@@ -427,8 +436,9 @@ def test_an_archived_lesson_disappears_for_learners(client, app, db, login, make
     db.session.commit()
     login(trainer)
     second = lesson_of(db, course, "second")
-    post(client, f"/author/lessons/{second.id}/archive", {"archived": "1"})
+    post(client, f"/author/lessons/{second.id}/archive", {"archived": "1", "confirmed": "1"})
 
     learner_client = app.test_client()
     login(learner, target=learner_client)
     assert "Lesson second" not in page(learner_client.get(f"/learn/{course.slug}")).text
+
