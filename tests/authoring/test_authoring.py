@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from courseware.models import Course, CourseStaff, Lesson, LessonRevision, Module
@@ -272,8 +274,12 @@ def test_format_problems_show_next_to_their_fields_and_keep_every_input(client, 
     shown = page(refused)
     assert 'id="title-error"' in html and 'id="minutes-error"' in html
     assert 'id="act-0-q-0-c-1-text-error"' in html and 'id="act-0-pass_mark-error"' in html
-    assert any("'minutes' must be a whole number from 1 to 120" in error for error in shown.errors)
-    assert any("'text' is empty" in error for error in shown.errors)
+    assert any("The estimated minutes must be a whole number from 1 to 120" in error for error in shown.errors)
+    assert any("Quiz, question 1, choice 2: the choice is empty" in error for error in shown.errors)
+    assert any("the pass mark must be a number, not “lots”" in error for error in shown.errors)
+    # Plain words: none of the lesson file's own names.
+    for error in shown.errors:
+        assert not re.search(r"pass_mark|'[a-z_]+'|YAML|correct: true", error), error
     assert 'href="#act-0-q-0-c-1-text"' in html  # the error summary links to the field
     kept = form_on(refused, url)
     assert kept["minutes"] == ["500"] and kept["act-0-pass_mark"] == ["lots"]
@@ -441,4 +447,3 @@ def test_an_archived_lesson_disappears_for_learners(client, app, db, login, make
     learner_client = app.test_client()
     login(learner, target=learner_client)
     assert "Lesson second" not in page(learner_client.get(f"/learn/{course.slug}")).text
-
