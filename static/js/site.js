@@ -43,4 +43,42 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+
+  // The lesson editor's Preview: fetched and swapped in place, then kept up to date as the
+  // trainer types. Without this the Preview button sends the form and the page comes back.
+  document.querySelectorAll("form[data-live-preview]").forEach(function (form) {
+    var button = form.querySelector("button[name=action][value=preview]");
+    var area = form.querySelector("[data-preview-area]");
+    var status = document.getElementById("preview-status");
+    if (!button || !area || !window.fetch || !window.DOMParser) { return; }
+    var timer = null;
+    var asked = 0;
+    function refresh() {
+      var body = new URLSearchParams(new FormData(form));
+      body.set("action", "preview");
+      var ticket = ++asked;
+      // getAttribute: the form's buttons are named "action", which hides form.action.
+      fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          if (ticket !== asked) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-preview-area]");
+          if (!fresh) { throw new Error("no preview"); }
+          area.innerHTML = fresh.innerHTML;
+          if (status) { status.textContent = "Preview updated."; }
+        })
+        .catch(function () {
+          if (status) { status.textContent = "The preview could not be updated just now."; }
+        });
+    }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      refresh();
+    });
+    form.addEventListener("input", function () {
+      if (!area.querySelector(".preview")) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 700);
+    });
+  });
 });
