@@ -62,9 +62,14 @@ document.addEventListener("DOMContentLoaded", function () {
         .then(function (response) { return response.text(); })
         .then(function (html) {
           if (ticket !== asked) { return; }
-          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-preview-area]");
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector("[data-preview-area]");
           if (!fresh) { throw new Error("no preview"); }
           area.innerHTML = fresh.innerHTML;
+          // The problems found in the draft, kept beside the preview as the page would show them.
+          var errors = document.querySelector("[data-preview-errors]");
+          var freshErrors = doc.querySelector("[data-preview-errors]");
+          if (errors && freshErrors) { errors.innerHTML = freshErrors.innerHTML; }
           if (status) { status.textContent = "Preview updated."; }
         })
         .catch(function () {

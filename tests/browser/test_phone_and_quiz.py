@@ -161,7 +161,7 @@ def test_on_a_phone_status_and_review_are_on_screen_without_scrolling_sideways(p
 
     log_in(page, base_url, people["trainer"].email)
     page.goto(f"{base_url}/review")
-    review = page.locator("table.queue a.button", has_text="Review").first
+    review = page.locator("table.queue tr", has_text=learner.name).locator("a.button", has_text="Review")
     box = review.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -183,3 +183,34 @@ def test_the_editors_preview_updates_without_a_reload(page, base_url, people):
     assert page.evaluate("window.notReloaded") is True
     assert page.url.endswith(f"/author/lessons/{lesson_id}/edit")
     assert page.js_errors == []
+
+
+def test_a_long_address_in_the_journal_wraps_on_a_phone_and_is_a_link(phone_page, base_url, people):
+    page = phone_page
+    log_in(page, base_url, people["learner"].email)
+    page.goto(f"{base_url}/journal")
+    address = "https://social.example.org/@ourcharity/posts/" + "0123456789" * 12
+    page.fill("textarea[name=body]", f"Our best thread so far: {address} — worth a look.")
+    page.click("text=Save entry")
+    link = page.locator(f".answer a[href='{address}']")
+    expect(link).to_have_count(1)
+    assert link.get_attribute("rel") == "nofollow ugc noopener"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_locked_lesson_and_the_archive_question_are_accessible(page, base_url, people):
+    log_in(page, base_url, people["learner"].email)
+    page.goto(f"{base_url}/learn/{people['course'].slug}/short-medium-and-long-term")
+    expect(page.locator("main")).to_contain_text("Go to the lesson to do next")
+    assert violations(page) == []
+    page.locator("main a.button.primary").click()
+    assert page.url.endswith("/why-results-take-months")
+    page.context.clear_cookies()
+
+    log_in(page, base_url, people["trainer"].email)
+    page.goto(f"{base_url}/author/courses/{people['course'].id}")
+    page.locator("form.inline-form button", has_text="Archive").first.click()
+    expect(page.locator("h1")).to_contain_text("Archive the lesson")
+    assert violations(page) == []
+    page.click("text=Cancel and keep it")
+    assert f"/author/courses/{people['course'].id}" in page.url
