@@ -77,11 +77,11 @@ def lesson_page(
 ) -> LessonPage:
     """The lesson's place in ``cmap`` and one panel per activity, in the lesson's order.
 
-    A quiz panel holds the learner's attempts, the attempt ``attempt_id`` as its result when it
-    is one of them, the answers ticked so far (``values``: those sent back in ``quiz_unanswered``
-with the questions ``missing`` an answer, else those of the attempt shown); a checklist its saved
-    ticks; practice the submissions, newest first; a reflection the journal entry answering it.
-    ``forms`` are forms sent back with errors, shown instead of empty ones.
+        A quiz panel holds the learner's attempts, the attempt ``attempt_id`` as its result when it
+        is one of them, the answers ticked so far (``values``: those sent back in ``quiz_unanswered``
+    with the questions ``missing`` an answer, else those of the attempt shown); a checklist its saved
+        ticks; practice the submissions, newest first; a reflection the journal entry answering it.
+        ``forms`` are forms sent back with errors, shown instead of empty ones.
     """
     forms = forms or {}
     revision = lesson.published_revision

@@ -242,7 +242,9 @@ def test_a_sitting_of_ticks_is_one_line_of_the_timelines(app, client, db, make_u
     assert events(db, learner, "checked") == 4
     mine = client.get("/progress").get_data(as_text=True)
     assert mine.count("Ticked checklist items in") == 1
-    assert re.search(r"Ticked checklist items in <em>[^<]+</em> — all ticked <span class=\"meta\">\(4 saves in one sitting", mine)
+    assert re.search(
+        r"Ticked checklist items in <em>[^<]+</em> — all ticked <span class=\"meta\">\(4 saves in one sitting", mine
+    )
     other = app.test_client()
     login(manager, target=other)
     theirs = other.get(f"/manage/people/{learner.id}").get_data(as_text=True)
