@@ -279,3 +279,19 @@ def test_pages_run_the_same_number_of_queries_for_5_and_50_learners(app, org, ma
     many = {path: count_statements(app, client, path) for path in PAGES}
     assert few == many
     assert max(many.values()) <= 16
+
+
+def test_one_rounding_rule_for_percentages_on_the_table_and_the_person_page(org, client, login, db):
+    now = utcnow()
+    first, second, _ = lessons_of(org.course)
+    enroll_at(org.learner, org.course, now - 5 * DAY).started_at = now - 4 * DAY
+    progress(org.learner, first, "completed", now - 3 * DAY)
+    progress(org.learner, second, "completed", now - 2 * DAY)
+    db.session.commit()
+    login(org.manager)
+    table = client.get(f"/manage/people?course={org.course.id}").get_data(as_text=True)
+    person = client.get(f"/manage/people/{org.learner.id}").get_data(as_text=True)
+    # 2 of 3 lessons: 66.7 %, shown as 66 % (rounded down) on both pages.
+    for html in (table, person):
+        assert re.search(r'<progress max="100" value="66"[^>]*>66%</progress>', html)
+        assert "67%" not in html
