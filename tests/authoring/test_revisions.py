@@ -162,6 +162,8 @@ def test_publishing_in_a_draft_course_never_says_learners_see_it(client, db, log
     said = client.get(f"/author/lessons/{lesson.id}/edit").get_data(as_text=True)
     assert "learners see it now" not in said
     assert "The course is a draft, so learners will see it once the course is published." in said
+    assert "Learners see revision" not in said
+    assert "but the course is a draft: learners see the lesson once the course is published" in said
     first = revisions_of(db, lesson)[0]
     post(client, f"/author/lessons/{lesson.id}/revisions/{first.id}/publish")
     said = client.get(f"/author/lessons/{lesson.id}/revisions").get_data(as_text=True)
