@@ -33,8 +33,9 @@ install-dev: $(VENV)/.installed-dev
 db: install
 	$(DEMO) $(FLASK) db upgrade
 
+## The demo accounts and course, and a small generated organisation for the manager's pages.
 demo: db
-	$(DEMO) $(FLASK) demo load
+	$(DEMO) $(FLASK) demo load --organisation 60
 
 ## Serve the demo at http://127.0.0.1:$(PORT) through gunicorn, with the background worker
 ## (email and other queued work) beside it; the worker is stopped when gunicorn exits.

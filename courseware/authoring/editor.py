@@ -398,8 +398,72 @@ _KEY_RE = re.compile(r"^:?\s*'(?P<key>[a-z_]+)'")
 _PLAIN_FIELDS = {"title": "title", "minutes": "minutes"}
 
 
+# The lesson file's names for things, as the editor's fields call them.
+_FIELD_WORDS = {
+    "title": "the title",
+    "minutes": "the estimated minutes",
+    "body": "the lesson text",
+    "text": "the choice",
+    "feedback": "the feedback",
+    "correct": "“This choice is correct”",
+    "pass_mark": "the pass mark",
+    "questions": "the questions",
+    "choices": "the choices",
+    "items": "the items",
+    "rubric": "the rubric",
+    "name": "the criterion",
+    "good": "“What good looks like”",
+}
+_ONE = {"questions": "question", "choices": "choice", "items": "item", "rubric": "criterion"}
+_PLAIN_PHRASES = (
+    (
+        re.compile(r"'(questions|choices|items|rubric)' (?:is empty|is missing|must be a list .*)$", re.S),
+        r"add at least one to \1",
+    ),
+    (
+        re.compile(r"^(quiz|checklist|practice|reflection|activity)((?: \d+)?) (question|item|rubric criterion)"),
+        r"\1\2, \3",
+    ),
+    (re.compile(r" \(mark at least one 'correct: true'\)"), ": tick “This choice is correct” on at least one"),
+    (re.compile(r", but YAML read .*$", re.S), ""),
+    (re.compile(r" must be a list \(lines starting with '- '\), not .*$", re.S), " needs at least one entry"),
+    (
+        re.compile(r"write a fraction of the questions \(0 < x <= 1, like 0\.75\)"),
+        "write a fraction of the questions (like 0.75 for three in four)",
+    ),
+    (re.compile(r"\bpass_mark\b"), "the pass mark"),
+    (re.compile(r"the text '([^']*)'"), r"“\1”"),
+    (re.compile(r"the true/false value (true|false)"), r"\1"),
+)
+
+
+def plain_words(message: str) -> str:
+    """A lesson-file message in the editor's words: fields by their labels, no file-format names."""
+    question = re.search(r"question \d+", message) is not None
+    choice = re.search(r"choice \d+", message) is not None
+    for pattern, words in _PLAIN_PHRASES[:2]:
+        message = pattern.sub(words, message)
+    message = re.sub(r"add at least one to (\w+)", lambda m: "add at least one " + _ONE[m.group(1)], message)
+
+    def field(match: re.Match) -> str:
+        key = match.group(1)
+        if key == "prompt":
+            return "the question" if question and not choice else "the prompt"
+        return _FIELD_WORDS.get(key, match.group(0))
+
+    message = re.sub(r"'([a-z_]+)'", field, message)
+    for pattern, words in _PLAIN_PHRASES[2:]:
+        message = pattern.sub(words, message)
+    return _sentence(message.replace("the the pass mark", "the pass mark"))
+
+
 def _field_for(message: str, draft: LessonDraft, where: ContentMap) -> tuple[str | None, str]:
     """The control a format message is about, and the message as the editor shows it."""
+    name, _ = _field_for_format(message, draft, where)
+    return name, plain_words(message)
+
+
+def _field_for_format(message: str, draft: LessonDraft, where: ContentMap) -> tuple[str | None, str]:
     key_match = _KEY_RE.match(message)
     if key_match and key_match.group("key") in _PLAIN_FIELDS:
         return _PLAIN_FIELDS[key_match.group("key")], _sentence(message)

@@ -95,6 +95,35 @@ def new_course():
     return render_template("authoring/new_course.html", form=form), 422 if form.errors else 200
 
 
+def _confirmed() -> bool:
+    return request.form.get("confirmed") == "1"
+
+
+def _confirm_archive(course: Course, *, what: str, consequence: str, action: str, back: str, fields=None):
+    """The page that asks before archiving ``what``: its Archive button sends the form again,
+    confirmed; Cancel goes back without changing anything."""
+    fields = fields if fields is not None else {"archived": "1"}
+    return render_template(
+        "authoring/confirm_archive.html",
+        course=course,
+        what=what,
+        consequence=consequence,
+        action=action,
+        back=back,
+        fields=fields,
+    )
+
+
+def _published_message(course: Course, number: int, *, saved: bool = False) -> str:
+    """What publishing revision ``number`` did, true to the course's state: learners see a
+    published course's lessons at once, a draft or archived course's only once it is published."""
+    done = f"Saved as revision {number} and published" if saved else f"Revision {number} published"
+    if course.status == "published":
+        return f"{done}: learners see it now."
+    state = "a draft" if course.status == "draft" else course.status
+    return f"{done}. The course is {state}, so learners will see it once the course is published."
+
+
 def _render_course(course: Course, *, status: int = 200, course_form=None, module_form=None, grant_form=None):
     structure = services.course_structure(course)
     live_modules = [entry.module for entry in structure if entry.module.archived_at is None]
@@ -124,6 +153,21 @@ def course(course_id: int):
     form = CourseForm(obj=course)
     if request.method == "POST":
         if form.validate_on_submit():
+            if form.status.data == "archived" and course.status != "archived" and not _confirmed():
+                return _confirm_archive(
+                    course,
+                    what=f"the course “{course.title}”",
+                    consequence="Its learners will no longer see it. Its lessons, their history and learners' "
+                    "records stay, and you can make the course published again at any time.",
+                    action=url_for("author.course", course_id=course.id),
+                    back=_course_url(course),
+                    fields={
+                        "title": form.title.data,
+                        "summary": form.summary.data,
+                        "status": "archived",
+                        **({"discussion": "y"} if form.discussion.data else {}),
+                    },
+                )
             services.update_course(
                 course,
                 title=form.title.data,
@@ -184,6 +228,15 @@ def archive_module(module_id: int):
     """Archive a module (learners no longer see it or its lessons) or bring it back."""
     module, course = _module(module_id)
     archived = request.form.get("archived") == "1"
+    if archived and not _confirmed():
+        return _confirm_archive(
+            course,
+            what=f"the module “{module.title}”",
+            consequence="Learners will no longer see it or its lessons. Its lessons, their history and "
+            "learners' records stay, and you can restore the module at any time.",
+            action=url_for("author.archive_module", module_id=module.id),
+            back=_course_url(course, f"module-{module.id}"),
+        )
     services.set_module_archived(module, archived)
     db.session.commit()
     flash(f"Module “{module.title}” {'archived' if archived else 'restored'}.", "success")
@@ -233,6 +286,16 @@ def archive_lesson(lesson_id: int):
     """Archive a lesson (learners no longer see it; its history and their records stay) or restore it."""
     lesson, course = _lesson(lesson_id)
     archived = request.form.get("archived") == "1"
+    if archived and not _confirmed():
+        latest = services.latest_revision(lesson)
+        return _confirm_archive(
+            course,
+            what=f"the lesson “{latest.title if latest else lesson.slug}”",
+            consequence="Learners will no longer see it. Its revisions and learners' records stay, and you "
+            "can restore the lesson at any time.",
+            action=url_for("author.archive_lesson", lesson_id=lesson.id),
+            back=_course_url(course, f"lesson-{lesson.id}"),
+        )
     services.set_lesson_archived(lesson, archived)
     db.session.commit()
     flash(f"Lesson {'archived' if archived else 'restored'}.", "success")
@@ -328,13 +391,12 @@ def edit_lesson(lesson_id: int):
         db.session.commit()
         number = result.revision.number
         if result.created:
-            message = f"Saved as revision {number}" + (
-                " and published: learners see it now."
-                if result.published
-                else " (a draft: learners still see the published version)."
-            )
+            if result.published:
+                message = _published_message(course, number, saved=True)
+            else:
+                message = f"Saved as revision {number} (a draft: learners still see the published version)."
         elif result.published:
-            message = f"Revision {number} published: learners see it now."
+            message = _published_message(course, number)
         else:
             message = "Nothing had changed, so no new revision was made."
         flash(message, "success")
@@ -392,11 +454,11 @@ def restore(lesson_id: int, revision_id: int):
 @role_required(*AUTHOR_ROLES)
 def publish(lesson_id: int, revision_id: int):
     """Make a revision what learners see; their progress and quiz attempts are untouched."""
-    lesson, _course_ = _lesson(lesson_id)
+    lesson, course = _lesson(lesson_id)
     revision = services.revision_of(lesson, revision_id) or abort(404)
     services.publish_revision(lesson, revision)
     db.session.commit()
-    flash(f"Revision {revision.number} published: learners see it now.", "success")
+    flash(_published_message(course, revision.number), "success")
     return redirect(url_for("author.revisions", lesson_id=lesson.id))
 
 

@@ -52,9 +52,13 @@ def _alignment_as_class(state) -> None:
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 _markdown.core.ruler.push("alignment_as_class", _alignment_as_class)
+# What people write to each other (comments, notes): the same Markdown, their links marked as theirs.
+_user_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable(["table", "linkify"])
+_user_markdown.core.ruler.push("alignment_as_class", _alignment_as_class)
+USER_LINK_REL = "nofollow ugc noopener"
 
 
-def _clean(html: str, tags: set[str]) -> str:
+def _clean(html: str, tags: set[str], link_rel: str = "noopener noreferrer") -> str:
     return nh3.clean(
         html,
         tags=tags,
@@ -62,7 +66,7 @@ def _clean(html: str, tags: set[str]) -> str:
         attributes={tag: names for tag, names in ATTRIBUTES.items() if tag in tags},
         allowed_classes={"th": ALIGN_CLASSES, "td": ALIGN_CLASSES} if "td" in tags else None,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
+        link_rel=link_rel,
     )
 
 
@@ -79,6 +83,12 @@ def render_inline(text: str) -> Markup:
     return Markup(_render_inline(text or ""))
 
 
+def render_user_markdown(text: str) -> Markup:
+    """The sanitised HTML of Markdown a person wrote for others (a comment, a note), as lesson
+    Markdown, with bare web addresses made into links and every link marked as the writer's own."""
+    return Markup(_render_user(text or ""))
+
+
 # A lesson page renders every quiz question, choice and prompt of its activities on each request.
 # The HTML is a pure function of the text, so each process keeps the latest few thousand: a memo
 # that can never disagree with another process's, and that an edited text simply misses.
@@ -90,3 +100,8 @@ def _render_block(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _render_inline(text: str) -> str:
     return _clean(_markdown.renderInline(text), INLINE_TAGS)
+
+
+@lru_cache(maxsize=2048)
+def _render_user(text: str) -> str:
+    return _clean(_user_markdown.render(text), BLOCK_TAGS | INLINE_TAGS, link_rel=USER_LINK_REL)

@@ -9,6 +9,8 @@ from flask_login import current_user
 
 from courseware.authoring import policies as authoring_policies
 from courseware.core.links import page_url
+from courseware.core.numbers import percent
+from courseware.core.text import linkify_text
 from courseware.db import utcnow
 from courseware.mentoring import policies as mentoring_policies
 from courseware.review import policies as review_policies
@@ -162,6 +164,12 @@ def block_markdown(text: str | None):
     return Markup(render_markdown(text or ""))
 
 
+def user_markdown(text: str | None):
+    from courseware.content.render import render_user_markdown
+
+    return render_user_markdown(text or "")
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(navigation=navigation, page_url=page_url, **TEMPLATE_POLICIES)
     app.jinja_env.filters["date"] = format_date
@@ -172,6 +180,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["checklist_state"] = checklist_state
     app.jinja_env.filters["inline_md"] = inline_markdown
     app.jinja_env.filters["block_md"] = block_markdown
+    app.jinja_env.filters["user_md"] = user_markdown
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["linkify"] = linkify_text
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -16,12 +16,22 @@ demo_cli = AppGroup("demo", help="Demo accounts and data.")
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
+@click.option(
+    "--organisation",
+    "organisation",
+    type=click.IntRange(0, 1000),
+    default=0,
+    show_default=True,
+    help="Also generate a small organisation of this many learners for the manager's pages (once).",
+)
+def demo_load(organisation: int) -> None:
     """Create the demo accounts and teams, import the built-in course and assign it (idempotent)."""
-    from courseware.demo.load import load_demo
+    from courseware.demo.load import load_demo, load_sample_organisation
 
     try:
         summary = load_demo(echo=click.echo)
+        if organisation:
+            click.echo(load_sample_organisation(organisation, echo=click.echo))
     except DomainError as exc:
         db.session.rollback()
         fail(exc.message)

@@ -249,6 +249,12 @@ def find_or_import_course(lessons_path: str | None, echo: Callable[[str], None])
     )
 
 
+def organisation_exists(seed: int) -> bool:
+    """Whether the organisation for ``seed`` was generated here already."""
+    domain = f"org{seed}.example.org"
+    return db.session.scalar(select(User.id).where(User.email.like(f"%@{domain}")).limit(1)) is not None
+
+
 def generate_organisation(
     learners: int,
     seed: int,
@@ -262,7 +268,7 @@ def generate_organisation(
         raise Invalid("Generate at least one learner.")
     rng = random.Random(seed)
     domain = f"org{seed}.example.org"
-    if db.session.scalar(select(User.id).where(User.email.like(f"%@{domain}")).limit(1)) is not None:
+    if organisation_exists(seed):
         raise Invalid(f"An organisation with seed {seed} already exists here; choose another seed.")
     today = today or dt.date.today()
     end = dt.datetime.combine(today, dt.time(), dt.UTC)

@@ -14,7 +14,7 @@ from courseware.auth.services import get_or_create_team
 from courseware.content.services import import_courses
 from courseware.extensions import db
 from courseware.learn.enrollment import enroll
-from courseware.models import ManagerScope, Mentorship, User
+from courseware.models import CourseStaff, ManagerScope, Mentorship, Team, User
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ DEMO_PEOPLE = [
 ]
 DEMO_TEAMS = ("Communications", "Services")
 DEMO_LEARNERS = ("learner@example.org", "alex@example.org", "sam@example.org")
+DEMO_TRAINER = "trainer@example.org"
+# The small organisation `make run` adds, so that the manager's pages have people to show.
+SAMPLE_SEED = 1
+SAMPLE_LEARNERS = 60
 
 
 def load_demo(echo: Callable[[str], None] = log.info) -> str:
@@ -61,11 +65,35 @@ def load_demo(echo: Callable[[str], None] = log.info) -> str:
     return f"Demo loaded: {len(people)} accounts, {len(teams)} teams{assigned}."
 
 
+def load_sample_organisation(learners: int = SAMPLE_LEARNERS, echo: Callable[[str], None] = log.info) -> str:
+    """Add a small generated organisation (once; a rerun leaves it as it is) and let the demo
+    manager see every team, so that the manager's pages show real figures. Run after load_demo."""
+    from courseware.demo.generate import find_or_import_course, generate_organisation, organisation_exists
+
+    if organisation_exists(SAMPLE_SEED):
+        said = "The sample organisation is already there."
+    else:
+        course = find_or_import_course(current_app.config.get("LESSONS_PATH"), echo=echo)
+        said = generate_organisation(learners, SAMPLE_SEED, course=course, echo=echo).summary()
+    manager = db.session.scalar(select(User).where(User.email == "manager@example.org"))
+    if manager is not None:
+        for team_id in db.session.scalars(select(Team.id)):
+            if db.session.get(ManagerScope, (manager.id, team_id)) is None:
+                db.session.add(ManagerScope(manager_id=manager.id, team_id=team_id))
+        db.session.flush()
+    return said
+
+
 def _import_and_assign(people: dict[str, User], manager: User, echo) -> str:
     """Import the built-in courses and assign each to the demo learners, due in 30 days."""
     courses = import_courses(current_app.config["LESSONS_PATH"], echo=echo).courses
     due = dt.date.today() + dt.timedelta(days=30)
+    trainer, admin = people[DEMO_TRAINER], people["admin@example.org"]
     for course in courses:
         for email in DEMO_LEARNERS:
             enroll(people[email], course, assigned_by=manager, due_date=due)
+        # The demo trainer edits the built-in course.
+        if db.session.get(CourseStaff, (course.id, trainer.id, "editor")) is None:
+            db.session.add(CourseStaff(course_id=course.id, user_id=trainer.id, role="editor", granted_by_id=admin.id))
+    db.session.flush()
     return f", {len(courses)} course(s) assigned to {len(DEMO_LEARNERS)} learners"

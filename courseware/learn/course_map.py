@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select
 
 from courseware.content.published import PublishedLesson, course_outlines
+from courseware.core.numbers import percent
 from courseware.exceptions import NotAllowed, NotOpenYet
 from courseware.extensions import db
 from courseware.models import Course, Enrollment, LessonProgress, User
@@ -70,9 +71,7 @@ class CourseMap:
     @property
     def percent(self) -> int:
         required = self.required
-        if not required:
-            return 0
-        return round(100 * sum(1 for lesson in required if lesson.status == "completed") / len(required))
+        return percent(sum(1 for lesson in required if lesson.status == "completed"), len(required))
 
     @property
     def next_lesson(self) -> LessonItem | None:

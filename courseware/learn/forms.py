@@ -113,10 +113,11 @@ class SharingForm(SharingMixin, CheckedForm):
     pass
 
 
+# As the built-in course defines them (lessons/social-media-practice/objectives, "Three horizons").
 HORIZONS = [
-    ("short", "Short term (the next few weeks)"),
-    ("medium", "Medium term (the next few months)"),
-    ("long", "Long term (a year or more)"),
+    ("short", "Short term (the first three months or so)"),
+    ("medium", "Medium term (from a few months to about a year)"),
+    ("long", "Long term (a year and beyond)"),
 ]
 MEASURES = [
     ("quantitative", "Quantitative — something you count"),

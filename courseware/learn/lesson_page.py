@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import session
+
 from courseware.drafts.keeping import fill_draft
 from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
 from courseware.learn.activities import checklist_state, quiz_attempts, reflection_entry, submissions
@@ -39,6 +41,38 @@ def resubmission_form(history: list) -> PracticeForm:
     return PracticeForm(formdata=None, data={"text": latest.text, "links": "\n".join(links)})
 
 
+_UNANSWERED = "quiz_unanswered"
+
+
+def keep_unanswered_quiz(lesson: Lesson, key: str, answers: dict[int, set[int]], missing: list[int]) -> None:
+    """Keep a quiz sent with questions unanswered for the lesson page the learner goes back to,
+    so that the page keeps the lesson's address and the picks made so far."""
+    session[_UNANSWERED] = {
+        "lesson": lesson.id,
+        "key": key,
+        "answers": {str(q): sorted(chosen) for q, chosen in answers.items()},
+        "missing": list(missing),
+    }
+
+
+def unanswered_quiz(lesson: Lesson) -> dict:
+    """The quiz kept by keep_unanswered_quiz for this lesson, by activity key (taken once)."""
+    kept = session.pop(_UNANSWERED, None)
+    if not isinstance(kept, dict) or kept.get("lesson") != lesson.id:
+        return {}
+    try:
+        answers = {int(q): {int(c) for c in chosen} for q, chosen in kept["answers"].items()}
+        missing = [int(q) for q in kept["missing"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return {}
+    return {kept.get("key"): {"answers": answers, "missing": missing}}
+
+
+def attempt_answers(attempt) -> dict[int, set[int]]:
+    """The choices picked in a stored attempt, per question index."""
+    return {int(question): set(chosen) for question, chosen in (attempt.answers or {}).items()}
+
+
 def lesson_page(
     user: User,
     lesson: Lesson,
@@ -46,13 +80,13 @@ def lesson_page(
     *,
     attempt_id: int | None = None,
     forms: dict | None = None,
-    quiz_errors: dict | None = None,
-    quiz_values: dict | None = None,
+    quiz_unanswered: dict | None = None,
 ) -> LessonPage:
     """The lesson's place in ``cmap`` and one panel per activity, in the lesson's order.
 
     A quiz panel holds the learner's attempts, the attempt ``attempt_id`` as its result when it
-    is one of them, the answers ticked so far (``values``) and any error; a checklist its saved
+    is one of them, the answers ticked so far (``values``: those sent back in ``quiz_unanswered``
+    with the questions ``missing`` an answer, else those of the attempt shown); a checklist its saved
     ticks; practice the submissions, newest first; a reflection the journal entry answering it.
     ``forms`` are forms sent back with errors, shown instead of empty ones; a form shown afresh
     holds the learner's draft of it, when they have one (``draft``, under ``draft_name``).
@@ -70,12 +104,18 @@ def lesson_page(
         panel = {"activity": activity, "key": key}
         if activity["type"] == "quiz":
             mine = [a for a in attempts if a.activity_key == key]
+            result = shown_attempt if shown_attempt and shown_attempt.activity_key == key else None
+            unanswered = (quiz_unanswered or {}).get(key)
+            if unanswered:
+                values, missing = unanswered["answers"], unanswered["missing"]
+            else:
+                values, missing = (attempt_answers(result) if result else {}), []
             panel.update(
                 attempts=mine,
                 passed=any(a.passed for a in mine),
-                result=shown_attempt if shown_attempt and shown_attempt.activity_key == key else None,
-                errors=(quiz_errors or {}).get(key),
-                values=(quiz_values or {}).get(key, {}),
+                result=result,
+                values=values,
+                missing=missing,
                 form_key=new_form_key(),
             )
         elif activity["type"] == "checklist":

@@ -37,10 +37,11 @@ from courseware.learn.forms import (
     TeamObjectiveForm,
     read_links,
 )
-from courseware.learn.lesson_page import lesson_page
+from courseware.learn.lesson_page import keep_unanswered_quiz, lesson_page, unanswered_quiz
 from courseware.learn.objective_rules import STANDING_WORDS
 from courseware.manage import charts
 from courseware.models import Objective
+from courseware.progress.timeline import group_sittings
 
 bp = Blueprint("learn", __name__)
 
@@ -126,9 +127,7 @@ def resume(course_slug: str):
     return redirect(url_for("learn.lesson", course_slug=course.slug, lesson_slug=item.slug))
 
 
-def render_lesson(
-    course, enrollment, lesson, cmap, *, status: int = 200, forms=None, quiz_errors=None, quiz_values=None
-):
+def render_lesson(course, enrollment, lesson, cmap, *, status: int = 200, forms=None, quiz_unanswered=None):
     """The lesson page with its activities, the learner's earlier work and where they are."""
     page = lesson_page(
         current_user,
@@ -136,12 +135,11 @@ def render_lesson(
         cmap,
         attempt_id=int_param("attempt"),
         forms=forms,
-        quiz_errors=quiz_errors,
-        quiz_values=quiz_values,
+        quiz_unanswered=quiz_unanswered,
     )
     for panel in page.panels:
         if panel["activity"]["type"] == "quiz":
-            panel["questions_html"] = _quiz_questions(page.revision, panel["activity"], panel["values"])
+            panel["questions_html"] = _quiz_questions(page.revision, panel)
     return render_template(
         "learn/lesson.html",
         course=course,
@@ -173,15 +171,20 @@ def _course_menu(course, cmap, item) -> Markup:
     return _fragment(key, "learn/_course_menu.html", course=course, cmap=cmap, item=item)
 
 
-def _quiz_questions(revision, activity: dict, values: dict) -> Markup:
-    """A quiz's questions; kept per revision while nothing is ticked (they never change)."""
-    if values:
-        return Markup(
-            render_template("learn/_quiz_questions.html", activity=activity, key=activity["key"], values=values)
-        )
-    return _fragment(
-        (revision.id, activity["key"]), "learn/_quiz_questions.html", activity=activity, key=activity["key"], values={}
-    )
+def _quiz_questions(revision, panel: dict) -> Markup:
+    """A quiz's questions with the learner's picks, the feedback on an attempt and the questions
+    left unanswered; kept per revision while nothing is ticked (they never change)."""
+    activity = panel["activity"]
+    context = {
+        "activity": activity,
+        "key": activity["key"],
+        "values": panel["values"],
+        "result": panel["result"],
+        "missing": panel["missing"],
+    }
+    if panel["values"] or panel["result"] or panel["missing"]:
+        return Markup(render_template("learn/_quiz_questions.html", **context))
+    return _fragment((revision.id, activity["key"]), "learn/_quiz_questions.html", **context)
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>")
@@ -190,13 +193,27 @@ def lesson(course_slug: str, lesson_slug: str):
     """A lesson: its content, its activities, previous and next, and the course around it."""
     me = current_user._get_current_object()
     course, enrollment = _course(course_slug, me)
-    lesson, cmap = _lesson(course, lesson_slug, me)
+    try:
+        lesson, cmap = lesson_for_learner(me, course, lesson_slug)
+    except NotOpenYet:
+        return _locked_lesson(course, course_map(me, course), lesson_slug)
+    except NotAllowed as exc:
+        _refuse(exc)
     if not activities.viewed_today(me, lesson):
         with db.writing():
             activities.record_view(me, lesson)
             db.session.commit()
         cmap = course_map(me, course)
-    return render_lesson(course, enrollment, lesson, cmap)
+    return render_lesson(course, enrollment, lesson, cmap, quiz_unanswered=unanswered_quiz(lesson))
+
+
+def _locked_lesson(course, cmap, lesson_slug: str):
+    """A lesson not open yet: what it is, and the lesson to do next instead (403)."""
+    item = cmap.find(lesson_slug)
+    module = next(m for m in cmap.modules if m.id == item.module_id)
+    return render_template(
+        "learn/locked.html", course=course, cmap=cmap, item=item, module=module, next_lesson=cmap.next_lesson
+    ), 403
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>/read", methods=["POST"])
@@ -236,13 +253,10 @@ def answer_quiz(course_slug: str, lesson_slug: str, key: str):
     activity = _activity(lesson, key, "quiz")
     answers, missing = activities.parse_quiz_answers(activity, request.form)
     if missing:
-        course, enrollment = _course(course_slug)
-        lesson, cmap = _lesson(course, lesson_slug)
-        numbers = ", ".join(str(i + 1) for i in missing)
-        error = f"Answer every question before checking: question {numbers} {'has' if len(missing) == 1 else 'have'} no answer yet."
-        return render_lesson(
-            course, enrollment, lesson, cmap, status=422, quiz_errors={key: error}, quiz_values={key: answers}
-        )
+        _course(course_slug)
+        _lesson(course, lesson_slug)
+        keep_unanswered_quiz(lesson, key, answers, missing)
+        return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"), 303)
     form_key = text_param("form_key", max_length=100, source=request.form)
     with db.writing():
         try:
@@ -613,7 +627,7 @@ def my_progress():
     return render_template(
         "learn/progress.html",
         cards=my_courses(current_user),
-        events=records.timeline(current_user),
+        events=group_sittings(records.timeline(current_user), lambda row: row[0]),
         objectives=learner_objectives.objectives(current_user),
     )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, literal, or_, select, text, type_coerce, union_all
 
+from courseware.core.numbers import percent_sql
 from courseware.db import UTCDateTime, utcnow
 from courseware.extensions import db
 from courseware.manage.policies import Scope
@@ -35,13 +36,15 @@ SORTS = ("name", "team", "percent", "last_active", "trend", "status", "due")
 STATUS_LABELS = {
     status_rules.OVERDUE: "Overdue",
     status_rules.BLOCKED: "Blocked",
+    status_rules.NOT_STARTED: "Not started",
     status_rules.STALLED: "Stalled",
     status_rules.ON_TRACK: "On track",
     status_rules.DONE_ALL: "Completed",
     status_rules.NOT_ENROLLED: "Not enrolled",
 }
-# Statuses a reminder is meant for: the learner can act, and hasn't.
-REMINDABLE = (status_rules.STALLED, status_rules.OVERDUE)
+# Statuses a reminder is meant for: the learner can act, and hasn't (not started: for as long
+# as would make them stalled; see LearnerRow.remindable).
+REMINDABLE = (status_rules.STALLED, status_rules.OVERDUE, status_rules.NOT_STARTED)
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,15 @@ class LearnerRow:
         return status_rules.trend(self.recent, self.before)
 
     @property
+    def trend_words(self) -> str:
+        return status_rules.trend_in_words(self.recent, self.before)
+
+    @property
     def status(self) -> status_rules.LearnerStatus:
         return status_rules.learner_status(
             enrolled=self.enrolled,
             completed=self.completed,
+            started=self.started,
             due_date=self.due_date,
             lessons_left=self.lessons_left,
             lessons_waiting=self.lessons_waiting,
@@ -143,6 +151,8 @@ class LearnerRow:
 
     @property
     def remindable(self) -> bool:
+        if self.status_code == status_rules.NOT_STARTED:
+            return self.assigned_at is not None and self.assigned_at <= self.clock.stalled_cutoff
         return self.status_code in REMINDABLE
 
 
@@ -351,6 +361,7 @@ def status_expression(learners, now: Clock, course_id: int | None = None):
         (c.completed >= c.enrolled, literal(status_rules.DONE_ALL)),
         (c.due_date < now.today, literal(status_rules.OVERDUE)),
         (and_(c.lessons_left > 0, c.lessons_waiting >= c.lessons_left), literal(status_rules.BLOCKED)),
+        (c.started <= c.completed, literal(status_rules.NOT_STARTED)),
         (and_(c.assigned_at <= cutoff, ~_active_after(c.id, cutoff, course_id)), literal(status_rules.STALLED)),
         else_=literal(status_rules.ON_TRACK),
     )
@@ -406,7 +417,7 @@ def _with_figures(rows, filters: PeopleFilter, now: Clock, people):
     done = _lessons_done(filters.course_id, people)
     activity = _activity(now, people, filters.course_id)
     done_n = func.coalesce(done.c.done, 0)
-    percent = case((rows.c.required > 0, (done_n * 100) // rows.c.required), else_=0)
+    percent = percent_sql(done_n, rows.c.required)
     return (
         select(
             rows,
@@ -484,7 +495,7 @@ def people_page(
         ranked = select(learners, last_active.label("last_active_at")).subquery("ranked")
     elif filters.sort == "percent":
         done = _lessons_done(filters.course_id, _people_ids(scope, filters))
-        percent = case((learners.c.required > 0, (func.coalesce(done.c.done, 0) * 100) // learners.c.required), else_=0)
+        percent = percent_sql(func.coalesce(done.c.done, 0), learners.c.required)
         ranked = (
             select(learners, percent.label("percent"))
             .outerjoin(done, done.c.user_id == learners.c.id)

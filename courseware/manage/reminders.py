@@ -1,6 +1,6 @@
-"""Reminders: to stalled or overdue learners (the daily job, the people page), or a nudge a
-manager sends anyone in their scope, with a message of their own if they like. At most one a
-day per learner, whoever sends it.
+"""Reminders: to stalled, overdue or long not-started learners (the daily job, the people page),
+or a nudge a manager sends anyone in their scope, with a message of their own if they like. At
+most one a day per learner, whoever sends it.
 
 Each reminder appears in the learner's notifications. It is e-mailed too when SMTP is set up
 and the learner wants an e-mail for each notification (or goes in their daily digest); the
@@ -28,7 +28,7 @@ from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_p
 from courseware.manage.policies import Scope
 from courseware.models import Reminder, User
 from courseware.notifications.services import delivery_of, notify
-from courseware.progress.status import OVERDUE
+from courseware.progress.status import NOT_STARTED, OVERDUE
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ def _situation(row: LearnerRow) -> str:
         return "your manager would like you to keep your training going"
     if status.status == OVERDUE:
         return f"your course was due on {row.due_date:%-d %B %Y} and is not finished yet"
+    if status.status == NOT_STARTED:
+        return "a course was assigned to you and you haven't started it yet"
     if "review" in status.cause:
         return (
             f"your practice work has been waiting {status.days} days for a trainer's review; "
@@ -164,7 +166,7 @@ def run_reminders(
     sender = db.session.get(User, sent_by_id) if sent_by_id else None
     message = (message or "").strip()[:MAX_MESSAGE] or None
     for row in rows:
-        if row.status_code not in REMINDABLE and not anyone:
+        if not row.remindable and not anyone:
             summary.skipped += 1
             continue
         reason = row.status_code if row.status_code in REMINDABLE else NUDGE

@@ -49,6 +49,7 @@ from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_i
 from courseware.manage.reminders import reminded_on, run_reminders
 from courseware.models import Course, Team
 from courseware.notifications.services import notify
+from courseware.progress.timeline import group_sittings
 
 bp = Blueprint("manage", __name__)
 
@@ -454,7 +455,7 @@ def _render_person(person, objective_form, nudge_form=None, status: int = 200):
         team=db.session.get(Team, person.team_id) if person.team_id else None,
         summary=record.person_summary(scope, person, now),
         courses=record.course_progress(person),
-        events=events,
+        events=group_sittings(events, lambda item: item.event),
         older=events[-1].event.id if more and events else None,
         submissions=submissions,
         reviewers=reviewers,

@@ -1,4 +1,4 @@
-"""A learner's status as managers see it: on track, stalled, blocked, overdue or done.
+"""A learner's status as managers see it: on track, not started, stalled, blocked, overdue or done.
 
 Each rule is one pure function of figures the manage pages aggregate in SQL; the SQL that
 filters and counts by status (``manage.people.status_expression``) mirrors
@@ -16,7 +16,8 @@ BLOCKED = "blocked"
 OVERDUE = "overdue"
 DONE_ALL = "completed"
 NOT_ENROLLED = "not_enrolled"
-LEARNER_STATUSES = (OVERDUE, BLOCKED, STALLED, ON_TRACK, DONE_ALL, NOT_ENROLLED)
+NOT_STARTED = "not_started"
+LEARNER_STATUSES = (OVERDUE, BLOCKED, NOT_STARTED, STALLED, ON_TRACK, DONE_ALL, NOT_ENROLLED)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def learner_status(
     *,
     enrolled: int,
     completed: int,
+    started: int,
     due_date: dt.date | None,
     lessons_left: int,
     lessons_waiting: int,
@@ -87,10 +89,13 @@ def learner_status(
     now: dt.datetime,
     stalled_days: int,
 ) -> LearnerStatus:
-    """One learner's status and its cause, in order of urgency: overdue, blocked, stalled, on track.
+    """One learner's status and its cause, in order of urgency: overdue, blocked, not started,
+    stalled, on track.
 
-    ``due_date`` is the earliest due date of unfinished courses; ``assigned_at`` the latest
-    enrollment among them. Someone with no course, or with every course done, is neither.
+    ``started`` counts the courses begun, finished ones included; not started means none of the
+    unfinished ones is. ``due_date`` is the earliest due date of unfinished courses;
+    ``assigned_at`` the latest enrollment among them. Someone with no course, or with every
+    course done, is neither.
     """
     if enrolled == 0:
         return LearnerStatus(NOT_ENROLLED, "no course assigned")
@@ -102,6 +107,9 @@ def learner_status(
     blocked = blocked_cause(lessons_left, lessons_waiting)
     if blocked is not None:
         return LearnerStatus(BLOCKED, blocked)
+    if started <= completed:
+        since = f", assigned {_days((now - assigned_at).days)} ago" if assigned_at is not None else ""
+        return LearnerStatus(NOT_STARTED, f"not started{since}")
     stall = stalled_cause(last_active_at, assigned_at, waiting_since, now, stalled_days)
     if stall is not None:
         kind, days = stall
@@ -122,3 +130,8 @@ def trend(recent: int, before: int) -> str:
     if recent < before:
         return "down"
     return "flat"
+
+
+def trend_in_words(recent: int, before: int) -> str:
+    """The trend as people say it: "up: 12 this fortnight, 4 the one before"."""
+    return f"{trend(recent, before)}: {recent} this fortnight, {before} the one before"

@@ -7,6 +7,12 @@ document.addEventListener("DOMContentLoaded", function () {
     input.addEventListener("focus", function () { input.select(); });
   });
 
+  // The course menu starts closed so that a phone shows the lesson first; open it beside the
+  // lesson where the screen is wide enough to have room for both.
+  if (window.matchMedia("(min-width: 60.01rem)").matches) {
+    document.querySelectorAll("details[data-open-when-wide]").forEach(function (details) { details.open = true; });
+  }
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
@@ -35,6 +41,49 @@ document.addEventListener("DOMContentLoaded", function () {
       }).catch(function () {
         if (status) { status.textContent = "Could not save just now; use the Save ticks button."; }
       });
+    });
+  });
+
+  // The lesson editor's Preview: fetched and swapped in place, then kept up to date as the
+  // trainer types. Without this the Preview button sends the form and the page comes back.
+  document.querySelectorAll("form[data-live-preview]").forEach(function (form) {
+    var button = form.querySelector("button[name=action][value=preview]");
+    var area = form.querySelector("[data-preview-area]");
+    var status = document.getElementById("preview-status");
+    if (!button || !area || !window.fetch || !window.DOMParser) { return; }
+    var timer = null;
+    var asked = 0;
+    function refresh() {
+      var body = new URLSearchParams(new FormData(form));
+      body.set("action", "preview");
+      var ticket = ++asked;
+      // getAttribute: the form's buttons are named "action", which hides form.action.
+      fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          if (ticket !== asked) { return; }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector("[data-preview-area]");
+          if (!fresh) { throw new Error("no preview"); }
+          area.innerHTML = fresh.innerHTML;
+          // The problems found in the draft, kept beside the preview as the page would show them.
+          var errors = document.querySelector("[data-preview-errors]");
+          var freshErrors = doc.querySelector("[data-preview-errors]");
+          if (errors && freshErrors) { errors.innerHTML = freshErrors.innerHTML; }
+          if (status) { status.textContent = "Preview updated."; }
+        })
+        .catch(function () {
+          if (status) { status.textContent = "The preview could not be updated just now."; }
+        });
+    }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      refresh();
+    });
+    form.addEventListener("input", function () {
+      if (!area.querySelector(".preview")) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 700);
     });
   });
 });

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from courseware.models import Course, CourseStaff, Lesson, LessonRevision, Module
@@ -81,9 +83,12 @@ def test_creating_a_course_makes_a_draft_owned_by_its_trainer(client, db, login,
 def test_course_settings_change_title_summary_and_status(client, db, login, trainer, owned_course):
     course = owned_course()
     login(trainer)
-    response = post(
-        client, f"/author/courses/{course.id}", {"title": "Renamed", "summary": "New words.", "status": "archived"}
-    )
+    settings = {"title": "Renamed", "summary": "New words.", "status": "archived"}
+    asked = post(client, f"/author/courses/{course.id}", settings)
+    assert asked.status_code == 200 and "Archive the course" in asked.get_data(as_text=True)
+    db.session.refresh(course)
+    assert course.status != "archived"
+    response = post(client, f"/author/courses/{course.id}", {**settings, "confirmed": "1"})
     assert response.status_code == 302
     db.session.refresh(course)
     assert (course.title, course.summary, course.status) == ("Renamed", "New words.", "archived")
@@ -137,7 +142,7 @@ def test_modules_are_added_renamed_made_optional_reordered_and_archived(client, 
     assert [(m.title, m.optional) for m in modules][0] == ("Extras", True)
     assert [m.slug for m in modules] == ["going-further-2", "basics", "going-further"]
 
-    post(client, f"/author/modules/{extra.id}/archive", {"archived": "1"})
+    post(client, f"/author/modules/{extra.id}/archive", {"archived": "1", "confirmed": "1"})
     db.session.refresh(extra)
     assert extra.archived_at is not None
     assert "archived" in page(client.get(f"/author/courses/{course.id}")).text
@@ -166,7 +171,13 @@ def test_lessons_are_added_reordered_moved_and_archived(client, db, login, train
     assert order == ["fresh-lesson", "c"]
 
     a = lesson_of(db, course, "a")
-    post(client, f"/author/lessons/{a.id}/archive", {"archived": "1"})
+    asked = post(client, f"/author/lessons/{a.id}/archive", {"archived": "1"})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Archive the lesson" in html and "Yes, archive it" in html
+    assert 'name="confirmed" value="1"' in html and "Cancel and keep it" in html
+    db.session.refresh(a)
+    assert a.archived_at is None
+    post(client, f"/author/lessons/{a.id}/archive", {"archived": "1", "confirmed": "1"})
     db.session.refresh(a)
     assert a.archived_at is not None
     post(client, f"/author/lessons/{a.id}/archive", {"archived": "0"})
@@ -263,8 +274,12 @@ def test_format_problems_show_next_to_their_fields_and_keep_every_input(client, 
     shown = page(refused)
     assert 'id="title-error"' in html and 'id="minutes-error"' in html
     assert 'id="act-0-q-0-c-1-text-error"' in html and 'id="act-0-pass_mark-error"' in html
-    assert any("'minutes' must be a whole number from 1 to 120" in error for error in shown.errors)
-    assert any("'text' is empty" in error for error in shown.errors)
+    assert any("The estimated minutes must be a whole number from 1 to 120" in error for error in shown.errors)
+    assert any("Quiz, question 1, choice 2: the choice is empty" in error for error in shown.errors)
+    assert any("the pass mark must be a number, not “lots”" in error for error in shown.errors)
+    # Plain words: none of the lesson file's own names.
+    for error in shown.errors:
+        assert not re.search(r"pass_mark|'[a-z_]+'|YAML|correct: true", error), error
     assert 'href="#act-0-q-0-c-1-text"' in html  # the error summary links to the field
     kept = form_on(refused, url)
     assert kept["minutes"] == ["500"] and kept["act-0-pass_mark"] == ["lots"]
@@ -427,7 +442,7 @@ def test_an_archived_lesson_disappears_for_learners(client, app, db, login, make
     db.session.commit()
     login(trainer)
     second = lesson_of(db, course, "second")
-    post(client, f"/author/lessons/{second.id}/archive", {"archived": "1"})
+    post(client, f"/author/lessons/{second.id}/archive", {"archived": "1", "confirmed": "1"})
 
     learner_client = app.test_client()
     login(learner, target=learner_client)

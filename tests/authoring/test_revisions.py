@@ -142,7 +142,7 @@ def test_a_learner_who_had_the_lesson_open_sees_what_the_trainer_publishes_next(
         body="Freshly published words.",
         **{"act-0-q-0-prompt": "A question asked differently?"},
     )
-    post(client, f"/author/lessons/{lesson_of(db, course, 'next').id}/archive", {"archived": "1"})
+    post(client, f"/author/lessons/{lesson_of(db, course, 'next').id}/archive", {"archived": "1", "confirmed": "1"})
 
     after = page(learner_client.get(f"/learn/{course.slug}/quizzed")).text
     assert "Brand new title" in after
@@ -150,3 +150,26 @@ def test_a_learner_who_had_the_lesson_open_sees_what_the_trainer_publishes_next(
     assert "A question asked differently?" in after
     assert "Lesson next" not in after
     assert "Brand new title" in page(learner_client.get(f"/learn/{course.slug}")).text
+
+
+def test_publishing_in_a_draft_course_never_says_learners_see_it(client, db, login, trainer, owned_course):
+    course = owned_course(modules=[("one", [("topic", [QUIZ])])])
+    lesson = lesson_of(db, course, "topic")
+    login(trainer)
+    course.status = "draft"
+    db.session.commit()
+    edit_and_save(client, lesson, "publish", body="Rewritten.")
+    said = client.get(f"/author/lessons/{lesson.id}/edit").get_data(as_text=True)
+    assert "learners see it now" not in said
+    assert "The course is a draft, so learners will see it once the course is published." in said
+    assert "Learners see revision" not in said
+    assert "but the course is a draft: learners see the lesson once the course is published" in said
+    first = revisions_of(db, lesson)[0]
+    post(client, f"/author/lessons/{lesson.id}/revisions/{first.id}/publish")
+    said = client.get(f"/author/lessons/{lesson.id}/revisions").get_data(as_text=True)
+    assert "Revision 1 published. The course is a draft" in said and "learners see it now" not in said
+
+    course.status = "published"
+    db.session.commit()
+    edit_and_save(client, lesson, "publish", body="Live now.")
+    assert "published: learners see it now." in client.get(f"/author/lessons/{lesson.id}/edit").get_data(as_text=True)

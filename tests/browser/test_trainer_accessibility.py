@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from courseware.auth.services import create_user, get_or_create_team
@@ -80,7 +81,8 @@ def test_trainer_pages_have_no_violations(page, base_url, trainer_pages):
     page.click("text=Add activity")
     page.fill("#title", "")
     page.click("button[value=preview]")
-    assert page.locator(".error-summary").is_visible() and page.locator(".preview").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".preview")).to_be_visible()
     problems["editor with errors and a preview"] = violations(page)
     page.goto(base_url + trainer_pages["paths"][5])
     page.click("text=Compare the chosen revisions")

@@ -103,8 +103,9 @@ def test_trainer_writes_a_quiz_lesson_publishes_it_and_reviews_work_with_the_key
     type_into(page, "el.id === 'act-0-q-0-c-1-text'", "Post a lot")
     type_into(page, "el.id === 'act-0-q-0-c-1-feedback'", "Posting before listening misses the conversation.")
 
-    # Preview keeps everything and shows the body as learners see it.
-    press_on(page, "el.textContent.trim() === 'Preview'")
+    # Preview keeps everything and shows the body as learners see it, in place (no reload).
+    tab_to(page, "el.textContent.trim() === 'Preview'")
+    page.keyboard.press("Enter")
     expect(page.locator(".preview .lesson-body strong")).to_have_text("first")
     expect(page.locator("#act-0-q-0-c-0-correct")).to_be_checked()
 

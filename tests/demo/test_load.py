@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from courseware.models import User
+from courseware.models import Course, User
 from tests.conftest import post
 from tests.core.web import is_logged_in
 
@@ -34,3 +34,26 @@ def test_demo_load_is_idempotent_and_the_demo_learner_can_log_in(runner, client,
 
 def test_demo_accounts_exist_only_when_asked_for(db):
     assert db.session.scalar(select(User).where(User.email == "learner@example.org")) is None
+
+
+def test_the_demo_trainer_edits_the_built_in_course_and_the_manager_sees_an_organisation(app, runner, db):
+    first = runner.invoke(args=["demo", "load", "--organisation", "12"])
+    assert first.exit_code == 0, first.output
+    people = user_count(db)
+    again = runner.invoke(args=["demo", "load", "--organisation", "12"])
+    assert again.exit_code == 0, again.output
+    assert "The sample organisation is already there." in again.output
+    assert user_count(db) == people  # a rerun adds nobody
+
+    trainer, manager = app.test_client(), app.test_client()
+    post(trainer, "/login", {"email": "trainer@example.org", "password": "courseware-demo"})
+    course_id = db.session.scalar(select(Course.id).where(Course.slug == "social-media-practice"))
+    editor = trainer.get(f"/author/courses/{course_id}")
+    assert editor.status_code == 200, editor.status_code
+    assert "Archive" in editor.get_data(as_text=True)
+
+    post(manager, "/login", {"email": "manager@example.org", "password": "courseware-demo"})
+    table = manager.get("/manage/people").get_data(as_text=True)
+    generated = db.session.scalars(select(User.name).where(User.email.like("learner%@org1.example.org"))).all()
+    assert len(generated) == 12
+    assert sum(1 for name in set(generated) if name in table) >= 3

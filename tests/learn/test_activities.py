@@ -21,10 +21,15 @@ def test_quiz_unanswered_keeps_answers_and_records_nothing(client, db, make_user
     client.get(lesson_url(course, "first"))
     before = events(db, learner)
     response = post(client, f"/learn/{course.slug}/first/quiz/quiz-1", {"q1": "1", "form_key": "k1"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "question 1 has no answer yet" in html
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/learn/{course.slug}/first#activity-quiz-1"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'Not answered yet:\s*<a href="#quiz-1-q0">question 1</a>\.', html)
+    assert re.search(r'<fieldset class="question unanswered" id="quiz-1-q0"', html)
+    assert '<fieldset class="question" id="quiz-1-q1"' in html
     assert re.search(r'id="quiz-1-q1-c1" value="1" checked', html)
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not answered yet" not in again and " checked>" not in again
     assert events(db, learner) == before
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
 
@@ -39,6 +44,11 @@ def test_quiz_wrong_then_right_shows_feedback_and_stores_each_attempt(client, db
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Not yet: 0 of 1 right" in html
     assert "Posting before listening misses the conversation." in html
+    assert response.headers["Location"].startswith(f"/learn/{course.slug}/first?attempt=")
+    # The pick stays ticked, with its feedback beside it, ready to change.
+    pick = re.search(r'id="quiz-1-q0-c1" value="1" checked>\s*<label[^>]*>(.*?)</label>', html, re.S)
+    assert pick and "Posting before listening misses the conversation." in pick.group(1)
+    assert re.search(r'<span class="wrong">Not right</span>', html)
     response = post(client, f"/learn/{course.slug}/first/quiz/quiz-1", {"q0": "0", "form_key": "a2"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Passed: 1 of 1 right" in html
@@ -218,3 +228,25 @@ def test_each_step_folds_on_from_the_kept_state_and_a_changed_lesson_is_folded_w
     assert row.fold_state["activities"] == {"checklist-1": "done", "reflection-1": "open"}
     assert row.status == "in_progress"
     assert rebuild() == 0
+
+
+def test_a_sitting_of_ticks_is_one_line_of_the_timelines(app, client, db, make_user, make_course, login):
+    learner = make_user()
+    manager = make_user(roles=("admin",))
+    course = make_course(modules=[("m", [("setup", [CHECKLIST])])])
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    for ticks in (["0"], [], ["1"], ["0", "1"]):
+        post(client, f"/learn/{course.slug}/setup/checklist/checklist-1", {"item": ticks})
+    assert events(db, learner, "checked") == 4
+    mine = client.get("/progress").get_data(as_text=True)
+    assert mine.count("Ticked checklist items in") == 1
+    assert re.search(
+        r"Ticked checklist items in <em>[^<]+</em> — all ticked <span class=\"meta\">\(4 saves in one sitting", mine
+    )
+    other = app.test_client()
+    login(manager, target=other)
+    theirs = other.get(f"/manage/people/{learner.id}").get_data(as_text=True)
+    assert theirs.count("Ticked checklist items in") == 1
+    assert "(4 saves in one sitting" in theirs

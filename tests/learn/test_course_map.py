@@ -25,6 +25,19 @@ def test_home_lists_assigned_courses_with_continue(client, db, make_user, make_c
     assert "Start" in html and "0%" in html
 
 
+def test_a_locked_lesson_offers_the_lesson_to_do_next(client, db, make_user, make_course, login):
+    learner = make_user()
+    course = make_course()
+    enroll(learner, course)
+    db.session.commit()
+    login(learner)
+    response = client.get(lesson_url(course, "second"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "opens once you have finished the lessons before it" in html
+    assert re.search(rf'<a class="button primary" href="/learn/{course.slug}/first">Go to the lesson to do next', html)
+
+
 def test_unenrolled_course_is_not_found(client, make_user, make_course, login):
     learner = make_user()
     course = make_course()

@@ -111,3 +111,17 @@ def test_roll_up_takes_each_members_latest_value_for_sum_and_mean():
     assert roll_up([], "sum") is None
     # A check-in dated earlier but made later does not replace a later-dated one.
     assert roll_up([(1, MAR_1, 1, 5.0), (1, JAN_1, 2, 1.0)], "latest") == 5.0
+
+
+def test_the_horizons_offered_are_those_the_course_teaches():
+    """The objective form's horizons say what the built-in course's table of horizons says."""
+    import re
+    from pathlib import Path
+
+    from courseware.learn.forms import HORIZONS
+
+    lesson = Path(__file__).parents[2] / "lessons/social-media-practice/objectives/03-short-medium-and-long-term.md"
+    taught = dict(re.findall(r"^\| (Short|Medium|Long) term \| ([^|]+?) \|", lesson.read_text(), re.M))
+    assert len(taught) == 3
+    for key, label in HORIZONS:
+        assert label == f"{key.capitalize()} term ({taught[key.capitalize()].lower()})"

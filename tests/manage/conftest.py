@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from courseware.db import utcnow
 from courseware.extensions import db as database
@@ -97,11 +98,20 @@ def add_event(user, verb: str, when: dt.datetime, *, course=None, lesson=None, *
 
 
 def active_days(user, course, days_ago: list[float], now: dt.datetime | None = None) -> None:
-    """One 'viewed' event on the course's first lesson at each of ``days_ago`` before now."""
+    """One 'viewed' event on the course's first lesson at each of ``days_ago`` before now; the
+    enrollment counts as started from the first of them, as recording an event makes it."""
     now = now or utcnow()
     lesson = lessons_of(course)[0]
     for days in days_ago:
         add_event(user, rules.VIEWED, now - dt.timedelta(days=days), lesson=lesson)
+    if days_ago:
+        first = now - dt.timedelta(days=max(days_ago))
+        database.session.flush()
+        for enrollment in database.session.scalars(
+            select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+        ):
+            if enrollment.started_at is None or enrollment.started_at > first:
+                enrollment.started_at = first
 
 
 def progress(user, lesson, status: str, when: dt.datetime) -> None:

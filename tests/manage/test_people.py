@@ -11,7 +11,7 @@ from courseware.db import utcnow
 from courseware.manage.people import PeopleFilter, all_people, clock, people_page, status_counts
 from courseware.manage.policies import Scope
 from courseware.progress import rules
-from courseware.progress.status import BLOCKED, DONE_ALL, NOT_ENROLLED, ON_TRACK, OVERDUE, STALLED
+from courseware.progress.status import BLOCKED, DONE_ALL, NOT_ENROLLED, NOT_STARTED, ON_TRACK, OVERDUE, STALLED
 from tests.core.web import statements_of
 from tests.manage.conftest import DAY, active_days, add_event, enroll_at, lessons_of, progress, waiting_submission
 
@@ -60,7 +60,7 @@ EXPECTED = {
     "waiting": (STALLED, "stalled: waiting 16 days for a review"),
     "blocked": (BLOCKED, "blocked: the last lesson waits for a trainer's review"),
     "late": (OVERDUE, None),
-    "newcomer": (ON_TRACK, "on track"),
+    "newcomer": (NOT_STARTED, "not started, assigned 3 days ago"),
     "finished": (DONE_ALL, "every assigned course completed"),
     "unassigned": (NOT_ENROLLED, "no course assigned"),
 }
@@ -105,7 +105,7 @@ def test_stalled_at_the_cutoff_to_the_second_in_sql_as_in_the_rules(org, make_us
         ("only_enrolled_after_cutoff", cutoff - 9 * DAY, cutoff - DAY),
     ):
         people[key] = make_user(email=f"{key}@example.org", team=org.north)
-        enroll_at(people[key], org.course, assigned)
+        enroll_at(people[key], org.course, assigned).started_at = assigned  # begun: not "not started"
         if active is not None:
             add_event(people[key], rules.VIEWED, active, lesson=lessons_of(org.course)[0])
     add_event(people["only_enrolled_after_cutoff"], rules.ENROLLED, cutoff + DAY, course=org.course)
@@ -200,7 +200,7 @@ def test_people_page_shows_rows_causes_and_trend(client, login, org, histories):
     assert "blocked: the last lesson waits" in html
     assert "Southern" not in html
     assert re.search(r"Idle.*?North", html, re.S)
-    assert re.search(r"On Track.*?up<br><span class=\"meta\">3 ", html, re.S)
+    assert re.search(r"On Track.*?up: 3 this fortnight, 1 the one before", html, re.S)
     # Most urgent first: overdue, blocked, stalled, then on track.
     listed = names(client, "/manage/people")
     assert listed.index("Late") < listed.index("Blocked") < listed.index("Idle") < listed.index("On Track")
@@ -215,7 +215,12 @@ def names(client, path):
 def test_filters_sort_and_pagination(org, histories, client, login):
     login(org.admin)
     stalled = names(client, "/manage/people?status=stalled")
-    assert {"Idle", "Waiting", "Southern"} <= set(stalled) and "On Track" not in stalled
+    assert {"Idle", "Waiting"} <= set(stalled) and "On Track" not in stalled
+    not_started = names(client, "/manage/people?status=not_started")
+    assert {"Newcomer", "Southern"} == set(not_started)
+    table = client.get("/manage/people").get_data(as_text=True)
+    assert "Not started" in table
+    assert "up: 3 this fortnight, 1 the one before" in table
     assert names(client, f"/manage/people?team={org.south.id}") == ["Southern"]
     in_course = names(client, f"/manage/people?course={org.course.id}")
     assert "Unassigned" not in in_course and "Idle" in in_course
@@ -274,3 +279,19 @@ def test_pages_run_the_same_number_of_queries_for_5_and_50_learners(app, org, ma
     many = {path: count_statements(app, client, path) for path in PAGES}
     assert few == many
     assert max(many.values()) <= 16
+
+
+def test_one_rounding_rule_for_percentages_on_the_table_and_the_person_page(org, client, login, db):
+    now = utcnow()
+    first, second, _ = lessons_of(org.course)
+    enroll_at(org.learner, org.course, now - 5 * DAY).started_at = now - 4 * DAY
+    progress(org.learner, first, "completed", now - 3 * DAY)
+    progress(org.learner, second, "completed", now - 2 * DAY)
+    db.session.commit()
+    login(org.manager)
+    table = client.get(f"/manage/people?course={org.course.id}").get_data(as_text=True)
+    person = client.get(f"/manage/people/{org.learner.id}").get_data(as_text=True)
+    # 2 of 3 lessons: 66.7 %, shown as 66 % (rounded down) on both pages.
+    for html in (table, person):
+        assert re.search(r'<progress max="100" value="66"[^>]*>66%</progress>', html)
+        assert "67%" not in html

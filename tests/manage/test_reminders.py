@@ -47,7 +47,7 @@ def test_cron_reminds_each_stalled_or_overdue_learner_once_a_day(app, runner, le
     assert "3 learner(s) stalled or overdue" in result.output
     assert "3 reminders recorded; 3 queued for email." in result.output
     assert smtp_server.messages == []
-    assert reminded(db) == {"idle": ("stalled", False), "late": ("overdue", False), "south": ("stalled", False)}
+    assert reminded(db) == {"idle": ("stalled", False), "late": ("overdue", False), "south": ("not_started", False)}
     assert run_jobs(app) == {"done": 3}
     assert sorted(message["To"] for message in smtp_server.messages) == [
         "idle@example.org",
@@ -61,7 +61,9 @@ def test_cron_reminds_each_stalled_or_overdue_learner_once_a_day(app, runner, le
     assert "http://courseware.test/learn" in body
     late_mail = next(m for m in smtp_server.messages if m["To"] == "late@example.org")
     assert "was due on" in late_mail.get_payload(decode=True).decode()
-    assert reminded(db) == {"idle": ("stalled", True), "late": ("overdue", True), "south": ("stalled", True)}
+    assert reminded(db) == {"idle": ("stalled", True), "late": ("overdue", True), "south": ("not_started", True)}
+    south_mail = next(m for m in smtp_server.messages if m["To"] == "south@example.org")
+    assert "you haven't started it yet" in south_mail.get_payload(decode=True).decode()
 
     again = runner.invoke(args=["reminders", "send"])
     assert again.exit_code == 0, again.output

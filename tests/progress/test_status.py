@@ -8,6 +8,7 @@ from courseware.progress.status import (
     BLOCKED,
     DONE_ALL,
     NOT_ENROLLED,
+    NOT_STARTED,
     ON_TRACK,
     OVERDUE,
     STALLED,
@@ -16,6 +17,7 @@ from courseware.progress.status import (
     overdue_days,
     stalled_cause,
     trend,
+    trend_in_words,
 )
 
 NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=dt.UTC)
@@ -77,6 +79,7 @@ def status(**overrides):
     figures = {
         "enrolled": 1,
         "completed": 0,
+        "started": 1,
         "due_date": None,
         "lessons_left": 10,
         "lessons_waiting": 0,
@@ -107,3 +110,19 @@ def test_status_causes_in_order_of_urgency():
     idle = status(last_active_at=NOW - 15 * DAY)
     assert (idle.status, idle.cause, idle.days) == (STALLED, "stalled: inactive 15 days", 15)
     assert status(due_date=TODAY, last_active_at=NOW - DAY).status == ON_TRACK
+
+
+def test_not_started_when_no_unfinished_course_is_begun():
+    fresh = status(started=0, last_active_at=None, assigned_at=NOW - 2 * DAY)
+    assert (fresh.status, fresh.cause) == (NOT_STARTED, "not started, assigned 2 days ago")
+    # One course done, the next one not begun: not started on what is left.
+    assert status(enrolled=2, completed=1, started=1).status == NOT_STARTED
+    assert status(enrolled=2, completed=1, started=2).status == ON_TRACK
+    # Overdue stays the more urgent.
+    assert status(started=0, due_date=TODAY - 3 * DAY).status == OVERDUE
+
+
+def test_the_trend_reads_in_words():
+    assert trend_in_words(12, 4) == "up: 12 this fortnight, 4 the one before"
+    assert trend_in_words(0, 3) == "down: 0 this fortnight, 3 the one before"
+    assert trend_in_words(2, 2) == "flat: 2 this fortnight, 2 the one before"
