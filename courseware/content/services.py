@@ -28,6 +28,7 @@ from courseware.content.format import (
     parse_lesson_text,
 )
 from courseware.content.render import render_markdown
+from courseware.covers import services as covers
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -163,6 +164,7 @@ def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[
         db.session.add(course)
     course.title, course.summary, course.status = spec.title, spec.summary, "published"
     db.session.flush()
+    covers.set_cover(course, spec.cover)
 
     modules = {
         module.slug: module for module in db.session.scalars(select(Module).where(Module.course_id == course.id))
@@ -269,7 +271,9 @@ def course_spec(course: Course) -> CourseSpec:
                 )
             )
         modules.append(ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons))
-    return CourseSpec(slug=course.slug, title=course.title, summary=course.summary, modules=modules)
+    return CourseSpec(
+        slug=course.slug, title=course.title, summary=course.summary, modules=modules, cover=covers.cover_spec(course)
+    )
 
 
 def _write(path: Path, text: str) -> None:
@@ -291,6 +295,8 @@ def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False
     spec = course_spec(course)
     folder.mkdir(parents=True, exist_ok=True)
     _write(folder / COURSE_FILE, dump_course_yaml(spec))
+    if spec.cover is not None:
+        (folder / spec.cover.filename).write_bytes(spec.cover.data)
     for module in spec.modules:
         module_folder = folder / module.slug
         module_folder.mkdir()

@@ -23,6 +23,7 @@ from courseware.jobs.services import enqueue
 from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
 from courseware.models import Reminder
+from courseware.organisation.services import site_name
 from courseware.progress.status import OVERDUE
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def _situation(row: LearnerRow) -> str:
 
 def queue_reminder_email(reminder: Reminder, row: LearnerRow) -> None:
     """Queue the reminder's email in the current transaction: one job per learner and day."""
-    site = current_app.config["SITE_NAME"]
+    site = site_name()
     link = email_url("learn.home")
     body = (
         f"Hello {row.name},\n\n"

@@ -15,7 +15,7 @@ from courseware.models.accounts import (
     UserSession,
     fold_team_name,
 )
-from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.courses import Course, CourseCover, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
 from courseware.models.jobs import JOB_STATES, Job, MailDelivery
 from courseware.models.learning import (
@@ -35,6 +35,7 @@ from courseware.models.learning import (
     Submission,
     TeamObjective,
 )
+from courseware.models.organisation import OrganisationSettings
 from courseware.models.provisioning import ScimGroup, ScimToken, ScimUser
 from courseware.models.sign_in import (
     SIGN_IN_OUTCOMES,
@@ -71,6 +72,7 @@ __all__ = [
     "CheckInRevision",
     "ChecklistState",
     "Course",
+    "CourseCover",
     "CourseStaff",
     "Enrollment",
     "Invitation",
@@ -85,6 +87,7 @@ __all__ = [
     "Mentorship",
     "Module",
     "Notification",
+    "OrganisationSettings",
     "Objective",
     "ObjectiveCheckIn",
     "ObjectiveRevision",
