@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context
 from PIL import Image
+from sqlalchemy.exc import SQLAlchemyError
 
 from courseware.core import times
 from courseware.evidence import storage
@@ -48,10 +49,20 @@ def _default_name() -> str:
     return current_app.config["SITE_NAME"] if has_app_context() else "Courseware"
 
 
+def _defaults() -> Organisation:
+    return Organisation(_default_name(), None, "", "", "", times.UTC_NAME)
+
+
 def _read() -> Organisation:
-    row = db.session.get(OrganisationSettings, 1)
+    try:
+        row = db.session.get(OrganisationSettings, 1)
+    except SQLAlchemyError as error:
+        # Error pages are drawn with the site's header even when the database is away.
+        log.warning("organisation settings unavailable: %s", error.__class__.__name__)
+        db.session.rollback()
+        return _defaults()
     if row is None:
-        return Organisation(_default_name(), None, "", "", "", times.UTC_NAME)
+        return _defaults()
     return Organisation(
         name=row.name or _default_name(),
         logo_version=row.logo_file_id,
