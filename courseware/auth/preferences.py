@@ -6,41 +6,15 @@ import logging
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms import SelectField
-from wtforms.validators import ValidationError
 
+from courseware.auth.forms import PreferencesForm
 from courseware.auth.policies import role_required
 from courseware.core import times
-from courseware.core.validators import CheckedForm
 from courseware.extensions import db
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("preferences", __name__)
-
-# The languages the site is to be offered in; "" follows what the browser asks for.
-LOCALE_CHOICES = [("", "As my browser asks"), ("en", "English"), ("es", "Español"), ("fr", "Français")]
-
-
-class PreferencesForm(CheckedForm):
-    time_zone = SelectField(
-        "Time zone",
-        choices=[],
-        validate_choice=False,
-        description="Every time on the site is shown in this zone.",
-    )
-    locale = SelectField("Language", choices=LOCALE_CHOICES, validate_choice=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from courseware.organisation.services import organisation
-
-        default = organisation().default_time_zone
-        self.time_zone.choices = [("", f"The organisation's ({default})")] + times.zone_choices()
-
-    def validate_time_zone(self, field):
-        if field.data and not times.is_zone(field.data):
-            raise ValidationError("Choose a time zone from the list.")
 
 
 def preferences_form() -> PreferencesForm:

@@ -60,7 +60,7 @@ def remove_cover(course_id: int):
     return redirect(url_for("covers.edit_cover", course_id=course.id))
 
 
-@bp.route("/courses/<course_slug>/cover/<int:version>")
+@bp.route("/courses/<course_slug>/cover/<id:version>")
 @role_required()
 def cover(course_slug: str, version: int):
     """A course's cover image for anyone signed in (a draft's for its editors only); 404 for any

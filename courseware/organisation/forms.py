@@ -2,7 +2,7 @@
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from courseware.core import times
 from courseware.core.validators import CheckedForm, SingleLine
@@ -42,7 +42,5 @@ class OrganisationForm(CheckedForm):
         self.default_time_zone.choices = times.zone_choices()
 
     def validate_default_time_zone(self, field):
-        from wtforms.validators import ValidationError
-
         if not times.is_zone(field.data):
             raise ValidationError("Choose a time zone from the list.")

@@ -62,7 +62,7 @@ def settings():
     return render_template("organisation/settings.html", form=form, current=current), 422 if form.errors else 200
 
 
-@bp.route("/organisation/logo/<int:version>.png")
+@bp.route("/organisation/logo/<id:version>.png")
 def logo(version: int):
     """The organisation's logo; 404 for any version but the current one."""
     data = services.logo_bytes(version)

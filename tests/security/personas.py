@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 
 from courseware.auth.services import invite
+from courseware.covers.services import set_cover, uploaded_cover
 from courseware.db import utcnow
 from courseware.evidence.files import clean_upload
 from courseware.evidence.services import attach_files
@@ -30,6 +31,7 @@ from courseware.models import (
     SignInProvider,
     XapiClient,
 )
+from courseware.organisation.services import clean_logo, save_settings
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 from tests.evidence.images import png
@@ -71,6 +73,8 @@ FORM_DATA = {
     "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
     "auth.forgot_password": {"email": "nobody@example.org"},
     "account.account": {"name": "a token"},
+    "preferences.save": {"time_zone": "Europe/Paris", "locale": "fr"},
+    "organisation.settings": {"name": "Renamed Org", "accent_colour": "#1f5f8b", "default_time_zone": "UTC"},
     "admin.invite": {"email": "invitee@example.org", "roles": ["learner"], "team": "0"},
     "admin.person": {"name": "Renamed", "roles": ["learner"], "team": "0"},
     "admin.set_active": {"active": "1"},
@@ -121,6 +125,12 @@ def all_routes(app) -> list[tuple[str, str, str]]:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, method, rule.rule))
     return sorted(routes)
+
+
+def _cover_version(course) -> int:
+    from courseware.covers.services import cover_of
+
+    return cover_of(course).stored_file_id
 
 
 def build_world(db, make_user, make_team, make_course):
@@ -179,6 +189,15 @@ def build_world(db, make_user, make_team, make_course):
     db.session.add(scim_token)
     lrs_client = XapiClient(name="Authoring tool", key="0" * 20, secret_hash="0" * 64, scopes="statements/write")
     db.session.add(lrs_client)
+    set_cover(course, uploaded_cover("cover.png", png()))
+    settings = save_settings(
+        name="Example Org",
+        accent_colour="#1f5f8b",
+        signatory_name="Sam Signer",
+        signatory_title="Head of Learning",
+        default_time_zone="Europe/Paris",
+        logo=clean_logo("logo.png", png()),
+    )
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -217,6 +236,9 @@ def build_world(db, make_user, make_team, make_course):
         "resource_id": str(owner.id),
         "name": "User",
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "logo_version": settings.logo_file_id,
+        "cover_version": _cover_version(course),
+        "colour": "1f5f8b",
     }
     return people, values
 
@@ -241,6 +263,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return str(values["scim_token_id"])
         if name == "user_id" and endpoint == "author.remove_staff":
             return str(values["staff_id"])
+        if name == "version":
+            return str(values["logo_version" if endpoint == "organisation.logo" else "cover_version"])
         return str(values[name])
 
     return re.sub(r"<([^>]+)>", fill, rule)
