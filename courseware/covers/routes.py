@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from courseware.auth.policies import role_required
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
+from courseware.core.security import versioned_asset
 from courseware.covers import services
 from courseware.covers.forms import CoverForm
 from courseware.exceptions import Invalid
@@ -61,6 +62,7 @@ def remove_cover(course_id: int):
 
 
 @bp.route("/courses/<course_slug>/cover/<id:version>")
+@versioned_asset
 @role_required()
 def cover(course_slug: str, version: int):
     """A course's cover image for anyone signed in (a draft's for its editors only); 404 for any

@@ -58,10 +58,11 @@ def set_cover(course: Course, spec: CoverSpec | None) -> bool:
     if cover is not None and cover.filename == spec.filename and storage.get(cover.stored_file_id) == spec.data:
         return False
     old = cover.stored_file_id if cover is not None else None
+    stored_id = storage.put(spec.data)
     if cover is None:
-        cover = CourseCover(course_id=course.id)
+        cover = CourseCover(course_id=course.id, stored_file_id=stored_id)
         db.session.add(cover)
-    cover.stored_file_id = storage.put(spec.data)
+    cover.stored_file_id = stored_id
     cover.filename, cover.content_type = spec.filename, spec.content_type
     db.session.flush()
     if old is not None:

@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 
 from courseware.auth.policies import role_required
+from courseware.core.security import versioned_asset
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.organisation import services
@@ -63,6 +64,7 @@ def settings():
 
 
 @bp.route("/organisation/logo/<id:version>.png")
+@versioned_asset
 def logo(version: int):
     """The organisation's logo; 404 for any version but the current one."""
     data = services.logo_bytes(version)
@@ -75,6 +77,7 @@ def logo(version: int):
 
 
 @bp.route("/organisation/theme/<colour>.css")
+@versioned_asset
 def theme(colour: str):
     """The stylesheet that sets the accent colour named in the address (six lower-case hex
     digits); 404 for anything else, or a colour white text would be too faint on."""

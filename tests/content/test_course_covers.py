@@ -74,7 +74,7 @@ def test_a_bad_cover_names_course_yaml_its_line_and_what_is_wrong(db, tmp_path, 
         import_courses(lessons)
 
     [problem] = raised.value.problems
-    assert problem.path == "sample-course/course.yaml"
+    assert problem.path == "lessons/sample-course/course.yaml"
     assert problem.line == 4
     assert message in problem.message
     assert db.session.query(Course).count() == 0
