@@ -76,9 +76,11 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.admin.routes import bp as admin_bp
     from courseware.api.routes import bp as api_bp
     from courseware.auth.account import bp as account_bp
+    from courseware.auth.preferences import bp as preferences_bp
     from courseware.auth.routes import bp as auth_bp
     from courseware.authoring.routes import bp as author_bp
     from courseware.core.routes import bp as core_bp
+    from courseware.covers.routes import bp as covers_bp
     from courseware.discussions.routes import bp as discussions_bp
     from courseware.drafts.routes import bp as drafts_bp
     from courseware.evidence.routes import bp as evidence_bp
@@ -87,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.manage.team_objectives import bp as team_objectives_bp
     from courseware.mentoring.routes import bp as mentoring_bp
     from courseware.notifications.routes import bp as notifications_bp
+    from courseware.organisation.routes import bp as organisation_bp
     from courseware.review.routes import bp as review_bp
     from courseware.scim.admin import bp as provisioning_bp
     from courseware.scim.routes import bp as scim_bp
@@ -98,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(preferences_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -116,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scim_bp, url_prefix="/scim/v2")
     app.register_blueprint(lrs_admin_bp, url_prefix="/admin/lrs")
     app.register_blueprint(xapi_bp, url_prefix="/xapi")
+    app.register_blueprint(organisation_bp)
+    app.register_blueprint(covers_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -11,6 +11,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from courseware.auth.policies import role_required
+from courseware.auth.preferences import preferences_form
 from courseware.auth.services import token_digest
 from courseware.core.validators import CheckedForm, SingleLine
 from courseware.db import utcnow
@@ -49,9 +50,9 @@ def account():
         .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/account.html", form=form, tokens=tokens, new_token=new_token), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "auth/account.html", form=form, tokens=tokens, new_token=new_token, preferences_form=preferences_form()
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])

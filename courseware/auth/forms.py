@@ -1,9 +1,10 @@
 """Forms for logging in, accepting invitations and resetting passwords."""
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from courseware.auth.passwords import MAX_LENGTH
+from courseware.core import times
 from courseware.core.validators import CheckedForm, SingleLine
 
 EMAIL_VALIDATORS = [
@@ -48,3 +49,28 @@ class ForgotPasswordForm(CheckedForm):
 
 class ResetPasswordForm(NewPasswordMixin, CheckedForm):
     pass
+
+
+# The languages the site is to be offered in; "" follows what the browser asks for.
+LOCALE_CHOICES = [("", "As my browser asks"), ("en", "English"), ("es", "Español"), ("fr", "Français")]
+
+
+class PreferencesForm(CheckedForm):
+    time_zone = SelectField(
+        "Time zone",
+        choices=[],
+        validate_choice=False,
+        description="Every time on the site is shown in this zone.",
+    )
+    locale = SelectField("Language", choices=LOCALE_CHOICES, validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from courseware.organisation.services import organisation
+
+        default = organisation().default_time_zone
+        self.time_zone.choices = [("", f"The organisation's ({default})")] + times.zone_choices()
+
+    def validate_time_zone(self, field):
+        if field.data and not times.is_zone(field.data):
+            raise ValidationError("Choose a time zone from the list.")

@@ -13,6 +13,7 @@ from courseware.core.links import safe_next
 from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.organisation.services import site_name
 from courseware.sso.services import password_sign_in_allowed, provider_logout_url
 
 bp = Blueprint("auth", __name__)
@@ -155,7 +156,7 @@ def accept_invitation(token: str):
                 return redirect(url_for("auth.login"))
             start_session(user)
             db.session.commit()
-            flash(f"Welcome to {current_app.config['SITE_NAME']}, {user.name}. Your account is ready.", "success")
+            flash(f"Welcome to {site_name()}, {user.name}. Your account is ready.", "success")
             return redirect(url_for("core.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation), (
         422 if form.errors else 200

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
+from courseware.core import times
 from courseware.core.links import email_url
 from courseware.core.mail import deliver, delivered_at, mail_configured, queue_mail
 from courseware.core.validators import has_control_characters
@@ -21,6 +22,7 @@ from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.jobs.services import enqueue
 from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
+from courseware.organisation.services import site_name
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +234,7 @@ def send_reset_link(job) -> None:
     deliver(
         job.id,
         user.email,
-        f"Reset your {config['SITE_NAME']} password",
+        f"Reset your {site_name()} password",
         f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
         f"Open this link within {config['PASSWORD_RESET_HOURS']} hours to choose a new one:\n\n"
         f"{email_url('auth.reset_password', token=token)}\n\n"
@@ -246,14 +248,15 @@ def queue_invitation_email(invitation: Invitation, token: str, inviter: User) ->
     (the admin then passes the link on themselves)."""
     if not mail_configured():
         return False
-    site = current_app.config["SITE_NAME"]
+    site = site_name()
+    expires = times.local(invitation.expires_at, times.zone(times.person_zone_name(None)))
     queue_mail(
         invitation.email,
         f"{inviter.name} invited you to {site}",
         f"Hello,\n\n{inviter.name} invited you to {site}, where your organisation's "
         "training courses are.\n\nOpen this link to choose your name and password:\n\n"
         f"{email_url('auth.accept_invitation', token=token)}\n\n"
-        f"The link works once and expires on {invitation.expires_at:%d %B %Y}.\n",
+        f"The link works once and expires on {expires:%-d %B %Y}.\n",
         key=f"invitation:{invitation.id}",
     )
     return True

@@ -49,7 +49,11 @@ ACTIVITY_FIELDS = {
 }
 OPTIONAL_ACTIVITY_FIELDS = {"verified_by": "trainer", "approval": "required"}
 COURSE_KEYS = ("slug", "title", "summary", "modules")
-COURSE_OPTIONAL_KEYS = ("discussion",)
+COURSE_OPTIONAL_KEYS = ("discussion", "cover")
+# A course's cover image: a PNG, JPEG or WebP file beside course.yaml, kept byte for byte.
+MAX_COVER_BYTES = 2 * 1024 * 1024
+MAX_COVER_NAME = 120
+COVER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MODULE_KEYS = ("slug", "title", "optional")
 LESSON_KEYS = ("title", "minutes", "activities")
 LESSON_OPTIONAL_KEYS = ("discussion",)
@@ -84,6 +88,15 @@ class ModuleSpec:
     lessons: list[LessonSpec] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class CoverSpec:
+    """A course's cover image: its file name beside course.yaml, its bytes as they are, its type."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    content_type: str
+
+
 @dataclass
 class CourseSpec:
     slug: str
@@ -93,6 +106,7 @@ class CourseSpec:
     # Whether lessons have a discussion unless they say otherwise (``discussion: true``).
     discussion: bool = False
     source_path: str = field(default="", compare=False)
+    cover: CoverSpec | None = None
 
     @property
     def lessons(self) -> list[LessonSpec]:
@@ -813,6 +827,7 @@ class _CourseReader:
             check.add(1, "course.yaml must be key: value lines with slug, title, summary and modules")
             return None, self._every_folder()
         _check_keys(check, data, "", COURSE_KEYS, COURSE_OPTIONAL_KEYS)
+        cover = self._read_cover(check, data) if "cover" in data else None
         slug = _slug(check, data["slug"], data.value_line("slug"), "the course slug") if "slug" in data else None
         if slug is not None and slug != self.folder.name:
             check.add(
@@ -878,8 +893,41 @@ class _CourseReader:
             modules=modules,
             discussion=bool(discussion),
             source_path=self.show(self.folder),
+            cover=cover,
         )
         return course, modules
+
+    def _read_cover(self, check: _Checker, data: _Mapping) -> CoverSpec | None:
+        """The cover image course.yaml names: a file beside it that is a PNG, JPEG or WebP image."""
+        value, line = data["cover"], data.value_line("cover")
+        if not isinstance(value, str) or not value.strip():
+            check.add(line, f"'cover' must be the name of an image file beside course.yaml, not {_describe(value)}")
+            return None
+        name = value.strip()
+        if "/" in name or "\\" in name or name.startswith((".", "_")) or len(name) > MAX_COVER_NAME:
+            check.add(
+                line,
+                f"the cover '{_shown(name, 60)}' must be a plain file name beside course.yaml (no folders, not hidden, "
+                f"at most {MAX_COVER_NAME} characters)",
+            )
+            return None
+        path = self.folder / name
+        if not path.is_file():
+            check.add(line, f"the cover image {self.show(path)} does not exist: add it, or remove the 'cover' line")
+            return None
+        size = path.stat().st_size
+        if size > MAX_COVER_BYTES:
+            check.add(
+                line,
+                f"the cover image {self.show(path)} is {size // 1024} KB; at most {MAX_COVER_BYTES // 1024} KB fit",
+            )
+            return None
+        content = path.read_bytes()
+        content_type = image_type(content)
+        if content_type is None:
+            check.add(line, f"the cover {self.show(path)} is not a PNG, JPEG or WebP image that can be read")
+            return None
+        return CoverSpec(name, content, content_type)
 
     def _read_module(self, folder: Path, seen_lessons: dict[str, str]) -> list[LessonSpec]:
         numbered: list[tuple[int, str, LessonSpec | None]] = []
@@ -915,6 +963,38 @@ class _CourseReader:
             if match is not None:
                 numbered.append((int(match.group(1)), path.name, spec))
         return [spec for _, _, spec in sorted(numbered, key=lambda entry: entry[:2]) if spec is not None]
+
+
+def image_type(data: bytes) -> str | None:
+    """The type of a PNG, JPEG or WebP image that opens cleanly ("image/png"), else None."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    from courseware.evidence.files import MAX_PIXELS, sniff
+
+    fmt = sniff(data[:16])
+    if fmt not in COVER_TYPES:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[fmt]) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    return None
+                probe.verify()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        return None
+    return COVER_TYPES[fmt]
 
 
 def _course_reader(path: str | Path) -> tuple[Path, Path]:
@@ -1072,7 +1152,10 @@ def dump_course_yaml(course: CourseSpec) -> str:
     data: dict[str, Any] = {"slug": course.slug, "title": course.title, "summary": course.summary}
     if course.discussion:
         data["discussion"] = True
-    return _dump_yaml({**data, "modules": modules})
+    if course.cover is not None:
+        data["cover"] = course.cover.filename
+    data["modules"] = modules
+    return _dump_yaml(data)
 
 
 def lesson_file_name(position: int, slug: str) -> str:

@@ -28,6 +28,7 @@ from courseware.content.format import (
     parse_lesson_text,
 )
 from courseware.content.render import render_markdown
+from courseware.covers import services as covers
 from courseware.db import dialect_insert, utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -177,6 +178,7 @@ def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[
     course.title, course.summary, course.status = spec.title, spec.summary, "published"
     course.discussion = spec.discussion
     db.session.flush()
+    covers.set_cover(course, spec.cover)
 
     modules = {
         module.slug: module for module in db.session.scalars(select(Module).where(Module.course_id == course.id))
@@ -305,7 +307,12 @@ def course_spec(course: Course) -> CourseSpec:
             )
         modules.append(ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons))
     return CourseSpec(
-        slug=course.slug, title=course.title, summary=course.summary, modules=modules, discussion=course.discussion
+        slug=course.slug,
+        title=course.title,
+        summary=course.summary,
+        modules=modules,
+        discussion=course.discussion,
+        cover=covers.cover_spec(course),
     )
 
 
@@ -328,6 +335,8 @@ def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False
     spec = course_spec(course)
     folder.mkdir(parents=True, exist_ok=True)
     _write(folder / COURSE_FILE, dump_course_yaml(spec))
+    if spec.cover is not None:
+        (folder / spec.cover.filename).write_bytes(spec.cover.data)
     for module in spec.modules:
         module_folder = folder / module.slug
         module_folder.mkdir()

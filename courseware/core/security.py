@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -21,6 +21,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def versioned_asset(view):
+    """Mark a view that serves a file under an address carrying its version (a logo, a cover):
+    its own long ``Cache-Control`` stands, where every other page seen signed in gets
+    ``no-store``. Put it directly under ``@bp.route``."""
+    view.versioned_asset = True
+    return view
+
+
+def _is_versioned_asset() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "versioned_asset", False))
+
+
 def init_security(app: Flask) -> None:
     @app.after_request
     def _headers(response):
@@ -32,6 +45,6 @@ def init_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SECURE_COOKIES"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if not request.path.startswith("/static/") and current_user.is_authenticated:
+        if not request.path.startswith("/static/") and current_user.is_authenticated and not _is_versioned_asset():
             headers["Cache-Control"] = "no-store"
         return response

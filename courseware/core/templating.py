@@ -1,17 +1,16 @@
-"""What every template can use: navigation for the person's roles, policies, date filters."""
+"""What every template can use: navigation for the person's roles, policies, the organisation,
+and the time filters (``date``, ``when``, ``exact``, ``ago``, ``clock``) from :mod:`courseware.core.times`."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from flask import Flask, current_app
 from flask_login import current_user
 
 from courseware.authoring import policies as authoring_policies
+from courseware.core import times
 from courseware.core.links import page_url
 from courseware.core.numbers import percent
 from courseware.core.text import linkify_text
-from courseware.db import utcnow
 from courseware.mentoring import policies as mentoring_policies
 from courseware.review import policies as review_policies
 
@@ -46,28 +45,6 @@ def navigation() -> list[tuple[str, str]]:
         for endpoint, label, roles in NAVIGATION
         if endpoint in endpoints and (roles is None or current_user.has_role(*roles))
     ]
-
-
-def format_date(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC)
-        return value.strftime("%-d %b %Y, %H:%M UTC")
-    return value.strftime("%-d %b %Y")
-
-
-def time_ago(value: dt.datetime | None) -> str:
-    if value is None:
-        return "never"
-    seconds = int((utcnow() - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
 
 
 VERB_PHRASES = {
@@ -171,9 +148,16 @@ def user_markdown(text: str | None):
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(navigation=navigation, page_url=page_url, **TEMPLATE_POLICIES)
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["ago"] = time_ago
+    from courseware.organisation.services import organisation
+
+    app.jinja_env.globals.update(
+        navigation=navigation, page_url=page_url, organisation=organisation, **TEMPLATE_POLICIES
+    )
+    app.jinja_env.filters["date"] = times.format_date
+    app.jinja_env.filters["ago"] = times.time_ago
+    app.jinja_env.filters["when"] = times.when
+    app.jinja_env.filters["exact"] = times.exact
+    app.jinja_env.filters["clock"] = times.format_clock
     app.jinja_env.filters["verb_phrase"] = verb_phrase
     app.jinja_env.filters["figure"] = figure
     app.jinja_env.filters["event_result"] = event_result

@@ -7,8 +7,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from courseware.auth.policies import role_required
+from courseware.core import times
 from courseware.core.caching import content_cache
 from courseware.core.validators import CheckedForm, int_param, text_param, whole_number
+from courseware.covers.services import cover_versions
 from courseware.db import utcnow
 from courseware.discussions.policies import discussion_open
 from courseware.discussions.routes import discussion_context
@@ -104,7 +106,8 @@ def home():
         with db.writing():
             learner_objectives.prompt_due_reviews(current_user, today)
             db.session.commit()
-    return render_template("learn/home.html", cards=cards, reviews=reviews)
+    covers = cover_versions(card.course.id for card in cards)
+    return render_template("learn/home.html", cards=cards, reviews=reviews, covers=covers)
 
 
 @bp.route("/learn/<course_slug>")
@@ -649,4 +652,12 @@ def certificate(code: str):
     if found is None:
         abort(404, "No completed course has this certificate number. Check the address.")
     enrollment, person, course = found
-    return render_template("learn/certificate.html", enrollment=enrollment, person=person, course=course)
+    # The learner's own zone: the certificate shows everyone who checks it the same date.
+    learner_zone = times.zone(times.person_zone_name(person))
+    return render_template(
+        "learn/certificate.html",
+        enrollment=enrollment,
+        person=person,
+        course=course,
+        completed_on=times.local(enrollment.completed_at, learner_zone),
+    )

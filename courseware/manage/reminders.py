@@ -28,6 +28,7 @@ from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_p
 from courseware.manage.policies import Scope
 from courseware.models import Reminder, User
 from courseware.notifications.services import delivery_of, notify
+from courseware.organisation.services import site_name
 from courseware.progress.status import NOT_STARTED, OVERDUE
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _in_app(row: LearnerRow, sender: User | None, message: str | None) -> str:
 
 def queue_reminder_email(reminder: Reminder, row: LearnerRow, sender: User | None = None) -> None:
     """Queue the reminder's email in the current transaction: one job per learner and day."""
-    site = current_app.config["SITE_NAME"]
+    site = site_name()
     link = email_url("learn.home")
     personal = ""
     if reminder.message:

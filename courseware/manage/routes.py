@@ -23,6 +23,7 @@ from flask import (
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.core import times
 from courseware.core.exports import stream_csv
 from courseware.core.validators import date_param, id_params, int_param, text_param
 from courseware.exceptions import Invalid, NotAllowed
@@ -259,6 +260,7 @@ def people_csv():
     scope = _scope()
     now = _clock()
     filters, *_ = _filters(scope)
+    zone = times.viewer_zone()
 
     def rows():
         for row in all_people(scope, filters, now):
@@ -271,7 +273,7 @@ def people_csv():
                 row.enrolled,
                 row.completed,
                 row.percent,
-                row.last_active_at.isoformat() if row.last_active_at else "",
+                times.iso_in_zone(row.last_active_at, zone),
                 row.recent,
                 row.before,
                 row.trend,
@@ -293,10 +295,12 @@ def events_csv():
     if end < start:
         abort(400, "The end date is before the start date.")
 
+    zone = times.viewer_zone()
+
     def rows():
         for row in export_events(scope, start, end):
             when, *rest = row
-            yield (when.isoformat(), *("" if value is None else value for value in rest))
+            yield (times.iso_in_zone(when, zone), *("" if value is None else value for value in rest))
 
     return _csv_response(stream_csv(EVENT_COLUMNS, rows()), f"events-{start}-to-{end}.csv")
 

@@ -17,7 +17,7 @@ from courseware.models.accounts import (
     UserSession,
     fold_team_name,
 )
-from courseware.models.courses import Course, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.courses import Course, CourseCover, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.discussions import DiscussionPost
 from courseware.models.drafts import FORM_NAME_LENGTH, Draft, UnsentForm
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
@@ -39,6 +39,7 @@ from courseware.models.learning import (
     Submission,
     TeamObjective,
 )
+from courseware.models.organisation import OrganisationSettings
 from courseware.models.provisioning import ScimGroup, ScimToken, ScimUser
 from courseware.models.sign_in import (
     SIGN_IN_OUTCOMES,
@@ -86,6 +87,7 @@ __all__ = [
     "CheckInRevision",
     "ChecklistState",
     "Course",
+    "CourseCover",
     "CourseStaff",
     "DiscussionPost",
     "Enrollment",
@@ -103,6 +105,7 @@ __all__ = [
     "NOTIFICATION_DELIVERIES",
     "Notification",
     "NotificationPreference",
+    "OrganisationSettings",
     "Objective",
     "ObjectiveCheckIn",
     "ObjectiveRevision",

@@ -48,6 +48,10 @@ class User(UserMixin, Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # An IANA zone name the person sees times in; None follows the organisation's default.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The language the person prefers: "" follows the browser's.
+    locale: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -44,6 +44,19 @@ class Course(Base):
     )
 
 
+class CourseCover(Base):
+    """A course's cover image: the bytes as given (a new stored file on every change, so its id
+    is the version in the image's address) and its file name in the course folder."""
+
+    __tablename__ = "course_covers"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class CourseStaff(Base):
     """A person granted rights on a course: ``editor`` (trainer) or ``reviewer``."""
 

@@ -1,4 +1,4 @@
-"""axe-core finds no WCAG 2.1 A or AA violation on the trainers' and mentoring pages, and they fit a phone."""
+"""axe-core finds no WCAG 2.2 A or AA violation on the trainers' and mentoring pages, and they fit a phone."""
 
 from __future__ import annotations
 

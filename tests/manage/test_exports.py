@@ -83,6 +83,23 @@ def test_events_csv_for_a_date_range(app, client, login, org, make_user, db):
     assert {row[2] for row in everyone[1:]} == {"doer@example.org", "stranger@example.org"}
 
 
+def test_csv_times_carry_the_offset_of_the_exporting_persons_zone(client, login, org, make_user, db):
+    person = make_user(email="doer@example.org", name="Doer", team=org.north)
+    day = dt.datetime(2026, 2, 10, 9, 30, tzinfo=dt.UTC)
+    add_event(person, rules.VIEWED, day, lesson=lessons_of(org.course)[0])
+    org.manager.time_zone = "America/New_York"
+    db.session.commit()
+    login(org.manager)
+
+    rows = read_csv(client.get("/manage/events.csv?start=2026-02-10&end=2026-02-10"))
+
+    [record] = [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows[1:]]
+    assert record["time"] == "2026-02-10T04:30:00-05:00"
+    people = read_csv(client.get("/manage/people.csv"))
+    last_active = {row[2]: dict(zip(PEOPLE_COLUMNS, row, strict=True)) for row in people[1:]}["doer@example.org"]
+    assert dt.datetime.fromisoformat(last_active["last_active"]).utcoffset() == dt.timedelta(hours=-5)
+
+
 def test_events_csv_refuses_bad_dates_with_a_clear_message(client, login, org):
     login(org.manager)
     for query, words in [

@@ -3,10 +3,12 @@ last used, and once revoked (after a confirmation) is refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
 
+from courseware.core.times import format_date
 from courseware.models import ScimToken
 from tests.conftest import csrf_token, post
 
@@ -42,7 +44,8 @@ def test_a_token_is_shown_once_works_shows_its_last_use_and_once_revoked_is_refu
     db.session.refresh(token)
     assert token.last_used_at is not None
     listed = client.get(PAGE).get_data(as_text=True)
-    assert token.last_used_at.strftime("%Y-%m-%d %H:%M") + " UTC" in _row(listed, "Okta")
+    row = _row(listed, "Okta")
+    assert f'title="{format_date(token.last_used_at, dt.UTC)}">just now</time>' in row
     assert secret not in listed
 
     # Revoking asks first: the confirmation page leaves the token working.

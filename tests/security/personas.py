@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 
 from courseware.auth.services import invite
+from courseware.covers.services import set_cover, uploaded_cover
 from courseware.db import utcnow
 from courseware.drafts.services import save_draft
 from courseware.evidence.files import clean_upload
@@ -32,6 +33,7 @@ from courseware.models import (
     SignInProvider,
     XapiClient,
 )
+from courseware.organisation.services import clean_logo, save_settings
 from courseware.xapi.forwarding import save_target
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
@@ -92,6 +94,8 @@ FORM_DATA = {
     "account.account": {"name": "a token"},
     "notifications.preference": {"delivery": "digest"},
     "manage.remind_person": {"message": "Keep going."},
+    "preferences.save": {"time_zone": "Europe/Paris", "locale": "fr"},
+    "organisation.settings": {"name": "Renamed Org", "accent_colour": "#1f5f8b", "default_time_zone": "UTC"},
     "admin.invite": {"email": "invitee@example.org", "roles": ["learner"], "team": "0"},
     "admin.person": {"name": "Renamed", "roles": ["learner"], "team": "0"},
     "admin.set_active": {"active": "1"},
@@ -147,6 +151,12 @@ def all_routes(app) -> list[tuple[str, str, str]]:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((rule.endpoint, method, rule.rule))
     return sorted(routes)
+
+
+def _cover_version(course) -> int:
+    from courseware.covers.services import cover_of
+
+    return cover_of(course).stored_file_id
 
 
 def build_world(db, make_user, make_team, make_course):
@@ -220,6 +230,15 @@ def build_world(db, make_user, make_team, make_course):
         enabled=True,
         actor=None,
     )
+    set_cover(course, uploaded_cover("cover.png", png()))
+    settings = save_settings(
+        name="Example Org",
+        accent_colour="#1f5f8b",
+        signatory_name="Sam Signer",
+        signatory_title="Head of Learning",
+        default_time_zone="Europe/Paris",
+        logo=clean_logo("logo.png", png()),
+    )
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -261,6 +280,9 @@ def build_world(db, make_user, make_team, make_course):
         "resource_id": str(owner.id),
         "name": "User",
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "logo_version": settings.logo_file_id,
+        "cover_version": _cover_version(course),
+        "colour": "1f5f8b",
     }
     return people, values
 
@@ -285,6 +307,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return str(values["scim_token_id"])
         if name == "user_id" and endpoint == "author.remove_staff":
             return str(values["staff_id"])
+        if name == "version":
+            return str(values["logo_version" if endpoint == "organisation.logo" else "cover_version"])
         return str(values[name])
 
     return re.sub(r"<([^>]+)>", fill, rule)

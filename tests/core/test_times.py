@@ -1,0 +1,57 @@
+"""Times shown in the viewer's zone, relative where natural, and ISO 8601 with an offset in CSVs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from courseware.core import times
+
+NOON_UTC = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def test_a_time_is_shown_in_the_zone_asked_for_with_its_abbreviation():
+    assert times.format_date(NOON_UTC, dt.UTC) == "1 Jul 2026, 12:00 UTC"
+    assert times.format_date(NOON_UTC, zoneinfo.ZoneInfo("Europe/Paris")) == "1 Jul 2026, 14:00 CEST"
+    assert times.format_date(NOON_UTC, zoneinfo.ZoneInfo("America/New_York")) == "1 Jul 2026, 08:00 EDT"
+
+
+def test_a_zone_without_an_abbreviation_is_named_by_its_offset():
+    assert times.format_date(NOON_UTC, zoneinfo.ZoneInfo("Asia/Dubai")) == "1 Jul 2026, 16:00 UTC+04"
+    assert times.format_date(NOON_UTC, zoneinfo.ZoneInfo("Asia/Kathmandu")) == "1 Jul 2026, 17:45 UTC+05:45"
+
+
+def test_a_calendar_date_is_never_moved_to_another_day():
+    assert times.format_date(dt.date(2026, 7, 1)) == "1 Jul 2026"
+
+
+def test_csv_times_are_iso_8601_with_the_offset_of_the_zone():
+    assert times.iso_in_zone(NOON_UTC, zoneinfo.ZoneInfo("Europe/Paris")) == "2026-07-01T14:00:00+02:00"
+    assert times.iso_in_zone(NOON_UTC, dt.UTC) == "2026-07-01T12:00:00+00:00"
+    assert times.iso_in_zone(None) == ""
+
+
+def test_relative_forms_count_minutes_hours_and_days():
+    now = NOON_UTC
+    assert times.time_ago(now - dt.timedelta(seconds=20), now) == "just now"
+    assert times.time_ago(now - dt.timedelta(minutes=1), now) == "1 minute ago"
+    assert times.time_ago(now - dt.timedelta(hours=5), now) == "5 hours ago"
+    assert times.time_ago(now - dt.timedelta(days=3, hours=2), now) == "3 days ago"
+
+
+def test_only_known_zones_are_accepted():
+    assert times.is_zone("Europe/Paris") and times.is_zone("UTC")
+    assert not times.is_zone("Mars/Olympus_Mons")
+    assert not times.is_zone("")
+    assert not times.is_zone("../../etc/passwd")
+    assert times.zone("Mars/Olympus_Mons") is dt.UTC
+    assert all(times.is_zone(name) for name, _ in times.zone_choices())
+
+
+def test_the_relative_form_keeps_the_exact_time_in_its_title(app):
+    recent = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    with app.test_request_context():
+        markup = str(times.when(recent))
+    assert markup.startswith(f'<time datetime="{recent.isoformat(timespec="seconds")}" title="')
+    assert ">3 days ago</time>" in markup
+    assert times.format_date(recent, dt.UTC) in markup
