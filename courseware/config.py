@@ -53,6 +53,7 @@ def default_settings(instance_path: str) -> dict:
         "JOB_KEEP_DONE_DAYS": 7,
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_HOURS": 2,
+        "EMAIL_CHANGE_HOURS": 24,
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_ABSOLUTE_HOURS": 12,
         "SECURE_COOKIES": False,

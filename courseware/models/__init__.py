@@ -3,6 +3,7 @@
 from courseware.models.accounts import (
     ROLES,
     ApiToken,
+    EmailChange,
     Invitation,
     ManagerScope,
     Mentorship,
@@ -33,6 +34,7 @@ from courseware.models.learning import (
     QuizAttempt,
     Review,
     Submission,
+    TeamAssignment,
     TeamObjective,
 )
 from courseware.models.provisioning import ScimGroup, ScimToken, ScimUser
@@ -68,6 +70,7 @@ __all__ = [
     "ROLES",
     "SIGN_IN_OUTCOMES",
     "ApiToken",
+    "EmailChange",
     "CheckInRevision",
     "ChecklistState",
     "Course",
@@ -102,6 +105,7 @@ __all__ = [
     "ScimUser",
     "Submission",
     "Team",
+    "TeamAssignment",
     "TeamObjective",
     "User",
     "UserRole",
