@@ -8,7 +8,7 @@ import logging
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
@@ -512,3 +512,34 @@ def resend_invitation(invitation: Invitation, actor: User) -> tuple[Invitation, 
     fresh, token = invite(invitation.email, invitation.role_list, invitation.team, actor)
     fresh.name = invitation.name
     return fresh, token
+
+
+def rename_team(team: Team, name: str, actor: User) -> None:
+    """Give a team a new name; refuses a name another team has, whatever the case."""
+    name = name.strip()
+    taken = Invalid("A team with this name already exists.", field="name")
+    if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name), Team.id != team.id)):
+        raise taken
+    old = team.name
+    team.name = name
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise taken from None
+    log.info("%s renamed team %s to %s", actor.email, old, name)
+
+
+def team_member_count(team: Team) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.team_id == team.id))
+
+
+def delete_team(team: Team, actor: User) -> None:
+    """Delete a team nobody is in (its managers' scope, course rules and team objectives go with
+    it); refuses a team with people in it."""
+    if team_member_count(team):
+        raise Invalid("Only an empty team can be deleted: move its people to another team first.")
+    name = team.name
+    db.session.delete(team)
+    db.session.flush()
+    log.info("%s deleted team %s", actor.email, name)

@@ -184,7 +184,7 @@ def team_rules(scope: Scope) -> list[TeamAssignment]:
     return [rule for rule in rules if scope.covers_team(rule.team_id)]
 
 
-def stop_rule(scope: Scope, rule: TeamAssignment, manager: User) -> None:
+def stop_team_rule(scope: Scope, rule: TeamAssignment, manager: User) -> None:
     """Stop enrolling people who join the team later; who is enrolled stays enrolled."""
     if not scope.covers_team(rule.team_id):
         raise NotAllowed("You can only change the teams you manage.")
