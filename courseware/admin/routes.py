@@ -136,7 +136,8 @@ def person(user_id: int):
         dropped = set(services.managed_team_ids(user)) - (
             {t.id for t in managed} if "manager" in (form.roles.data or []) else set()
         )
-        if removed or dropped:
+        refused = user.id == current_user.id and "admin" in removed  # update_person says why
+        if (removed or dropped) and not refused:
             lost = [f"{user.name} loses the {', '.join(removed)} role{'s' if len(removed) > 1 else ''}."] if removed else []
             if dropped:
                 lost.append(
