@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 
 from courseware.auth.services import invite
+from courseware.auth.sessions import session_handle
 from courseware.db import utcnow
 from courseware.evidence.files import clean_upload
 from courseware.evidence.services import attach_files
@@ -21,6 +22,8 @@ from courseware.learn.objectives import set_objective
 from courseware.models import (
     ApiToken,
     Comment,
+    TeamAssignment,
+    UserSession,
     CourseStaff,
     Lesson,
     ManagerScope,
@@ -71,6 +74,11 @@ FORM_DATA = {
     "auth.login": {"email": "nobody@example.org", "password": "wrong password"},
     "auth.forgot_password": {"email": "nobody@example.org"},
     "account.account": {"name": "a token"},
+    "account.change_name": {"display_name": "A new name"},
+    "account.change_email": {"email": "new-address@example.org", "email_password": "not the password"},
+    "account.change_password": {"current_password": "not the password", "password": "x", "confirm": "x"},
+    "admin.team": {"name": "A renamed team"},
+    "admin.invite_bulk": {"csv_text": "e-mail,name\nbulk@example.org,Bulk Person"},
     "admin.invite": {"email": "invitee@example.org", "roles": ["learner"], "team": "0"},
     "admin.person": {"name": "Renamed", "roles": ["learner"], "team": "0"},
     "admin.set_active": {"active": "1"},
@@ -179,6 +187,11 @@ def build_world(db, make_user, make_team, make_course):
     db.session.add(scim_token)
     lrs_client = XapiClient(name="Authoring tool", key="0" * 20, secret_hash="0" * 64, scopes="statements/write")
     db.session.add(lrs_client)
+    # The owner signed in on another device, and their team has a course as a rule.
+    other_device = UserSession(id="owner-other-device", user_id=owner.id, user_agent="Mozilla/5.0 (iPhone)")
+    db.session.add(other_device)
+    rule = TeamAssignment(team_id=team_a.id, course_id=course.id)
+    db.session.add(rule)
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -217,6 +230,8 @@ def build_world(db, make_user, make_team, make_course):
         "resource_id": str(owner.id),
         "name": "User",
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "handle": session_handle(other_device.id),
+        "rule_id": rule.id,
     }
     return people, values
 
