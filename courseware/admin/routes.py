@@ -138,7 +138,11 @@ def person(user_id: int):
         )
         refused = user.id == current_user.id and "admin" in removed  # update_person says why
         if (removed or dropped) and not refused:
-            lost = [f"{user.name} loses the {', '.join(removed)} role{'s' if len(removed) > 1 else ''}."] if removed else []
+            lost = (
+                [f"{user.name} loses the {', '.join(removed)} role{'s' if len(removed) > 1 else ''}."]
+                if removed
+                else []
+            )
             if dropped:
                 lost.append(
                     f"They stop seeing the progress of {len(dropped)} team{'s' if len(dropped) > 1 else ''} they manage."

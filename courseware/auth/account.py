@@ -134,10 +134,14 @@ def confirm_email(token: str):
             user = services.confirm_email_change(change)
         except services.LinkUsed as exc:
             db.session.rollback()
-            return render_template("auth/invitation_invalid.html", title="Confirmation link not valid", problem=exc.message), 410
+            return render_template(
+                "auth/invitation_invalid.html", title="Confirmation link not valid", problem=exc.message
+            ), 410
         except Invalid as exc:
             db.session.rollback()
-            return render_template("auth/invitation_invalid.html", title="Address not changed", problem=exc.message), 409
+            return render_template(
+                "auth/invitation_invalid.html", title="Address not changed", problem=exc.message
+            ), 409
         db.session.commit()
         flash(f"Your email address is now {user.email}.", "success")
         return redirect(url_for("account.account") if current_user.is_authenticated else url_for("auth.login"))

@@ -62,7 +62,10 @@ class NameForm(CheckedForm):
 class EmailChangeForm(CheckedForm):
     email = EmailField(
         "New email address",
-        validators=[DataRequired("Enter the new address."), Email("Enter a valid email address, like name@example.org.")],
+        validators=[
+            DataRequired("Enter the new address."),
+            Email("Enter a valid email address, like name@example.org."),
+        ],
         render_kw={"autocomplete": "email"},
         description="We send a link to it; your address changes when you open that link.",
     )
@@ -87,6 +90,9 @@ class PasswordChangeForm(CheckedForm):
     )
     confirm = PasswordField(
         "New password again",
-        validators=[DataRequired("Type the new password again."), EqualTo("password", "The two passwords do not match.")],
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
         render_kw={"autocomplete": "new-password"},
     )

@@ -199,7 +199,9 @@ def active_sessions(user: User, current_sid: str | None) -> list[SessionView]:
             continue
         browser, device = describe_user_agent(row.user_agent)
         views.append(
-            SessionView(session_handle(row.id), browser, device, row.created_at, row.last_seen_at, row.id == current_sid)
+            SessionView(
+                session_handle(row.id), browser, device, row.created_at, row.last_seen_at, row.id == current_sid
+            )
         )
     return sorted(views, key=lambda view: not view.current)
 

@@ -342,9 +342,7 @@ def assign():
         try:
             moved = due_date_changes(scope, course, **chosen)
             if not moved or confirmed():
-                result = assign_course(
-                    current_user, scope, course, follow_teams=form.reach.data != "today", **chosen
-                )
+                result = assign_course(current_user, scope, course, follow_teams=form.reach.data != "today", **chosen)
         except NotAllowed:
             abort(404)
         except Invalid as exc:

@@ -48,7 +48,9 @@ def test_an_empty_name_is_refused_and_the_rest_of_the_page_still_shows(client, m
     assert "Where you are signed in" in shown.text
 
 
-def test_a_new_address_changes_only_when_the_link_sent_to_it_is_opened_once(app, client, make_user, login, db, smtp_server):
+def test_a_new_address_changes_only_when_the_link_sent_to_it_is_opened_once(
+    app, client, make_user, login, db, smtp_server
+):
     user = make_user(email="ada@example.org", name="Ada")
     login(user)
 
@@ -79,7 +81,9 @@ def test_a_new_address_changes_only_when_the_link_sent_to_it_is_opened_once(app,
     told = [m for m in smtp_server.messages if m["To"] == "ada@example.org"]
     assert len(told) == 1 and "ada@new.example.org" in body_of(told[0])
     assert client.get(path_of(link)).status_code == 410
-    assert post(new_client(app), "/login", {"email": "ada@new.example.org", "password": TEST_PASSWORD}).status_code == 302
+    assert (
+        post(new_client(app), "/login", {"email": "ada@new.example.org", "password": TEST_PASSWORD}).status_code == 302
+    )
 
 
 def test_an_expired_confirmation_link_changes_nothing(app, client, make_user, login, db, smtp_server):
@@ -126,15 +130,21 @@ def test_a_password_change_needs_the_current_one_and_signs_out_other_devices(app
     login(user, target=elsewhere)
     login(user)
 
-    wrong = post(client, "/account/password", {"current_password": "nope", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    wrong = post(
+        client, "/account/password", {"current_password": "nope", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert wrong.status_code == 422
     assert "That is not your current password." in page(wrong).errors
-    weak = post(client, "/account/password", {"current_password": TEST_PASSWORD, "password": "short", "confirm": "short"})
+    weak = post(
+        client, "/account/password", {"current_password": TEST_PASSWORD, "password": "short", "confirm": "short"}
+    )
     assert weak.status_code == 422
     assert "Use at least 8 characters." in page(weak).errors
 
     response = post(
-        client, "/account/password", {"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        client,
+        "/account/password",
+        {"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
 
     assert path_of(response.location) == "/account"
@@ -158,7 +168,9 @@ def test_an_account_that_signs_in_with_the_organisation_is_told_its_password_is_
         shown = page(client.get("/account"))
         assert "You sign in with your organisation's account, so your password is managed there" in shown.text
         response = post(
-            client, "/account/password", {"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+            client,
+            "/account/password",
+            {"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         )
         assert response.status_code == 422
         assert "your password is changed there, not here" in page(response).text

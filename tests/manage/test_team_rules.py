@@ -90,7 +90,9 @@ def test_someone_who_accepts_an_invitation_to_the_team_is_enrolled(app, client, 
     assign(client, org.course, teams=[org.north])
     _invitation, token = invite("joiner@example.org", ["learner"], org.north, org.admin)
     db.session.commit()
-    response = post(client, f"/invite/{token}", {"name": "Jo Joiner", "password": TEST_PASSWORD, "confirm": TEST_PASSWORD})
+    response = post(
+        client, f"/invite/{token}", {"name": "Jo Joiner", "password": TEST_PASSWORD, "confirm": TEST_PASSWORD}
+    )
     assert response.status_code == 302
 
     from courseware.auth.services import find_user_by_email
@@ -198,9 +200,7 @@ def test_the_same_due_date_again_asks_nothing_and_tells_nobody(manager_client, o
     assert db.session.scalar(select(Notification).where(Notification.kind == "due-date")) is None
 
 
-def test_a_manager_stops_a_rule_after_confirming_and_later_members_are_not_enrolled(
-    manager_client, org, make_user, db
-):
+def test_a_manager_stops_a_rule_after_confirming_and_later_members_are_not_enrolled(manager_client, org, make_user, db):
     assign(manager_client, org.course, teams=[org.north])
     rule = db.session.scalar(select(TeamAssignment))
     assert "Courses that follow people into teams" in page(manager_client.get("/manage/assign")).text

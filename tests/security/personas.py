@@ -22,8 +22,6 @@ from courseware.learn.objectives import set_objective
 from courseware.models import (
     ApiToken,
     Comment,
-    TeamAssignment,
-    UserSession,
     CourseStaff,
     Lesson,
     ManagerScope,
@@ -31,6 +29,8 @@ from courseware.models import (
     Notification,
     ScimToken,
     SignInProvider,
+    TeamAssignment,
+    UserSession,
     XapiClient,
 )
 from tests.conftest import TEST_PASSWORD
