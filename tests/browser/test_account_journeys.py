@@ -124,6 +124,7 @@ def test_an_admin_fixes_a_csv_with_bad_rows_and_invites_everyone(browser, base_u
     admin_email = f"bulk-admin-{suffix}@example.org"
     create_user(admin_email, "Bea Bulk", TEST_PASSWORD, roles=("admin",))
     team = get_or_create_team(f"Bulk team {suffix}")
+    learner = create_user(f"bulk-learner-{suffix}@example.org", "Lu Learner", TEST_PASSWORD)
     live_db.session.commit()
     bad = tmp_path / "people.csv"
     bad.write_text(
@@ -158,6 +159,21 @@ def test_an_admin_fixes_a_csv_with_bad_rows_and_invites_everyone(browser, base_u
     assert violations(page) == []
     page.goto(f"{base_url}/admin/people")
     expect(page.locator("main")).to_contain_text(f"cy-{suffix}@example.org")
+
+    # Handing over a reset link, and a question before deactivating someone, with no JavaScript.
+    page.goto(f"{base_url}/admin/people/{learner.id}")
+    page.click("button:has-text('Make a password reset link')")
+    expect(page.locator("#reset-link")).to_have_value(re.compile(r"/password/reset/"))
+    assert violations(page) == []
+    page.goto(f"{base_url}/admin/people/{learner.id}")
+    page.click("button:has-text('Deactivate')")
+    expect(page.locator("h1")).to_have_text(f"Deactivate {learner.name}?")
+    assert violations(page) == []
+    page.click("a:has-text('Cancel')")
+    expect(page.locator("main")).to_contain_text("active")
+    expect(page.locator("button:has-text('Deactivate')")).to_be_visible()
+    page.goto(f"{base_url}/admin/teams/{team.id}")
+    assert violations(page) == []
     page.close()
 
 
