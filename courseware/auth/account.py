@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
@@ -19,10 +19,16 @@ from courseware.core.mail import mail_configured
 from courseware.core.validators import CheckedForm, SingleLine
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
-from courseware.extensions import db
+from courseware.extensions import db, limiter
 from courseware.models import ApiToken
 
 bp = Blueprint("account", __name__)
+
+
+def _password_check_limit() -> str:
+    # Forms that check the current password are limited as logging in is, so that a session left
+    # open cannot be used to guess it.
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 class TokenForm(CheckedForm):
@@ -95,6 +101,7 @@ def change_name():
 
 
 @bp.route("/account/email", methods=["POST"])
+@limiter.limit(_password_check_limit)
 @role_required()
 def change_email():
     """Ask for a new address: a confirmation link goes to it, and the address changes only when
@@ -149,6 +156,7 @@ def confirm_email(token: str):
 
 
 @bp.route("/account/password", methods=["POST"])
+@limiter.limit(_password_check_limit)
 @role_required()
 def change_password():
     """Change your password with the current one; your other sessions end."""

@@ -222,3 +222,13 @@ def test_a_manager_cannot_stop_another_teams_rule(app, client, login, org, db):
 
     assert post(client, f"/manage/assign/rules/{rule.id}/stop", {"confirmed": "yes"}).status_code == 404
     assert db.session.scalar(select(TeamAssignment)) is not None
+
+
+def test_an_account_made_in_the_team_later_is_enrolled_too(manager_client, org, make_user, db):
+    """Accounts made by the command line or a test's factory go through the same rule."""
+    assign(manager_client, org.course, teams=[org.north], due=None)
+
+    later = make_user(email="made@example.org", team=org.north)
+
+    enrollment = enrollment_of(db, later, org.course)
+    assert enrollment is not None and enrollment.due_date is None
