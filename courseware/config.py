@@ -60,6 +60,7 @@ def default_settings(instance_path: str) -> dict:
         "XAPI_FORWARD_TIMEOUT_SECONDS": 30,
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_HOURS": 2,
+        "EMAIL_CHANGE_HOURS": 24,
         "SESSION_IDLE_MINUTES": 120,
         "SESSION_ABSOLUTE_HOURS": 12,
         # A form sent after its session ended is kept this long for its author to sign in and

@@ -179,6 +179,15 @@ def post(client, path: str, data: dict | None = None, **kwargs):
     return client.post(path, data=data, **kwargs)
 
 
+def post_confirmed(client, path: str, data: dict | None = None, **kwargs):
+    """Post an action that asks first: check that the answer is the question (a page that posts
+    the same fields back with ``confirmed=yes``), then answer yes."""
+    asked = post(client, path, data, **kwargs)
+    assert asked.status_code == 200, (path, asked.status_code)
+    assert 'name="confirmed" value="yes"' in asked.get_data(as_text=True), path
+    return post(client, path, {**(data or {}), "confirmed": "yes"}, **kwargs)
+
+
 @pytest.fixture
 def make_user(db):
     """Create an account: ``make_user(roles=("trainer",), team=team)``."""

@@ -1,6 +1,7 @@
 """Forms admins use to invite people, edit their roles and teams, and create teams."""
 
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
+from flask_wtf.file import FileField
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Email, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
@@ -44,3 +45,12 @@ class PersonForm(CheckedForm):
 
 class TeamForm(CheckedForm):
     name = StringField("Team name", validators=[DataRequired("Enter a team name."), Length(max=120), SingleLine()])
+
+
+class BulkInviteForm(CheckedForm):
+    file = FileField("CSV file", description="Columns: e-mail, name, team, roles (a header row first).")
+    csv_text = TextAreaField(
+        "Or paste the rows",
+        description="Roles are separated by spaces or semicolons, such as “learner trainer”. Empty means learner.",
+        render_kw={"rows": 8, "spellcheck": "false"},
+    )

@@ -8,11 +8,14 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from courseware.admin.forms import InviteForm, PersonForm, TeamForm
+from courseware.admin import bulk
+from courseware.admin.forms import BulkInviteForm, InviteForm, PersonForm, TeamForm
 from courseware.auth import services
 from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
+from courseware.core.confirm import ask_first
 from courseware.core.links import page_url
+from courseware.core.mail import mail_configured
 from courseware.core.validators import int_param, text_param
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
@@ -62,6 +65,7 @@ def people():
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
+        now=utcnow(),
     )
 
 
@@ -94,6 +98,14 @@ def revoke_invitation(invitation_id: int):
     """Withdraw an open invitation so that its link stops working."""
     invitation = db.session.get(Invitation, invitation_id) or abort(404)
     if invitation.accepted_at is None and invitation.revoked_at is None:
+        question = ask_first(
+            f"Withdraw the invitation to {invitation.email}?",
+            "Its link stops working at once. You can invite them again later.",
+            "Withdraw the invitation",
+            url_for("admin.people"),
+        )
+        if question:
+            return question
         invitation.revoked_at = utcnow()
         db.session.commit()
         flash(f"The invitation to {invitation.email} is withdrawn.", "success")
@@ -120,6 +132,29 @@ def person(user_id: int):
     form.managed_teams.choices = _team_choices()[1:]
     if form.validate_on_submit():
         managed = [t for t in (_team_or_none(i) for i in form.managed_teams.data or []) if t]
+        removed = sorted(user.roles - set(form.roles.data or []) - {"learner"})
+        dropped = set(services.managed_team_ids(user)) - (
+            {t.id for t in managed} if "manager" in (form.roles.data or []) else set()
+        )
+        refused = user.id == current_user.id and "admin" in removed  # update_person says why
+        if (removed or dropped) and not refused:
+            lost = (
+                [f"{user.name} loses the {', '.join(removed)} role{'s' if len(removed) > 1 else ''}."]
+                if removed
+                else []
+            )
+            if dropped:
+                lost.append(
+                    f"They stop seeing the progress of {len(dropped)} team{'s' if len(dropped) > 1 else ''} they manage."
+                )
+            question = ask_first(
+                f"Take access away from {user.name}?",
+                [*lost, "This takes effect on their very next page."],
+                "Save and take the access away",
+                url_for("admin.person", user_id=user.id),
+            )
+            if question:
+                return question
         try:
             services.update_person(
                 user,
@@ -144,6 +179,18 @@ def set_active(user_id: int):
     """Deactivate a person (their sessions end at once) or reactivate them."""
     user = db.session.get(User, user_id) or abort(404)
     active = request.form.get("active") == "1"
+    if not active and user.is_active and user.id != current_user.id:
+        question = ask_first(
+            f"Deactivate {user.name}?",
+            [
+                f"{user.name} is signed out everywhere at once and cannot sign in until reactivated.",
+                "Their records stay; you can reactivate them later.",
+            ],
+            f"Deactivate {user.name}",
+            url_for("admin.person", user_id=user.id),
+        )
+        if question:
+            return question
     try:
         services.set_active(user, active, current_user)
     except Invalid as exc:
@@ -172,6 +219,120 @@ def teams():
         select(Team, func.count(User.id)).outerjoin(User, User.team_id == Team.id).group_by(Team.id).order_by(Team.name)
     ).all()
     return render_template("admin/teams.html", form=form, rows=rows), 422 if form.errors else 200
+
+
+@bp.route("/teams/<id:team_id>", methods=["GET", "POST"])
+@role_required("admin")
+def team(team_id: int):
+    """Rename a team; an empty team can be deleted from here."""
+    team = db.session.get(Team, team_id) or abort(404)
+    form = TeamForm(data=None if request.method == "POST" else {"name": team.name})
+    if form.validate_on_submit():
+        try:
+            services.rename_team(team, form.name.data, current_user)
+        except Invalid as exc:
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"The team is now called {team.name}.", "success")
+            return redirect(url_for("admin.teams"))
+    members = services.team_member_count(team)
+    return render_template("admin/team.html", team=team, form=form, members=members), 422 if form.errors else 200
+
+
+@bp.route("/teams/<id:team_id>/delete", methods=["POST"])
+@role_required("admin")
+def delete_team(team_id: int):
+    """Delete an empty team, after asking; a team with people in it is refused."""
+    team = db.session.get(Team, team_id) or abort(404)
+    if services.team_member_count(team):
+        flash("Only an empty team can be deleted: move its people to another team first.", "error")
+        return redirect(url_for("admin.team", team_id=team.id))
+    question = ask_first(
+        f"Delete the team {team.name}?",
+        [
+            "Nobody is in it. Its managers stop managing it, and courses assigned to it as a rule "
+            "and its team objectives go with it.",
+            "This cannot be undone.",
+        ],
+        f"Delete {team.name}",
+        url_for("admin.team", team_id=team.id),
+    )
+    if question:
+        return question
+    name = team.name
+    try:
+        services.delete_team(team, current_user)
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.team", team_id=team.id))
+    db.session.commit()
+    flash(f"The team {name} is deleted.", "success")
+    return redirect(url_for("admin.teams"))
+
+
+@bp.route("/people/<id:user_id>/reset-link", methods=["POST"])
+@role_required("admin")
+def reset_link(user_id: int):
+    """Make a password-reset link to hand to the person; any earlier unused link of theirs stops
+    working. Refused for a deactivated account."""
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        token = services.admin_reset_link(user, current_user)
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.person", user_id=user.id))
+    db.session.commit()
+    link = page_url("auth.reset_password", token=token)
+    return render_template("admin/reset_link.html", person=user, link=link, can_email=mail_configured())
+
+
+@bp.route("/invitations/<id:invitation_id>/resend", methods=["POST"])
+@role_required("admin")
+def resend_invitation(invitation_id: int):
+    """Send an open invitation again with a fresh link (the old one stops working), by email when
+    SMTP is configured, and show the link to hand over."""
+    invitation = db.session.get(Invitation, invitation_id) or abort(404)
+    try:
+        fresh, token = services.resend_invitation(invitation, current_user)
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.people"))
+    queued = services.queue_invitation_email(fresh, token, current_user)
+    db.session.commit()
+    link = page_url("auth.accept_invitation", token=token)
+    return render_template("admin/invited.html", invitation=fresh, link=link, queued=queued, resent=True)
+
+
+@bp.route("/people/invite/bulk", methods=["GET", "POST"])
+@role_required("admin")
+def invite_bulk():
+    """Invite many people from a CSV file (e-mail, name, team, roles): first a preview with what
+    is wrong on each row, and nothing written; then, confirmed, everyone or nobody."""
+    form = BulkInviteForm()
+    if not form.validate_on_submit():
+        return render_template("admin/invite_bulk.html", form=form, plan=None), 422 if form.errors else 200
+    text = form.csv_text.data or ""
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            text = bulk.decode_csv(upload.read(bulk.MAX_BYTES + 1))
+        except Invalid as exc:
+            form.file.errors.append(exc.message)
+            return render_template("admin/invite_bulk.html", form=form, plan=None), 422
+        form.csv_text.data = text
+    plan = bulk.read_invitation_csv(text)
+    if request.form.get("confirmed") == "yes" and plan.ok:
+        try:
+            made = bulk.invite_in_bulk(plan, current_user)
+        except Invalid as exc:
+            db.session.rollback()
+            plan.problems.append(exc.message)
+        else:
+            db.session.commit()
+            links = [(item, page_url("auth.accept_invitation", token=item.token)) for item in made]
+            return render_template("admin/invited_bulk.html", links=links, queued=any(i.queued for i in made))
+    return render_template("admin/invite_bulk.html", form=form, plan=plan), 200 if plan.ok else 422
 
 
 @bp.route("/jobs")

@@ -74,3 +74,51 @@ class PreferencesForm(CheckedForm):
     def validate_time_zone(self, field):
         if field.data and not times.is_zone(field.data):
             raise ValidationError("Choose a time zone from the list.")
+
+
+class NameForm(CheckedForm):
+    display_name = StringField(
+        "Your name",
+        validators=[DataRequired("Enter your name."), Length(max=120), SingleLine()],
+        render_kw={"autocomplete": "name"},
+        description="As your colleagues know you.",
+    )
+
+
+class EmailChangeForm(CheckedForm):
+    email = EmailField(
+        "New email address",
+        validators=[
+            DataRequired("Enter the new address."),
+            Email("Enter a valid email address, like name@example.org."),
+        ],
+        render_kw={"autocomplete": "email"},
+        description="We send a link to it; your address changes when you open that link.",
+    )
+    email_password = PasswordField(
+        "Your current password",
+        validators=[Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class PasswordChangeForm(CheckedForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a new password."), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+        description="At least 8 characters. A few unrelated words make a good password.",
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

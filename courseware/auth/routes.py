@@ -10,6 +10,7 @@ from courseware.auth import services
 from courseware.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from courseware.auth.sessions import end_session, start_session
 from courseware.core.links import safe_next
+from courseware.core.mail import mail_configured
 from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
@@ -139,6 +140,8 @@ def accept_invitation(token: str):
     if problem:
         return render_template("auth/invitation_invalid.html", problem=problem), 404 if invitation is None else 410
     form = AcceptInvitationForm()
+    if request.method == "GET" and invitation.name:
+        form.name.data = invitation.name
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(invitation, form.name.data, form.password.data)
@@ -163,17 +166,30 @@ def accept_invitation(token: str):
     )
 
 
+NO_EMAIL_RESET = (
+    "This site cannot send email, so no reset link was sent. Ask an administrator: "
+    "they can make a reset link for you on your page in the people list."
+)
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def forgot_password():
     """Email a reset link; the answer is the same whether or not the address has an account.
+
+    Where the site cannot send email, the page says so and sends the person to an administrator,
+    who can make a reset link for them.
 
     The request only queues the work, with the address as typed: looking it up, making the token
     and sending the email are the worker's, so that neither the answer nor how long it takes
     tells whether the account exists.
     """
     form = ForgotPasswordForm()
+    can_email = mail_configured()
     if form.validate_on_submit():
+        if not can_email:
+            flash(NO_EMAIL_RESET, "info")
+            return redirect(url_for("auth.login"))
         services.queue_password_reset(form.email.data)
         db.session.commit()
         flash(
@@ -182,7 +198,7 @@ def forgot_password():
             "info",
         )
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form, can_email=can_email), 422 if form.errors else 200
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ import logging
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from courseware.auth.passwords import password_problem
@@ -21,7 +21,8 @@ from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.jobs.services import enqueue
-from courseware.models import ROLES, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
+from courseware.manage.assignment import enroll_by_team_rules, place_in_team
+from courseware.models import ROLES, EmailChange, Invitation, ManagerScope, PasswordReset, Team, User, fold_team_name
 from courseware.organisation.services import site_name
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,12 @@ def create_user(email: str, name: str, password: str, roles=("learner",), team: 
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise Invalid(problem, field="password")
-    user = User(email=email, name=name.strip(), team=team)
+    user = User(email=email, name=name.strip())
     user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    place_in_team(user, team)
     log.info("created account %s with roles %s", email, ",".join(sorted(user.roles)))
     return user
 
@@ -304,6 +306,9 @@ def set_active(user: User, active: bool, actor: User | str) -> None:
     user.deactivated_at = None if active else utcnow()
     if not active:
         revoke_sessions(user)
+    else:
+        db.session.flush()
+        enroll_by_team_rules(user)
     by = actor.email if isinstance(actor, User) else actor
     log.info("%s %s %s", by, "reactivated" if active else "deactivated", user.email)
 
@@ -314,7 +319,7 @@ def update_person(user: User, *, name: str, roles, team: Team | None, managed_te
         raise Invalid("You cannot remove your own admin role.", field="roles")
     user.name = name.strip()
     user.set_roles(roles)
-    user.team = team
+    place_in_team(user, team)
     wanted = {t.id for t in managed_teams} if "manager" in roles else set()
     current = set(db.session.scalars(select(ManagerScope.team_id).where(ManagerScope.manager_id == user.id)))
     if current - wanted:
@@ -354,3 +359,190 @@ def get_or_create_team(name: str) -> Team:
 
 def managed_team_ids(user: User) -> list[int]:
     return list(db.session.scalars(select(ManagerScope.team_id).where(ManagerScope.manager_id == user.id)))
+
+
+# --- a person's own account ----------------------------------------------------------------------
+
+
+def change_name(user: User, name: str) -> None:
+    """Set the person's own name; refuses an empty or multi-line one."""
+    name = name.strip()
+    if not name or has_control_characters(name):
+        raise Invalid("Give a name in letters, numbers, spaces and punctuation (one line).", field="name")
+    user.name = name
+    log.info("%s changed their name", user.email)
+
+
+def has_password(user: User) -> bool:
+    """Whether the person can sign in with a password here (an account made at a single sign-on
+    has none, and where passwords are for admins only, other people's are not used)."""
+    from courseware.sso.services import password_sign_in_allowed
+
+    return user.password_hash is not None and password_sign_in_allowed(user)
+
+
+def change_password(user: User, current: str, new: str, keep_session: str | None) -> int:
+    """Set a new password after checking the current one; every other session of the person
+    ends. Refuses a wrong current password, a weak new one, and accounts that sign in elsewhere.
+    How many other sessions were ended."""
+    from courseware.auth.sessions import revoke_other_sessions
+
+    if not has_password(user):
+        raise Invalid(
+            "You sign in with your organisation's account, so your password is changed there, not here.",
+            field="current_password",
+        )
+    if not user.check_password(current):
+        raise Invalid("That is not your current password.", field="current_password")
+    problem = password_problem(new, email=user.email, name=user.name)
+    if problem:
+        raise Invalid(problem, field="password")
+    user.set_password(new)
+    ended = revoke_other_sessions(user, keep_session)
+    log.info("%s changed their password; %d other session(s) ended", user.email, ended)
+    return ended
+
+
+def request_email_change(user: User, new_email: str, current_password: str | None) -> tuple[EmailChange, str]:
+    """Start changing the person's address: a single-use, expiring token whose link is emailed to
+    the new address (the change happens only when it is used). Refuses when no email can be sent,
+    a wrong current password (for accounts with one), the same address, or a taken one."""
+    if not mail_configured():
+        raise Invalid(
+            "This site cannot send email, so a new address cannot be confirmed. "
+            "Ask an administrator to change it for you.",
+            field="email",
+        )
+    if has_password(user) and not user.check_password(current_password or ""):
+        raise Invalid("That is not your current password.", field="email_password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise Invalid("That is already your address.", field="email")
+    if find_user_by_email(new_email):
+        raise Invalid("Another account already uses this address.", field="email")
+    now = utcnow()
+    # Only the newest link works.
+    db.session.execute(delete(EmailChange).where(EmailChange.user_id == user.id, EmailChange.used_at.is_(None)))
+    token = secrets.token_urlsafe(32)
+    change = EmailChange(
+        user_id=user.id,
+        new_email=new_email,
+        token_hash=token_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=current_app.config["EMAIL_CHANGE_HOURS"]),
+    )
+    db.session.add(change)
+    db.session.flush()
+    site = current_app.config["SITE_NAME"]
+    queue_mail(
+        new_email,
+        f"Confirm your new {site} address",
+        f"Hello {user.name},\n\nYou asked to use this address for your {site} account. "
+        f"Open this link within {current_app.config['EMAIL_CHANGE_HOURS']} hours to confirm it:\n\n"
+        f"{email_url('account.confirm_email', token=token)}\n\n"
+        "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
+        key=f"email-change:{change.id}",
+    )
+    log.info("%s asked to change their address", user.email)
+    return change, token
+
+
+def pending_email_change(user: User) -> EmailChange | None:
+    """The person's unconfirmed, unexpired change of address, if any."""
+    return db.session.scalar(
+        select(EmailChange).where(
+            EmailChange.user_id == user.id, EmailChange.used_at.is_(None), EmailChange.expires_at > utcnow()
+        )
+    )
+
+
+def find_email_change(token: str) -> EmailChange | None:
+    """The change a confirmation link names, while it can still be used."""
+    change = db.session.scalar(select(EmailChange).where(EmailChange.token_hash == token_digest(token)))
+    if change is None or change.used_at is not None or change.expires_at < utcnow() or not change.user.is_active:
+        return None
+    return change
+
+
+def confirm_email_change(change: EmailChange) -> User:
+    """Give the person the new address and tell the old one; the link is spent first, by a
+    conditional update, so that it works once. Refuses an address another account took since."""
+    now = utcnow()
+    spent = db.session.execute(
+        update(EmailChange)
+        .where(EmailChange.id == change.id, EmailChange.used_at.is_(None), EmailChange.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise LinkUsed("This confirmation link has expired or has already been used.")
+    user = change.user
+    if find_user_by_email(change.new_email):
+        raise Invalid("Another account uses this address now, so it cannot be yours too.")
+    old = user.email
+    user.email = change.new_email
+    db.session.flush()
+    if mail_configured():
+        site = current_app.config["SITE_NAME"]
+        queue_mail(
+            old,
+            f"Your {site} address was changed",
+            f"Hello {user.name},\n\nThe address of your {site} account is now {user.email}; "
+            "messages will go there from now on.\n\n"
+            "If you did not make this change, tell an administrator at once.\n",
+            key=f"email-changed:{change.id}",
+        )
+    log.info("%s changed their address to %s", old, user.email)
+    return user
+
+
+def admin_reset_link(user: User, actor: User) -> str:
+    """A password-reset token an admin hands to ``user`` themselves; refuses a deactivated account."""
+    found = request_password_reset(user.email)
+    if found is None:
+        raise Invalid("This account is deactivated: reactivate it before giving a reset link.")
+    log.info("%s made a password reset link for %s", actor.email, user.email)
+    return found[1]
+
+
+def resend_invitation(invitation: Invitation, actor: User) -> tuple[Invitation, str]:
+    """A fresh invitation with the same address, roles, team and name (the old link stops
+    working), for an open invitation that was lost or has expired."""
+    if invitation.accepted_at is not None:
+        raise Invalid("This invitation has been accepted already.")
+    if invitation.revoked_at is not None:
+        raise Invalid("This invitation was withdrawn or replaced; invite the person again instead.")
+    fresh, token = invite(invitation.email, invitation.role_list, invitation.team, actor)
+    fresh.name = invitation.name
+    return fresh, token
+
+
+def rename_team(team: Team, name: str, actor: User) -> None:
+    """Give a team a new name; refuses a name another team has, whatever the case."""
+    name = name.strip()
+    taken = Invalid("A team with this name already exists.", field="name")
+    if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name), Team.id != team.id)):
+        raise taken
+    old = team.name
+    team.name = name
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise taken from None
+    log.info("%s renamed team %s to %s", actor.email, old, name)
+
+
+def team_member_count(team: Team) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.team_id == team.id))
+
+
+def delete_team(team: Team, actor: User) -> None:
+    """Delete a team nobody is in (its managers' scope, course rules and team objectives go with
+    it); refuses a team with people in it."""
+    if team_member_count(team):
+        raise Invalid("Only an empty team can be deleted: move its people to another team first.")
+    name = team.name
+    db.session.delete(team)
+    db.session.flush()
+    log.info("%s deleted team %s", actor.email, name)

@@ -10,7 +10,9 @@ change take effect on the very next request, on every worker and server.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, session
 from flask_login import login_user, logout_user
@@ -138,3 +140,79 @@ def revoke_sessions(user: User) -> None:
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def revoke_other_sessions(user: User, keep: str | None) -> int:
+    """End every session of ``user`` but ``keep`` (the one making the request); how many ended."""
+    statement = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if keep:
+        statement = statement.where(UserSession.id != keep)
+    return db.session.execute(statement.values(revoked_at=utcnow())).rowcount
+
+
+def session_handle(sid: str) -> str:
+    """A name for a session that can be shown and posted back: the identifier itself is the
+    cookie's secret, and never leaves the server."""
+    return hashlib.sha256(sid.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class SessionView:
+    handle: str
+    browser: str
+    device: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    current: bool
+
+
+def describe_user_agent(user_agent: str | None) -> tuple[str, str]:
+    """(browser, device) in words for a User-Agent header, such as ("Firefox 128", "Windows")."""
+    if not user_agent:
+        return "Unknown browser", "unknown device"
+    from ua_parser import parse
+
+    found = parse(user_agent)
+    browser = "Unknown browser"
+    if found.user_agent and found.user_agent.family != "Other":
+        browser = found.user_agent.family + (f" {found.user_agent.major}" if found.user_agent.major else "")
+    device = "unknown device"
+    if found.os and found.os.family != "Other":
+        device = found.os.family
+        if found.device and found.device.family not in ("Other", "", None) and found.device.family != "Mac":
+            device = f"{found.device.family} ({found.os.family})"
+    return browser, device
+
+
+def active_sessions(user: User, current_sid: str | None) -> list[SessionView]:
+    """The person's sessions that still work, the one making the request first, then the most
+    recently seen."""
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    now = utcnow()
+    views = []
+    for row in rows:
+        if not _within_timeouts(now, row.created_at, row.last_seen_at):
+            continue
+        browser, device = describe_user_agent(row.user_agent)
+        views.append(
+            SessionView(
+                session_handle(row.id), browser, device, row.created_at, row.last_seen_at, row.id == current_sid
+            )
+        )
+    return sorted(views, key=lambda view: not view.current)
+
+
+def revoke_session(user: User, handle: str, current_sid: str | None) -> bool:
+    """End the person's other session named by ``handle``; False when there is no such session
+    (their own current one is ended by logging out)."""
+    for sid in db.session.scalars(
+        select(UserSession.id).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    ):
+        if sid != current_sid and secrets.compare_digest(session_handle(sid), handle):
+            db.session.execute(update(UserSession).where(UserSession.id == sid).values(revoked_at=utcnow()))
+            return True
+    return False

@@ -21,6 +21,7 @@ from courseware.authoring.forms import (
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
 from courseware.content.format import ACTIVITY_TYPES, MAX_BODY_LENGTH, InvalidLessonFile
 from courseware.content.render import render_markdown
+from courseware.core.confirm import ask_first
 from courseware.core.validators import int_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
@@ -329,7 +330,17 @@ def remove_staff(course_id: int, user_id: int, role: str):
     """An admin withdraws an editor's or reviewer's rights on the course."""
     course = _course(course_id)
     person = db.session.get(User, user_id) or abort(404)
-    if role not in ("editor", "reviewer") or not services.revoke_staff(course, person, role):
+    if role not in ("editor", "reviewer") or services.staff_row(course, person, role) is None:
+        abort(404)
+    question = ask_first(
+        f"Stop {person.name} being {'an editor' if role == 'editor' else 'a reviewer'} of {course.title}?",
+        f"{person.name} loses the rights this gave them on the course at once.",
+        "Withdraw the rights",
+        _course_url(course, "editors"),
+    )
+    if question:
+        return question
+    if not services.revoke_staff(course, person, role):
         abort(404)
     db.session.commit()
     flash(f"{person.name} is no longer {'an editor' if role == 'editor' else 'a reviewer'} of this course.", "success")

@@ -115,7 +115,7 @@ def grant_editor(course: Course, person: User, granted_by: User) -> bool:
     """Make a trainer an editor of the course; False when they already were one."""
     if not person.has_role("trainer"):
         raise Invalid(f"{person.name} is not a trainer; an admin can add the trainer role first.", field="person")
-    if _staff_row(course, person, "editor") is not None:
+    if staff_row(course, person, "editor") is not None:
         return False
     db.session.add(CourseStaff(course_id=course.id, user_id=person.id, role="editor", granted_by_id=granted_by.id))
     db.session.flush()
@@ -125,7 +125,7 @@ def grant_editor(course: Course, person: User, granted_by: User) -> bool:
 
 def revoke_staff(course: Course, person: User, role: str) -> bool:
     """Withdraw an editor's or reviewer's rights on the course; False when they had none."""
-    row = _staff_row(course, person, role)
+    row = staff_row(course, person, role)
     if row is None:
         return False
     db.session.delete(row)
@@ -134,7 +134,7 @@ def revoke_staff(course: Course, person: User, role: str) -> bool:
     return True
 
 
-def _staff_row(course: Course, person: User, role: str) -> CourseStaff | None:
+def staff_row(course: Course, person: User, role: str) -> CourseStaff | None:
     return db.session.get(CourseStaff, (course.id, person.id, role))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, SearchField, SelectField, SelectMultipleField, TextAreaField, widgets
+from wtforms import DateField, RadioField, SearchField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, Optional
 
 from courseware.core.validators import CheckedForm, CheckedQueryForm, optional_id
@@ -55,8 +55,15 @@ class AssignForm(CheckedForm):
         validators=[Optional()],
         description="The last day to finish the course. Leave empty for no due date.",
     )
-    teams = CheckboxesField(
-        "Teams", coerce=int, choices=[], description="Everyone in these teams is enrolled, now and as they are today."
+    teams = CheckboxesField("Teams", coerce=int, choices=[])
+    reach = RadioField(
+        "Who in these teams",
+        choices=[
+            ("rule", "Everyone in them, and whoever joins them later (with the same due date)"),
+            ("today", "Just the people in them today"),
+        ],
+        default="rule",
+        validate_choice=True,
     )
     people = CheckboxesField("People", coerce=int, choices=[], description="Chosen on the people page.")
 

@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from courseware.auth.policies import role_required
 from courseware.core import times
+from courseware.core.confirm import ask_first, confirmed
 from courseware.core.exports import stream_csv
 from courseware.core.validators import date_param, id_params, int_param, text_param
 from courseware.exceptions import Invalid, NotAllowed
@@ -31,7 +32,14 @@ from courseware.extensions import db
 from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import ObjectiveForm
 from courseware.manage import charts, figures, record, team_objectives
-from courseware.manage.assignment import assign_course, assignable_courses, people_by_ids
+from courseware.manage.assignment import (
+    assign_course,
+    assignable_courses,
+    due_date_changes,
+    people_by_ids,
+    stop_team_rule,
+    team_rules,
+)
 from courseware.manage.exports import EVENT_COLUMNS, export_events
 from courseware.manage.forms import AssignForm, NudgeForm, PeopleFilterForm
 from courseware.manage.overview import Stage, Week, course_funnel, weekly_activity
@@ -48,7 +56,7 @@ from courseware.manage.people import (
 )
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
-from courseware.models import Course, Team
+from courseware.models import Course, Team, TeamAssignment
 from courseware.notifications.services import notify
 from courseware.progress.timeline import group_sittings
 
@@ -328,31 +336,62 @@ def assign():
     form = _assign_form(scope, selected)
     if request.method == "GET":
         form.people.data = [person.id for person in selected]
+    moved = []
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data) or abort(404)
+        chosen = {
+            "due_date": form.due_date.data,
+            "team_ids": form.teams.data or [],
+            "user_ids": form.people.data or [],
+        }
         try:
-            result = assign_course(
-                current_user,
-                scope,
-                course,
-                due_date=form.due_date.data,
-                team_ids=form.teams.data or [],
-                user_ids=form.people.data or [],
-            )
+            moved = due_date_changes(scope, course, **chosen)
+            if not moved or confirmed():
+                result = assign_course(current_user, scope, course, follow_teams=form.reach.data != "today", **chosen)
         except NotAllowed:
             abort(404)
         except Invalid as exc:
             getattr(form, exc.field or "course").errors.append(exc.message)
         else:
-            db.session.commit()
-            due = f", due {result.due_date:%-d %B %Y}" if result.due_date else ""
-            flash(
-                f"{course.title} is assigned to {result.people} "
-                f"{'person' if result.people == 1 else 'people'}{due} ({result.new} newly enrolled).",
-                "success",
-            )
-            return redirect(url_for("manage.people", course=course.id))
-    return render_template("manage/assign.html", form=form, selected=selected), 422 if form.errors else 200
+            if not moved or confirmed():
+                db.session.commit()
+                due = f", due {result.due_date:%-d %B %Y}" if result.due_date else ""
+                told = f" {len(result.moved)} told of their new due date." if result.moved else ""
+                rule = " People who join the team later are enrolled too." if result.rules else ""
+                flash(
+                    f"{course.title} is assigned to {result.people} "
+                    f"{'person' if result.people == 1 else 'people'}{due} ({result.new} newly enrolled).{told}{rule}",
+                    "success",
+                )
+                return redirect(url_for("manage.people", course=course.id))
+            return render_template("manage/assign_confirm.html", form=form, course=course, moved=moved)
+    return render_template(
+        "manage/assign.html", form=form, selected=selected, rules=team_rules(scope)
+    ), 422 if form.errors else 200
+
+
+@bp.route("/assign/rules/<id:rule_id>/stop", methods=["POST"])
+@role_required(*MANAGERS)
+def stop_rule(rule_id: int):
+    """Stop enrolling the people who join a team later in a course, after asking; who is enrolled
+    stays enrolled."""
+    scope = _scope()
+    rule = db.session.get(TeamAssignment, rule_id)
+    if rule is None or not scope.covers_team(rule.team_id):
+        abort(404)
+    question = ask_first(
+        f"Stop assigning {rule.course.title} to whoever joins {rule.team.name}?",
+        "Everyone enrolled so far stays enrolled, with their due dates; people who join the team later are not.",
+        "Stop the rule",
+        url_for("manage.assign"),
+    )
+    if question:
+        return question
+    title, team = rule.course.title, rule.team.name
+    stop_team_rule(scope, rule, current_user)
+    db.session.commit()
+    flash(f"People who join {team} from now on are not enrolled in {title}.", "success")
+    return redirect(url_for("manage.assign"))
 
 
 @bp.route("/people/selected", methods=["POST"])

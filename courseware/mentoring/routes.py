@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
+from courseware.core.confirm import ask_first
 from courseware.core.validators import int_param
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -16,8 +17,8 @@ from courseware.extensions import db
 from courseware.manage.policies import person_in_scope, scope_of
 from courseware.mentoring import services
 from courseware.mentoring.forms import PairForm
-from courseware.mentoring.policies import can_mentor_view
-from courseware.models import Course, User
+from courseware.mentoring.policies import can_mentor_view, can_pair
+from courseware.models import Course, Mentorship, User
 from courseware.threads import services as thread_services
 from courseware.threads.forms import NoteForm
 
@@ -111,7 +112,23 @@ def pairs():
 @bp.route("/pairs/<id:mentor_id>/<id:learner_id>/end", methods=["POST"])
 @role_required(*PAIRING_ROLES)
 def end_pair(mentor_id: int, learner_id: int):
-    """End a mentorship (the learner's records stay as they are)."""
+    """End a mentorship, after asking (the learner's records stay as they are)."""
+    mentor, learner = db.session.get(User, mentor_id), db.session.get(User, learner_id)
+    if (
+        mentor is None
+        or learner is None
+        or db.session.get(Mentorship, (mentor_id, learner_id)) is None
+        or not can_pair(current_user, learner)
+    ):
+        abort(404)
+    question = ask_first(
+        f"End the mentorship of {learner.name} by {mentor.name}?",
+        f"{mentor.name} stops seeing {learner.name}'s progress and shared work. Their records stay as they are.",
+        "End the mentorship",
+        url_for("mentoring.pairs"),
+    )
+    if question:
+        return question
     try:
         services.unpair(current_user, mentor_id, learner_id)
     except NotAllowed:
@@ -161,6 +178,14 @@ def make_reviewer(user_id: int):
 def remove_reviewer(user_id: int):
     """Withdraw a learner's right to review a course."""
     person, course = _person_and_course(user_id)
+    question = ask_first(
+        f"Stop {person.name} reviewing {course.title}?",
+        f"{person.name} no longer sees or reviews practice work in {course.title}.",
+        "Stop them reviewing",
+        url_for("mentoring.reviewers"),
+    )
+    if question:
+        return question
     services.remove_reviewer(current_user, person, course)
     db.session.commit()
     flash(f"{person.name} no longer reviews {course.title}.", "success")

@@ -4,6 +4,7 @@ from courseware.models.accounts import (
     NOTIFICATION_DELIVERIES,
     ROLES,
     ApiToken,
+    EmailChange,
     Invitation,
     ManagerScope,
     Mentorship,
@@ -37,6 +38,7 @@ from courseware.models.learning import (
     QuizAttempt,
     Review,
     Submission,
+    TeamAssignment,
     TeamObjective,
 )
 from courseware.models.organisation import OrganisationSettings
@@ -84,6 +86,7 @@ __all__ = [
     "ROLES",
     "SIGN_IN_OUTCOMES",
     "ApiToken",
+    "EmailChange",
     "CheckInRevision",
     "ChecklistState",
     "Course",
@@ -123,6 +126,7 @@ __all__ = [
     "ScimUser",
     "Submission",
     "Team",
+    "TeamAssignment",
     "TeamObjective",
     "User",
     "UserRole",

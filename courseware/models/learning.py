@@ -52,6 +52,25 @@ class Enrollment(Base):
     user = relationship("User", foreign_keys=[user_id])
 
 
+class TeamAssignment(Base):
+    """A course assigned to a team as a rule: whoever joins the team later is enrolled in it,
+    with the same due date."""
+
+    __tablename__ = "team_assignments"
+    __table_args__ = (UniqueConstraint("team_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course = relationship("Course")
+    team = relationship("Team")
+
+
 class LearningEvent(Base):
     """Append-only: one row per thing a learner did, shaped to map onto an xAPI statement."""
 

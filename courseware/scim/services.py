@@ -47,6 +47,7 @@ from courseware.core.links import page_url
 from courseware.core.validators import LARGEST_ID, has_control_characters
 from courseware.db import utcnow
 from courseware.extensions import db
+from courseware.manage.assignment import place_in_team
 from courseware.models import ScimGroup, ScimToken, ScimUser, Team, fold_team_name
 from courseware.models import User as Person
 
@@ -505,11 +506,11 @@ def _write_team(team: Team, link: ScimGroup, data: Group) -> None:
     wanted = {person.id for person in members}
     for person in list(team.members):
         if person.id not in wanted:
-            person.team = None
+            place_in_team(person, None)
     for person in members:
         if person.team is not team:
             # A person is in one team: joining this one takes them out of their last.
-            person.team = team
+            place_in_team(person, team)
             log.info("SCIM moved %s to team %s", person.email, name)
 
 
@@ -548,7 +549,7 @@ def patch_team(team: Team, link: ScimGroup | None, body: dict) -> ScimGroup:
 def delete_team(team: Team, token: ScimToken) -> None:
     """The team goes; its people stay, in no team."""
     for person in list(team.members):
-        person.team = None
+        place_in_team(person, None)
     db.session.delete(team)
     db.session.flush()
     log.info("%s deleted team %s", actor_of(token), team.name)

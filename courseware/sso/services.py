@@ -19,6 +19,7 @@ from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import DomainError, Invalid
 from courseware.extensions import db
+from courseware.manage.assignment import place_in_team
 from courseware.models import (
     ROLES,
     Invitation,
@@ -273,10 +274,11 @@ def _from_invitation(email: str, name: str) -> User | None:
     )
     if claimed.rowcount != 1:
         return None
-    user = User(email=email, name=name, team=invitation.team)
+    user = User(email=email, name=name)
     user.set_roles(invitation.role_list)
     db.session.add(user)
     db.session.flush()
+    place_in_team(user, invitation.team)
     invitation.user_id = user.id
     return user
 
@@ -342,7 +344,7 @@ def apply_groups(provider: SignInProvider, user: User, claims: dict) -> None:
         user.set_roles(roles)
     team = next((m.team for m in matched if m.team is not None), None)
     if team is not None and user.team_id != team.id:
-        user.team = team
+        place_in_team(user, team)
     db.session.flush()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from courseware.models import Invitation, Team
+from courseware.models import Invitation, PasswordReset, Team
 from tests.conftest import post
 from tests.core.web import page, path_of, redirects_to_login
 
@@ -18,6 +18,11 @@ KNOWN_ADMIN_ENDPOINTS = {
     "admin.teams",
     "admin.job_queue",
     "admin.retry_job",
+    "admin.team",
+    "admin.delete_team",
+    "admin.reset_link",
+    "admin.resend_invitation",
+    "admin.invite_bulk",
 }
 # What a request would change if it got through: each POST sends it, each test checks nothing did.
 FORM_DATA = {
@@ -28,13 +33,19 @@ FORM_DATA = {
     "admin.revoke_invitation": {},
     "admin.people": {},
     "admin.retry_job": {},
+    "admin.team": {"name": "Intruders"},
+    "admin.delete_team": {"confirmed": "yes"},
+    "admin.reset_link": {},
+    "admin.resend_invitation": {},
+    "admin.invite_bulk": {"csv_text": "e-mail\nintruder@example.org", "confirmed": "yes"},
 }
 
 
 @pytest.fixture
 def targets(make_user, db):
-    """Someone to edit, an open invitation to withdraw, made by an admin, and a job that failed for good."""
-    from courseware.auth.services import invite
+    """Someone to edit, an open invitation to withdraw, made by an admin, a job that failed for
+    good, and an empty team."""
+    from courseware.auth.services import create_team, invite
     from courseware.jobs.services import enqueue
 
     admin = make_user(email="admin@example.org", roles=("admin",))
@@ -42,8 +53,11 @@ def targets(make_user, db):
     invitation, _token = invite("invited@example.org", ["learner"], None, admin)
     job = enqueue("mail.send", {"to": "x@example.org", "subject": "s", "body": "b", "key": "k"}, key="k")
     job.state, job.last_error = "failed", "refused"
+    team = create_team("Empty team")
     db.session.commit()
     return {
+        "team_id": team.id,
+        "team": team,
         "user_id": person.id,
         "invitation_id": invitation.id,
         "job_id": job.id,
@@ -84,6 +98,8 @@ def assert_nothing_changed(db, targets):
     assert person.roles == {"learner"}
     assert invitation.revoked_at is None
     assert targets["job"].state == "failed"
+    assert db.session.get(Team, targets["team_id"]).name == "Empty team"
+    assert db.session.scalar(select(func.count(PasswordReset.id))) == 0
     assert db.session.scalar(select(func.count(Team.id)).where(Team.name == "Intruders")) == 0
     assert db.session.scalar(select(func.count(Invitation.id)).where(Invitation.email == "intruder@example.org")) == 0
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from courseware.auth.services import managed_team_ids
 from courseware.models import Team
-from tests.conftest import TEST_PASSWORD, post
+from tests.conftest import TEST_PASSWORD, post, post_confirmed
 from tests.core.web import is_logged_in, new_client, page, path_of
 
 
@@ -27,11 +27,15 @@ def fresh(db, obj):
 def edit_person(client, user, **fields):
     data = {"name": user.name, "roles": sorted(user.roles), "team": user.team_id or 0, "managed_teams": []}
     data.update(fields)
-    return post(client, f"/admin/people/{user.id}", data)
+    # Taking a role away asks first; here the answer is yes.
+    return post(client, f"/admin/people/{user.id}", {**data, "confirmed": "yes"})
 
 
-def set_active(client, user, active: bool):
-    return post(client, f"/admin/people/{user.id}/active", {"active": "1" if active else "0"})
+def set_active(client, user, active: bool, asks: bool = True):
+    """Deactivating someone asks first (the answer here is yes); reactivating does not."""
+    if active or not asks:
+        return post(client, f"/admin/people/{user.id}/active", {"active": "1" if active else "0"})
+    return post_confirmed(client, f"/admin/people/{user.id}/active", {"active": "0"})
 
 
 def test_the_people_page_lists_everyone_and_finds_them_by_name_or_email(client, admin, make_user):
@@ -168,7 +172,7 @@ def test_a_reactivated_person_can_log_in_again_but_old_sessions_stay_ended(app, 
 
 
 def test_an_admin_cannot_deactivate_themselves(client, admin, db):
-    response = set_active(client, admin, False)
+    response = set_active(client, admin, False, asks=False)
 
     assert "You cannot deactivate your own account." in page(client.get(response.location)).flashes
     assert fresh(db, admin).is_active

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from courseware.models import Invitation, User
-from tests.conftest import TEST_PASSWORD, free_port, post, run_jobs
+from tests.conftest import TEST_PASSWORD, free_port, post, post_confirmed, run_jobs
 from tests.core.web import is_logged_in, new_client, page, path_of
 
 LINK_RE = re.compile(r"http://courseware\.test/invite/[A-Za-z0-9_-]{20,}")
@@ -245,7 +245,7 @@ def test_a_withdrawn_invitation_is_refused(app, client, admin, db):
     people = client.get("/admin/people")
     assert "withdrawn@example.org" in page(people).text
 
-    response = post(client, f"/admin/invitations/{invitation.id}/revoke")
+    response = post_confirmed(client, f"/admin/invitations/{invitation.id}/revoke")
 
     assert path_of(response.location) == "/admin/people"
     assert "The invitation to withdrawn@example.org is withdrawn." in page(client.get("/admin/people")).flashes

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from courseware.models import Course, CourseStaff, Lesson, LessonRevision, Module
-from tests.conftest import QUIZ, lesson_of, post
+from tests.conftest import QUIZ, lesson_of, post, post_confirmed
 from tests.core.web import form_on, page, path_of
 
 
@@ -117,7 +117,7 @@ def test_an_admin_grants_and_withdraws_the_right_to_edit_a_course(
     refused = post(admin_client, f"/author/courses/{course.id}/editors", {"person": learner.id})
     assert refused.status_code == 422  # only trainers appear in the list, and only they can edit
 
-    post(admin_client, f"/author/courses/{course.id}/staff/{trainer.id}/editor/remove")
+    post_confirmed(admin_client, f"/author/courses/{course.id}/staff/{trainer.id}/editor/remove")
     assert client.get(f"/author/courses/{course.id}").status_code == 404
 
 

@@ -23,6 +23,7 @@ KNOWN_ENDPOINTS = {
     "manage.person",
     "manage.remind_person",
     "manage.set_objective",
+    "manage.stop_rule",
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from courseware.db import utcnow
 from courseware.learn.journal import add_journal_entry
 from courseware.models import JournalEntry, ManagerScope, Mentorship
-from tests.conftest import post
+from tests.conftest import post, post_confirmed
 from tests.core.web import new_client, page
 
 
@@ -80,7 +80,7 @@ def test_a_newly_paired_mentor_does_not_read_entries_shared_before_the_pairing(
 def test_a_mentor_paired_again_reads_only_what_was_shared_since(db, trainer, pairing, browser, make_user):
     learner, manager = pairing
     shared_entry(db, learner, "Before the break.", days_ago=3)
-    assert post(browser(manager), f"/mentoring/pairs/{trainer.id}/{learner.id}/end").status_code == 302
+    assert post_confirmed(browser(manager), f"/mentoring/pairs/{trainer.id}/{learner.id}/end").status_code == 302
     assert (
         post(browser(manager), "/mentoring/pairs", {"mentor": trainer.id, "learners": learner.email}).status_code == 302
     )

@@ -8,7 +8,7 @@ from courseware.learn.enrollment import enroll
 from courseware.learn.journal import add_journal_entry
 from courseware.models import CourseStaff, Enrollment, ManagerScope, Mentorship
 from courseware.review.services import review_submission
-from tests.conftest import post
+from tests.conftest import post, post_confirmed
 from tests.core.web import page
 
 
@@ -36,7 +36,7 @@ def test_a_manager_pairs_a_mentor_with_learners_of_their_teams_only(client, db, 
     assert not_trainer.status_code == 422  # only trainers are offered as mentors
 
     assert post(client, f"/mentoring/pairs/{trainer.id}/{ben.id}/end").status_code == 404
-    assert post(client, f"/mentoring/pairs/{trainer.id}/{ada.id}/end").status_code == 302
+    assert post_confirmed(client, f"/mentoring/pairs/{trainer.id}/{ada.id}/end").status_code == 302
     assert db.session.get(Mentorship, (trainer.id, ada.id)) is None
 
 
@@ -99,5 +99,5 @@ def test_a_manager_makes_a_learner_who_completed_with_approved_practice_a_review
     assert graduate_client.get(f"/review/?course={practice_course.id}").status_code == 200
     assert "You can now review practice work" in page(graduate_client.get("/notifications/")).text
 
-    post(client, f"/mentoring/reviewers/{graduate.id}/remove", {"course": practice_course.id})
+    post_confirmed(client, f"/mentoring/reviewers/{graduate.id}/remove", {"course": practice_course.id})
     assert db.session.get(CourseStaff, (practice_course.id, graduate.id, "reviewer")) is None

@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 
 from courseware.auth.services import invite
+from courseware.auth.sessions import session_handle
 from courseware.covers.services import set_cover, uploaded_cover
 from courseware.db import utcnow
 from courseware.drafts.services import save_draft
@@ -31,6 +32,8 @@ from courseware.models import (
     Notification,
     ScimToken,
     SignInProvider,
+    TeamAssignment,
+    UserSession,
     XapiClient,
 )
 from courseware.organisation.services import clean_logo, save_settings
@@ -96,6 +99,11 @@ FORM_DATA = {
     "manage.remind_person": {"message": "Keep going."},
     "preferences.save": {"time_zone": "Europe/Paris", "locale": "fr"},
     "organisation.settings": {"name": "Renamed Org", "accent_colour": "#1f5f8b", "default_time_zone": "UTC"},
+    "account.change_name": {"display_name": "A new name"},
+    "account.change_email": {"email": "new-address@example.org", "email_password": "not the password"},
+    "account.change_password": {"current_password": "not the password", "password": "x", "confirm": "x"},
+    "admin.team": {"name": "A renamed team"},
+    "admin.invite_bulk": {"csv_text": "e-mail,name\nbulk@example.org,Bulk Person"},
     "admin.invite": {"email": "invitee@example.org", "roles": ["learner"], "team": "0"},
     "admin.person": {"name": "Renamed", "roles": ["learner"], "team": "0"},
     "admin.set_active": {"active": "1"},
@@ -239,6 +247,11 @@ def build_world(db, make_user, make_team, make_course):
         default_time_zone="Europe/Paris",
         logo=clean_logo("logo.png", png()),
     )
+    # The owner signed in on another device, and their team has a course as a rule.
+    other_device = UserSession(id="owner-other-device", user_id=owner.id, user_agent="Mozilla/5.0 (iPhone)")
+    db.session.add(other_device)
+    rule = TeamAssignment(team_id=team_a.id, course_id=course.id)
+    db.session.add(rule)
     db.session.commit()
     values = {
         "course_slug": course.slug,
@@ -283,6 +296,8 @@ def build_world(db, make_user, make_team, make_course):
         "logo_version": settings.logo_file_id,
         "cover_version": _cover_version(course),
         "colour": "1f5f8b",
+        "handle": session_handle(other_device.id),
+        "rule_id": rule.id,
     }
     return people, values
 

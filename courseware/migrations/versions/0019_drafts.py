@@ -15,7 +15,7 @@ from alembic import op
 from courseware.db import UTCDateTime
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
