@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from courseware.models import Job, Notification, Reminder
 from courseware.notifications.services import set_delivery
-from tests.conftest import post, run_jobs
+from tests.conftest import post, post_confirmed, run_jobs
 from tests.core.web import FormReader, page
 from tests.manage.conftest import DAY, active_days, enroll_at
 
@@ -121,10 +121,11 @@ def test_new_assignments_and_due_date_changes_notify_the_learner_in_the_app_and_
     assert len(notifications_of(db, org.learner)) == 1
 
     later = due + dt.timedelta(days=7)
-    assert post(client, "/manage/assign", {**data, "due_date": later.isoformat()}).status_code == 302
+    assert post_confirmed(client, "/manage/assign", {**data, "due_date": later.isoformat()}).status_code == 302
     changed = [n for n in notifications_of(db, org.learner) if n.kind == "due-date"]
     assert [n.message for n in changed] == [
-        f"Mona Manager changed the due date of “{org.course.title}”: it is now due {later:%-d %B %Y}."
+        f"Mona Manager changed the due date of “{org.course.title}”: it is now due {later:%-d %B %Y} "
+        f"(it was {due:%-d %B %Y})."
     ]
     assert run_jobs(app) == {"done": 2}
     subjects = sorted(m["Subject"] for m in smtp_server.messages)

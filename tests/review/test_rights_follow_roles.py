@@ -9,7 +9,7 @@ import pytest
 
 from courseware.models import CourseStaff, ManagerScope, Mentorship, Submission
 from courseware.review.services import review_queue, workload
-from tests.conftest import post
+from tests.conftest import post, post_confirmed
 from tests.core.web import new_client
 from tests.review.test_review import APPROVE
 
@@ -35,12 +35,18 @@ def browser(app, login):
 
 
 def set_roles(admin_client, person, roles, managed_teams=()):
-    """The admin saves the person's page with these roles, as on the People page."""
-    response = post(
-        admin_client,
-        f"/admin/people/{person.id}",
-        {"name": person.name, "roles": list(roles), "team": person.team_id or 0, "managed_teams": list(managed_teams)},
-    )
+    """The admin saves the person's page with these roles, as on the People page; taking a role or
+    a managed team away asks first, and the admin answers yes."""
+    path = f"/admin/people/{person.id}"
+    data = {
+        "name": person.name,
+        "roles": list(roles),
+        "team": person.team_id or 0,
+        "managed_teams": list(managed_teams),
+    }
+    response = post(admin_client, path, data)
+    if response.status_code == 200 and 'name="confirmed" value="yes"' in response.get_data(as_text=True):
+        response = post(admin_client, path, {**data, "confirmed": "yes"})
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -130,7 +136,9 @@ def test_a_named_reviewer_whose_grant_is_withdrawn_is_refused_at_once(
     assert listed(reviewer_browser, submission)
     assert open_reviews(reviewer) == 1
 
-    response = post(browser(manager), f"/mentoring/reviewers/{reviewer.id}/remove", {"course": practice_course.id})
+    response = post_confirmed(
+        browser(manager), f"/mentoring/reviewers/{reviewer.id}/remove", {"course": practice_course.id}
+    )
     assert response.status_code == 302
 
     assert reviewer_browser.get(f"/review/submissions/{submission.id}").status_code in (403, 404)
