@@ -15,6 +15,7 @@ from courseware.db import utcnow
 from courseware.extensions import db
 from courseware.models import XapiActivity, XapiAttachment, XapiDocument, XapiStatement, XapiStatementKey
 from courseware.xapi import VOIDED_VERB
+from courseware.xapi.events import own_activity
 from courseware.xapi.validation import InvalidStatement, parse_timestamp, validate_statement
 
 log = logging.getLogger(__name__)
@@ -174,10 +175,24 @@ def prepare_statement(
 
 def store_statements(statements: list[dict], *, client_id: int | None, stored: dt.datetime) -> list[str]:
     """Store prepared statements all together; an id already stored with other content is a
-    :class:`Conflict`, with the same content it is skipped. Voiding marks the target voided."""
+    :class:`Conflict`, with the same content it is skipped. Voiding marks the target voided.
+
+    ``client_id`` None stores Courseware's own statements (:mod:`courseware.xapi.events`): their
+    ids derive from the events just recorded, so none is looked for first, and one already
+    stored (an event's statement stored again) is skipped by the insert itself."""
     ids = [s["id"] for s in statements]
     if len(set(ids)) != len(ids):
         raise InvalidStatement("id", "the same id appears twice in the batch")
+    if client_id is None:
+        new = _store_own(statements, stored)
+    else:
+        new = _store_received(statements, ids, client_id, stored)
+    if new:
+        log.info("stored %d xAPI statement(s)", len(new))
+    return ids
+
+
+def _store_received(statements: list[dict], ids: list[str], client_id: int, stored: dt.datetime) -> list[dict]:
     existing = {row.id: row for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(ids)))}
     in_batch = {s["id"]: s for s in statements}
     new: list[dict] = []
@@ -206,20 +221,7 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
     for statement in new:
         obj = statement["object"]
         kind = obj.get("objectType", "Activity")
-        voids = obj["id"].lower() if statement["verb"]["id"] == VOIDED_VERB else None
-        row = XapiStatement(
-            id=statement["id"],
-            statement=json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
-            stored=stored,
-            voided=False,
-            voids_id=voids,
-            actor_key=agent_key(statement["actor"]),
-            verb_key=digest(statement["verb"]["id"]),
-            activity_key=digest(obj["id"]) if kind == "Activity" else None,
-            registration=((statement.get("context") or {}).get("registration") or "").lower() or None,
-            client_id=client_id,
-        )
-        db.session.add(row)
+        db.session.add(XapiStatement(**_statement_values(statement, stored=stored, client_id=client_id)))
         keys = statement_keys(statement)
         if kind == "StatementRef":
             keys |= set(inherited.get(obj["id"].lower(), []))
@@ -235,9 +237,57 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
         for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(voided_ids))):
             row.voided = True
     db.session.flush()
-    if new:
-        log.info("stored %d xAPI statement(s)", len(new))
-    return ids
+    return new
+
+
+def _dialect_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _statement_values(statement: dict, *, stored: dt.datetime, client_id: int | None) -> dict:
+    obj = statement["object"]
+    kind = obj.get("objectType", "Activity")
+    return {
+        "id": statement["id"],
+        "statement": json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
+        "stored": stored,
+        "voided": False,
+        "voids_id": obj["id"].lower() if statement["verb"]["id"] == VOIDED_VERB else None,
+        "actor_key": agent_key(statement["actor"]),
+        "verb_key": digest(statement["verb"]["id"]),
+        "activity_key": digest(obj["id"]) if kind == "Activity" else None,
+        "registration": ((statement.get("context") or {}).get("registration") or "").lower() or None,
+        "client_id": client_id,
+    }
+
+
+def _store_own(statements: list[dict], stored: dt.datetime) -> list[dict]:
+    """INSERT … ON CONFLICT (id) DO NOTHING for each statement, then one INSERT of all their keys.
+
+    Their activities' definitions are not kept in ``xapi_activities``: ``/xapi/activities``
+    answers Courseware's own from its courses (:func:`activity_definition`)."""
+    insert = _dialect_insert()
+    table = XapiStatement.__table__
+    new = []
+    for statement in statements:
+        values = _statement_values(statement, stored=stored, client_id=None)
+        inserted = db.session.execute(
+            insert(table).values(values).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        ).scalar()
+        if inserted is not None:
+            new.append(statement)
+    keys = [
+        {"statement_id": statement["id"], "kind": kind, "key": key}
+        for statement in new
+        for kind, key in sorted(statement_keys(statement))
+    ]
+    if keys:
+        db.session.execute(XapiStatementKey.__table__.insert(), keys)
+    return new
 
 
 def _remember_activities(statement: dict) -> None:
@@ -336,8 +386,12 @@ def query_statements(
 
 
 def activity_definition(activity_id: str) -> dict:
-    row = db.session.get(XapiActivity, digest(activity_id))
     found = {"objectType": "Activity", "id": activity_id}
+    own = own_activity(activity_id)
+    if own is not None:
+        found["definition"] = own
+        return found
+    row = db.session.get(XapiActivity, digest(activity_id))
     if row is not None:
         found["definition"] = json.loads(row.definition)
     return found
