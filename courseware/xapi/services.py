@@ -183,10 +183,8 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
     ids = [s["id"] for s in statements]
     if len(set(ids)) != len(ids):
         raise InvalidStatement("id", "the same id appears twice in the batch")
-    if client_id is None:
-        new = _store_own(statements, stored)
-    else:
-        new = _store_received(statements, ids, client_id, stored)
+    own = client_id is None
+    new = _store_own(statements, stored) if own else _store_received(statements, ids, client_id, stored)
     if new:
         log.info("stored %d xAPI statement(s)", len(new))
     return ids
