@@ -869,8 +869,8 @@ WITH made AS (
             %(verb)s || (ARRAY['experienced', 'attempted', 'answered', 'completed', 'passed', 'failed',
                 'progressed', 'commented', 'registered', 'interacted'])[1 + (n / 7) %% %(verbs)s] AS verb,
             'http://bench.example.org/activities/' || ((n * 7919) %% %(activities)s) AS activity,
-            now() - (%(total)s - n) * interval '30 seconds' AS stored
-        FROM generate_series(%(first)s, %(last)s) AS n
+            now() - (%(total)s::bigint - n) * interval '30 seconds' AS stored
+        FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS n
     ) AS g
     RETURNING id, actor_key, verb_key, activity_key
 )

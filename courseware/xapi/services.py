@@ -216,19 +216,23 @@ def _store_received(statements: list[dict], ids: list[str], client_id: int, stor
     if refs:
         for key in db.session.scalars(select(XapiStatementKey).where(XapiStatementKey.statement_id.in_(list(refs)))):
             inherited.setdefault(key.statement_id, []).append((key.kind, key.key))
+    rows, key_rows = [], []
     for statement in new:
         obj = statement["object"]
         kind = obj.get("objectType", "Activity")
-        db.session.add(XapiStatement(**_statement_values(statement, stored=stored, client_id=client_id)))
+        rows.append(_statement_values(statement, stored=stored, client_id=client_id))
         keys = statement_keys(statement)
         if kind == "StatementRef":
             keys |= set(inherited.get(obj["id"].lower(), []))
             target = in_batch.get(obj["id"].lower())
             if target is not None:
                 keys |= statement_keys(target)
-        for kind_name, key in keys:
-            db.session.add(XapiStatementKey(statement_id=statement["id"], kind=kind_name, key=key))
-        _remember_activities(statement)
+        key_rows += [{"statement_id": statement["id"], "kind": name, "key": key} for name, key in sorted(keys)]
+    # One INSERT of the statements and one of their keys, however many the batch holds.
+    if rows:
+        db.session.execute(XapiStatement.__table__.insert(), rows)
+        db.session.execute(XapiStatementKey.__table__.insert(), key_rows)
+    _remember_activities(new)
     db.session.flush()
     voided_ids = [s["object"]["id"].lower() for s in new if s["verb"]["id"] == VOIDED_VERB]
     if voided_ids:
@@ -288,29 +292,39 @@ def _store_own(statements: list[dict], stored: dt.datetime) -> list[dict]:
     return new
 
 
-def _remember_activities(statement: dict) -> None:
-    found = []
-    obj = statement["object"]
-    if obj.get("objectType", "Activity") == "Activity":
-        found.append(obj)
-    if obj.get("objectType") == "SubStatement" and obj["object"].get("objectType", "Activity") == "Activity":
-        found.append(obj["object"])
-    found += _activities_in(statement.get("context") or {})
-    for item in found:
-        if "definition" not in item:
-            continue
-        key = digest(item["id"])
-        row = db.session.get(XapiActivity, key)
-        if row is None:
-            db.session.add(XapiActivity(key=key, activity_id=item["id"], definition=json.dumps(item["definition"])))
-            db.session.flush()
-        else:
-            merged = json.loads(row.definition)
-            for key, value in item["definition"].items():
-                if key in ("name", "description") and isinstance(merged.get(key), dict):
-                    merged[key] = {**merged[key], **value}
+def _remember_activities(statements: list[dict]) -> None:
+    """Keep the latest definition of each activity the statements define (names and
+    descriptions merged by language), reading those already kept in one query."""
+    given: dict[str, tuple[str, list[dict]]] = {}
+    for statement in statements:
+        found = []
+        obj = statement["object"]
+        if obj.get("objectType", "Activity") == "Activity":
+            found.append(obj)
+        if obj.get("objectType") == "SubStatement" and obj["object"].get("objectType", "Activity") == "Activity":
+            found.append(obj["object"])
+        found += _activities_in(statement.get("context") or {})
+        for item in found:
+            if "definition" in item:
+                given.setdefault(digest(item["id"]), (item["id"], []))[1].append(item["definition"])
+    if not given:
+        return
+    kept = {row.key: row for row in db.session.scalars(select(XapiActivity).where(XapiActivity.key.in_(list(given))))}
+    for key, (activity_id, definitions) in given.items():
+        row = kept.get(key)
+        merged = json.loads(row.definition) if row is not None else None
+        for definition in definitions:
+            if merged is None:
+                merged = dict(definition)
+                continue
+            for name, value in definition.items():
+                if name in ("name", "description") and isinstance(merged.get(name), dict):
+                    merged[name] = {**merged[name], **value}
                 else:
-                    merged[key] = value
+                    merged[name] = value
+        if row is None:
+            db.session.add(XapiActivity(key=key, activity_id=activity_id, definition=json.dumps(merged)))
+        else:
             row.definition = json.dumps(merged)
 
 
