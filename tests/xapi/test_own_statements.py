@@ -244,14 +244,13 @@ def test_a_statement_a_client_posts_never_changes_progress(db, make_user, make_c
     assert progress is None
 
 
-def test_a_quiz_answer_adds_one_insert_of_its_statement_and_one_of_its_keys(
-    app, db, client, make_user, make_course, login
-):
-    learner = make_user()
-    course = make_course(modules=[("m", [("first", [QUIZ]), ("second", [])])])
+def quiz_step_sql(app, db, make_user, course, login, email) -> list[str]:
+    """The SQL a learner's quiz answer sends, from the POST to its redirect."""
+    learner = make_user(email=email)
     enroll(learner, course)
     db.session.commit()
-    login(learner)
+    client = app.test_client()
+    login(learner, target=client)
     client.get(f"/learn/{course.slug}/first")
     engine = app.extensions["courseware.db"]["engine"]
     seen = []
@@ -265,5 +264,16 @@ def test_a_quiz_answer_adds_one_insert_of_its_statement_and_one_of_its_keys(
     finally:
         sa_event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 302
-    lrs_sql = [s for s in seen if "xapi_" in s]
-    assert [s.split(" (")[0] for s in lrs_sql] == ["insert into xapi_statements", "insert into xapi_statement_keys"]
+    return seen
+
+
+def test_a_quiz_answer_costs_one_insert_of_its_statement_and_one_of_its_keys_and_nothing_else(
+    app, db, make_user, make_course, login, monkeypatch
+):
+    course = make_course(modules=[("m", [("first", [QUIZ]), ("second", [])])])
+    with_statement = quiz_step_sql(app, db, make_user, course, login, "with@example.org")
+    monkeypatch.setattr("courseware.progress.services.store_event_statement", lambda *args, **kwargs: None)
+    without = quiz_step_sql(app, db, make_user, course, login, "without@example.org")
+    added = [s.split(" (")[0] for s in with_statement if "xapi_" in s]
+    assert added == ["insert into xapi_statements", "insert into xapi_statement_keys"]
+    assert len(with_statement) == len(without) + 2
