@@ -283,3 +283,60 @@ def own_activity(iri: str) -> dict | None:
         return None
     kind = found.get("type") if found.get("type") in ACTIVITY_TYPES else None
     return _activity(iri, kind, found.get("title")).get("definition")
+
+
+def store_missing_statements(batch: int = 1000):
+    """Store the statement of every event that has none (events recorded before statements were
+    made, or by ``demo generate``), oldest first; yields how many events it has gone through after
+    each batch, so that the caller can commit and say how far it got. An event whose statement is
+    stored already is skipped: running it again stores nothing twice."""
+    from sqlalchemy import select
+
+    from courseware.content.published import published_revision
+    from courseware.models import LearningEvent, Lesson, User
+    from courseware.xapi.services import store_statements
+
+    home = site_home()
+    # Plain copies: the caller commits between pages, which expires ORM objects.
+    courses = {
+        row.id: SimpleNamespace(**row._mapping)
+        for row in db.session.execute(select(Course.id, Course.slug, Course.title))
+    }
+    lessons = {
+        row.id: SimpleNamespace(**row._mapping)
+        for row in db.session.execute(select(Lesson.id, Lesson.slug, Lesson.published_revision_id))
+    }
+    seen = last = 0
+    while True:
+        rows = db.session.execute(
+            select(LearningEvent, User.id, User.name)
+            .join(User, User.id == LearningEvent.user_id)
+            .where(LearningEvent.id > last)
+            .order_by(LearningEvent.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        statements = []
+        for event, user_id, name in rows:
+            lesson = lessons.get(event.lesson_id) if event.lesson_id is not None else None
+            revision = None
+            if lesson is not None and lesson.published_revision_id is not None:
+                revision = published_revision(lesson.published_revision_id)
+            course = courses.get(event.course_id) if event.course_id is not None else None
+            person = SimpleNamespace(id=user_id, name=name)
+            statement = statement_for(event, person, course=course, lesson=lesson, revision=revision, home=home)
+            if statement is not None:
+                statements.append(statement)
+        if statements:
+            _store_batch(statements, home, store_statements)
+        seen += len(rows)
+        last = rows[-1][0].id
+        yield seen
+
+
+def _store_batch(statements: list[dict], home: str, store) -> None:
+    stored = utcnow()
+    for statement in statements:
+        statement.update(stored=_iso(stored), authority=authority(home), version=VERSION)
+    store(statements, client_id=None, stored=stored)

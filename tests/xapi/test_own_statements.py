@@ -277,3 +277,43 @@ def test_a_quiz_answer_costs_one_insert_of_its_statement_and_one_of_its_keys_and
     added = [s.split(" (")[0] for s in with_statement if "xapi_" in s]
     assert added == ["insert into xapi_statements", "insert into xapi_statement_keys"]
     assert len(with_statement) == len(without) + 2
+
+
+def test_events_recorded_without_statements_get_them_once_from_the_command(db, runner, make_user, make_course):
+    """As ``demo generate`` writes events straight into the log."""
+    from courseware.db import utcnow
+    from courseware.models import Lesson
+
+    learner = make_user(name="Grace")
+    course = make_course(modules=[("m", [("first", [QUIZ])])])
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id))
+    rows = [
+        LearningEvent(user_id=learner.id, verb=rules.ENROLLED, course_id=course.id, created_at=utcnow()),
+        LearningEvent(
+            user_id=learner.id,
+            verb=rules.PASSED,
+            course_id=course.id,
+            module_id=lesson.module_id,
+            lesson_id=lesson.id,
+            activity_key="quiz-1",
+            score=1.0,
+            success=True,
+            detail={"right": 1, "questions": 1},
+            created_at=utcnow(),
+        ),
+        LearningEvent(user_id=learner.id, verb="waved", created_at=utcnow()),
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    before = own_count(db)
+    result = runner.invoke(args=["lrs", "own-statements"])
+    assert result.exit_code == 0, result.output
+    assert "Stored 2 statements for 3 events." in result.output
+    assert own_count(db) == before + 2
+    passed = db.session.get(XapiStatement, own.statement_id(rows[1].id, HOME))
+    body = json.loads(passed.statement)
+    assert body["object"]["id"] == f"{HOME}/learn/{course.slug}/first/activities/quiz-1"
+    assert body["actor"]["name"] == "Grace" and body["result"]["success"] is True
+    again = runner.invoke(args=["lrs", "own-statements"])
+    assert "Stored 0 statements for 3 events." in again.output
+    assert own_count(db) == before + 2
