@@ -16,7 +16,10 @@ environment, no demo mode), and measures in one run:
   100 seconds; "M": 100 over 40), each user looping 5 times through logging in, opening the
   course, reading a lesson, answering its quiz and returning home, thinking 1–3 s between steps.
   The CPU used by the load generator and by the server is sampled while it runs, so that a
-  saturated load generator is reported rather than taken for a slow server.
+  saturated load generator is reported rather than taken for a slow server;
+- the Learning Record Store (``--parts lrs``): ``POST /xapi/statements`` one statement a request
+  and in batches of 100 on an empty database, and on PostgreSQL ``GET /xapi/statements`` by
+  agent and by verb on a generated store of 1,000,000 statements (``bench/wrk/lrs.lua``).
 
 The others use wrk (saturating load, ``bench/wrk/sessions.lua``); the baseline is measured before
 the first of them and again after each figure given as a ratio, whose denominator is the mean of
@@ -1300,7 +1303,7 @@ def main(argv: list[str] | None = None) -> int:
     m = report["machine"]
     say("")
     say(
-        f"Courseware benchmarks, {args.learners} learners: {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"Courseware benchmarks{f', {args.learners} learners' if 'app' in parts else ''}: {m['cores']} cores, {m['memory_gib']} GiB, "
         f"Python {m['python']}, {', '.join(m['databases'].values())}, gunicorn {args.workers} workers x {args.threads} thread(s)"
     )
     for backend, figures in tables.items():
