@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from types import SimpleNamespace
 from urllib.parse import quote, unquote
@@ -77,6 +78,8 @@ ACTIVITY_TYPES = {
     "objective": "http://adlnet.gov/expapi/activities/objective",
 }
 VERSION = "1.0.0"
+# What a slug, an activity key or an id in one of Courseware's own IRIs can be.
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
 
 
 def site_home() -> str:
@@ -262,23 +265,25 @@ def own_activity(iri: str) -> dict | None:
     home = site_home()
     if not iri.startswith(home + "/"):
         return None
-    path = iri[len(home) :].split("/")[1:]
+    path = [unquote(part) for part in iri[len(home) :].split("/")[1:]]
+    if not all(_NAME.fullmatch(part) for part in path):
+        return None
     if len(path) == 2 and path[0] == "objectives" and path[1].isdigit():
         return {"type": ACTIVITY_TYPES["objective"]}
     if not path or path[0] != "learn" or len(path) not in (2, 3, 5) or (len(path) == 5 and path[3] != "activities"):
         return None
-    course = db.session.scalar(select(Course).where(Course.slug == unquote(path[1])))
-    if course is None or course_iri(home, course) != "/".join([home, *path[:2]]):
+    course = db.session.scalar(select(Course).where(Course.slug == path[1]))
+    if course is None:
         return None
     if len(path) == 2:
         return _activity(iri, "course", course.title)["definition"]
-    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == unquote(path[2])))
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == path[2]))
     if lesson is None or lesson.published_revision is None:
         return None
     revision = lesson.published_revision
     if len(path) == 3:
         return _activity(iri, "lesson", revision.title)["definition"]
-    found = _find(revision, unquote(path[4]))
+    found = _find(revision, path[4])
     if not found:
         return None
     kind = found.get("type") if found.get("type") in ACTIVITY_TYPES else None

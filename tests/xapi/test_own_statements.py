@@ -86,6 +86,19 @@ def test_the_lrs_defines_courseware_s_own_activities_from_the_course(db, make_co
     assert quiz["type"] == "http://adlnet.gov/expapi/activities/assessment"
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/learn/%00", "/learn/a%0A", "/learn/" + "x" * 300, "/learn/c/l/activities/k/more", "/objectives/1%00", "/learn/"],
+)
+def test_odd_iris_on_the_site_s_home_page_are_answered_without_a_definition(db, lrs, path):
+    from urllib.parse import quote
+
+    answer = lrs.get("/activities?activityId=" + quote(HOME + path, safe=""))
+    assert answer.status_code in (200, 400)
+    if answer.status_code == 200:
+        assert "definition" not in answer.json
+
+
 def test_without_the_statement_the_event_is_not_kept_either(db, make_user, make_course):
     """Same transaction: rolled back together."""
     learner = make_user()
