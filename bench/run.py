@@ -16,7 +16,10 @@ environment, no demo mode), and measures in one run:
   100 seconds; "M": 100 over 40), each user looping 5 times through logging in, opening the
   course, reading a lesson, answering its quiz and returning home, thinking 1–3 s between steps.
   The CPU used by the load generator and by the server is sampled while it runs, so that a
-  saturated load generator is reported rather than taken for a slow server.
+  saturated load generator is reported rather than taken for a slow server;
+- the Learning Record Store (``--parts lrs``): ``POST /xapi/statements`` one statement a request
+  and in batches of 100 on an empty database, and on PostgreSQL ``GET /xapi/statements`` by
+  agent and by verb on a generated store of 1,000,000 statements (``bench/wrk/lrs.lua``).
 
 The others use wrk (saturating load, ``bench/wrk/sessions.lua``); the baseline is measured before
 the first of them and again after each figure given as a ratio, whose denominator is the mean of
@@ -48,6 +51,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -75,6 +79,9 @@ RATIO_FIGURES = ("logged_in_floor", "lesson_page", "progress_write")
 TARGETS = {
     "manager_p95_ms": 500,
     "scenario_p95_ms": 300,
+    "lrs_post_1_p95_ms": 50,
+    "lrs_post_100_statements_per_second": 5000,
+    "lrs_get_p95_ms": 100,
 }
 
 # Moodle's test-plan sizes (moodle/moodle admin/tool/generator, "jmeter" plans): users, ramp-up
@@ -457,7 +464,7 @@ def quiz_session(base: str, email: str, number: int) -> Session:
     key = QUIZ_FORM.search(page.text).group(1)
     questions = sorted({int(n) for n in QUESTION.findall(page.text)})
     token = CSRF.search(page.text).group(1)
-    body = "csrf_token=" + requests.utils.quote(token, safe="") + "".join(f"&q{q}=0" for q in questions)
+    body = "csrf_token=" + quote(token, safe="") + "".join(f"&q{q}=0" for q in questions)
     session = Session(email, "session=" + http.cookies["session"], token, body)
     session.quiz_key = key  # type: ignore[attr-defined]
     return session
@@ -524,10 +531,17 @@ def wrk(
         BENCH_EXPECT=str(expect),
         BENCH_NONCE=secrets.token_hex(4),
     )
+    try:
+        return run_wrk(url, "sessions.lua", env, seconds=seconds, connections=connections, name=name, what=what)
+    finally:
+        listing.unlink()
+
+
+def run_wrk(url: str, script: str, env: dict, *, seconds: float, connections: int, name: str, what: str) -> Figures:
+    """wrk with one of bench/wrk's scripts; its figures, read from the JSON line the script prints."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
-    command += ["-s", str(BENCH / "wrk" / "sessions.lua"), url]
+    command += ["-s", str(BENCH / "wrk" / script), url]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-    listing.unlink()
     line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
     errors = data["errors"]
@@ -822,6 +836,276 @@ def say_cpu(cpu: dict) -> None:
         )
 
 
+# --- the Learning Record Store -----------------------------------------------------------------
+
+LRS_CACHE_PREFIX = "courseware_lrs_cache_"
+LRS_RUN_DB = "courseware_lrs_bench"
+LRS_STORE_AGENTS = 10_000
+LRS_STORE_VERBS = 10
+LRS_STORE_ACTIVITIES = 1_000
+LRS_VERB = "http://adlnet.gov/expapi/verbs/"
+# One chunk of the generated store: statements as the LRS keeps them (the JSON as received with
+# id, stored, authority and version added) and the keys each is found by, as
+# courseware.xapi.services.statement_keys gives them, made by the database itself.
+LRS_STORE_SQL = """
+WITH made AS (
+    INSERT INTO xapi_statements
+        (id, statement, stored, voided, voids_id, actor_key, verb_key, activity_key, registration, client_id)
+    SELECT g.id, json_build_object(
+            'id', g.id,
+            'actor', json_build_object('objectType', 'Agent', 'mbox', g.mbox),
+            'verb', json_build_object('id', g.verb),
+            'object', json_build_object('objectType', 'Activity', 'id', g.activity),
+            'result', json_build_object('success', true, 'completion', true),
+            'timestamp', to_char(g.stored AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            'stored', to_char(g.stored AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            'authority', %(authority)s::json,
+            'version', '1.0.0')::text,
+        g.stored, false, NULL,
+        encode(sha256(convert_to('mbox:' || g.mbox, 'UTF8')), 'hex'),
+        encode(sha256(convert_to(g.verb, 'UTF8')), 'hex'),
+        encode(sha256(convert_to(g.activity, 'UTF8')), 'hex'),
+        NULL, %(client)s
+    FROM (
+        SELECT gen_random_uuid()::text AS id,
+            'mailto:agent' || (n %% %(agents)s) || '@example.org' AS mbox,
+            %(verb)s || (ARRAY['experienced', 'attempted', 'answered', 'completed', 'passed', 'failed',
+                'progressed', 'commented', 'registered', 'interacted'])[1 + (n / 7) %% %(verbs)s] AS verb,
+            'http://bench.example.org/activities/' || ((n * 7919) %% %(activities)s) AS activity,
+            now() - (%(total)s::bigint - n) * interval '30 seconds' AS stored
+        FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS n
+    ) AS g
+    RETURNING id, actor_key, verb_key, activity_key
+)
+INSERT INTO xapi_statement_keys (statement_id, kind, key)
+SELECT made.id, k.kind, k.key
+FROM made CROSS JOIN LATERAL (VALUES
+    ('verb', made.verb_key), ('agent', made.actor_key), ('related_agent', made.actor_key),
+    ('activity', made.activity_key), ('related_activity', made.activity_key),
+    ('related_agent', %(authority_key)s)) AS k(kind, key)
+"""
+
+
+def lrs_fingerprint(statements: int) -> str:
+    """What the store depends on: its size and the statement that generates it. Each run's copy is
+    brought to the current schema by ``db upgrade``, so a new migration does not make it again
+    (one that changes the statements' tables should change LRS_STORE_SQL too)."""
+    digest = hashlib.sha256(f"{statements}:{LRS_STORE_SQL}".encode())
+    return f"n{statements}_{digest.hexdigest()[:10]}"
+
+
+def flask_output(database_url: str, *args: str) -> str:
+    return subprocess.run(
+        [str(BIN / "flask"), "--app", "app", *args],
+        cwd=ROOT,
+        env=app_env(database_url),
+        text=True,
+        check=True,
+        capture_output=True,
+    ).stdout
+
+
+def issue_lrs_client(database_url: str, name: str) -> tuple[str, str]:
+    key, secret = flask_output(database_url, "lrs", "issue-client", name).split()
+    return key, secret
+
+
+def prepare_lrs_store(statements: int, admin_url: str, max_age_days: float) -> str:
+    """A copy of the cached store of ``statements`` statements (a template database), built first
+    when missing: generated by PostgreSQL itself, 100,000 statements and their keys at a time."""
+    import psycopg
+
+    cached = LRS_CACHE_PREFIX + lrs_fingerprint(statements)
+    with _pg(admin_url) as connection:
+        rows = connection.execute(
+            "SELECT datname, (pg_stat_file('base/' || oid || '/PG_VERSION')).modification "
+            "FROM pg_database WHERE datname LIKE %s",
+            (LRS_CACHE_PREFIX + "%",),
+        ).fetchall()
+        for name, created in rows:
+            if name != cached or stale(created.timestamp(), max_age_days):
+                connection.execute(f'DROP DATABASE "{name}"')
+        have = any(name == cached and not stale(created.timestamp(), max_age_days) for name, created in rows)
+        connection.execute(f'DROP DATABASE IF EXISTS "{LRS_RUN_DB}" WITH (FORCE)')
+        if not have:
+            building = LRS_CACHE_PREFIX + "building"
+            connection.execute(f'DROP DATABASE IF EXISTS "{building}"')
+            connection.execute(f'CREATE DATABASE "{building}"')
+            url = _app_url(admin_url, building)
+            say(f"  generating a store of {statements:,} statements into the database {cached}…")
+            started = time.monotonic()
+            flask(url, "db", "upgrade")
+            key, _ = issue_lrs_client(url, "bench generator")
+            authority = {
+                "objectType": "Agent",
+                "name": "bench generator",
+                "account": {"homePage": "http://127.0.0.1", "name": key},
+            }
+            with psycopg.connect(admin_url.rsplit("/", 1)[0] + "/" + building, autocommit=True) as built:
+                client = built.execute("SELECT id FROM xapi_clients WHERE key = %s", (key,)).fetchone()[0]
+                chunk = 100_000
+                for first in range(1, statements + 1, chunk):
+                    last = min(statements, first + chunk - 1)
+                    built.execute(
+                        LRS_STORE_SQL,
+                        {
+                            "authority": json.dumps(authority),
+                            # courseware.xapi.services.agent_key of the authority's account
+                            "authority_key": hashlib.sha256(
+                                ("account:" + json.dumps([authority["account"]["homePage"], key])).encode()
+                            ).hexdigest(),
+                            "client": client,
+                            "agents": LRS_STORE_AGENTS,
+                            "verbs": LRS_STORE_VERBS,
+                            "activities": LRS_STORE_ACTIVITIES,
+                            "verb": LRS_VERB,
+                            "total": statements,
+                            "first": first,
+                            "last": last,
+                        },
+                    )
+                    say(f"    {last:>9,} statements ({time.monotonic() - started:.0f} s)")
+                built.execute("VACUUM ANALYZE")
+            connection.execute(f'ALTER DATABASE "{building}" RENAME TO "{cached}"')
+            say(f"  generated in {time.monotonic() - started:.0f} s")
+        else:
+            say(f"  using the cached store {cached}")
+        connection.execute(f'CREATE DATABASE "{LRS_RUN_DB}" TEMPLATE "{cached}"')
+    return _app_url(admin_url, LRS_RUN_DB)
+
+
+def fresh_lrs_database(backend: str, admin_url: str) -> str:
+    """An empty database at the current schema, for the POSTs."""
+    if backend == "sqlite":
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for leftover in CACHE.glob("lrs-run.sqlite3*"):
+            leftover.unlink()
+        url = f"sqlite:///{CACHE / 'lrs-run.sqlite3'}"
+    else:
+        with _pg(admin_url) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{LRS_RUN_DB}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{LRS_RUN_DB}"')
+        url = _app_url(admin_url, LRS_RUN_DB)
+    flask(url, "db", "upgrade")
+    return url
+
+
+def cleanup_lrs(backend: str, admin_url: str) -> None:
+    if backend == "sqlite":
+        for leftover in CACHE.glob("lrs-run.sqlite3*"):
+            leftover.unlink()
+    else:
+        with _pg(admin_url) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{LRS_RUN_DB}" WITH (FORCE)')
+
+
+def lrs_wrk(server: Server, auth: str, args, *, name: str, what: str, method: str, batch: int = 1, paths=()):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    listing = RESULTS / f"paths-{name}.txt"
+    listing.write_text("".join(path + "\n" for path in paths))
+    env = dict(
+        os.environ,
+        BENCH_METHOD=method,
+        BENCH_EXPECT="200",
+        BENCH_BATCH=str(batch),
+        BENCH_AUTH=auth,
+        BENCH_PATHS=str(listing),
+    )
+    options = {"seconds": args.seconds, "connections": args.connections, "name": name, "what": what}
+    try:
+        if args.warmup:
+            run_wrk(server.base, "lrs.lua", env, **{**options, "seconds": args.warmup})
+        figures = run_wrk(server.base, "lrs.lua", env, **options)
+    finally:
+        listing.unlink()
+    if batch > 1:
+        figures.extra["statements_per_request"] = batch
+    rate = f"{figures.rps:8.1f} req/s"
+    if method == "POST":
+        figures.extra["statements_per_second"] = round(figures.rps * batch, 1)
+        rate = f"{figures.rps * batch:8.1f} statements/s ({figures.rps:.1f} req/s)"
+    say(f"    {name:<18} {rate}  p50 {figures.p50_ms:7.1f} ms  p95 {figures.p95_ms:7.1f} ms  errors {figures.errors}")
+    say_errors(figures.extra.get("errors_by_kind", []))
+    return figures
+
+
+def basic(key: str, secret: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+
+
+def measure_lrs(backend: str, args, admin_url: str) -> dict[str, Figures]:
+    """POST /xapi/statements one at a time and in batches of 100 on an empty store; on
+    PostgreSQL, GET with an agent filter and with a verb filter on the store of
+    ``--lrs-statements`` statements."""
+    results: dict[str, Figures] = {}
+    url = fresh_lrs_database(backend, admin_url)
+    try:
+        auth = basic(*issue_lrs_client(url, "bench"))
+        server = Server(url, args.workers, f"lrs-{backend}", args.threads)
+        server.start()
+        try:
+            results["lrs_post_1"] = lrs_wrk(
+                server, auth, args, name="lrs_post_1", what="POST /xapi/statements, one statement", method="POST"
+            )
+            results["lrs_post_100"] = lrs_wrk(
+                server,
+                auth,
+                args,
+                name="lrs_post_100",
+                what="POST /xapi/statements, a batch of 100",
+                method="POST",
+                batch=100,
+            )
+        finally:
+            server.stop()
+    finally:
+        cleanup_lrs(backend, admin_url)
+    if backend != "postgresql" or not args.lrs_statements:
+        return results
+    url = prepare_lrs_store(args.lrs_statements, admin_url, args.max_cache_age_days)
+    try:
+        flask(url, "db", "upgrade")
+        auth = basic(*issue_lrs_client(url, "bench reader"))
+        server = Server(url, args.workers, f"lrs-{backend}-store", args.threads)
+        server.start()
+        try:
+            limit = args.lrs_limit
+            agents = [
+                f"/xapi/statements?limit={limit}&agent={quote(json.dumps({'mbox': f'mailto:agent{n}@example.org'}))}"
+                for n in range(0, LRS_STORE_AGENTS, 97)
+            ]
+            verbs = [
+                f"/xapi/statements?limit={limit}&verb={quote(LRS_VERB + verb)}"
+                for verb in ("experienced", "attempted", "answered", "completed", "passed", "failed")
+            ]
+            store = f"{args.lrs_statements:,} statements"
+            results["lrs_get_agent"] = lrs_wrk(
+                server,
+                auth,
+                args,
+                name="lrs_get_agent",
+                what=f"GET /xapi/statements?agent=… (limit {limit}), {store}, {len(agents)} agents in turn",
+                method="GET",
+                paths=agents,
+            )
+            results["lrs_get_verb"] = lrs_wrk(
+                server,
+                auth,
+                args,
+                name="lrs_get_verb",
+                what=f"GET /xapi/statements?verb=… (limit {limit}), {store}, {len(verbs)} verbs in turn",
+                method="GET",
+                paths=verbs,
+            )
+        finally:
+            server.stop()
+    finally:
+        cleanup_lrs(backend, admin_url)
+    return results
+
+
 # --- reporting -------------------------------------------------------------------------------
 
 
@@ -841,6 +1125,26 @@ def check_targets(backend: str, figures: dict[str, Figures]) -> list[dict]:
                 round(value, 1),
                 f"< {TARGETS['manager_p95_ms']}, 0 errors",
                 ok,
+            )
+    if "lrs_post_1" in figures:
+        f = figures["lrs_post_1"]
+        wanted = TARGETS["lrs_post_1_p95_ms"]
+        add("LRS single POST p95 ms", round(f.p95_ms, 1), f"< {wanted}, 0 errors", f.p95_ms < wanted and not f.errors)
+    if "lrs_post_100" in figures:
+        f = figures["lrs_post_100"]
+        wanted = TARGETS["lrs_post_100_statements_per_second"]
+        rate = f.extra["statements_per_second"]
+        add("LRS batch of 100 statements/s", rate, f">= {wanted:,}, 0 errors", rate >= wanted and not f.errors)
+    for name in ("lrs_get_agent", "lrs_get_verb"):
+        if name in figures:
+            f = figures[name]
+            wanted = TARGETS["lrs_get_p95_ms"]
+            label = f"LRS GET by {name.rsplit('_', 1)[1]} p95 ms"
+            add(
+                label,
+                round(f.p95_ms, 1),
+                f"< {wanted}, 0 errors",
+                f.p95_ms < wanted and not f.errors and f.requests > 0,
             )
     if "scenario" in figures:
         s = figures["scenario"]
@@ -862,7 +1166,9 @@ def print_table(label: str, figures: dict[str, Figures]) -> None:
     say(f"{label:<34} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'x baseline':>10}")
     for name, f in figures.items():
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
-        say(f"{name:<34} {f.rps:9.1f} {f.p50_ms:8.1f} {f.p95_ms:8.1f} {f.errors:7d} {ratio:>10}")
+        statements = f.extra.get("statements_per_second")
+        also = f"  ({statements:,.0f} statements/s)" if statements is not None else ""
+        say(f"{name:<34} {f.rps:9.1f} {f.p50_ms:8.1f} {f.p95_ms:8.1f} {f.errors:7d} {ratio:>10}{also}")
     if "scenario" in figures:
         extra = figures["scenario"].extra
         say(f"{'  scenario without the login POST':<34} {'':>9} {'':>8} {extra['p95_ms_without_login']:8.1f}")
@@ -929,6 +1235,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_ADMIN_URL))
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument(
+        "--parts",
+        default="app,lrs",
+        help="comma-separated: app (the pages, writes and scenario on the generated organisation), "
+        "lrs (the Learning Record Store's POSTs and filtered GETs)",
+    )
+    parser.add_argument(
+        "--lrs-statements",
+        type=int,
+        default=1_000_000,
+        help="statements in the store the LRS's GETs are measured on, PostgreSQL (cached; 0 leaves the GETs out)",
+    )
+    parser.add_argument("--lrs-limit", type=int, default=100, help="the limit parameter of the LRS's GETs")
+    parser.add_argument(
         "--only",
         default="",
         help="measure only these (comma-separated: logged_in_floor, lesson_page, progress_write, manager_people, "
@@ -942,6 +1261,7 @@ def main(argv: list[str] | None = None) -> int:
     args.scenario_loops = loops if args.scenario_loops is None else args.scenario_loops
     began = time.monotonic()
     backends = [name.strip() for name in args.databases.split(",") if name.strip()]
+    parts = {name.strip() for name in args.parts.split(",") if name.strip()}
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it)")
     key = fingerprint(args.learners, args.seed)
@@ -956,17 +1276,22 @@ def main(argv: list[str] | None = None) -> int:
     tables = {}
     for backend in backends:
         say(f"== {backend}")
-        if backend == "sqlite":
-            url = prepare_sqlite(key, args.learners, args.seed, args.max_cache_age_days)
-        elif backend == "postgresql":
-            url = prepare_postgresql(key, args.learners, args.seed, args.max_cache_age_days, args.postgres_url)
-        else:
+        if backend not in ("sqlite", "postgresql"):
             raise SystemExit(f"unknown database {backend!r}")
         load_before = os.getloadavg()[0]
-        try:
-            figures = measure(backend, url, args, args.postgres_url)
-        finally:
-            cleanup_sqlite() if backend == "sqlite" else cleanup_postgresql(args.postgres_url)
+        figures = {}
+        if "app" in parts:
+            if backend == "sqlite":
+                url = prepare_sqlite(key, args.learners, args.seed, args.max_cache_age_days)
+            else:
+                url = prepare_postgresql(key, args.learners, args.seed, args.max_cache_age_days, args.postgres_url)
+            try:
+                figures = measure(backend, url, args, args.postgres_url)
+            finally:
+                cleanup_sqlite() if backend == "sqlite" else cleanup_postgresql(args.postgres_url)
+        if "lrs" in parts:
+            say("  the Learning Record Store:")
+            figures.update(measure_lrs(backend, args, args.postgres_url))
         tables[backend] = figures
         report["databases"][backend] = {name: f.row() for name, f in figures.items()}
         # Other work on the machine shows in its load average (runnable processes; 2 cores here).
@@ -978,7 +1303,7 @@ def main(argv: list[str] | None = None) -> int:
     m = report["machine"]
     say("")
     say(
-        f"Courseware benchmarks, {args.learners} learners: {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"Courseware benchmarks{f', {args.learners} learners' if 'app' in parts else ''}: {m['cores']} cores, {m['memory_gib']} GiB, "
         f"Python {m['python']}, {', '.join(m['databases'].values())}, gunicorn {args.workers} workers x {args.threads} thread(s)"
     )
     for backend, figures in tables.items():

@@ -21,6 +21,7 @@ from courseware.progress.rules import (
     LessonState,
     fold_lesson,
 )
+from courseware.xapi.events import store_event_statement
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def record_event(
     if recorded is None:
         # The same key was recorded already (a resubmitted form, or a concurrent request).
         return False
+    store_event_statement(recorded, user, values, lesson)
     if lesson is not None and not neutral:
         refresh_lesson_progress(user, lesson, SimpleNamespace(**values), progress)
     return True
@@ -226,21 +228,25 @@ def refresh_lesson_progress(user, lesson: Lesson, event=None, row=UNREAD) -> Les
     # The completion event is logged just below, so the kept state says it is.
     _upsert_progress(user.id, lesson, state, activities, logged or newly_completed)
     if newly_completed:
-        db.session.add(
-            LearningEvent(
-                user_id=user.id,
-                verb=COMPLETED,
-                course_id=lesson.course_id,
-                module_id=lesson.module_id,
-                lesson_id=lesson.id,
-                revision_id=lesson.published_revision_id,
-                success=True,
-                created_at=state.completed_at,
-            )
+        completion = LearningEvent(
+            user_id=user.id,
+            verb=COMPLETED,
+            course_id=lesson.course_id,
+            module_id=lesson.module_id,
+            lesson_id=lesson.id,
+            revision_id=lesson.published_revision_id,
+            success=True,
+            created_at=state.completed_at,
         )
+        db.session.add(completion)
         db.session.flush()
+        store_event_statement(completion.id, user, _event_values(completion), lesson)
         complete_course_if_done(user, lesson.course_id)
     return state
+
+
+def _event_values(event: LearningEvent) -> dict:
+    return {name: getattr(event, name) for name in _EVENT_COLUMNS}
 
 
 def _has_lesson_completed_event(events) -> bool:
@@ -323,8 +329,10 @@ def complete_course_if_done(user, course_id: int) -> bool:
     now = utcnow()
     enrollment.completed_at = now
     enrollment.certificate_code = enrollment.certificate_code or secrets.token_hex(8)
-    db.session.add(LearningEvent(user_id=user.id, verb=COMPLETED, course_id=course_id, success=True, created_at=now))
+    completion = LearningEvent(user_id=user.id, verb=COMPLETED, course_id=course_id, success=True, created_at=now)
+    db.session.add(completion)
     db.session.flush()
+    store_event_statement(completion.id, user, _event_values(completion))
     log.info("user %s completed course %s", user.id, course_id)
     return True
 

@@ -11,10 +11,11 @@ import uuid
 
 from sqlalchemy import and_, delete, or_, select
 
-from courseware.db import utcnow
+from courseware.db import dialect_insert, utcnow
 from courseware.extensions import db
 from courseware.models import XapiActivity, XapiAttachment, XapiDocument, XapiStatement, XapiStatementKey
 from courseware.xapi import VOIDED_VERB
+from courseware.xapi.events import own_activity
 from courseware.xapi.forwarding import queue_forwards
 from courseware.xapi.validation import InvalidStatement, parse_timestamp, validate_statement
 
@@ -176,10 +177,24 @@ def prepare_statement(
 def store_statements(statements: list[dict], *, client_id: int | None, stored: dt.datetime) -> list[str]:
     """Store prepared statements all together; an id already stored with other content is a
     :class:`Conflict`, with the same content it is skipped. Voiding marks the target voided.
-    The new ones are queued, in the same transaction, for the LRSs they are forwarded to."""
+    The new ones are queued, in the same transaction, for the LRSs they are forwarded to.
+
+    ``client_id`` None stores Courseware's own statements (:mod:`courseware.xapi.events`): their
+    ids derive from the events just recorded, so none is looked for first, and one already
+    stored (an event's statement stored again) is skipped by the insert itself."""
     ids = [s["id"] for s in statements]
     if len(set(ids)) != len(ids):
         raise InvalidStatement("id", "the same id appears twice in the batch")
+    own = client_id is None
+    new = _store_own(statements, stored) if own else _store_received(statements, ids, client_id, stored)
+    if new:
+        queue_forwards([s["id"] for s in new], client_id=client_id)
+        db.session.flush()
+        log.info("stored %d xAPI statement(s)", len(new))
+    return ids
+
+
+def _store_received(statements: list[dict], ids: list[str], client_id: int, stored: dt.datetime) -> list[dict]:
     existing = {row.id: row for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(ids)))}
     in_batch = {s["id"]: s for s in statements}
     new: list[dict] = []
@@ -205,67 +220,107 @@ def store_statements(statements: list[dict], *, client_id: int | None, stored: d
     if refs:
         for key in db.session.scalars(select(XapiStatementKey).where(XapiStatementKey.statement_id.in_(list(refs)))):
             inherited.setdefault(key.statement_id, []).append((key.kind, key.key))
+    rows, key_rows = [], []
     for statement in new:
         obj = statement["object"]
         kind = obj.get("objectType", "Activity")
-        voids = obj["id"].lower() if statement["verb"]["id"] == VOIDED_VERB else None
-        row = XapiStatement(
-            id=statement["id"],
-            statement=json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
-            stored=stored,
-            voided=False,
-            voids_id=voids,
-            actor_key=agent_key(statement["actor"]),
-            verb_key=digest(statement["verb"]["id"]),
-            activity_key=digest(obj["id"]) if kind == "Activity" else None,
-            registration=((statement.get("context") or {}).get("registration") or "").lower() or None,
-            client_id=client_id,
-        )
-        db.session.add(row)
+        rows.append(_statement_values(statement, stored=stored, client_id=client_id))
         keys = statement_keys(statement)
         if kind == "StatementRef":
             keys |= set(inherited.get(obj["id"].lower(), []))
             target = in_batch.get(obj["id"].lower())
             if target is not None:
                 keys |= statement_keys(target)
-        for kind_name, key in keys:
-            db.session.add(XapiStatementKey(statement_id=statement["id"], kind=kind_name, key=key))
-        _remember_activities(statement)
+        key_rows += [{"statement_id": statement["id"], "kind": name, "key": key} for name, key in sorted(keys)]
+    # One INSERT of the statements and one of their keys, however many the batch holds.
+    if rows:
+        db.session.execute(XapiStatement.__table__.insert(), rows)
+        db.session.execute(XapiStatementKey.__table__.insert(), key_rows)
+    _remember_activities(new)
     db.session.flush()
     voided_ids = [s["object"]["id"].lower() for s in new if s["verb"]["id"] == VOIDED_VERB]
     if voided_ids:
         for row in db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_(voided_ids))):
             row.voided = True
-    queue_forwards([s["id"] for s in new], client_id=client_id)
     db.session.flush()
-    if new:
-        log.info("stored %d xAPI statement(s)", len(new))
-    return ids
+    return new
 
 
-def _remember_activities(statement: dict) -> None:
-    found = []
+def _statement_values(statement: dict, *, stored: dt.datetime, client_id: int | None) -> dict:
     obj = statement["object"]
-    if obj.get("objectType", "Activity") == "Activity":
-        found.append(obj)
-    if obj.get("objectType") == "SubStatement" and obj["object"].get("objectType", "Activity") == "Activity":
-        found.append(obj["object"])
-    found += _activities_in(statement.get("context") or {})
-    for item in found:
-        if "definition" not in item:
-            continue
-        key = digest(item["id"])
-        row = db.session.get(XapiActivity, key)
-        if row is None:
-            db.session.add(XapiActivity(key=key, activity_id=item["id"], definition=json.dumps(item["definition"])))
-            db.session.flush()
-        else:
-            merged = json.loads(row.definition)
-            for key, value in item["definition"].items():
-                if key in ("name", "description") and isinstance(merged.get(key), dict):
-                    merged[key] = {**merged[key], **value}
+    kind = obj.get("objectType", "Activity")
+    return {
+        "id": statement["id"],
+        "statement": json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
+        "stored": stored,
+        "voided": False,
+        "voids_id": obj["id"].lower() if statement["verb"]["id"] == VOIDED_VERB else None,
+        "actor_key": agent_key(statement["actor"]),
+        "verb_key": digest(statement["verb"]["id"]),
+        "activity_key": digest(obj["id"]) if kind == "Activity" else None,
+        "registration": ((statement.get("context") or {}).get("registration") or "").lower() or None,
+        "client_id": client_id,
+    }
+
+
+def _store_own(statements: list[dict], stored: dt.datetime) -> list[dict]:
+    """INSERT … ON CONFLICT (id) DO NOTHING for each statement, then one INSERT of all their keys.
+
+    Their activities' definitions are not kept in ``xapi_activities``: ``/xapi/activities``
+    answers Courseware's own from its courses (:func:`activity_definition`)."""
+    insert = dialect_insert(db.session)
+    table = XapiStatement.__table__
+    new = []
+    for statement in statements:
+        values = _statement_values(statement, stored=stored, client_id=None)
+        inserted = db.session.execute(
+            insert(table).values(values).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        ).scalar()
+        if inserted is not None:
+            new.append(statement)
+    keys = [
+        {"statement_id": statement["id"], "kind": kind, "key": key}
+        for statement in new
+        for kind, key in sorted(statement_keys(statement))
+    ]
+    if keys:
+        db.session.execute(XapiStatementKey.__table__.insert(), keys)
+    return new
+
+
+def _remember_activities(statements: list[dict]) -> None:
+    """Keep the latest definition of each activity the statements define (names and
+    descriptions merged by language), reading those already kept in one query."""
+    given: dict[str, tuple[str, list[dict]]] = {}
+    for statement in statements:
+        found = []
+        obj = statement["object"]
+        if obj.get("objectType", "Activity") == "Activity":
+            found.append(obj)
+        if obj.get("objectType") == "SubStatement" and obj["object"].get("objectType", "Activity") == "Activity":
+            found.append(obj["object"])
+        found += _activities_in(statement.get("context") or {})
+        for item in found:
+            if "definition" in item:
+                given.setdefault(digest(item["id"]), (item["id"], []))[1].append(item["definition"])
+    if not given:
+        return
+    kept = {row.key: row for row in db.session.scalars(select(XapiActivity).where(XapiActivity.key.in_(list(given))))}
+    for key, (activity_id, definitions) in given.items():
+        row = kept.get(key)
+        merged = json.loads(row.definition) if row is not None else None
+        for definition in definitions:
+            if merged is None:
+                merged = dict(definition)
+                continue
+            for name, value in definition.items():
+                if name in ("name", "description") and isinstance(merged.get(name), dict):
+                    merged[name] = {**merged[name], **value}
                 else:
-                    merged[key] = value
+                    merged[name] = value
+        if row is None:
+            db.session.add(XapiActivity(key=key, activity_id=activity_id, definition=json.dumps(merged)))
+        else:
             row.definition = json.dumps(merged)
 
 
@@ -339,8 +394,12 @@ def query_statements(
 
 
 def activity_definition(activity_id: str) -> dict:
-    row = db.session.get(XapiActivity, digest(activity_id))
     found = {"objectType": "Activity", "id": activity_id}
+    own = own_activity(activity_id)
+    if own is not None:
+        found["definition"] = own
+        return found
+    row = db.session.get(XapiActivity, digest(activity_id))
     if row is not None:
         found["definition"] = json.loads(row.definition)
     return found

@@ -324,3 +324,23 @@ def test_saving_the_settings_sends_what_waits_at_once_rather_than_after_the_back
         assert run_jobs(app) == {"done": 1}
         assert receiver.delivered_ids() == ids
         assert receiver.credentials() == {"courseware:s3cret-of-the-warehouse", "courseware:a-corrected-secret"}
+
+
+def test_a_learners_step_is_queued_for_a_target_of_courseware_s_own_statements(app, db, make_user, make_course):
+    from courseware.learn.enrollment import enroll
+    from courseware.xapi.events import statement_id
+
+    own_only = add_target(db, "https://own.example.org/xapi/", statements="own", name="Own")
+    learner = make_user(name="Lena Learner")
+    enroll(learner, make_course())
+    db.session.commit()
+    [waiting] = rows(db, own_only)
+    enrolled = db.session.scalar(select(XapiStatement).where(XapiStatement.id == waiting.statement_id))
+    assert enrolled.client_id is None and json.loads(enrolled.statement)["verb"]["id"].endswith("/registered")
+    assert waiting.statement_id == statement_id_of_last_event(db, statement_id)
+
+
+def statement_id_of_last_event(db, statement_id) -> str:
+    from courseware.models import LearningEvent
+
+    return statement_id(db.session.scalar(select(func.max(LearningEvent.id))))

@@ -16,7 +16,7 @@ from alembic import op
 from courseware.db import UTCDateTime
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
