@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from courseware.auth.services import create_user, get_or_create_team
+from courseware.discussions.services import add_post, hide_post
 from courseware.evidence.files import CleanFile
 from courseware.learn.activities import add_checklist_evidence, find_activity, save_checklist, submit_practice
 from courseware.learn.enrollment import enroll
@@ -96,6 +97,13 @@ def conversation(live_app, live_db, tmp_path):
         for author in authors:
             add_comment(author, thread, f"{author.name} says:\n\n{HOSTILE}")
     add_mentor_note(mentor, learner, HOSTILE)
+    # The lesson's discussion: a post, a reply, and a post hidden with a hostile reason.
+    course.discussion = True
+    live_db.session.flush()
+    post = add_post(learner, course, setup, f"@{trainer.email.split('@')[0]} {HOSTILE}")
+    add_post(trainer, course, setup, HOSTILE, parent=post)
+    hidden = add_post(learner, course, setup, "Hide me. " + HOSTILE)
+    hide_post(hidden, trainer, "Off topic <img src=x onerror=alert(1337)>")
     review_submission(
         trainer, submission, scores={"Specific": "not yet"}, comment=HOSTILE, decision="changes_requested"
     )
@@ -109,6 +117,7 @@ def conversation(live_app, live_db, tmp_path):
         "pages": {
             "learner": [*lessons, *thread_urls, "/journal", "/notifications/", "/progress"],
             "trainer": [
+                f"/discussions/{slug}/setup",
                 "/review/",
                 f"/review/submissions/{submission.id}",
                 f"/review/checklists/{state.id}",
