@@ -26,6 +26,7 @@ TEMPLATE_POLICIES = {
 NAVIGATION = [
     ("learn.home", "My learning", None),
     ("learn.journal", "Journal", None),
+    ("learn.objectives", "Objectives", None),
     ("learn.my_progress", "My progress", None),
     ("review.queue", "Review", ("trainer", "admin")),
     ("author.index", "Author", ("trainer", "admin")),

@@ -41,3 +41,11 @@ def test_objectives_keep_every_revision(client, db, make_user, login):
     assert [r.title for r in objective.revisions] == ["Hear from partners", "Hear from partners monthly"]
     html = client.get(f"/objectives/{objective.id}").get_data(as_text=True)
     assert "Counting is clearer" in html and "Version 2" in html
+
+
+def test_objectives_are_in_everyones_navigation(client, make_user, login):
+    login(make_user())
+    header = client.get("/learn").get_data(as_text=True).split("</header>")[0]
+    assert '<a href="/objectives">Objectives</a>' in header
+    page = client.get("/objectives").get_data(as_text=True).split("</header>")[0]
+    assert '<a href="/objectives" aria-current="page">Objectives</a>' in page
