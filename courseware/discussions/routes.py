@@ -96,9 +96,13 @@ POST_DRAFT = "discussion/{course_slug}/{lesson_slug}"
 
 
 def _form_page(view_args: dict) -> str:
-    """Where the post form is shown: the lesson itself for its learners, else the discussion page."""
-    course, lesson = _discussion(view_args["course_slug"], view_args["lesson_slug"])
-    return _back(course, lesson)
+    """Where the post form is shown: the lesson itself for its learners, else the discussion page
+    (which is also where someone whose session ended comes back to, once signed in)."""
+    course_slug, lesson_slug = view_args["course_slug"], view_args["lesson_slug"]
+    if current_user.is_authenticated:
+        course, lesson = _discussion(course_slug, lesson_slug)
+        return _back(course, lesson)
+    return url_for("discussions.discussion", course_slug=course_slug, lesson_slug=lesson_slug)
 
 
 @bp.route("/<course_slug>/<lesson_slug>", methods=["GET", "POST"])
