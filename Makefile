@@ -9,7 +9,7 @@ FLASK := COURSEWARE_LOG_LEVEL=WARNING $(BIN)/flask --app app
 # `make run` serves the demo: demo mode allows the built-in secret key (see README, Configuration).
 DEMO := COURSEWARE_DEMO=1
 
-.PHONY: run test lint install install-dev db demo bench clean
+.PHONY: run test lint install install-dev db demo bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench: $(VENV)/.installed-bench
 	  (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)) >/dev/null \
 	  || { echo "wrk could not be installed: run apt-get install wrk as root"; exit 1; }; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## The README's screenshots (static/screenshots/), made from a fresh demo on a server of their own,
+## with Playwright driving the system's Chromium (/usr/bin/chromium; CHROMIUM=... for another).
+CHROMIUM ?= /usr/bin/chromium
+screenshots: install-dev
+	$(DEMO) $(FLASK) demo screenshots --chromium $(CHROMIUM)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -191,6 +191,11 @@ def post_confirmed(client, path: str, data: dict | None = None, **kwargs):
 @pytest.fixture
 def make_user(db):
     """Create an account: ``make_user(roles=("trainer",), team=team)``."""
+    return user_factory(db)
+
+
+def user_factory(db):
+    """``make_user`` for any database in the current app context (a live server's too)."""
     from courseware.auth.services import create_user
 
     counter = {"n": 0}
@@ -209,6 +214,10 @@ def make_user(db):
 
 @pytest.fixture
 def make_team(db):
+    return team_factory(db)
+
+
+def team_factory(db):
     from courseware.auth.services import create_team
 
     def factory(name: str):
@@ -357,6 +366,11 @@ def make_course(db):
     ``make_course(modules=[("m1", [("l1", [activity, ...]), ...]), ...])``; each lesson gets
     one published revision with the given activities.
     """
+    return course_factory(db)
+
+
+def course_factory(db):
+    """``make_course`` for any database in the current app context (a live server's too)."""
     import hashlib
 
     from courseware.models import Course, Lesson, LessonRevision, Module

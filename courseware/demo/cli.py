@@ -57,3 +57,27 @@ def demo_generate(learners: int, seed: int) -> None:
         fail(exc.message)
     db.session.commit()
     click.echo(f"{result.summary()} ({time.perf_counter() - started:.1f} s)")
+
+
+@demo_cli.command("screenshots")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the PNGs (default: static/screenshots).",
+)
+@click.option("--chromium", default="/usr/bin/chromium", show_default=True, help="The Chromium that Playwright drives.")
+def demo_screenshots(output: str | None, chromium: str) -> None:
+    """Make the README's screenshots from a fresh demo served on a free port (desktop and phone)."""
+    import os
+
+    from courseware.demo.screenshots import make_screenshots
+
+    started = time.perf_counter()
+    output = output or os.path.join(current_app.static_folder, "screenshots")
+    try:
+        written = make_screenshots(output, chromium, echo=click.echo)
+    except DomainError as exc:
+        fail(exc.message)
+    size = sum(os.path.getsize(path) for path in written)
+    click.echo(f"{len(written)} screenshots in {output}, {size // 1024} KB ({time.perf_counter() - started:.0f} s)")
