@@ -64,7 +64,9 @@ def package_lessons(db, course) -> list[tuple[str, dict]]:
     ]
 
 
-def test_a_trainer_uploads_a_scorm_package_and_each_sco_becomes_a_lesson(db, client, login, trainer, course_with_module):
+def test_a_trainer_uploads_a_scorm_package_and_each_sco_becomes_a_lesson(
+    db, client, login, trainer, course_with_module
+):
     course = course_with_module
     course.owner_id = trainer.id
     db.session.flush()
@@ -75,7 +77,9 @@ def test_a_trainer_uploads_a_scorm_package_and_each_sco_becomes_a_lesson(db, cli
         ("Why listen first", {"key": "package-1", "type": "package", "file": "listening.zip", "unit": "intro"}),
         ("Tools for listening", {"key": "package-1", "type": "package", "file": "listening.zip", "unit": "tools"}),
     ]
-    module = db.session.scalar(select(Module).where(Module.course_id == course.id, Module.title == "Listening (vendor)"))
+    module = db.session.scalar(
+        select(Module).where(Module.course_id == course.id, Module.title == "Listening (vendor)")
+    )
     assert module is not None
     package = db.session.scalar(select(Package).where(Package.course_id == course.id))
     assert package.format == "scorm12" and package.filename == "listening.zip"
