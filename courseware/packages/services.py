@@ -348,12 +348,21 @@ def save_commit(user: User, lesson, course_id: int, package: Package, activity: 
     state.score, state.updated_at = commit.score, utcnow()
     db.session.flush()
     score = round(commit.score, 4) if commit.score is not None else None
-    key = activity["key"]
+    key, detail = activity["key"], {"package": package.filename}
     if commit.success_status and (commit.success_status != was_success or score != was_score):
         verb = rules.PASSED if commit.success_status == "passed" else rules.FAILED
         record_event(
-            user, verb, lesson=lesson, course_id=course_id, activity_key=key, score=score, success=verb == rules.PASSED
+            user,
+            verb,
+            lesson=lesson,
+            course_id=course_id,
+            activity_key=key,
+            score=score,
+            success=verb == rules.PASSED,
+            detail=detail,
         )
     if commit.completion_status == "completed" and not was_complete:
-        record_event(user, rules.COMPLETED, lesson=lesson, course_id=course_id, activity_key=key, score=score)
+        record_event(
+            user, rules.COMPLETED, lesson=lesson, course_id=course_id, activity_key=key, score=score, detail=detail
+        )
     return state

@@ -188,7 +188,11 @@ def build_world(db, make_user, make_team, make_course):
     # A course of one SCORM lesson the owner plays.
     packaged = make_course(modules=[("vendor", [])])
     played = import_package(
-        packaged, scorm_zip("1.2", units=(("intro", "Intro"),)), "vendor.zip", people["admin"], module=packaged.modules[0]
+        packaged,
+        scorm_zip("1.2", units=(("intro", "Intro"),)),
+        "vendor.zip",
+        people["admin"],
+        module=packaged.modules[0],
     )
     enroll(owner, packaged)
     completed = make_course(modules=[("m", [("only", [])])])
