@@ -20,6 +20,7 @@ from wtforms.validators import ValidationError
 from courseware.auth.policies import role_required
 from courseware.authoring.archive import UnsafeZip
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
+from courseware.evidence.uploads import accepts_upload_up_to
 from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
 from courseware.extensions import csrf, db
 from courseware.learn.course_map import lesson_for_learner
@@ -89,6 +90,7 @@ def _module_choices(course: Course) -> list[tuple[str, str]]:
 
 
 @bp.route("/author/courses/<id:course_id>/packages", methods=["GET", "POST"])
+@accepts_upload_up_to("PACKAGE_MAX_BYTES")
 @role_required(*AUTHOR_ROLES)
 def add_package(course_id: int):
     """Upload a SCORM package into the course: one lesson per SCO, in a module the trainer

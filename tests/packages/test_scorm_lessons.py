@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import pytest
 from sqlalchemy import func, select
@@ -256,3 +257,14 @@ def test_another_learner_gets_404_for_the_files_runtime_and_commits(db, client, 
     assert client.get(f"/learn/{course.slug}/{lesson.slug}/package").status_code == 404
     assert commit(client, course, lesson, {"cmi.core.lesson_status": "passed"}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(ScormState)) == 0
+
+
+def test_a_package_may_be_larger_than_other_forms_allow(db, client, login, trainer, course_with_module, app):
+    course = course_with_module
+    course.owner_id = trainer.id
+    db.session.flush()
+    login(trainer)
+    video = random.Random(23).randbytes(app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)  # does not compress
+    big = scorm_zip("1.2", extra={"intro/video.mp4": video})
+    assert len(big) > app.config["MAX_CONTENT_LENGTH"]
+    assert upload(client, course, big).status_code == 302
