@@ -13,6 +13,7 @@ from courseware.authoring.services import create_course
 from courseware.learn.enrollment import enroll
 from courseware.models import Course, Lesson, ManagerScope
 from tests.browser.conftest import log_in
+from tests.browser.test_accessibility import violations
 from tests.conftest import TEST_PASSWORD
 from tests.packages.scorm import scorm_zip
 
@@ -94,6 +95,8 @@ def test_a_scorm_package_imports_plays_resumes_and_completes(browser, base_url, 
     )
     page.goto(lesson_url)
     expect(page.locator("#activity-package-1")).to_contain_text("You have completed it and passed (score 90%)")
+    expect(sco(page).locator("#state")).to_have_text("Ready")
+    assert violations(page) == []
     page.goto(course_url)
     expect(page.locator("main")).to_contain_text("1 of 2")
     assert errors == []

@@ -268,3 +268,33 @@ def test_a_package_may_be_larger_than_other_forms_allow(db, client, login, train
     big = scorm_zip("1.2", extra={"intro/video.mp4": video})
     assert len(big) > app.config["MAX_CONTENT_LENGTH"]
     assert upload(client, course, big).status_code == 302
+
+
+def test_the_lesson_editor_keeps_a_package_activity_and_offers_no_way_to_add_one(db, trainer, course_with_module):
+    from werkzeug.datastructures import MultiDict
+
+    from courseware.authoring.editor import ADDABLE_ACTIVITY_TYPES, LessonDraft, check_draft
+
+    result = import_package(
+        course_with_module, scorm_zip("1.2"), "listening.zip", trainer, module=course_with_module.modules[0]
+    )
+    lesson = result.created[0]
+    draft = LessonDraft.from_revision(lesson.published_revision)
+    form = MultiDict(
+        {
+            "title": "Why we listen first",
+            "minutes": "15",
+            "body": "",
+            "act-count": "1",
+            "act-0-type": "package",
+            "act-0-key": "package-1",
+            "act-0-file": draft.activities[0].file,
+            "act-0-unit": draft.activities[0].unit,
+        }
+    )
+    spec, errors = check_draft(LessonDraft.from_form(form), lesson.slug)
+    assert not errors and spec.activities == [
+        {"key": "package-1", "type": "package", "file": "listening.zip", "unit": "intro"}
+    ]
+    assert "package" not in ADDABLE_ACTIVITY_TYPES
+    assert LessonDraft().apply("add-activity", new_type="package") is False
