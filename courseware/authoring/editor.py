@@ -31,7 +31,10 @@ ACTIVITY_LABELS = {
     "checklist": "Checklist",
     "practice": "Practice",
     "reflection": "Reflection",
+    "package": "SCORM package",
 }
+# What a trainer can add in the editor; a package activity comes from uploading a package.
+ADDABLE_ACTIVITY_TYPES = tuple(kind for kind in ACTIVITY_TYPES if kind != "package")
 # Caps on rows read from a request, so that a forged form cannot make the server loop.
 MAX_ACTIVITIES = 20
 MAX_QUESTIONS = 50
@@ -84,6 +87,9 @@ class ActivityRow:
     verified_by_trainer: bool = False
     rubric: list[CriterionRow] = field(default_factory=list)
     approval_required: bool = False
+    # A package activity: the zip's file name and the SCO it plays, kept as they are.
+    file: str = ""
+    unit: str = ""
 
     @classmethod
     def new(cls, kind: str, key: str) -> ActivityRow:
@@ -165,6 +171,8 @@ class LessonDraft:
                 row.approval_required = activity.get("approval") == "required"
             elif kind == "reflection":
                 row.prompt = activity["prompt"]
+            elif kind == "package":
+                row.file, row.unit = activity["file"], activity["unit"]
             draft.activities.append(row)
         return draft
 
@@ -188,6 +196,7 @@ class LessonDraft:
             row.pass_mark = form.get(p + "pass_mark", "").strip()
             row.verified_by_trainer = bool(form.get(p + "verified_by"))
             row.approval_required = bool(form.get(p + "approval"))
+            row.file, row.unit = form.get(p + "file", ""), form.get(p + "unit", "")
             for q in range(_count(form, p + "q-count", MAX_QUESTIONS)):
                 qp = f"{p}q-{q}-"
                 row.questions.append(
@@ -221,7 +230,7 @@ class LessonDraft:
         ``add-item-A`` and ``add-criterion-A``; A and Q count from 0.
         """
         if action == "add-activity":
-            if new_type not in ACTIVITY_TYPES or len(self.activities) >= MAX_ACTIVITIES:
+            if new_type not in ADDABLE_ACTIVITY_TYPES or len(self.activities) >= MAX_ACTIVITIES:
                 return False
             keys = used_keys | {row.key for row in self.activities}
             self.activities.append(ActivityRow.new(new_type, next_activity_key(new_type, keys)))
@@ -318,6 +327,8 @@ class LessonDraft:
                     activity["approval"] = "required"
             elif row.type == "reflection":
                 activity["prompt"] = row.prompt
+            elif row.type == "package":
+                activity["file"], activity["unit"] = row.file, row.unit
             activities.append(activity)
         content = {
             "title": self.title,

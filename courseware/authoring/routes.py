@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from courseware.auth.policies import role_required
 from courseware.authoring import archive, services
-from courseware.authoring.editor import ACTIVITY_LABELS, DraftErrors, DraftInvalid, LessonDraft, check_draft
+from courseware.authoring.editor import (
+    ACTIVITY_LABELS,
+    ADDABLE_ACTIVITY_TYPES,
+    DraftErrors,
+    DraftInvalid,
+    LessonDraft,
+    check_draft,
+)
 from courseware.authoring.forms import (
     CourseForm,
     EditorGrantForm,
@@ -19,7 +26,7 @@ from courseware.authoring.forms import (
     NewCourseForm,
 )
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
-from courseware.content.format import ACTIVITY_TYPES, MAX_BODY_LENGTH, InvalidLessonFile
+from courseware.content.format import MAX_BODY_LENGTH, InvalidLessonFile
 from courseware.content.render import render_markdown
 from courseware.core.confirm import ask_first
 from courseware.core.validators import int_param
@@ -363,7 +370,7 @@ def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=N
         preview=preview,
         published=published,
         latest=latest,
-        activity_types=[(kind, ACTIVITY_LABELS[kind]) for kind in ACTIVITY_TYPES],
+        activity_types=[(kind, ACTIVITY_LABELS[kind]) for kind in ADDABLE_ACTIVITY_TYPES],
     ), status
 
 

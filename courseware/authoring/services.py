@@ -34,7 +34,7 @@ def slugify(text: str, fallback: str) -> str:
     return slug or fallback
 
 
-def _unique(slug: str, taken: set[str]) -> str:
+def unique_slug(slug: str, taken: set[str]) -> str:
     if slug not in taken:
         return slug
     for number in range(2, 1000):
@@ -232,7 +232,7 @@ def add_module(course: Course, *, title: str, optional: bool = False) -> Module:
     position = db.session.scalar(select(func.max(Module.position)).where(Module.course_id == course.id))
     module = Module(
         course_id=course.id,
-        slug=_unique(slugify(title, "module"), taken),
+        slug=unique_slug(slugify(title, "module"), taken),
         title=title.strip(),
         optional=optional,
         position=(position or 0) + 1,
@@ -292,7 +292,7 @@ def add_lesson(module: Module, author: User, *, title: str) -> Lesson:
     lesson = Lesson(
         course_id=module.course_id,
         module_id=module.id,
-        slug=_unique(slugify(title, "lesson"), taken),
+        slug=unique_slug(slugify(title, "lesson"), taken),
         position=(position or 0) + 1,
     )
     db.session.add(lesson)

@@ -28,7 +28,11 @@ COURSE_FILE = "course.yaml"
 MIN_MINUTES, MAX_MINUTES = 1, 120
 MAX_SLUG_LENGTH = 80  # the slug and activity key columns
 MAX_TITLE_LENGTH = 200  # the title columns
-ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection")
+ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection", "package")
+# A package activity plays one SCO of a SCORM zip that sits in the lesson's module folder.
+PACKAGE_SUFFIX = ".zip"
+MAX_PACKAGE_NAME = 120
+MAX_UNIT_LENGTH = 500
 # Text that needs quoting and is longer than this is written as a folded block (``>``).
 FOLD_LONGER_THAN = 60
 # Bounds on what one file and one upload may hold, so that reading and rendering them take
@@ -46,6 +50,7 @@ ACTIVITY_FIELDS = {
     "checklist": ("items", "verified_by"),
     "practice": ("prompt", "rubric", "approval"),
     "reflection": ("prompt",),
+    "package": ("file", "unit"),
 }
 OPTIONAL_ACTIVITY_FIELDS = {"verified_by": "trainer", "approval": "required"}
 COURSE_KEYS = ("slug", "title", "summary", "modules")
@@ -86,6 +91,8 @@ class ModuleSpec:
     title: str
     optional: bool = False
     lessons: list[LessonSpec] = field(default_factory=list)
+    # The package zips in the module's folder that its lessons play: file name -> bytes as they are.
+    packages: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -634,11 +641,35 @@ def _check_reflection(check: _Checker, item: _Mapping, where: str) -> dict | Non
     return None if prompt is None else {"prompt": prompt}
 
 
+def package_name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a package's file name in a module folder, or None."""
+    if "/" in name or "\\" in name or name.startswith((".", "_")) or len(name) > MAX_PACKAGE_NAME:
+        return (
+            f"the package '{_shown(name, 60)}' must be a plain file name in the module's folder "
+            f"(no folders, not hidden, at most {MAX_PACKAGE_NAME} characters)"
+        )
+    if not name.lower().endswith(PACKAGE_SUFFIX) or UNTYPABLE.search(name):
+        return f"the package '{_shown(name, 60)}' must be a .zip file"
+    return None
+
+
+def _check_package(check: _Checker, item: _Mapping, where: str) -> dict | None:
+    before = check.count
+    name = _text(check, item, "file", where, MAX_PACKAGE_NAME)
+    unit = _text(check, item, "unit", where, MAX_UNIT_LENGTH)
+    if name is not None and (problem := package_name_problem(name)) is not None:
+        check.add(item.value_line("file"), _say(where, problem))
+    if check.count != before:
+        return None
+    return {"file": name, "unit": unit}
+
+
 _ACTIVITY_CHECKS = {
     "quiz": _check_quiz,
     "checklist": _check_checklist,
     "practice": _check_practice,
     "reflection": _check_reflection,
+    "package": _check_package,
 }
 
 
@@ -806,6 +837,7 @@ class _CourseReader:
         seen_lessons: dict[str, str] = {}
         for module in modules:
             module.lessons = self._read_module(self.folder / module.slug, seen_lessons)
+            module.packages = self._read_packages(self.folder / module.slug, module.lessons)
         if len(self.problems) != before or course is None:
             return None
         return course
@@ -928,6 +960,28 @@ class _CourseReader:
             check.add(line, f"the cover {self.show(path)} is not a PNG, JPEG or WebP image that can be read")
             return None
         return CoverSpec(name, content, content_type)
+
+    def _read_packages(self, folder: Path, lessons: list[LessonSpec]) -> dict[str, bytes]:
+        """The package zips the module's lessons play, each of which must be in the module's folder."""
+        packages: dict[str, bytes] = {}
+        for lesson in lessons:
+            for activity in lesson.activities:
+                name = activity.get("file") if activity["type"] == "package" else None
+                if name is None or name in packages:
+                    continue
+                path = folder / name
+                if not path.is_file():
+                    self.problems.append(
+                        Problem(
+                            lesson.source_path,
+                            None,
+                            f"it plays the package {name}, which is not in {self.show(folder)}/: "
+                            "put the zip beside the lesson file",
+                        )
+                    )
+                    continue
+                packages[name] = path.read_bytes()
+        return packages
 
     def _read_module(self, folder: Path, seen_lessons: dict[str, str]) -> list[LessonSpec]:
         numbered: list[tuple[int, str, LessonSpec | None]] = []

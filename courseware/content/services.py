@@ -19,8 +19,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from courseware.content.format import (
     COURSE_FILE,
     CourseSpec,
+    InvalidLessonFile,
     LessonSpec,
     ModuleSpec,
+    Problem,
     dump_course_yaml,
     dump_lesson,
     find_courses,
@@ -159,8 +161,9 @@ def import_specs(
 ) -> ImportResult:
     """Create or update the courses ``specs`` describes, already read and checked, as :func:`import_courses`."""
     result = ImportResult()
+    opened = open_packages(specs)
     for spec in specs:
-        course, counts = _import_course(spec, author)
+        course, counts = _import_course(spec, author, opened)
         result.courses.append(course)
         for name, count in counts.items():
             setattr(result, name, getattr(result, name) + count)
@@ -171,7 +174,54 @@ def import_specs(
     return result
 
 
-def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[str, int]]:
+def open_packages(specs: list[CourseSpec]) -> dict[tuple[str, str], Any]:
+    """Every package the courses' lessons play, opened and checked, by (course slug, file name):
+    the zip must be a SCORM package this site opens, and hold each unit a lesson names. Every
+    problem is raised together in one :class:`InvalidLessonFile` before anything is written."""
+    from courseware.packages.archive import UnsafeZip
+    from courseware.packages.manifests import InvalidPackage
+    from courseware.packages.services import check_units, read_package
+
+    opened: dict[tuple[str, str], Any] = {}
+    problems: list[Problem] = []
+    for spec in specs:
+        folders: dict[str, str] = {}
+        for module in spec.modules:
+            for name, data in module.packages.items():
+                where = f"{spec.slug}/{module.slug}/{name}"
+                if name in folders:
+                    problems.append(
+                        Problem(where, None, f"another package named {name} is in {folders[name]}/: rename one of them")
+                    )
+                    continue
+                folders[name] = f"{spec.slug}/{module.slug}"
+                try:
+                    package = read_package(data, name)
+                except InvalidPackage as exc:
+                    problems.extend(Problem(where, None, str(problem)) for problem in exc.problems)
+                    continue
+                except UnsafeZip as exc:
+                    problems.append(Problem(where, None, exc.message))
+                    continue
+                opened[(spec.slug, name)] = package
+                units = [
+                    (lesson.source_path or lesson.slug, activity["unit"])
+                    for lesson in module.lessons
+                    for activity in lesson.activities
+                    if activity["type"] == "package" and activity["file"] == name
+                ]
+                problems.extend(
+                    Problem(problem.file, None, f"{problem.element}: {problem.message}")
+                    for problem in check_units(name, package, units)
+                )
+    if problems:
+        raise InvalidLessonFile(problems)
+    return opened
+
+
+def _import_course(spec: CourseSpec, author: User | None, opened: dict) -> tuple[Course, dict[str, int]]:
+    from courseware.packages.services import store_package
+
     counts = {"created": 0, "updated": 0, "unchanged": 0, "archived": 0}
     now = utcnow()
     course = _locked_course(spec, author)
@@ -202,10 +252,17 @@ def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[
         if module.slug not in listed_modules and module.archived_at is None:
             module.archived_at = now
 
+    new_packages = set()
+    for module_spec in spec.modules:
+        for name, data in module_spec.packages.items():
+            if store_package(course, name, data, opened[(spec.slug, name)])[1]:
+                new_packages.add(name)
     for module_spec in spec.modules:
         module = modules[module_spec.slug]
         for position, lesson_spec in enumerate(module_spec.lessons, start=1):
             lesson = lessons.get(lesson_spec.slug)
+            # A new version of the package a lesson plays is a new revision of the lesson.
+            new_package = any(activity.get("file") in new_packages for activity in lesson_spec.activities)
             if lesson is None:
                 lesson = Lesson(course_id=course.id, module_id=module.id, slug=lesson_spec.slug, position=position)
                 db.session.add(lesson)
@@ -214,7 +271,7 @@ def _import_course(spec: CourseSpec, author: User | None) -> tuple[Course, dict[
                 continue
             changed = lesson.module_id != module.id or lesson.position != position or lesson.archived_at is not None
             lesson.module_id, lesson.position, lesson.archived_at = module.id, position, None
-            changed = _publish_if_changed(lesson, lesson_spec, author) or changed
+            changed = _publish_if_changed(lesson, lesson_spec, author, force=new_package) or changed
             counts["updated" if changed else "unchanged"] += 1
     listed_lessons = {lesson.slug for lesson in spec.lessons}
     for lesson in lessons.values():
@@ -244,9 +301,9 @@ def _locked_course(spec: CourseSpec, author: User | None) -> Course:
     ).one()
 
 
-def _publish_if_changed(lesson: Lesson, spec: LessonSpec, author: User | None) -> bool:
+def _publish_if_changed(lesson: Lesson, spec: LessonSpec, author: User | None, *, force: bool = False) -> bool:
     published = lesson.published_revision
-    if published is not None and published.content_hash == content_hash(spec):
+    if not force and published is not None and published.content_hash == content_hash(spec):
         return False
     create_revision(
         lesson,
@@ -305,7 +362,9 @@ def course_spec(course: Course) -> CourseSpec:
                     discussion=revision.discussion,
                 )
             )
-        modules.append(ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons))
+        module = ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons)
+        module.packages = _package_uploads(course, lessons)
+        modules.append(module)
     return CourseSpec(
         slug=course.slug,
         title=course.title,
@@ -314,6 +373,22 @@ def course_spec(course: Course) -> CourseSpec:
         discussion=course.discussion,
         cover=covers.cover_spec(course),
     )
+
+
+def _package_uploads(course: Course, lessons: list[LessonSpec]) -> dict[str, bytes]:
+    """The uploads, byte for byte, of the packages ``lessons`` play."""
+    from courseware.evidence import storage
+    from courseware.packages.services import package_of
+
+    uploads: dict[str, bytes] = {}
+    for lesson in lessons:
+        for activity in lesson.activities:
+            if activity["type"] == "package" and activity["file"] not in uploads:
+                package = package_of(course.id, activity["file"])
+                data = storage.get(package.stored_file_id) if package is not None else None
+                if data is not None:
+                    uploads[activity["file"]] = data
+    return uploads
 
 
 def _write(path: Path, text: str) -> None:
@@ -342,6 +417,8 @@ def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False
         module_folder.mkdir()
         for position, lesson in enumerate(module.lessons, start=1):
             _write(module_folder / lesson_file_name(position, lesson.slug), dump_lesson(lesson))
+        for name, data in module.packages.items():
+            (module_folder / name).write_bytes(data)
     log.info("Exported course %s to %s", course.slug, folder)
     return folder
 

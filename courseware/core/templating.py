@@ -73,9 +73,19 @@ COMMENT_PLACES = {
 }
 
 
+# What a SCORM package's events say (their ``detail`` names the package).
+PACKAGE_PHRASES = {
+    "passed": "Passed the interactive module in",
+    "failed": "Did not pass the interactive module in",
+    "completed": "Completed the interactive module in",
+}
+
+
 def verb_phrase(verb: str, event=None) -> str:
     """A learner's event in words, as shown on timelines ("Passed the quiz in"); a comment says
     where it was made ("Commented on the discussion of")."""
+    if verb in PACKAGE_PHRASES and (getattr(event, "detail", None) or {}).get("package"):
+        return PACKAGE_PHRASES[verb]
     if verb == "commented":
         where = (getattr(event, "detail", None) or {}).get("where")
         return COMMENT_PLACES.get(where, "Commented on")
@@ -105,6 +115,8 @@ def _reviewed_checklist(detail: dict) -> bool:
 def event_result(event) -> str:
     """What came of an event, when it has a result worth saying: "3 of 4 right", "approved"."""
     detail = event.detail or {}
+    if detail.get("package") and getattr(event, "score", None) is not None:
+        return f"score {round(event.score * 100)}%"
     if event.verb in ("passed", "failed") and "questions" in detail:
         return f"{detail.get('right')} of {detail['questions']} right"
     if event.verb == "reviewed" and event.success is not None:

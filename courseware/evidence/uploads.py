@@ -26,6 +26,17 @@ def accepts_evidence(view):
     return view
 
 
+def accepts_upload_up_to(setting: str):
+    """Mark a view as taking one large upload of at most the setting ``setting`` in bytes (a
+    SCORM package), plus room for the text fields; put it directly under ``@bp.route``."""
+
+    def mark(view):
+        view.upload_limit_setting = setting
+        return view
+
+    return mark
+
+
 def request_limit(config) -> int:
     """The largest body an evidence form may send: every file at its largest, and the text."""
     return int(config["EVIDENCE_MAX_FILES"]) * int(config["EVIDENCE_MAX_BYTES"]) + TEXT_MARGIN
@@ -66,10 +77,18 @@ class UploadRequest(Request):
         view = current_app.view_functions.get(self.url_rule.endpoint)
         return bool(getattr(view, "accepts_evidence", False))
 
+    def _upload_limit_setting(self) -> str | None:
+        if self.url_rule is None or not current_app:
+            return None
+        view = current_app.view_functions.get(self.url_rule.endpoint)
+        return getattr(view, "upload_limit_setting", None)
+
     @property
     def max_content_length(self) -> int | None:
         if self._max_content_length is None and self._takes_evidence():
             return request_limit(current_app.config)
+        if self._max_content_length is None and (setting := self._upload_limit_setting()):
+            return int(current_app.config[setting]) + TEXT_MARGIN
         return super().max_content_length
 
     @max_content_length.setter

@@ -42,6 +42,7 @@ from courseware.models.learning import (
     TeamObjective,
 )
 from courseware.models.organisation import OrganisationSettings
+from courseware.models.packages import PACKAGE_FORMATS, Package, PackageFile, ScormState
 from courseware.models.provisioning import ScimGroup, ScimToken, ScimUser
 from courseware.models.sign_in import (
     SIGN_IN_OUTCOMES,
@@ -109,6 +110,10 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OrganisationSettings",
+    "PACKAGE_FORMATS",
+    "Package",
+    "PackageFile",
+    "ScormState",
     "Objective",
     "ObjectiveCheckIn",
     "ObjectiveRevision",

@@ -143,8 +143,11 @@ def _all_done(state: LessonState, read: bool) -> bool:
 def _step(activity: dict, current: str, event) -> str:
     kind = activity["type"]
     verb = event.verb
-    if current == DONE and kind in ("quiz", "practice", "reflection"):
+    if current == DONE and kind in ("quiz", "practice", "reflection", "package"):
         return DONE
+    if kind == "package":
+        # SCORM: the SCO said it is complete (1.2: completed or passed)
+        return DONE if verb == COMPLETED else current
     if kind == "quiz":
         return DONE if verb == PASSED else current
     if kind == "reflection":

@@ -76,6 +76,7 @@ ACTIVITY_TYPES = {
     "checklist": "http://adlnet.gov/expapi/activities/performance",
     "practice": "http://adlnet.gov/expapi/activities/performance",
     "reflection": "http://adlnet.gov/expapi/activities/interaction",
+    "package": "http://adlnet.gov/expapi/activities/module",
     "objective": "http://adlnet.gov/expapi/activities/objective",
 }
 VERSION = "1.0.0"

@@ -199,7 +199,7 @@ def test_unknown_activity_type_lists_the_known_ones(tmp_path):
     found = problems(tmp_path, first_steps("  - type: checklist", "  - type: checklst"))
     assert found == [
         f"{FILE}, line 27: activity 2: unknown activity type 'checklst' "
-        "(did you mean 'checklist'? known types: quiz, checklist, practice, reflection)"
+        "(did you mean 'checklist'? known types: quiz, checklist, practice, reflection, package)"
     ]
 
 
@@ -478,7 +478,7 @@ def test_every_problem_in_a_course_is_reported_at_once(tmp_path):
         "create it, or remove the module from this list",
         f"{FILE}, line 3: 'minutes' must be a whole number from 1 to 120, not the number 500",
         "lessons/sample-course/basics/02-practice-and-reflect.md, line 5: activity 1: unknown activity type "
-        "'essay' (known types: quiz, checklist, practice, reflection)",
+        "'essay' (known types: quiz, checklist, practice, reflection, package)",
         "lessons/sample-course/extras/notes.md, line 1: the file name needs a number in front, like "
         "01-notes.md (the number sets the lesson's place in the module)",
         "lessons/sample-course/extras/notes.md, line 1: the front matter opened on line 1 is never closed: "

@@ -37,10 +37,12 @@ from courseware.models import (
     XapiClient,
 )
 from courseware.organisation.services import clean_logo, save_settings
+from courseware.packages.services import import_package
 from courseware.xapi.forwarding import save_target
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 from tests.evidence.images import png
+from tests.packages.scorm import scorm_zip
 
 ROLES = ("anonymous", "owner", "other", "trainer", "mentor", "manager", "admin", "former")
 
@@ -183,6 +185,16 @@ def build_world(db, make_user, make_team, make_course):
     db.session.add(ManagerScope(manager_id=people["manager"].id, team_id=team_b.id))
     course = make_course(modules=[("m", [("first", ACTIVITIES)])])
     enroll(owner, course)
+    # A course of one SCORM lesson the owner plays.
+    packaged = make_course(modules=[("vendor", [])])
+    played = import_package(
+        packaged,
+        scorm_zip("1.2", units=(("intro", "Intro"),)),
+        "vendor.zip",
+        people["admin"],
+        module=packaged.modules[0],
+    )
+    enroll(owner, packaged)
     completed = make_course(modules=[("m", [("only", [])])])
     enrollment = enroll(owner, completed)
     enrollment.completed_at = utcnow()
@@ -298,6 +310,10 @@ def build_world(db, make_user, make_team, make_course):
         "colour": "1f5f8b",
         "handle": session_handle(other_device.id),
         "rule_id": rule.id,
+        "package_course_slug": packaged.slug,
+        "package_lesson_slug": played.created[0].slug,
+        "package_id": played.package.id,
+        "path": "intro/index.html",
     }
     return people, values
 
@@ -322,6 +338,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return str(values["scim_token_id"])
         if name == "user_id" and endpoint == "author.remove_staff":
             return str(values["staff_id"])
+        if endpoint in ("packages.runtime", "packages.commit") and name in ("course_slug", "lesson_slug"):
+            return values[f"package_{name}"]
         if name == "version":
             return str(values["logo_version" if endpoint == "organisation.logo" else "cover_version"])
         return str(values[name])

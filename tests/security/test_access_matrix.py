@@ -121,6 +121,15 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("evidence.download", "GET"): SEES_OWNERS_WORK,
     ("evidence.thumbnail", "GET"): SEES_OWNERS_WORK,
     ("evidence.remove", "POST"): OWNER_ONLY,
+    # SCORM packages: the files to the course's learners and editors; the runtime and its commits
+    # to the learner (a commit is JSON, so the matrix's form post is refused as bad).
+    ("packages.add_package", "GET"): COURSE_EDITORS,
+    ("packages.add_package", "POST"): COURSE_EDITORS,
+    ("packages.package_file", "GET"): SEES_OWNERS_WORK,
+    ("packages.runtime", "GET"): OWNER_ONLY,
+    ("packages.commit", "POST"): expect(
+        owner="bad", other="missing", trainer="missing", mentor="missing", manager="missing", admin="missing"
+    ),
     ("threads.thread", "GET"): SEES_OWNERS_WORK,
     ("threads.thread", "POST"): SEES_OWNERS_WORK,
     ("threads.edit", "GET"): OWNER_ONLY,
