@@ -44,6 +44,24 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // The lesson editor's images: "Insert at the cursor" puts the image's Markdown line into the
+  // lesson text where the cursor was. Without this the line is shown to copy.
+  var lessonText = document.getElementById("body");
+  document.querySelectorAll("[data-insert-image]").forEach(function (button) {
+    if (!lessonText) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var line = button.getAttribute("data-insert-image");
+      var start = lessonText.selectionStart, end = lessonText.selectionEnd;
+      var before = lessonText.value.slice(0, start), after = lessonText.value.slice(end);
+      var text = (before && !/\n$/.test(before) ? "\n" : "") + line + (/^\n/.test(after) ? "" : "\n");
+      lessonText.value = before + text + after;
+      lessonText.focus();
+      lessonText.setSelectionRange(start + text.length, start + text.length);
+      lessonText.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+
   // The lesson editor's Preview: fetched and swapped in place, then kept up to date as the
   // trainer types. Without this the Preview button sends the form and the page comes back.
   document.querySelectorAll("form[data-live-preview]").forEach(function (form) {
