@@ -351,9 +351,7 @@ def remove_staff(course_id: int, user_id: int, role: str):
 # --- the lesson editor -------------------------------------------------------------------------
 
 
-def _render_editor(
-    lesson, course, draft: LessonDraft, *, errors=None, preview=None, added=None, status: int = 200
-):
+def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=None, added=None, status: int = 200):
     published = lesson.published_revision
     latest = services.latest_revision(lesson)
     return render_template(
