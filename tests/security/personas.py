@@ -11,6 +11,7 @@ from sqlalchemy import select
 from courseware.auth.services import invite
 from courseware.auth.sessions import session_handle
 from courseware.covers.services import set_cover, uploaded_cover
+from courseware.images.services import add_uploaded_image
 from courseware.db import utcnow
 from courseware.drafts.services import save_draft
 from courseware.evidence.files import clean_upload
@@ -239,6 +240,7 @@ def build_world(db, make_user, make_team, make_course):
         actor=None,
     )
     set_cover(course, uploaded_cover("cover.png", png()))
+    course_image = add_uploaded_image(course, "diagram.png", png())
     settings = save_settings(
         name="Example Org",
         accent_colour="#1f5f8b",
@@ -295,6 +297,7 @@ def build_world(db, make_user, make_team, make_course):
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
         "logo_version": settings.logo_file_id,
         "cover_version": _cover_version(course),
+        "image_name": course_image.name,
         "colour": "1f5f8b",
         "handle": session_handle(other_device.id),
         "rule_id": rule.id,
@@ -322,6 +325,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return str(values["scim_token_id"])
         if name == "user_id" and endpoint == "author.remove_staff":
             return str(values["staff_id"])
+        if name == "name" and endpoint == "images.image":
+            return values["image_name"]
         if name == "version":
             return str(values["logo_version" if endpoint == "organisation.logo" else "cover_version"])
         return str(values[name])
