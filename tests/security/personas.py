@@ -11,11 +11,11 @@ from sqlalchemy import select
 from courseware.auth.services import invite
 from courseware.auth.sessions import session_handle
 from courseware.covers.services import set_cover, uploaded_cover
-from courseware.images.services import add_uploaded_image
 from courseware.db import utcnow
 from courseware.drafts.services import save_draft
 from courseware.evidence.files import clean_upload
 from courseware.evidence.services import attach_files
+from courseware.images.services import add_uploaded_image
 from courseware.jobs.services import enqueue
 from courseware.learn.activities import save_checklist, submit_practice
 from courseware.learn.check_ins import add_check_in
