@@ -54,7 +54,10 @@ document.addEventListener("DOMContentLoaded", function () {
       var line = button.getAttribute("data-insert-image");
       var start = lessonText.selectionStart, end = lessonText.selectionEnd;
       var before = lessonText.value.slice(0, start), after = lessonText.value.slice(end);
-      var text = (before && !/\n$/.test(before) ? "\n" : "") + line + (/^\n/.test(after) ? "" : "\n");
+      // The image stands in a paragraph of its own: a blank line on each side.
+      var above = before ? "\n\n".slice(before.match(/\n{0,2}$/)[0].length) : "";
+      var below = "\n\n".slice(after.match(/^\n{0,2}/)[0].length + (after ? 0 : 1));
+      var text = above + line + below;
       lessonText.value = before + text + after;
       lessonText.focus();
       lessonText.setSelectionRange(start + text.length, start + text.length);
