@@ -21,8 +21,8 @@ def test_a_trainer_inserts_an_uploaded_image_and_the_learner_sees_it(
     browser,
     base_url,
     live_db,
-    trainer_setup,
-    tmp_path,  # noqa: F811
+    trainer_setup,  # noqa: F811
+    tmp_path,
 ):
     course_slug, learner_email = trainer_setup["course"].slug, trainer_setup["learner"].email
     trainer_email = trainer_setup["trainer"].email
