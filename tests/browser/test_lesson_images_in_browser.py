@@ -34,16 +34,30 @@ def test_a_trainer_inserts_an_uploaded_image_and_the_learner_sees_it(
     page.goto(f"{base_url}/author/lessons/{lesson_id}/edit")
 
     page.fill("#body", "Before.\n\nAfter.")
+    page.evaluate("() => { const t = document.getElementById('body'); t.focus(); t.setSelectionRange(8, 8); }")
     page.set_input_files("#image", str(photo))
     page.click("button[value=add-image]")
 
-    expect(page.locator("#body")).to_have_value("Before.\n\nAfter.")  # kept as typed
-    expect(page.locator("#added-line")).to_have_value("![Describe the image](images/street-stall.jpg)")
+    line = "![Describe the image](images/street-stall.jpg)"
+    expect(page.locator("#added-line")).to_have_value(line)
+    expect(page.locator("#body")).to_have_value(f"Before.\n\n{line}\n\nAfter.")  # where the cursor was
+    expect(page.locator("#images-status")).to_have_text("Image added, and its line put in the lesson text.")
     assert violations(page) == []
 
-    page.evaluate("() => { const t = document.getElementById('body'); t.focus(); t.setSelectionRange(8, 8); }")
-    page.locator(".flash [data-insert-image]").click()
-    expect(page.locator("#body")).to_have_value("Before.\n\n![Describe the image](images/street-stall.jpg)\n\nAfter.")
+    # The list (open after an upload) puts the line at the cursor again (here: the end of the text).
+    page.evaluate(
+        "() => { const t = document.getElementById('body'); t.setSelectionRange(t.value.length, t.value.length); }"
+    )
+    page.locator(".image-list [data-insert-image]").click()
+    expect(page.locator("#body")).to_have_value(f"Before.\n\n{line}\n\nAfter.\n\n{line}\n")
+
+    # A file that is not an image is refused beside the field, and the text stays as it is.
+    not_image = tmp_path / "notes.png"
+    not_image.write_bytes(b"%PDF-1.4 not an image")
+    page.set_input_files("#image", str(not_image))
+    page.click("button[value=add-image]")
+    expect(page.locator("#image-error")).to_contain_text("is not a PNG, JPEG or WebP image")
+    expect(page.locator("#body")).to_have_value(f"Before.\n\n{line}\n\nAfter.\n\n{line}\n")
 
     page.click("button[value=publish]")
     expect(page.locator(".flash-success").first).to_be_visible()
@@ -51,7 +65,7 @@ def test_a_trainer_inserts_an_uploaded_image_and_the_learner_sees_it(
     learner_page = browser.new_page()
     log_in(learner_page, base_url, learner_email)
     learner_page.goto(f"{base_url}/learn/{course_slug}/an-objective")
-    image = learner_page.locator(".lesson-body img")
+    image = learner_page.locator(".lesson-body img").first
     expect(image).to_have_attribute("src", f"/courses/{course_slug}/images/street-stall.jpg")
     learner_page.wait_for_function("() => document.querySelector('.lesson-body img').complete")
     assert learner_page.evaluate("() => document.querySelector('.lesson-body img').naturalWidth") == 64
