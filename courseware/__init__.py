@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.discussions.routes import bp as discussions_bp
     from courseware.drafts.routes import bp as drafts_bp
     from courseware.evidence.routes import bp as evidence_bp
+    from courseware.images.routes import bp as images_bp
     from courseware.learn.routes import bp as learn_bp
     from courseware.manage.routes import bp as manage_bp
     from courseware.manage.team_objectives import bp as team_objectives_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisation_bp)
     app.register_blueprint(covers_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(images_bp)
 
 
 def _register_cli(app: Flask) -> None:

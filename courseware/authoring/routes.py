@@ -26,12 +26,13 @@ from courseware.authoring.forms import (
     NewCourseForm,
 )
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
-from courseware.content.format import MAX_BODY_LENGTH, InvalidLessonFile
-from courseware.content.render import render_markdown
+from courseware.content.format import MAX_BODY_LENGTH, MAX_IMAGE_BYTES, InvalidLessonFile
+from courseware.content.render import image_base, render_markdown
 from courseware.core.confirm import ask_first
 from courseware.core.validators import int_param
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
+from courseware.images import services as images
 from courseware.models import Course, Lesson, Module, User
 
 bp = Blueprint("author", __name__)
@@ -357,7 +358,7 @@ def remove_staff(course_id: int, user_id: int, role: str):
 # --- the lesson editor -------------------------------------------------------------------------
 
 
-def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=None, status: int = 200):
+def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=None, added=None, status: int = 200):
     published = lesson.published_revision
     latest = services.latest_revision(lesson)
     return render_template(
@@ -371,6 +372,10 @@ def _render_editor(lesson, course, draft: LessonDraft, *, errors=None, preview=N
         published=published,
         latest=latest,
         activity_types=[(kind, ACTIVITY_LABELS[kind]) for kind in ADDABLE_ACTIVITY_TYPES],
+        images=images.images_of(course),
+        added=added,
+        markdown_line=images.markdown_line,
+        max_image_mb=MAX_IMAGE_BYTES // (1024 * 1024),
     ), status
 
 
@@ -381,7 +386,9 @@ def edit_lesson(lesson_id: int):
 
     Row buttons (add a question, a choice...) and Preview send the page back with everything
     kept and nothing stored. Save draft and Publish store a new revision, checked as a lesson
-    file would be; problems are shown next to their fields, with the input kept.
+    file would be; problems are shown next to their fields, with the input kept. Upload image
+    stores the chosen image with the course and sends the page back with everything kept and
+    the line that shows the image.
     """
     lesson, course = _lesson(lesson_id)
     if request.method == "GET":
@@ -394,8 +401,10 @@ def edit_lesson(lesson_id: int):
     if action == "preview":
         _, errors = check_draft(draft, lesson.slug)
         # Text too long to save is not rendered either: its error says so, and rendering costs.
-        preview = render_markdown(draft.body) if len(draft.body) <= MAX_BODY_LENGTH else None
+        preview = render_markdown(draft.body, image_base(course.slug)) if len(draft.body) <= MAX_BODY_LENGTH else None
         return _render_editor(lesson, course, draft, errors=errors, preview=preview, status=422 if errors else 200)
+    if action == "add-image":
+        return _add_image(lesson, course, draft)
     if action in ("save", "publish"):
         try:
             result = services.save_lesson(lesson, draft, current_user, publish=action == "publish")
@@ -424,6 +433,24 @@ def edit_lesson(lesson_id: int):
     ):
         abort(400, "That button is not known here. Reload the editor and try again.")
     return _render_editor(lesson, course, draft)
+
+
+def _add_image(lesson, course, draft: LessonDraft):
+    """Store the image chosen in the editor with the course; the page comes back with the draft
+    as typed, and the image's Markdown line or the reason it was refused beside the field."""
+    upload = request.files.get("image")
+    errors = DraftErrors()
+    if upload is None or not upload.filename:
+        errors.add("image", "Choose an image to upload.")
+        return _render_editor(lesson, course, draft, errors=errors, status=422)
+    try:
+        added = images.add_uploaded_image(course, upload.filename, upload.read(MAX_IMAGE_BYTES + 1))
+    except Invalid as exc:
+        db.session.rollback()
+        errors.add("image", exc.message)
+        return _render_editor(lesson, course, draft, errors=errors, status=422)
+    db.session.commit()
+    return _render_editor(lesson, course, draft, added=added)
 
 
 # --- revisions --------------------------------------------------------------------------------

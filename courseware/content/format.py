@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from courseware.content.render import IMAGE_NAME_RE, image_references
 from courseware.core.validators import UNTYPABLE
 from courseware.exceptions import DomainError
 
@@ -59,6 +60,10 @@ COURSE_OPTIONAL_KEYS = ("discussion", "cover")
 MAX_COVER_BYTES = 2 * 1024 * 1024
 MAX_COVER_NAME = 120
 COVER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+# The images lessons show: files in the course's images/ folder, kept byte for byte.
+IMAGES_FOLDER = "images"
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGES = 200  # per course
 MODULE_KEYS = ("slug", "title", "optional")
 LESSON_KEYS = ("title", "minutes", "activities")
 LESSON_OPTIONAL_KEYS = ("discussion",)
@@ -104,6 +109,15 @@ class CoverSpec:
     content_type: str
 
 
+@dataclass(frozen=True)
+class ImageSpec:
+    """An image lessons show: its file name in the course's images/ folder, its bytes, its type."""
+
+    name: str
+    data: bytes = field(repr=False)
+    content_type: str
+
+
 @dataclass
 class CourseSpec:
     slug: str
@@ -114,6 +128,8 @@ class CourseSpec:
     discussion: bool = False
     source_path: str = field(default="", compare=False)
     cover: CoverSpec | None = None
+    # The files of images/, by name order.
+    images: list[ImageSpec] = field(default_factory=list)
 
     @property
     def lessons(self) -> list[LessonSpec]:
@@ -835,12 +851,82 @@ class _CourseReader:
         check = _Checker(self.show(course_file), self.problems)
         course, modules = self._read_course_yaml(check)
         seen_lessons: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        images = self._read_images()
         for module in modules:
             module.lessons = self._read_module(self.folder / module.slug, seen_lessons)
             module.packages = self._read_packages(self.folder / module.slug, module.lessons)
+        if images is not None:
+            self._check_image_references(modules, {image.name for image in images})
         if len(self.problems) != before or course is None:
             return None
+        course.images = images or []
         return course
+
+    def _read_images(self) -> list[ImageSpec] | None:
+        """The images in the course's images/ folder ([] when there is none); None when one of
+        them has a problem (recorded with the file's name)."""
+        folder = self.folder / IMAGES_FOLDER
+        if not folder.is_dir():
+            return []
+        before = len(self.problems)
+        images = []
+        files = [path for path in sorted(folder.iterdir()) if not _hidden(path)]
+        if len(files) > MAX_IMAGES:
+            self.problems.append(
+                Problem(
+                    self.show(folder), None, f"the folder holds {len(files)} files; at most {MAX_IMAGES} images fit"
+                )
+            )
+            return None
+        for path in files:
+            shown = self.show(path)
+            if not path.is_file():
+                self.problems.append(Problem(shown, None, "images/ holds image files only, not folders"))
+                continue
+            if not image_name_ok(path.name):
+                self.problems.append(
+                    Problem(
+                        shown,
+                        None,
+                        "an image's name must be letters, digits, '-', '_' and '.', at most "
+                        f"{MAX_COVER_NAME} characters, ending .png, .jpg, .jpeg or .webp",
+                    )
+                )
+                continue
+            size = path.stat().st_size
+            if size > MAX_IMAGE_BYTES:
+                self.problems.append(
+                    Problem(shown, None, f"the image is {size // 1024} KB; at most {MAX_IMAGE_BYTES // 1024} KB fit")
+                )
+                continue
+            content = path.read_bytes()
+            content_type = image_type(content)
+            if content_type is None:
+                self.problems.append(Problem(shown, None, "this is not a PNG, JPEG or WebP image that can be read"))
+                continue
+            images.append(ImageSpec(path.name, content, content_type))
+        return None if len(self.problems) != before else images
+
+    def _check_image_references(self, modules: list[ModuleSpec], names: set[str]) -> None:
+        """Every ``images/<name>`` a lesson shows must be a file of images/."""
+        for module in modules:
+            for lesson in module.lessons:
+                for name in image_references(lesson.body):
+                    if name in names:
+                        continue
+                    text = self.texts.get(lesson.source_path, "")
+                    line = next(
+                        (number for number, row in enumerate(text.splitlines(), 1) if f"images/{name}" in row), None
+                    )
+                    self.problems.append(
+                        Problem(
+                            lesson.source_path,
+                            line,
+                            f"the image images/{_shown(name, 60)} is not in the course's images/ folder: "
+                            "add the file, or correct the name",
+                        )
+                    )
 
     def _every_folder(self) -> list[ModuleSpec]:
         """When course.yaml cannot be read, the lessons in every folder are still checked."""
@@ -893,6 +979,12 @@ class _CourseReader:
             if module_slug is None:
                 unnamed_module = True
                 continue
+            if module_slug == IMAGES_FOLDER:
+                check.add(
+                    entry.value_line("slug"),
+                    f"'{IMAGES_FOLDER}' is the folder of the course's images; give the module another slug",
+                )
+                continue
             if module_slug in listed:
                 check.add(
                     entry.value_line("slug"),
@@ -910,6 +1002,8 @@ class _CourseReader:
             modules.append(ModuleSpec(slug=module_slug, title=module_title, optional=optional))
         if entries is not None and not unnamed_module:  # else a folder may be that module's
             for child in sorted(self.folder.iterdir()):
+                if child.name == IMAGES_FOLDER and IMAGES_FOLDER not in listed:
+                    continue
                 if child.is_dir() and not _hidden(child) and child.name not in listed:
                     check.add(
                         data.key_lines["modules"],
@@ -1014,9 +1108,16 @@ class _CourseReader:
                     seen_lessons[slug] = check.path
             text = _read_text(check, path)
             spec = _check_lesson_text(check, text, slug or path.stem, self.budget) if text is not None else None
+            if spec is not None:
+                self.texts[check.path] = text
             if match is not None:
                 numbered.append((int(match.group(1)), path.name, spec))
         return [spec for _, _, spec in sorted(numbered, key=lambda entry: entry[:2]) if spec is not None]
+
+
+def image_name_ok(name: str) -> bool:
+    """Whether ``name`` is a plain image file name: what images/ may hold and lessons refer to."""
+    return len(name) <= MAX_COVER_NAME and IMAGE_NAME_RE.fullmatch(name) is not None
 
 
 def image_type(data: bytes) -> str | None:

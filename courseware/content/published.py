@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy import select
 
-from courseware.content.render import render_markdown
+from courseware.content.render import image_base, render_markdown
 from courseware.core.caching import content_cache, freeze
 from courseware.extensions import db
 from courseware.models import Course, Lesson, LessonRevision, Module
@@ -108,7 +108,7 @@ def published_revision(revision_id: int) -> PublishedRevision:
 
 
 def _load_revision(revision_id: int) -> PublishedRevision:
-    title, minutes, activities, body, body_html, discussion = db.session.execute(
+    title, minutes, activities, body, body_html, discussion, course_slug = db.session.execute(
         select(
             LessonRevision.title,
             LessonRevision.minutes,
@@ -116,7 +116,11 @@ def _load_revision(revision_id: int) -> PublishedRevision:
             LessonRevision.body,
             LessonRevision.body_html,
             LessonRevision.discussion,
-        ).where(LessonRevision.id == revision_id)
+            Course.slug,
+        )
+        .join(Lesson, Lesson.id == LessonRevision.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(LessonRevision.id == revision_id)
     ).one()
-    html = Markup(body_html) if body_html is not None else render_markdown(body)
+    html = Markup(body_html) if body_html is not None else render_markdown(body, image_base(course_slug))
     return PublishedRevision(revision_id, title, minutes, freeze(activities or []), html, discussion)

@@ -7,7 +7,9 @@ parser lets through.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from urllib.parse import quote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -50,8 +52,47 @@ def _alignment_as_class(state) -> None:
                 token.attrSet("class", "align-" + style.removeprefix("text-align:"))
 
 
+# A lesson shows its course's images as ``![Alt text](images/name.png)``.
+IMAGE_PREFIX = "images/"
+IMAGE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*\.(png|jpe?g|webp)", re.IGNORECASE)
+
+
+def image_base(course_slug: str) -> str:
+    """The address a course's images are served under (the images blueprint's route), ending in
+    ``/``: lesson bodies are rendered with ``images/<name>`` pointing there."""
+    return f"/courses/{course_slug}/images/"
+
+
+def _course_image_name(src: str | None) -> str | None:
+    """The image name when ``src`` is ``images/<name>`` (one of the course's images), else None."""
+    if not isinstance(src, str) or not src.startswith(IMAGE_PREFIX):
+        return None
+    name = src.removeprefix(IMAGE_PREFIX)
+    return name if IMAGE_NAME_RE.fullmatch(name) else None
+
+
+def _images(tokens):
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                yield child
+
+
+def _course_images(state) -> None:
+    """``images/<name>`` sources made into the address of the course's image, when rendering for
+    a course (``env["image_base"]``); any other source is left to the sanitiser."""
+    base = state.env.get("image_base") if isinstance(state.env, dict) else None
+    if not base:
+        return
+    for image in _images(state.tokens):
+        name = _course_image_name(image.attrGet("src"))
+        if name is not None:
+            image.attrSet("src", base + quote(name))
+
+
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 _markdown.core.ruler.push("alignment_as_class", _alignment_as_class)
+_markdown.core.ruler.push("course_images", _course_images)
 # What people write to each other (comments, notes): the same Markdown, their links marked as theirs.
 _user_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable(["table", "linkify"])
 _user_markdown.core.ruler.push("alignment_as_class", _alignment_as_class)
@@ -70,9 +111,23 @@ def _clean(html: str, tags: set[str], link_rel: str = "noopener noreferrer") -> 
     )
 
 
-def render_markdown(text: str) -> Markup:
-    """The sanitised HTML of a lesson body (block Markdown: headings, lists, tables, code...)."""
-    return Markup(_render_block(text or ""))
+def render_markdown(text: str, image_base: str | None = None) -> Markup:
+    """The sanitised HTML of a lesson body (block Markdown: headings, lists, tables, code...).
+
+    With ``image_base`` (the address of a course's images, ending in ``/``), an image written
+    ``![Alt](images/name.png)`` is shown from there.
+    """
+    return Markup(_render_block(text or "", image_base or None))
+
+
+def image_references(text: str) -> list[str]:
+    """The names of the course images (``images/<name>``) a lesson body shows, in order, once each."""
+    names: dict[str, None] = {}
+    for image in _images(_markdown.parse(text or "")):
+        name = _course_image_name(image.attrGet("src"))
+        if name is not None:
+            names.setdefault(name)
+    return list(names)
 
 
 def render_inline(text: str) -> Markup:
@@ -93,8 +148,9 @@ def render_user_markdown(text: str) -> Markup:
 # The HTML is a pure function of the text, so each process keeps the latest few thousand: a memo
 # that can never disagree with another process's, and that an edited text simply misses.
 @lru_cache(maxsize=1024)
-def _render_block(text: str) -> str:
-    return _clean(_markdown.render(text), BLOCK_TAGS | INLINE_TAGS)
+def _render_block(text: str, image_base: str | None = None) -> str:
+    env = {"image_base": image_base} if image_base else {}
+    return _clean(_markdown.render(text, env), BLOCK_TAGS | INLINE_TAGS)
 
 
 @lru_cache(maxsize=8192)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from courseware.content.format import (
     COURSE_FILE,
+    IMAGES_FOLDER,
     CourseSpec,
     InvalidLessonFile,
     LessonSpec,
@@ -29,11 +30,12 @@ from courseware.content.format import (
     lesson_file_name,
     parse_lesson_text,
 )
-from courseware.content.render import render_markdown
+from courseware.content.render import image_base, render_markdown
 from courseware.covers import services as covers
 from courseware.db import dialect_insert, utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.images import services as images
 from courseware.models import Course, Lesson, LessonRevision, Module, User
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,10 @@ def lock_lesson(lesson: Lesson) -> None:
     """Hold the lesson's row until the transaction ends, so that its next revision number and the
     check against the newest revision are decided by one writer at a time."""
     db.session.execute(select(Lesson.id).where(Lesson.id == lesson.id).with_for_update())
+
+
+def _course_slug(lesson: Lesson) -> str:
+    return db.session.scalar(select(Course.slug).where(Course.id == lesson.course_id))
 
 
 def create_revision(
@@ -130,7 +136,7 @@ def create_revision(
         discussion=spec.discussion,
         content_hash=content_hash(spec),
         # Rendered now, so that it is committed with the revision and GET requests only read it.
-        body_html=str(render_markdown(spec.body)),
+        body_html=str(render_markdown(spec.body, image_base(_course_slug(lesson)))),
         author_id=author.id if author is not None else None,
         source=source,
     )
@@ -229,6 +235,7 @@ def _import_course(spec: CourseSpec, author: User | None, opened: dict) -> tuple
     course.discussion = spec.discussion
     db.session.flush()
     covers.set_cover(course, spec.cover)
+    images.set_images(course, spec.images)
 
     modules = {
         module.slug: module for module in db.session.scalars(select(Module).where(Module.course_id == course.id))
@@ -372,6 +379,7 @@ def course_spec(course: Course) -> CourseSpec:
         modules=modules,
         discussion=course.discussion,
         cover=covers.cover_spec(course),
+        images=images.image_specs(course),
     )
 
 
@@ -412,6 +420,10 @@ def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False
     _write(folder / COURSE_FILE, dump_course_yaml(spec))
     if spec.cover is not None:
         (folder / spec.cover.filename).write_bytes(spec.cover.data)
+    if spec.images:
+        (folder / IMAGES_FOLDER).mkdir()
+        for image in spec.images:
+            (folder / IMAGES_FOLDER / image.name).write_bytes(image.data)
     for module in spec.modules:
         module_folder = folder / module.slug
         module_folder.mkdir()

@@ -18,7 +18,7 @@ from courseware.models.accounts import (
     UserSession,
     fold_team_name,
 )
-from courseware.models.courses import Course, CourseCover, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.courses import Course, CourseCover, CourseImage, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.discussions import DiscussionPost
 from courseware.models.drafts import FORM_NAME_LENGTH, Draft, UnsentForm
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
@@ -92,6 +92,7 @@ __all__ = [
     "ChecklistState",
     "Course",
     "CourseCover",
+    "CourseImage",
     "CourseStaff",
     "DiscussionPost",
     "Enrollment",

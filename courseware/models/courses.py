@@ -57,6 +57,22 @@ class CourseCover(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class CourseImage(Base):
+    """An image of a course that its lessons show (``![Alt](images/name.png)``): the bytes as
+    given or as re-encoded on upload (a new stored file on every change, so its id is the
+    version the image's ETag carries), kept under its file name in the course's ``images/``."""
+
+    __tablename__ = "course_images"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"))
+    content_type: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class CourseStaff(Base):
     """A person granted rights on a course: ``editor`` (trainer) or ``reviewer``."""
 

@@ -15,6 +15,7 @@ from courseware.db import utcnow
 from courseware.drafts.services import save_draft
 from courseware.evidence.files import clean_upload
 from courseware.evidence.services import attach_files
+from courseware.images.services import add_uploaded_image
 from courseware.jobs.services import enqueue
 from courseware.learn.activities import save_checklist, submit_practice
 from courseware.learn.check_ins import add_check_in
@@ -251,6 +252,7 @@ def build_world(db, make_user, make_team, make_course):
         actor=None,
     )
     set_cover(course, uploaded_cover("cover.png", png()))
+    course_image = add_uploaded_image(course, "diagram.png", png())
     settings = save_settings(
         name="Example Org",
         accent_colour="#1f5f8b",
@@ -307,6 +309,7 @@ def build_world(db, make_user, make_team, make_course):
         "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
         "logo_version": settings.logo_file_id,
         "cover_version": _cover_version(course),
+        "image_name": course_image.name,
         "colour": "1f5f8b",
         "handle": session_handle(other_device.id),
         "rule_id": rule.id,
@@ -340,6 +343,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return str(values["staff_id"])
         if endpoint in ("packages.runtime", "packages.commit") and name in ("course_slug", "lesson_slug"):
             return values[f"package_{name}"]
+        if name == "name" and endpoint == "images.image":
+            return values["image_name"]
         if name == "version":
             return str(values["logo_version" if endpoint == "organisation.logo" else "cover_version"])
         return str(values[name])

@@ -41,6 +41,9 @@ OWNERS_WORK = COURSE_EDITORS  # the owner's submission: neither trainer has righ
 # The owner's work and its evidence: the owner and admins; nobody in the world reviews, mentors or
 # manages the owner (the manager manages another team, the mentor someone else).
 SEES_OWNERS_WORK = expect(other="missing", trainer="missing", mentor="missing", manager="missing")
+# The images of the owner's course: who may see its lessons (the owner is enrolled; none of the
+# trainers edits or reviews it; admins see every course).
+COURSE_AUDIENCE = expect(other="missing", trainer="missing", mentor="missing", manager="missing")
 # Hiding a post in the owner's course: its trainers (none of the personas) and admins.
 MODERATORS = expect(owner="missing", other="missing", trainer="missing", mentor="missing", manager="missing")
 MENTORS = expect(owner="forbidden", other="forbidden", manager="forbidden", admin="forbidden")
@@ -77,6 +80,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("organisation.logo", "GET"): PUBLIC,
     ("organisation.theme", "GET"): PUBLIC,
     ("covers.cover", "GET"): LOGGED_IN,
+    ("images.image", "GET"): COURSE_AUDIENCE,
     ("covers.edit_cover", "GET"): COURSE_EDITORS,
     ("covers.edit_cover", "POST"): COURSE_EDITORS,
     ("covers.remove_cover", "POST"): COURSE_EDITORS,
