@@ -87,7 +87,7 @@ def test_practice_work_goes_back_and_forth_until_it_is_approved(
     expect(trainer.locator("h1")).to_contain_text("Lena Learner: Your listening log")
     thumbnail = trainer.locator(".review-answer img[alt='log-week-1.jpg']")
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    trainer.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
 
     # The trainer asks a question in the conversation, then returns the work with a comment.
     review_url = trainer.url

@@ -211,6 +211,13 @@ class Browser:
         return answer
 
 
+def confirmed_post(admin, path: str, fields: dict, page: str) -> Answer:
+    """An admin's action that asks first, sent through server A: the question, then yes."""
+    asked = admin.post(path, fields, via="a", token=admin.token(page, via="a"))
+    assert asked.status == 200 and 'name="confirmed" value="yes"' in asked.text, (asked.status, asked.text[-800:])
+    return admin.post(path, {**fields, "confirmed": "yes"}, via="a", token=admin.token(page, via="a"))
+
+
 def multipart(fields: dict, name: str, filename: str, content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     parts = [
@@ -422,7 +429,7 @@ def test_a_person_deactivated_through_one_server_is_refused_by_the_other(cluster
     assert leaver.get("/learn", via="b").status == 200
     person = f"/admin/people/{cluster.ids['leaver']}"
 
-    deactivated = admin.post(f"{person}/active", {"active": "0"}, via="a", token=admin.token(person, via="a"))
+    deactivated = confirmed_post(admin, f"{person}/active", {"active": "0"}, person)
     assert deactivated.status == 302
 
     assert leaver.get("/learn", via="b").to_login
@@ -436,11 +443,8 @@ def test_a_role_removed_through_one_server_is_gone_on_the_other(cluster):
     assert manager.get("/manage/", via="b").status == 200
     person = f"/admin/people/{cluster.ids['manager3']}"
 
-    saved = admin.post(
-        person,
-        {"name": "Manager3", "roles": ["learner"], "team": str(cluster.ids["north"])},
-        via="a",
-        token=admin.token(person, via="a"),
+    saved = confirmed_post(
+        admin, person, {"name": "Manager3", "roles": ["learner"], "team": str(cluster.ids["north"])}, person
     )
     assert saved.status == 302, saved.text[-1500:]
 
