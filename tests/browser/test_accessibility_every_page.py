@@ -52,6 +52,8 @@ NOT_PAGES = {
     "drafts.draft",
     "sso.start",
     "xapi.about",
+    "images.image",
+    "packages.package_file",  # the package's own files, played inside the lesson
 }
 
 
