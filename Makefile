@@ -9,7 +9,12 @@ FLASK := COURSEWARE_LOG_LEVEL=WARNING $(BIN)/flask --app app
 # `make run` serves the demo: demo mode allows the built-in secret key (see README, Configuration).
 DEMO := COURSEWARE_DEMO=1
 
-.PHONY: run test lint install install-dev db demo bench screenshots clean
+.PHONY: run test lint install install-dev db demo bench screenshots clean translations
+
+# The interface's translations: courseware/translations/<locale>/LC_MESSAGES/messages.po, compiled
+# to messages.mo (not kept in git) whenever the .po is newer.
+CATALOGUES := $(wildcard courseware/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +32,20 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed $(COMPILED)
+install-dev: $(VENV)/.installed-dev $(COMPILED)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+
+## Extract every marked string into messages.pot and bring each language's catalogue up to date;
+## then translate what is new or fuzzy in courseware/translations/<locale>/LC_MESSAGES/messages.po.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+	  --project Courseware --width 100 -o courseware/translations/messages.pot .
+	$(BIN)/pybabel update -i courseware/translations/messages.pot -d courseware/translations --width 100 \
+	  --ignore-obsolete
+	$(MAKE) install
 
 db: install
 	$(DEMO) $(FLASK) db upgrade

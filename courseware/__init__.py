@@ -53,12 +53,14 @@ def _register_middleware(app: Flask) -> None:
 
 
 def _register_extensions(app: Flask) -> None:
+    from courseware import i18n
     from courseware.auth.sessions import init_login
     from courseware.core import caching
     from courseware.core.security import init_security
     from courseware.extensions import csrf, db, limiter
 
     db.init_app(app)
+    i18n.init_app(app)
     caching.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

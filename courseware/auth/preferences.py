@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import refresh
 from flask_login import current_user
 
 from courseware.auth.forms import PreferencesForm
@@ -45,6 +46,8 @@ def save():
         set_preferences(current_user, time_zone=form.time_zone.data, locale=form.locale.data)
         db.session.commit()
         g.pop("viewer_zone", None)
+        g.pop("locale", None)
+        refresh()
         flash("Preferences saved: times are now shown in " + times.person_zone_name(current_user) + ".", "success")
         return redirect(url_for("account.account", _anchor="preferences"))
     return render_template("auth/preferences.html", preferences_form=form), 422

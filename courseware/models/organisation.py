@@ -24,4 +24,5 @@ class OrganisationSettings(Base):
     signatory_name: Mapped[str] = mapped_column(String(120), default="")
     signatory_title: Mapped[str] = mapped_column(String(120), default="")
     default_time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    default_locale: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -6,6 +6,7 @@ from wtforms.validators import Length, ValidationError
 
 from courseware.core import times
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.i18n import LANGUAGES
 
 
 class OrganisationForm(CheckedForm):
@@ -35,6 +36,14 @@ class OrganisationForm(CheckedForm):
         choices=[],
         validate_choice=False,
         description="Times are shown in this zone to everyone who has not chosen their own on their account page.",
+    )
+
+    default_locale = SelectField(
+        "Default language",
+        choices=list(LANGUAGES.items()),
+        validate_choice=True,
+        description="Pages are shown in this language to people who have not chosen one and whose browser "
+        "asks for none of the site's languages.",
     )
 
     def __init__(self, *args, **kwargs):

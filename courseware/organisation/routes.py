@@ -36,6 +36,7 @@ def settings():
             "signatory_name": current.signatory_name,
             "signatory_title": current.signatory_title,
             "default_time_zone": current.default_time_zone,
+            "default_locale": current.default_locale,
         }
     )
     if form.validate_on_submit():
@@ -50,6 +51,7 @@ def settings():
                 signatory_name=form.signatory_name.data or "",
                 signatory_title=form.signatory_title.data or "",
                 default_time_zone=form.default_time_zone.data,
+                default_locale=form.default_locale.data,
                 logo=logo,
                 remove_logo=form.remove_logo.data,
             )

@@ -22,6 +22,7 @@ from courseware.evidence import storage
 from courseware.evidence.files import clean_upload
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import is_language
 from courseware.models import OrganisationSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Organisation:
     signatory_name: str
     signatory_title: str
     default_time_zone: str
+    default_locale: str = "en"
 
 
 def _default_name() -> str:
@@ -70,6 +72,7 @@ def _read() -> Organisation:
         signatory_name=row.signatory_name,
         signatory_title=row.signatory_title,
         default_time_zone=row.default_time_zone if times.is_zone(row.default_time_zone) else times.UTC_NAME,
+        default_locale=row.default_locale or "en",
     )
 
 
@@ -175,6 +178,7 @@ def save_settings(
     signatory_name: str,
     signatory_title: str,
     default_time_zone: str,
+    default_locale: str = "en",
     logo: bytes | None = None,
     remove_logo: bool = False,
 ) -> OrganisationSettings:
@@ -183,6 +187,8 @@ def save_settings(
     accent_colour = check_accent(accent_colour)
     if not times.is_zone(default_time_zone):
         raise Invalid("Choose a time zone from the list.", field="default_time_zone")
+    if not is_language(default_locale):
+        raise Invalid("Choose a language from the list.", field="default_locale")
     row = db.session.get(OrganisationSettings, 1)
     if row is None:
         row = OrganisationSettings(id=1)
@@ -192,6 +198,7 @@ def save_settings(
     row.signatory_name = signatory_name.strip()
     row.signatory_title = signatory_title.strip()
     row.default_time_zone = default_time_zone
+    row.default_locale = default_locale
     old_logo = row.logo_file_id
     if logo is not None:
         row.logo_file_id = storage.put(logo)

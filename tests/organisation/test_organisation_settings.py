@@ -31,6 +31,7 @@ def save(client, **fields):
         "signatory_name": "Maya Okafor",
         "signatory_title": "Head of Learning",
         "default_time_zone": "Europe/Paris",
+        "default_locale": "en",
     }
     data.update(fields)
     return post(client, SETTINGS, data, content_type="multipart/form-data")

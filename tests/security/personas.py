@@ -101,7 +101,12 @@ FORM_DATA = {
     "notifications.preference": {"delivery": "digest"},
     "manage.remind_person": {"message": "Keep going."},
     "preferences.save": {"time_zone": "Europe/Paris", "locale": "fr"},
-    "organisation.settings": {"name": "Renamed Org", "accent_colour": "#1f5f8b", "default_time_zone": "UTC"},
+    "organisation.settings": {
+        "name": "Renamed Org",
+        "accent_colour": "#1f5f8b",
+        "default_time_zone": "UTC",
+        "default_locale": "en",
+    },
     "account.change_name": {"display_name": "A new name"},
     "account.change_email": {"email": "new-address@example.org", "email_password": "not the password"},
     "account.change_password": {"current_password": "not the password", "password": "x", "confirm": "x"},
