@@ -34,6 +34,8 @@ def default_settings(instance_path: str) -> dict:
         "LOG_LEVEL": "INFO",
         # The site's public address, on which every emailed link is built; required with SMTP.
         "BASE_URL": None,
+        # Where package files are served from, when not from the site's own origin (README, "Packages").
+        "CONTENT_ORIGIN": None,
         "SMTP_HOST": None,
         "SMTP_PORT": 25,
         "SMTP_USERNAME": None,
@@ -110,6 +112,7 @@ TEXT_SETTINGS = (
     "DATABASE_URL",
     "REDIS_URL",
     "BASE_URL",
+    "CONTENT_ORIGIN",
     "SMTP_HOST",
     "SMTP_USERNAME",
     "SMTP_PASSWORD",
@@ -155,7 +158,29 @@ def finalise(config) -> None:
             "value (for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
     _check_base_url(config)
+    _check_content_origin(config)
     _check_review_days(config)
+
+
+def _check_content_origin(config) -> None:
+    """Refuse a content origin that is not a bare origin, or that is Courseware's own."""
+    origin = config.get("CONTENT_ORIGIN")
+    if not origin:
+        config["CONTENT_ORIGIN"] = None
+        return
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise ConfigError(
+            f"COURSEWARE_CONTENT_ORIGIN={origin!r} is not an origin: give the scheme and host (and port) "
+            "package files are served from, with no path, for example https://content.example.org."
+        )
+    base = config.get("BASE_URL")
+    if base and urlsplit(base).netloc.lower() == parts.netloc.lower():
+        raise ConfigError(
+            f"COURSEWARE_CONTENT_ORIGIN={origin!r} is the site's own address: packages would run with "
+            "Courseware's rights. Give it a host name of its own, for example https://content.example.org."
+        )
+    config["CONTENT_ORIGIN"] = f"{parts.scheme}://{parts.netloc}".lower()
 
 
 REVIEW_DAYS_SETTINGS = ("OBJECTIVE_REVIEW_DAYS_SHORT", "OBJECTIVE_REVIEW_DAYS_MEDIUM", "OBJECTIVE_REVIEW_DAYS_LONG")

@@ -19,6 +19,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# Browsers that know CSP take frame-ancestors over X-Frame-Options; responses that name who may
+# frame them in their own policy get no X-Frame-Options (it cannot name another origin), the
+# rest get DENY alongside the site's frame-ancestors 'none'.
+
+
+def _policy(content_origin: str | None) -> str:
+    """The site's policy; pages may also frame the package runtime on the content origin."""
+    if not content_origin:
+        return CONTENT_SECURITY_POLICY
+    return f"{CONTENT_SECURITY_POLICY}; frame-src 'self' {content_origin}"
 
 
 def versioned_asset(view):
@@ -38,10 +48,12 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", _policy(app.config.get("CONTENT_ORIGIN")))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        policy = headers["Content-Security-Policy"]
+        if "frame-ancestors 'none'" in policy or "frame-ancestors" not in policy:
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SECURE_COOKIES"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")

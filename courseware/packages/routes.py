@@ -12,6 +12,7 @@ import json
 import logging
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from courseware.extensions import csrf, db
 from courseware.learn.course_map import lesson_for_learner
 from courseware.learn.enrollment import course_for_learner
 from courseware.models import Course, Module, Package, User
-from courseware.packages import services
+from courseware.packages import content_origin, services
 from courseware.packages.forms import NEW_MODULE, PackageForm
 from courseware.packages.manifests import InvalidPackage
 from courseware.packages.policies import can_see_package
@@ -65,6 +66,22 @@ RUNTIME_POLICY = "; ".join(
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'self'",
+    ]
+)
+# The runtime page on the content origin: framed only by the lesson page's origin; it needs no
+# requests of its own (commits go up by postMessage).
+CONTENT_RUNTIME_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'none'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors {parent}",
     ]
 )
 MAX_COMMIT_BYTES = 512 * 1024
@@ -138,6 +155,10 @@ def package_file(package_id: int, path: str):
     package = db.session.get(Package, package_id)
     if package is None or not can_see_package(current_user, package):
         abort(404)
+    return _file_response(package, path)
+
+
+def _file_response(package: Package, path: str) -> Response:
     found = services.package_file(package, path)
     if found is None:
         abort(404)
@@ -152,10 +173,10 @@ def package_file(package_id: int, path: str):
 # --- playing ------------------------------------------------------------------------------------
 
 
-def _learner_lesson(course_slug: str, lesson_slug: str):
+def _learner_lesson(course_slug: str, lesson_slug: str, me: User | None = None):
     """The course, the learner's lesson (open to them), its package activity, package and unit; 404
     for anyone who may not play it, 403 while the lesson is not open yet."""
-    me = current_user._get_current_object()
+    me = me or current_user._get_current_object()
     try:
         course, _ = course_for_learner(me, course_slug)
         lesson, _ = lesson_for_learner(me, course, lesson_slug)
@@ -195,29 +216,93 @@ def launch_cmi(user: User, package: Package, unit: dict, state) -> dict:
     return cmi
 
 
+def _launch_address(files_at: str, launch: str) -> str:
+    """The SCO's launch file under ``files_at``, its query string kept."""
+    path, _, query = launch.partition("?")
+    return files_at + path + ("?" + query if query else "")
+
+
+def _runtime_page(me: User, course, lesson, package: Package, unit: dict, *, launch: str, **connection):
+    """The runtime page: the SCORM API started with the learner's last commit, framing the SCO.
+    ``connection`` says where commits go: ``commit`` (a URL on this origin) or ``parent_origin``
+    (the lesson page's origin, by ``postMessage``)."""
+    settings = {
+        "version": "1.2" if package.format == "scorm12" else "2004",
+        "launch": launch,
+        "lesson": connection.get("parent_origin", "")
+        + url_for("learn.lesson", course_slug=course.slug, lesson_slug=lesson.slug),
+        "cmi": launch_cmi(me, package, unit, services.runtime_state(me, lesson.id)),
+        "launchData": unit.get("launch_data"),
+        "masteryScore": unit.get("mastery_score"),
+        "commit": connection.get("commit"),
+        "parentOrigin": connection.get("parent_origin"),
+        "messages": {"saved": _("Your progress in this part is saved."), "back": _("Back to the lesson")},
+    }
+    return Response(
+        render_template("packages/runtime.html", lesson_title=unit["title"], settings=settings, package=package)
+    )
+
+
 @bp.route("/learn/<course_slug>/<lesson_slug>/package")
 @role_required()
 def runtime(course_slug: str, lesson_slug: str):
     """The page a package lesson frames: it holds the SCORM API (scorm-again) the SCO finds
     through ``window.parent``, starts it with the learner's last commit, and frames the SCO."""
     course, lesson, activity, package, unit = _learner_lesson(course_slug, lesson_slug)
-    me = current_user._get_current_object()
-    state = services.runtime_state(me, lesson.id)
-    settings = {
-        "version": "1.2" if package.format == "scorm12" else "2004",
-        "launch": url_for("packages.package_file", package_id=package.id, path=unit["launch"].split("?")[0])
-        + (("?" + unit["launch"].split("?", 1)[1]) if "?" in unit["launch"] else ""),
-        "commit": url_for("packages.commit", course_slug=course.slug, lesson_slug=lesson.slug),
-        "lesson": url_for("learn.lesson", course_slug=course.slug, lesson_slug=lesson.slug),
-        "cmi": launch_cmi(me, package, unit, state),
-        "launchData": unit.get("launch_data"),
-        "masteryScore": unit.get("mastery_score"),
-    }
-    response = Response(
-        render_template("packages/runtime.html", lesson_title=unit["title"], settings=settings, package=package)
+    files_at = url_for("packages.package_file", package_id=package.id, path="x")[:-1]
+    response = _runtime_page(
+        current_user._get_current_object(),
+        course,
+        lesson,
+        package,
+        unit,
+        launch=_launch_address(files_at, unit["launch"]),
+        commit=url_for("packages.commit", course_slug=course.slug, lesson_slug=lesson.slug),
     )
     response.headers["Content-Security-Policy"] = RUNTIME_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+# --- on the content origin (``COURSEWARE_CONTENT_ORIGIN``) ------------------------------------------
+
+
+def _ticket_holder(ticket: str):
+    """The learner a ticket names and their lesson, checked again as on their own origin."""
+    data = content_origin.read_ticket(ticket)
+    me = db.session.get(User, data["u"])
+    if me is None or not me.is_active:
+        abort(404)
+    course, lesson, activity, package, unit = _learner_lesson(data["c"], data["s"], me)
+    if lesson.id != data["l"] or package.id != data["p"]:
+        abort(404)
+    return data, me, course, lesson, package, unit
+
+
+@bp.route("/content/<ticket>/runtime")
+def content_runtime(ticket: str):
+    """The runtime page on the content origin, framed only by the lesson page's origin, handing
+    commits to it by ``postMessage``."""
+    data, me, course, lesson, package, unit = _ticket_holder(ticket)
+    files_at = url_for("packages.content_file", ticket=ticket, path="x")[:-1]
+    response = _runtime_page(
+        me, course, lesson, package, unit, launch=_launch_address(files_at, unit["launch"]), parent_origin=data["o"]
+    )
+    response.headers["Content-Security-Policy"] = CONTENT_RUNTIME_POLICY.format(parent=data["o"])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/content/<ticket>/files/<path:path>")
+def content_file(ticket: str, path: str):
+    """A file of the package on the content origin, to the holder of a ticket for it."""
+    data, me, course, lesson, package, unit = _ticket_holder(ticket)
+    response = _file_response(package, path)
+    # Framed by the runtime on this origin, itself framed by the lesson page: every ancestor counts.
+    response.headers["Content-Security-Policy"] = PACKAGE_POLICY.replace(
+        "frame-ancestors 'self'", f"frame-ancestors 'self' {data['o']}"
+    )
+    del response.headers["X-Frame-Options"]
     return response
 
 

@@ -1,8 +1,10 @@
 /* The SCORM runtime for one package lesson: scorm-again's API on this page (window.API for
    SCORM 1.2, window.API_1484_11 for 2004), where the SCO framed below finds it through
    window.parent. Every commit (the SCO's, the automatic one every 30 seconds, and the last one
-   on finishing) is posted to Courseware with the page's CSRF token; Courseware keeps it, so a
-   package that never finishes still keeps what it committed. */
+   on finishing) reaches Courseware, which keeps it, so a package that never finishes still keeps
+   what it committed. On Courseware's own origin the commit is posted with the page's CSRF token;
+   on a content origin of its own (settings.parentOrigin) it is handed to the lesson page by
+   postMessage, and the lesson page saves it. */
 (function () {
   "use strict";
   var root = document.getElementById("package-runtime");
@@ -26,16 +28,38 @@
     message.hidden = false;
   }
 
-  var api = new API({
-    lmsCommitUrl: settings.commit,
+  var options = {
     dataCommitFormat: "flattened",
     autocommit: true,
     autocommitSeconds: 30,
-    xhrHeaders: { "X-CSRFToken": token },
-    // A commit sent as the page closes goes by sendBeacon, which cannot carry headers.
-    requestHandler: function (cmi) { return { csrf_token: token, cmi: cmi }; },
     logLevel: 5
-  });
+  };
+  if (settings.parentOrigin) {
+    // Commits go up to the lesson page, which answers "courseware:saved" for each.
+    var sent = 0;
+    options.lmsCommitUrl = "postmessage:";
+    options.httpService = {
+      updateSettings: function () {},
+      processHttpRequest: function (url, params, immediate, apiLog, processListeners) {
+        sent += 1;
+        window.parent.postMessage({ type: "courseware:commit", id: sent, cmi: params }, settings.parentOrigin);
+        processListeners("CommitSuccess");
+        return { result: "true", errorCode: 0 };
+      }
+    };
+    window.addEventListener("message", function (event) {
+      if (event.origin !== settings.parentOrigin || event.source !== window.parent) { return; }
+      if (event.data && event.data.type === "courseware:saved" && !event.data.ok) {
+        say(event.data.message);
+      }
+    });
+  } else {
+    options.lmsCommitUrl = settings.commit;
+    options.xhrHeaders = { "X-CSRFToken": token };
+    // A commit sent as the page closes goes by sendBeacon, which cannot carry headers.
+    options.requestHandler = function (cmi) { return { csrf_token: token, cmi: cmi }; };
+  }
+  var api = new API(options);
   var cmi = Object.assign({}, settings.cmi);
   if (settings.launchData) { cmi[scorm12 ? "cmi.launch_data" : "cmi.launch_data"] = settings.launchData; }
   if (settings.masteryScore !== null && settings.masteryScore !== undefined) {
@@ -46,7 +70,7 @@
   if (scorm12) { window.API = api; } else { window.API_1484_11 = api; }
 
   api.on(scorm12 ? "LMSFinish" : "Terminate", function () {
-    say("Your progress in this part is saved.", "Back to the lesson");
+    say(settings.messages.saved, settings.messages.back);
   });
 
   var frame = document.createElement("iframe");

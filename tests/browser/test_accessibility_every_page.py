@@ -54,6 +54,8 @@ NOT_PAGES = {
     "xapi.about",
     "images.image",
     "packages.package_file",  # the package's own files, played inside the lesson
+    "packages.content_runtime",  # only on a content origin, framed by a lesson
+    "packages.content_file",  # the package's own files on a content origin
 }
 
 

@@ -52,6 +52,8 @@ PAIRING_IN_SCOPE = expect(
     owner="forbidden", other="forbidden", trainer="forbidden", mentor="forbidden", manager="missing"
 )
 
+NOWHERE = expect(*(["missing"] * 7))
+
 # SCIM answers only a provisioning token: a browser session, whoever it belongs to, gets 401.
 NO_SCIM_TOKEN = expect(*(["login"] * 7))
 
@@ -131,6 +133,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("packages.add_package", "POST"): COURSE_EDITORS,
     ("packages.package_file", "GET"): SEES_OWNERS_WORK,
     ("packages.runtime", "GET"): OWNER_ONLY,
+    # Only on a content origin of its own (none here), and only with a ticket.
+    ("packages.content_runtime", "GET"): NOWHERE,
+    ("packages.content_file", "GET"): NOWHERE,
     ("packages.commit", "POST"): expect(
         owner="bad", other="missing", trainer="missing", mentor="missing", manager="missing", admin="missing"
     ),
