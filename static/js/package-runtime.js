@@ -46,7 +46,9 @@
   if (scorm12) { window.API = api; } else { window.API_1484_11 = api; }
 
   api.on(scorm12 ? "LMSFinish" : "Terminate", function () {
-    say("Your progress in this part is saved.", "Back to the lesson");
+    // The words come from the page, in the learner's language.
+    say(root.getAttribute("data-saved-text") || "Your progress in this part is saved.",
+        root.getAttribute("data-back-text") || "Back to the lesson");
   });
 
   var frame = document.createElement("iframe");
