@@ -524,7 +524,7 @@ def objective(objective_id: int):
     if form.validate_on_submit():
         revision = learner_objectives.revise_objective(objective, current_user, form.values(), form.form_key.data)
         db.session.commit()
-        flash(_("Objective revised.") if revision else "Nothing changed.", "success" if revision else "info")
+        flash(_("Objective revised.") if revision else _("Nothing changed."), "success" if revision else "info")
         return redirect(url_for("learn.objective", objective_id=objective.id))
     return _render_objective(objective, form=form, status=422)
 
@@ -585,7 +585,7 @@ def edit_check_in(objective_id: int, check_in_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("Check-in changed.") if revision else "Nothing changed.", "success" if revision else "info")
+            flash(_("Check-in changed.") if revision else _("Nothing changed."), "success" if revision else "info")
             return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
     return render_template(
         "learn/check_in.html", objective=objective, check_in=item, form=form
@@ -623,7 +623,8 @@ def review_objective(objective_id: int):
             flash(_("Review saved. Now revise the objective below."), "success")
             return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="revise"))
         flash(
-            _("Review saved.") if form.decision.data == "keep" else "Review saved; the objective is retired.", "success"
+            _("Review saved.") if form.decision.data == "keep" else _("Review saved; the objective is retired."),
+            "success",
         )
         return redirect(url_for("learn.objective", objective_id=objective.id))
     return _render_objective(objective, review_form=form, status=422)
