@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -41,10 +43,6 @@ from courseware.models import Course, Lesson, LessonRevision, Module, User
 log = logging.getLogger(__name__)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 @dataclass
 class ImportResult:
     """What an import did: the courses it touched and what happened to their lessons."""
@@ -56,13 +54,22 @@ class ImportResult:
     archived: int = 0
 
     def counts(self) -> str:
-        return (
-            f"{_plural(self.created, 'new lesson')}, {self.updated} changed, "
-            f"{self.unchanged} unchanged, {self.archived} archived"
+        return ngettext(
+            "%(num)d new lesson, %(updated)d changed, %(unchanged)d unchanged, %(archived)d archived",
+            "%(num)d new lessons, %(updated)d changed, %(unchanged)d unchanged, %(archived)d archived",
+            self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            archived=self.archived,
         )
 
     def summary(self) -> str:
-        return f"Imported {_plural(len(self.courses), 'course')}: {self.counts()}."
+        return ngettext(
+            "Imported %(num)d course: %(counts)s.",
+            "Imported %(num)d courses: %(counts)s.",
+            len(self.courses),
+            counts=self.counts(),
+        )
 
 
 @dataclass
@@ -122,7 +129,9 @@ def create_revision(
             )
         )
     except (KeyError, TypeError, AttributeError) as error:
-        raise Invalid(f"{label}: the activities are not in the lesson format ({error!r})") from error
+        raise Invalid(
+            _("%(label)s: the activities are not in the lesson format (%(error)s)", label=label, error=repr(error))
+        ) from error
     spec = parse_lesson_text(text, slug=lesson.slug, source_path=label)
     lock_lesson(lesson)
     number = db.session.scalar(select(func.max(LessonRevision.number)).where(LessonRevision.lesson_id == lesson.id))
@@ -413,7 +422,9 @@ def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False
     folder = Path(dest_dir) / course.slug
     if folder.exists() and any(folder.iterdir()):
         if not replace:
-            raise Invalid(f"{folder} already exists and is not empty; export elsewhere or replace it")
+            raise Invalid(
+                _("%(folder)s already exists and is not empty; export elsewhere or replace it", folder=folder)
+            )
         shutil.rmtree(folder)
     spec = course_spec(course)
     folder.mkdir(parents=True, exist_ok=True)

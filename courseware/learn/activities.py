@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, insert, select
 
 from courseware.core.validators import whole_number
@@ -28,7 +29,7 @@ def find_activity(lesson: Lesson, key: str) -> dict:
     for activity in lesson.published_revision.activities:
         if activity["key"] == key:
             return activity
-    raise Invalid("This activity is no longer part of the lesson; reload the page.")
+    raise Invalid(_("This activity is no longer part of the lesson; reload the page."))
 
 
 def _view_key(user: User, lesson: Lesson) -> str:
@@ -236,9 +237,9 @@ def submit_practice(
             return first
     history = submissions(user, lesson, activity["key"])
     if history and history[0].status == "approved":
-        raise Invalid("This practice work is already approved.")
+        raise Invalid(_("This practice work is already approved."))
     if history and history[0].status == "submitted" and rules.needs_trainer(activity):
-        raise Invalid("Your last submission is waiting for review; you can resubmit once a trainer has replied.")
+        raise Invalid(_("Your last submission is waiting for review; you can resubmit once a trainer has replied."))
     needs_review = rules.needs_trainer(activity)
     submission = Submission(
         user_id=user.id,
@@ -299,9 +300,11 @@ def add_checklist_evidence(
         db.session.add(state)
         db.session.flush()
     if state.status == "verified":
-        raise Invalid("This checklist is confirmed; its evidence stays as it was.")
+        raise Invalid(_("This checklist is confirmed; its evidence stays as it was."))
     if len(evidence_of_checklist(state)) + len(files) > current_app.config["EVIDENCE_MAX_FILES"]:
-        raise Invalid(f"A checklist takes at most {current_app.config['EVIDENCE_MAX_FILES']} files.", field="files")
+        raise Invalid(
+            _("A checklist takes at most %(num)d files.", num=current_app.config["EVIDENCE_MAX_FILES"]), field="files"
+        )
     state.note = note.strip() or None
     state.links = [item.strip() for item in links if item.strip()] or None
     state.updated_at = utcnow()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -49,17 +50,17 @@ def _clean(objective: Objective, author: User, values: dict) -> dict:
     """The check-in's fields, with what does not fit the objective's kind left out."""
     cleaned = {name: values.get(name) for name in CHECK_IN_FIELDS}
     if cleaned["on_date"] is None:
-        raise Invalid("Give the date of the check-in.")
+        raise Invalid(_("Give the date of the check-in."))
     cleaned["note"] = (cleaned["note"] or "").strip() or None
     cleaned["link"] = (cleaned["link"] or "").strip() or None
     if objective.measure_kind == "quantitative":
         if cleaned["value"] is None:
-            raise Invalid("Give the value on that date.")
+            raise Invalid(_("Give the value on that date."))
         cleaned["rating"] = None
         cleaned["journal_entry_ids"] = None
     else:
         if cleaned["rating"] not in (1, 2, 3, 4, 5):
-            raise Invalid("Say how it is going, from 1 to 5.")
+            raise Invalid(_("Say how it is going, from 1 to 5."))
         cleaned["value"] = None
         cleaned["journal_entry_ids"] = own_entry_ids(author, cleaned["journal_entry_ids"] or []) or None
     return cleaned
@@ -75,7 +76,7 @@ def own_entry_ids(author: User, entry_ids: list[int]) -> list[int]:
         )
     )
     if own != set(entry_ids):
-        raise Invalid("Link only entries from your own journal.")
+        raise Invalid(_("Link only entries from your own journal."))
     return sorted(own)
 
 
@@ -126,7 +127,7 @@ def check_in_for(author: User, objective: Objective, check_in_id: int) -> Object
         or check_in.author_id != author.id
         or check_in.deleted_at is not None
     ):
-        raise NotAllowed("No such check-in.")
+        raise NotAllowed(_("No such check-in."))
     return check_in
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
 from courseware.content.published import PublishedLesson, course_outlines
@@ -192,7 +193,7 @@ def lesson_for_learner(user: User, course: Course, slug: str) -> tuple[Published
     cmap = course_map(user, course)
     item = cmap.find(slug)
     if item is None:
-        raise NotAllowed("No such lesson in this course.")
+        raise NotAllowed(_("No such lesson in this course."))
     if item.locked:
-        raise NotOpenYet("This lesson opens once you have finished the lessons before it.")
+        raise NotOpenYet(_("This lesson opens once you have finished the lessons before it."))
     return PublishedLesson(item.id, item.slug, item.course_id, item.module_id, item.revision_id), cmap

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -72,8 +73,8 @@ def course_for_learner(user: User, slug: str) -> tuple[Course, Enrollment]:
     """The course with ``slug`` and the learner's enrollment in it; NotAllowed if not enrolled."""
     found = db.session.execute(_COURSE_AND_ENROLLMENT, {"user_id": user.id, "slug": slug}).first()
     if found is None:
-        raise NotAllowed("No such course.")
+        raise NotAllowed(_("No such course."))
     course, enrollment = found
     if enrollment is None:
-        raise NotAllowed("You are not enrolled in this course.")
+        raise NotAllowed(_("You are not enrolled in this course."))
     return course, enrollment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courseware.db import utcnow
@@ -55,7 +56,7 @@ def own_journal_entry(user: User, entry_id: int) -> JournalEntry:
     """The learner's own journal entry; NotAllowed for anyone else's."""
     entry = db.session.get(JournalEntry, entry_id)
     if entry is None or entry.user_id != user.id:
-        raise NotAllowed("No such journal entry.")
+        raise NotAllowed(_("No such journal entry."))
     return entry
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select, update
 
 from courseware.db import utcnow
@@ -131,7 +132,7 @@ def objective_for(user: User, objective_id: int) -> Objective:
     """The learner's own objective; NotAllowed for anyone else's (a team's included)."""
     objective = db.session.get(Objective, objective_id)
     if objective is None or objective.user_id != user.id or objective.team_link is not None:
-        raise NotAllowed("No such objective.")
+        raise NotAllowed(_("No such objective."))
     return objective
 
 
@@ -193,10 +194,10 @@ def review_objective(
     falls due one interval from now. The same form sent again gets the revision it made.
     """
     if decision not in REVIEW_DECISIONS:
-        raise Invalid("Choose keep, revise or retire.")
+        raise Invalid(_("Choose keep, revise or retire."))
     learned = (learned or "").strip()
     if not learned:
-        raise Invalid("Say what you learned.")
+        raise Invalid(_("Say what you learned."))
     form_key = clean_form_key(form_key)
     first = _lock_for_revision(objective, form_key)
     if first is not None:
@@ -276,7 +277,7 @@ def prompt_due_reviews(user: User, today: dt.date) -> int:
         notify(
             user,
             "objective-review",
-            f"Time to review your objective: {due.objective.title}",
+            _("Time to review your objective: %(title)s", title=due.objective.title),
             _objective_path(due.objective.id) + "#review",
         )
         told += 1

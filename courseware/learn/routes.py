@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -19,6 +20,7 @@ from courseware.evidence.services import check_uploads, evidence_of_checklist
 from courseware.evidence.uploads import accepts_evidence, uploads
 from courseware.exceptions import Invalid, NotAllowed, NotOpenYet
 from courseware.extensions import db
+from courseware.i18n import select_locale
 from courseware.learn import activities, check_ins, objective_policies, records
 from courseware.learn import journal as journal_entries
 from courseware.learn import objectives as learner_objectives
@@ -40,7 +42,6 @@ from courseware.learn.forms import (
     read_links,
 )
 from courseware.learn.lesson_page import keep_unanswered_quiz, lesson_page, unanswered_quiz
-from courseware.learn.objective_rules import STANDING_WORDS
 from courseware.manage import charts
 from courseware.models import Objective
 from courseware.progress.timeline import group_sittings
@@ -162,8 +163,9 @@ def render_lesson(course, enrollment, lesson, cmap, *, status: int = 200, forms=
 
 
 def _fragment(cache_key: tuple, template: str, **context) -> Markup:
-    """A part of a page that depends on ``cache_key`` alone, rendered once per worker and kept."""
-    cache_key = ("fragment", template, *cache_key)
+    """A part of a page that depends on ``cache_key`` and the language alone, rendered once per
+    worker and kept."""
+    cache_key = ("fragment", template, select_locale(), *cache_key)
     return content_cache().get_or_make(cache_key, lambda: Markup(render_template(template, **context)))
 
 
@@ -227,14 +229,14 @@ def mark_read(course_slug: str, lesson_slug: str):
     course, lesson = _published(course_slug, lesson_slug)
     if lesson.published_revision.activities:
         _lesson(_course(course_slug)[0], lesson_slug)  # 404 for anyone but its learners
-        abort(400, "This lesson completes when its activities are done.")
+        abort(400, _("This lesson completes when its activities are done."))
     with db.writing():
         try:
             activities.mark_read(current_user, lesson)
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
-    flash("Lesson marked as read.", "success")
+    flash(_("Lesson marked as read."), "success")
     return _after_step(course, lesson)
 
 
@@ -287,14 +289,17 @@ def save_checklist(course_slug: str, lesson_slug: str, key: str):
         db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {"ticked": state.ticked, "status": state.status, "items": len(activity["items"])}
-    flash("Checklist saved.", "success")
+    flash(_("Checklist saved."), "success")
     return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
 
 
 def _evidence_errors(form, errors: list[str]) -> None:
     """Refused files on the form's file field; files are never kept across a refusal, so say so."""
     if errors:
-        form.files.errors = [*errors, "Nothing was handed in: choose the files to send again (what you typed is kept)."]
+        form.files.errors = [
+            *errors,
+            _("Nothing was handed in: choose the files to send again (what you typed is kept)."),
+        ]
 
 
 def _activity_page(args: dict) -> str:
@@ -339,7 +344,7 @@ def submit_practice(course_slug: str, lesson_slug: str, key: str):
                 form.text.errors.append(exc.message)
             else:
                 db.session.commit()
-                flash("Your work is handed in.", "success")
+                flash(_("Your work is handed in."), "success")
                 return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
     return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
 
@@ -369,7 +374,7 @@ def checklist_evidence(course_slug: str, lesson_slug: str, key: str):
                 form.note.errors.append(exc.message)
             else:
                 db.session.commit()
-                flash("Your evidence is saved with the checklist.", "success")
+                flash(_("Your evidence is saved with the checklist."), "success")
                 return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
     return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
 
@@ -397,7 +402,7 @@ def write_reflection(course_slug: str, lesson_slug: str, key: str):
         except NotAllowed as exc:
             _refuse(exc)
         db.session.commit()
-        flash("Saved in your journal.", "success")
+        flash(_("Saved in your journal."), "success")
         return redirect(_lesson_url(course, lesson, anchor=f"activity-{key}"))
     return render_lesson(course, enrollment, lesson, cmap, status=422, forms={key: form})
 
@@ -417,7 +422,7 @@ def journal():
             form_key=form.form_key.data,
         )
         db.session.commit()
-        flash("Journal entry saved.", "success")
+        flash(_("Journal entry saved."), "success")
         return redirect(url_for("learn.journal"))
     draft = None if form.is_submitted() else fill_draft(form, JOURNAL_DRAFT)
     entries = journal_entries.journal(current_user)
@@ -438,7 +443,7 @@ def journal_sharing(entry_id: int):
     if form.validate_on_submit():
         journal_entries.set_sharing(entry, share_mentor=form.share_mentor.data, share_manager=form.share_manager.data)
         db.session.commit()
-        flash("Sharing updated.", "success")
+        flash(_("Sharing updated."), "success")
     return redirect(url_for("learn.journal", _anchor=f"entry-{entry.id}"))
 
 
@@ -450,7 +455,7 @@ def objectives():
     if form.validate_on_submit():
         learner_objectives.set_objective(current_user, current_user, form.values(), form.form_key.data)
         db.session.commit()
-        flash("Objective saved.", "success")
+        flash(_("Objective saved."), "success")
         return redirect(url_for("learn.objectives"))
     today = utcnow().date()
     return render_template(
@@ -498,7 +503,6 @@ def _render_objective(objective, form=None, check_in_form=None, review_form=None
         progress=check_ins.progress(objective, items),
         review_state=learner_objectives.review_state(objective, today),
         review_dates=learner_objectives.review_dates_of(objective),
-        standing_words=STANDING_WORDS,
     ), status
 
 
@@ -520,7 +524,7 @@ def objective(objective_id: int):
     if form.validate_on_submit():
         revision = learner_objectives.revise_objective(objective, current_user, form.values(), form.form_key.data)
         db.session.commit()
-        flash("Objective revised." if revision else "Nothing changed.", "success" if revision else "info")
+        flash(_("Objective revised.") if revision else _("Nothing changed."), "success" if revision else "info")
         return redirect(url_for("learn.objective", objective_id=objective.id))
     return _render_objective(objective, form=form, status=422)
 
@@ -552,7 +556,7 @@ def check_in(objective_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Check-in saved.", "success")
+            flash(_("Check-in saved."), "success")
             return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
     return _render_objective(objective, check_in_form=form, status=422)
 
@@ -581,7 +585,7 @@ def edit_check_in(objective_id: int, check_in_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Check-in changed." if revision else "Nothing changed.", "success" if revision else "info")
+            flash(_("Check-in changed.") if revision else _("Nothing changed."), "success" if revision else "info")
             return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
     return render_template(
         "learn/check_in.html", objective=objective, check_in=item, form=form
@@ -597,7 +601,7 @@ def delete_check_in(objective_id: int, check_in_id: int):
         abort(400)
     check_ins.delete_check_in(item, current_user)
     db.session.commit()
-    flash("Check-in deleted. Its history is kept.", "success")
+    flash(_("Check-in deleted. Its history is kept."), "success")
     return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="check-ins"))
 
 
@@ -616,9 +620,12 @@ def review_objective(objective_id: int):
         )
         db.session.commit()
         if form.decision.data == "revise":
-            flash("Review saved. Now revise the objective below.", "success")
+            flash(_("Review saved. Now revise the objective below."), "success")
             return redirect(url_for("learn.objective", objective_id=objective.id, _anchor="revise"))
-        flash("Review saved." if form.decision.data == "keep" else "Review saved; the objective is retired.", "success")
+        flash(
+            _("Review saved.") if form.decision.data == "keep" else _("Review saved; the objective is retired."),
+            "success",
+        )
         return redirect(url_for("learn.objective", objective_id=objective.id))
     return _render_objective(objective, review_form=form, status=422)
 
@@ -641,7 +648,7 @@ def my_certificate(course_slug: str):
     """Go to the certificate of a course the learner completed; 404 before they complete it."""
     course, enrollment = _course(course_slug)
     if enrollment.completed_at is None:
-        abort(404, "You will get a certificate when you complete this course.")
+        abort(404, _("You will get a certificate when you complete this course."))
     return redirect(url_for("learn.certificate", code=enrollment.certificate_code))
 
 
@@ -650,7 +657,7 @@ def certificate(code: str):
     """A printable certificate that anyone holding its address can verify."""
     found = records.certificate(code)
     if found is None:
-        abort(404, "No completed course has this certificate number. Check the address.")
+        abort(404, _("No completed course has this certificate number. Check the address."))
     enrollment, person, course = found
     # The learner's own zone: the certificate shows everyone who checks it the same date.
     learner_zone = times.zone(times.person_zone_name(person))

@@ -102,7 +102,7 @@ def _situation(row: LearnerRow) -> str:
         return f"your course was due on {row.due_date:%-d %B %Y} and is not finished yet"
     if status.status == NOT_STARTED:
         return "a course was assigned to you and you haven't started it yet"
-    if "review" in status.cause:
+    if status.reason == "review":
         return (
             f"your practice work has been waiting {status.days} days for a trainer's review; "
             "meanwhile you can go on with the next lessons"

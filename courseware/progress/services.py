@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from types import SimpleNamespace
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, delete, func, null, select, update
 
 from courseware.db import dialect_insert, utcnow
@@ -151,7 +152,7 @@ def begin_step(user_id: int, lesson: Lesson):
     params = {"learner": user_id, "course": lesson.course_id, "now": utcnow()}
     marked = db.session.execute(_MARK_ACTIVE, params)
     if not marked.rowcount:
-        raise NotAllowed("You are not enrolled in this course.")
+        raise NotAllowed(_("You are not enrolled in this course."))
     return db.session.execute(_PROGRESS_ROW, {"user_id": user_id, "lesson_id": lesson.id}).first()
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 ON_TRACK = "on_track"
 STALLED = "stalled"
 BLOCKED = "blocked"
@@ -22,9 +25,13 @@ LEARNER_STATUSES = (OVERDUE, BLOCKED, NOT_STARTED, STALLED, ON_TRACK, DONE_ALL, 
 
 @dataclass(frozen=True)
 class LearnerStatus:
+    """A status, its cause in words (in the language of the request) and, for a learner who has
+    stalled, the reason: "review" (work waiting for a trainer) or "inactive"."""
+
     status: str
     cause: str
     days: int | None = None
+    reason: str | None = None
 
 
 def overdue_days(due_date: dt.date | None, today: dt.date) -> int | None:
@@ -71,8 +78,11 @@ def blocked_cause(lessons_left: int, lessons_waiting: int) -> str | None:
     """Why a learner cannot move on, or None: every lesson they have left waits for a trainer."""
     if lessons_left <= 0 or lessons_waiting < lessons_left:
         return None
-    noun = "lesson waits" if lessons_left == 1 else f"{lessons_left} remaining lessons wait"
-    return f"blocked: {'the last ' if lessons_left == 1 else 'all '}{noun} for a trainer's review"
+    return ngettext(
+        "blocked: the last lesson waits for a trainer's review",
+        "blocked: all %(num)d remaining lessons wait for a trainer's review",
+        lessons_left,
+    )
 
 
 def learner_status(
@@ -98,29 +108,40 @@ def learner_status(
     course done, is neither.
     """
     if enrolled == 0:
-        return LearnerStatus(NOT_ENROLLED, "no course assigned")
+        return LearnerStatus(NOT_ENROLLED, _("no course assigned"))
     if completed >= enrolled:
-        return LearnerStatus(DONE_ALL, "every assigned course completed")
+        return LearnerStatus(DONE_ALL, _("every assigned course completed"))
     late = overdue_days(due_date, now.date())
     if late is not None:
-        return LearnerStatus(OVERDUE, f"overdue: due {due_date:%-d %b %Y}, {_days(late)} ago", late)
+        cause = ngettext(
+            "overdue: due %(date)s, %(num)d day ago",
+            "overdue: due %(date)s, %(num)d days ago",
+            late,
+            date=f"{due_date:%-d %b %Y}",
+        )
+        return LearnerStatus(OVERDUE, cause, late)
     blocked = blocked_cause(lessons_left, lessons_waiting)
     if blocked is not None:
         return LearnerStatus(BLOCKED, blocked)
     if started <= completed:
-        since = f", assigned {_days((now - assigned_at).days)} ago" if assigned_at is not None else ""
-        return LearnerStatus(NOT_STARTED, f"not started{since}")
+        if assigned_at is None:
+            return LearnerStatus(NOT_STARTED, _("not started"))
+        days = (now - assigned_at).days
+        return LearnerStatus(
+            NOT_STARTED,
+            ngettext("not started, assigned %(num)d day ago", "not started, assigned %(num)d days ago", days),
+        )
     stall = stalled_cause(last_active_at, assigned_at, waiting_since, now, stalled_days)
     if stall is not None:
         kind, days = stall
         if kind == "review":
-            return LearnerStatus(STALLED, f"stalled: waiting {_days(days)} for a review", days)
-        return LearnerStatus(STALLED, f"stalled: inactive {_days(days)}", days)
-    return LearnerStatus(ON_TRACK, "on track")
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
+            cause = ngettext(
+                "stalled: waiting %(num)d day for a review", "stalled: waiting %(num)d days for a review", days
+            )
+        else:
+            cause = ngettext("stalled: inactive %(num)d day", "stalled: inactive %(num)d days", days)
+        return LearnerStatus(STALLED, cause, days, reason=kind)
+    return LearnerStatus(ON_TRACK, _("on track"))
 
 
 def trend(recent: int, before: int) -> str:
@@ -134,4 +155,9 @@ def trend(recent: int, before: int) -> str:
 
 def trend_in_words(recent: int, before: int) -> str:
     """The trend as people say it: "up: 12 this fortnight, 4 the one before"."""
-    return f"{trend(recent, before)}: {recent} this fortnight, {before} the one before"
+    which = trend(recent, before)
+    if which == "up":
+        return _("up: %(recent)d this fortnight, %(before)d the one before", recent=recent, before=before)
+    if which == "down":
+        return _("down: %(recent)d this fortnight, %(before)d the one before", recent=recent, before=before)
+    return _("flat: %(recent)d this fortnight, %(before)d the one before", recent=recent, before=before)

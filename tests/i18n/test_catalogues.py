@@ -32,7 +32,9 @@ def catalogue(locale):
 def marked_in_source() -> set[str]:
     found = set()
     method_map = [("courseware/**.py", "python"), ("templates/**.html", "jinja2")]
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS, options_map={}):
+    # As babel.cfg: templates use the ``do`` statement, which the extractor must know to read them.
+    options_map = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS, options_map=options_map):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
