@@ -24,6 +24,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
@@ -57,8 +59,8 @@ class ZipLimits:
     entry_bytes: int
     total_bytes: int
     depth: int = MAX_DEPTH
-    what: str = "a course needs only <course>/<module>/<lesson>.md"
-    not_zip: str = "Upload a .zip made from a course folder (as Download gives)."
+    what: str = _l("a course needs only <course>/<module>/<lesson>.md")
+    not_zip: str = _l("Upload a .zip made from a course folder (as Download gives).")
 
 
 def course_limits() -> ZipLimits:
@@ -123,33 +125,52 @@ def _check_name(info: zipfile.ZipInfo, limits: ZipLimits) -> PurePosixPath:
     name = info.filename
     shown = name if len(name) <= 80 else name[:77] + "..."
     if any(unicodedata.category(char) == "Cc" for char in name):
-        raise UnsafeZip(f"The zip holds a file name with a control character ({shown!r}); nothing was imported.")
+        raise UnsafeZip(
+            _("The zip holds a file name with a control character (%(name)s); nothing was imported.", name=repr(shown))
+        )
     posix = name.replace("\\", "/")
     if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
         raise UnsafeZip(
-            f"The zip holds an absolute path, {shown}; nothing was imported. "
-            "Zip the course folder itself, so that every path starts with the course's folder name."
+            _(
+                "The zip holds an absolute path, %(name)s; nothing was imported. "
+                "Zip the course folder itself, so that every path starts with the course's folder name.",
+                name=shown,
+            )
         )
     path = PurePosixPath(posix)
     if ".." in path.parts:
-        raise UnsafeZip(f"The zip holds a path that climbs out of its folder, {shown}; nothing was imported.")
+        raise UnsafeZip(
+            _("The zip holds a path that climbs out of its folder, %(name)s; nothing was imported.", name=shown)
+        )
     for part in path.parts:
         if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
             part_shown = part if len(part) <= 40 else part[:37] + "..."
             raise UnsafeZip(
-                f"The zip holds a folder or file name longer than {MAX_NAME_BYTES} bytes ({part_shown}); "
-                "shorten it and upload the zip again. Nothing was imported."
+                _(
+                    "The zip holds a folder or file name longer than %(bytes)d bytes (%(name)s); "
+                    "shorten it and upload the zip again. Nothing was imported.",
+                    bytes=MAX_NAME_BYTES,
+                    name=part_shown,
+                )
             )
     if len(path.parts) > limits.depth or len(posix.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         raise UnsafeZip(
-            f"The zip holds a path more than {limits.depth} folders deep or longer than {MAX_PATH_BYTES} bytes "
-            f"({shown}); {limits.what}. Nothing was imported."
+            _(
+                "The zip holds a path more than %(depth)d folders deep or longer than %(bytes)d bytes "
+                "(%(name)s); %(what)s. Nothing was imported.",
+                depth=limits.depth,
+                bytes=MAX_PATH_BYTES,
+                name=shown,
+                what=str(limits.what),
+            )
         )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise UnsafeZip(f"The zip holds a symbolic link, {shown}; links are not allowed, so nothing was imported.")
+        raise UnsafeZip(
+            _("The zip holds a symbolic link, %(name)s; links are not allowed, so nothing was imported.", name=shown)
+        )
     if info.flag_bits & 0x1:
-        raise UnsafeZip(f"The zip is password-protected ({shown}); upload it without a password.")
+        raise UnsafeZip(_("The zip is password-protected (%(name)s); upload it without a password.", name=shown))
     return path
 
 
@@ -159,21 +180,29 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path, limits: ZipLimits | 
     limits = limits or course_limits()
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     if not zipfile.is_zipfile(stream):
-        raise UnsafeZip(f"This file is not a zip file. {limits.not_zip}")
+        raise UnsafeZip(_("This file is not a zip file. %(hint)s", hint=str(limits.not_zip)))
     stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
     except UnicodeDecodeError:
         raise UnsafeZip(
-            "The zip holds a file name that is marked as UTF-8 but is not; nothing was imported. "
-            "Make the zip again with a tool that writes UTF-8 names."
+            _(
+                "The zip holds a file name that is marked as UTF-8 but is not; nothing was imported. "
+                "Make the zip again with a tool that writes UTF-8 names."
+            )
         ) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise UnsafeZip(f"This zip file is damaged and cannot be read ({error}).") from None
+        raise UnsafeZip(_("This zip file is damaged and cannot be read (%(error)s).", error=error)) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > limits.entries:
-            raise UnsafeZip(f"The zip holds {len(entries)} entries; at most {limits.entries} are accepted.")
+            raise UnsafeZip(
+                _(
+                    "The zip holds %(count)d entries; at most %(most)d are accepted.",
+                    count=len(entries),
+                    most=limits.entries,
+                )
+            )
         checked = [(info, _check_name(info, limits)) for info in entries]
         total = 0
         root = dest.resolve()
@@ -182,7 +211,9 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path, limits: ZipLimits | 
                 continue
             target = (root / Path(*path.parts)).resolve()
             if root not in target.parents and target != root:
-                raise UnsafeZip(f"The zip holds a path outside its folder, {info.filename}; nothing was imported.")
+                raise UnsafeZip(
+                    _("The zip holds a path outside its folder, %(name)s; nothing was imported.", name=info.filename)
+                )
             written = 0
             try:
                 if info.is_dir():
@@ -195,21 +226,31 @@ def unpack_zip(data: bytes | io.BufferedIOBase, dest: Path, limits: ZipLimits | 
                         total += len(chunk)
                         if written > limits.entry_bytes:
                             raise UnsafeZip(
-                                f"{info.filename} is larger than {limits.entry_bytes // (1024 * 1024)} MB once unpacked; "
-                                "nothing was imported."
+                                _(
+                                    "%(name)s is larger than %(mb)d MB once unpacked; nothing was imported.",
+                                    name=info.filename,
+                                    mb=limits.entry_bytes // (1024 * 1024),
+                                )
                             )
                         if total > limits.total_bytes:
                             raise UnsafeZip(
-                                f"The zip unpacks to more than {limits.total_bytes // (1024 * 1024)} MB; "
-                                "nothing was imported."
+                                _(
+                                    "The zip unpacks to more than %(mb)d MB; nothing was imported.",
+                                    mb=limits.total_bytes // (1024 * 1024),
+                                )
                             )
                         out.write(chunk)
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
                 raise UnsafeZip(
-                    f"The zip holds {info.filename} both as a file and as a folder; nothing was imported."
+                    _(
+                        "The zip holds %(name)s both as a file and as a folder; nothing was imported.",
+                        name=info.filename,
+                    )
                 ) from None
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
-                raise UnsafeZip(f"{info.filename} cannot be read from the zip ({error}).") from None
+                raise UnsafeZip(
+                    _("%(name)s cannot be read from the zip (%(error)s).", name=info.filename, error=error)
+                ) from None
 
 
 @dataclass
@@ -235,8 +276,11 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
         unpack_zip(data, root)
         if (root / COURSE_FILE).is_file():
             raise UnsafeZip(
-                f"{COURSE_FILE} is at the top of the zip. Zip the course folder itself "
-                f"(so that the zip holds <course-slug>/{COURSE_FILE}), as Download does."
+                _(
+                    "%(file)s is at the top of the zip. Zip the course folder itself "
+                    "(so that the zip holds <course-slug>/%(file)s), as Download does.",
+                    file=COURSE_FILE,
+                )
             )
         # Folders some zip tools add (__MACOSX, .git) are skipped, as in a lessons folder.
         specs = find_courses(root, budget=ImportBudget())  # raises InvalidLessonFile, naming file and line
@@ -248,7 +292,10 @@ def import_zip(data: bytes, filename: str, user: User, may_edit) -> UploadResult
             course = existing.get(spec.slug)
             if course is not None and not may_edit(user, course):
                 raise NotAllowed(
-                    f"The course '{spec.slug}' exists and you are not one of its editors; nothing was imported."
+                    _(
+                        "The course '%(slug)s' exists and you are not one of its editors; nothing was imported.",
+                        slug=spec.slug,
+                    )
                 )
         statuses = {slug: course.status for slug, course in existing.items()}
         result = import_specs(specs, author=user)

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from courseware.content.format import (
     ACTIVITY_TYPES,
     InvalidLessonFile,
@@ -27,11 +29,11 @@ from courseware.core.validators import whole_number
 from courseware.exceptions import Invalid
 
 ACTIVITY_LABELS = {
-    "quiz": "Quiz",
-    "checklist": "Checklist",
-    "practice": "Practice",
-    "reflection": "Reflection",
-    "package": "SCORM package",
+    "quiz": _l("Quiz"),
+    "checklist": _l("Checklist"),
+    "practice": _l("Practice"),
+    "reflection": _l("Reflection"),
+    "package": _l("SCORM package"),
 }
 # What a trainer can add in the editor; a package activity comes from uploading a package.
 ADDABLE_ACTIVITY_TYPES = tuple(kind for kind in ACTIVITY_TYPES if kind != "package")
@@ -105,7 +107,7 @@ class ActivityRow:
 
     @property
     def label(self) -> str:
-        return ACTIVITY_LABELS.get(self.type, self.type)
+        return str(ACTIVITY_LABELS.get(self.type, self.type))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -10,58 +11,64 @@ from courseware.core.validators import CheckedForm, optional_id
 
 
 class CourseForm(CheckedForm):
-    title = StringField("Title", validators=[DataRequired("Give the course a title."), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the course a title.")), Length(max=200)])
     summary = TextAreaField(
-        "Summary",
-        validators=[DataRequired("Say in a sentence or two what the course is for."), Length(max=2000)],
-        description="Shown to learners in the catalogue and on the course page.",
+        _l("Summary"),
+        validators=[DataRequired(_l("Say in a sentence or two what the course is for.")), Length(max=2000)],
+        description=_l("Shown to learners in the catalogue and on the course page."),
     )
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[
-            ("draft", "Draft — only editors see it"),
-            ("published", "Published — enrolled learners see it"),
-            ("archived", "Archived — kept, but no longer offered"),
+            ("draft", _l("Draft — only editors see it")),
+            ("published", _l("Published — enrolled learners see it")),
+            ("archived", _l("Archived — kept, but no longer offered")),
         ],
         default="draft",
     )
     discussion = BooleanField(
-        "Discussions under lessons",
-        description="Open a discussion under every lesson of the course, except lessons that close theirs.",
+        _l("Discussions under lessons"),
+        description=_l("Open a discussion under every lesson of the course, except lessons that close theirs."),
     )
 
 
 class NewCourseForm(CourseForm):
     slug = StringField(
-        "Address (optional)",
+        _l("Address (optional)"),
         validators=[Optional(), Length(max=80)],
-        description="Lower-case words joined by hyphens, used in links and as the folder name; "
-        "made from the title when left empty. It cannot change later.",
+        description=_l(
+            "Lower-case words joined by hyphens, used in links and as the folder name; "
+            "made from the title when left empty. It cannot change later."
+        ),
     )
 
 
 class ModuleForm(CheckedForm):
-    title = StringField("Module title", validators=[DataRequired("Give the module a title."), Length(max=200)])
+    title = StringField(_l("Module title"), validators=[DataRequired(_l("Give the module a title.")), Length(max=200)])
     optional = BooleanField(
-        "Optional module", description="Lessons in an optional module never hold later lessons back."
+        _l("Optional module"), description=_l("Lessons in an optional module never hold later lessons back.")
     )
 
 
 class LessonAddForm(CheckedForm):
-    title = StringField("New lesson title", validators=[DataRequired("Give the lesson a title."), Length(max=200)])
+    title = StringField(
+        _l("New lesson title"), validators=[DataRequired(_l("Give the lesson a title.")), Length(max=200)]
+    )
 
 
 class MoveLessonForm(CheckedForm):
-    module = SelectField("Move to module", coerce=optional_id, choices=[], validate_choice=True)
+    module = SelectField(_l("Move to module"), coerce=optional_id, choices=[], validate_choice=True)
 
 
 class EditorGrantForm(CheckedForm):
-    person = SelectField("Trainer", coerce=optional_id, choices=[], validate_choice=True)
+    person = SelectField(_l("Trainer"), coerce=optional_id, choices=[], validate_choice=True)
 
 
 class ImportForm(CheckedForm):
     archive = FileField(
-        "Course zip",
-        validators=[FileRequired("Choose a .zip file to upload.")],
-        description="A zip of one or more course folders, as Download gives: <course>/course.yaml and a folder per module.",
+        _l("Course zip"),
+        validators=[FileRequired(_l("Choose a .zip file to upload."))],
+        description=_l(
+            "A zip of one or more course folders, as Download gives: <course>/course.yaml and a folder per module."
+        ),
     )

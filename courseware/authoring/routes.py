@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -99,7 +101,7 @@ def new_course():
             getattr(form, exc.field or "title").errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"Course “{course.title}” created. Add its first module below.", "success")
+            flash(_("Course “%(title)s” created. Add its first module below.", title=course.title), "success")
             return redirect(_course_url(course, "add-module"))
     return render_template("authoring/new_course.html", form=form), 422 if form.errors else 200
 
@@ -126,18 +128,39 @@ def _confirm_archive(course: Course, *, what: str, consequence: str, action: str
 def _published_message(course: Course, number: int, *, saved: bool = False) -> str:
     """What publishing revision ``number`` did, true to the course's state: learners see a
     published course's lessons at once, a draft or archived course's only once it is published."""
-    done = f"Saved as revision {number} and published" if saved else f"Revision {number} published"
     if course.status == "published":
-        return f"{done}: learners see it now."
-    state = "a draft" if course.status == "draft" else course.status
-    return f"{done}. The course is {state}, so learners will see it once the course is published."
+        if saved:
+            return _("Saved as revision %(number)s and published: learners see it now.", number=number)
+        return _("Revision %(number)s published: learners see it now.", number=number)
+    if course.status == "draft":
+        if saved:
+            return _(
+                "Saved as revision %(number)s and published. The course is a draft, so learners will see it "
+                "once the course is published.",
+                number=number,
+            )
+        return _(
+            "Revision %(number)s published. The course is a draft, so learners will see it once the course "
+            "is published.",
+            number=number,
+        )
+    if saved:
+        return _(
+            "Saved as revision %(number)s and published. The course is archived, so learners will see it "
+            "once the course is published.",
+            number=number,
+        )
+    return _(
+        "Revision %(number)s published. The course is archived, so learners will see it once the course is published.",
+        number=number,
+    )
 
 
 def _render_course(course: Course, *, status: int = 200, course_form=None, module_form=None, grant_form=None):
     structure = services.course_structure(course)
     live_modules = [entry.module for entry in structure if entry.module.archived_at is None]
     grant_form = grant_form or EditorGrantForm(formdata=None)
-    grant_form.person.choices = [(0, "Choose a trainer")] + [
+    grant_form.person.choices = [(0, _("Choose a trainer"))] + [
         (t.id, f"{t.name} ({t.email})") for t in services.trainers()
     ]
     return render_template(
@@ -165,9 +188,11 @@ def course(course_id: int):
             if form.status.data == "archived" and course.status != "archived" and not _confirmed():
                 return _confirm_archive(
                     course,
-                    what=f"the course “{course.title}”",
-                    consequence="Its learners will no longer see it. Its lessons, their history and learners' "
-                    "records stay, and you can make the course published again at any time.",
+                    what=_("the course “%(title)s”", title=course.title),
+                    consequence=_(
+                        "Its learners will no longer see it. Its lessons, their history and learners' "
+                        "records stay, and you can make the course published again at any time."
+                    ),
                     action=url_for("author.course", course_id=course.id),
                     back=_course_url(course),
                     fields={
@@ -185,7 +210,7 @@ def course(course_id: int):
                 discussion=form.discussion.data,
             )
             db.session.commit()
-            flash("Course saved.", "success")
+            flash(_("Course saved."), "success")
             return redirect(_course_url(course))
         return _render_course(course, status=422, course_form=form)
     return _render_course(course)
@@ -201,7 +226,7 @@ def add_module(course_id: int):
         return _render_course(course, status=422, module_form=form)
     module = services.add_module(course, title=form.title.data, optional=form.optional.data)
     db.session.commit()
-    flash(f"Module “{module.title}” added.", "success")
+    flash(_("Module “%(title)s” added.", title=module.title), "success")
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
@@ -214,9 +239,9 @@ def update_module(module_id: int):
     if form.validate_on_submit():
         services.update_module(module, title=form.title.data, optional=form.optional.data)
         db.session.commit()
-        flash("Module saved.", "success")
+        flash(_("Module saved."), "success")
     else:
-        flash("A module needs a title (at most 200 characters); nothing was changed.", "error")
+        flash(_("A module needs a title (at most 200 characters); nothing was changed."), "error")
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
@@ -227,7 +252,10 @@ def move_module(module_id: int):
     module, course = _module(module_id)
     if services.move_module(module, request.form.get("direction", "")):
         db.session.commit()
-        flash(f"Module “{module.title}” moved {request.form['direction']}.", "success")
+        if request.form["direction"] == "up":
+            flash(_("Module “%(title)s” moved up.", title=module.title), "success")
+        else:
+            flash(_("Module “%(title)s” moved down.", title=module.title), "success")
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
@@ -240,15 +268,20 @@ def archive_module(module_id: int):
     if archived and not _confirmed():
         return _confirm_archive(
             course,
-            what=f"the module “{module.title}”",
-            consequence="Learners will no longer see it or its lessons. Its lessons, their history and "
-            "learners' records stay, and you can restore the module at any time.",
+            what=_("the module “%(title)s”", title=module.title),
+            consequence=_(
+                "Learners will no longer see it or its lessons. Its lessons, their history and "
+                "learners' records stay, and you can restore the module at any time."
+            ),
             action=url_for("author.archive_module", module_id=module.id),
             back=_course_url(course, f"module-{module.id}"),
         )
     services.set_module_archived(module, archived)
     db.session.commit()
-    flash(f"Module “{module.title}” {'archived' if archived else 'restored'}.", "success")
+    if archived:
+        flash(_("Module “%(title)s” archived.", title=module.title), "success")
+    else:
+        flash(_("Module “%(title)s” restored.", title=module.title), "success")
     return redirect(_course_url(course, f"module-{module.id}"))
 
 
@@ -259,11 +292,11 @@ def add_lesson(module_id: int):
     module, course = _module(module_id)
     form = LessonAddForm(prefix=f"add-{module.id}")
     if not form.validate_on_submit():
-        flash("A new lesson needs a title (at most 200 characters).", "error")
+        flash(_("A new lesson needs a title (at most 200 characters)."), "error")
         return redirect(_course_url(course, f"module-{module.id}"))
     lesson = services.add_lesson(module, current_user, title=form.title.data)
     db.session.commit()
-    flash("Lesson added as a draft. Write it, then publish it.", "success")
+    flash(_("Lesson added as a draft. Write it, then publish it."), "success")
     return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
 
 
@@ -278,14 +311,17 @@ def move_lesson(lesson_id: int):
             (m.id, m.title) for m in db.session.scalars(select(Module).where(Module.course_id == course.id))
         ]
         if not form.validate_on_submit() or form.module.data is None:
-            abort(400, "Choose a module of this course.")
+            abort(400, _("Choose a module of this course."))
         target = db.session.get(Module, form.module.data)
         services.move_lesson_to(lesson, target)
         db.session.commit()
-        flash(f"Lesson moved to “{target.title}”.", "success")
+        flash(_("Lesson moved to “%(title)s”.", title=target.title), "success")
     elif services.move_lesson(lesson, request.form.get("direction", "")):
         db.session.commit()
-        flash(f"Lesson moved {request.form['direction']}.", "success")
+        if request.form["direction"] == "up":
+            flash(_("Lesson moved up."), "success")
+        else:
+            flash(_("Lesson moved down."), "success")
     return redirect(_course_url(course, f"lesson-{lesson.id}"))
 
 
@@ -299,15 +335,17 @@ def archive_lesson(lesson_id: int):
         latest = services.latest_revision(lesson)
         return _confirm_archive(
             course,
-            what=f"the lesson “{latest.title if latest else lesson.slug}”",
-            consequence="Learners will no longer see it. Its revisions and learners' records stay, and you "
-            "can restore the lesson at any time.",
+            what=_("the lesson “%(title)s”", title=latest.title if latest else lesson.slug),
+            consequence=_(
+                "Learners will no longer see it. Its revisions and learners' records stay, and you "
+                "can restore the lesson at any time."
+            ),
             action=url_for("author.archive_lesson", lesson_id=lesson.id),
             back=_course_url(course, f"lesson-{lesson.id}"),
         )
     services.set_lesson_archived(lesson, archived)
     db.session.commit()
-    flash(f"Lesson {'archived' if archived else 'restored'}.", "success")
+    flash(_("Lesson archived.") if archived else _("Lesson restored."), "success")
     return redirect(_course_url(course, f"lesson-{lesson.id}"))
 
 
@@ -317,9 +355,9 @@ def grant_editor(course_id: int):
     """An admin makes a trainer an editor of the course."""
     course = _course(course_id)
     form = EditorGrantForm()
-    form.person.choices = [(0, "Choose a trainer")] + [(t.id, t.name) for t in services.trainers()]
+    form.person.choices = [(0, _("Choose a trainer"))] + [(t.id, t.name) for t in services.trainers()]
     if not form.validate_on_submit() or form.person.data is None:
-        form.person.errors = ["Choose a trainer."]
+        form.person.errors = [_("Choose a trainer.")]
         return _render_course(course, status=422, grant_form=form)
     person = db.session.get(User, form.person.data)
     try:
@@ -328,7 +366,10 @@ def grant_editor(course_id: int):
         form.person.errors = [exc.message]
         return _render_course(course, status=422, grant_form=form)
     db.session.commit()
-    flash(f"{person.name} {'can now edit' if added else 'could already edit'} this course.", "success")
+    if added:
+        flash(_("%(name)s can now edit this course.", name=person.name), "success")
+    else:
+        flash(_("%(name)s could already edit this course.", name=person.name), "success")
     return redirect(_course_url(course, "editors"))
 
 
@@ -340,10 +381,14 @@ def remove_staff(course_id: int, user_id: int, role: str):
     person = db.session.get(User, user_id) or abort(404)
     if role not in ("editor", "reviewer") or services.staff_row(course, person, role) is None:
         abort(404)
+    if role == "editor":
+        asked = _("Stop %(name)s being an editor of %(course)s?", name=person.name, course=course.title)
+    else:
+        asked = _("Stop %(name)s being a reviewer of %(course)s?", name=person.name, course=course.title)
     question = ask_first(
-        f"Stop {person.name} being {'an editor' if role == 'editor' else 'a reviewer'} of {course.title}?",
-        f"{person.name} loses the rights this gave them on the course at once.",
-        "Withdraw the rights",
+        asked,
+        _("%(name)s loses the rights this gave them on the course at once.", name=person.name),
+        _("Withdraw the rights"),
         _course_url(course, "editors"),
     )
     if question:
@@ -351,7 +396,10 @@ def remove_staff(course_id: int, user_id: int, role: str):
     if not services.revoke_staff(course, person, role):
         abort(404)
     db.session.commit()
-    flash(f"{person.name} is no longer {'an editor' if role == 'editor' else 'a reviewer'} of this course.", "success")
+    if role == "editor":
+        flash(_("%(name)s is no longer an editor of this course.", name=person.name), "success")
+    else:
+        flash(_("%(name)s is no longer a reviewer of this course.", name=person.name), "success")
     return redirect(_course_url(course, "editors"))
 
 
@@ -399,7 +447,7 @@ def edit_lesson(lesson_id: int):
     draft = LessonDraft.from_form(request.form)
     action = request.form.get("action", "preview")
     if action == "preview":
-        _, errors = check_draft(draft, lesson.slug)
+        _spec, errors = check_draft(draft, lesson.slug)
         # Text too long to save is not rendered either: its error says so, and rendering costs.
         preview = render_markdown(draft.body, image_base(course.slug)) if len(draft.body) <= MAX_BODY_LENGTH else None
         return _render_editor(lesson, course, draft, errors=errors, preview=preview, status=422 if errors else 200)
@@ -421,17 +469,20 @@ def edit_lesson(lesson_id: int):
             if result.published:
                 message = _published_message(course, number, saved=True)
             else:
-                message = f"Saved as revision {number} (a draft: learners still see the published version)."
+                message = _(
+                    "Saved as revision %(number)s (a draft: learners still see the published version).",
+                    number=number,
+                )
         elif result.published:
             message = _published_message(course, number)
         else:
-            message = "Nothing had changed, so no new revision was made."
+            message = _("Nothing had changed, so no new revision was made.")
         flash(message, "success")
         return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
     if not draft.apply(
         action, new_type=request.form.get("new_activity_type"), used_keys=services.used_activity_keys(lesson)
     ):
-        abort(400, "That button is not known here. Reload the editor and try again.")
+        abort(400, _("That button is not known here. Reload the editor and try again."))
     return _render_editor(lesson, course, draft)
 
 
@@ -441,7 +492,7 @@ def _add_image(lesson, course, draft: LessonDraft):
     upload = request.files.get("image")
     errors = DraftErrors()
     if upload is None or not upload.filename:
-        errors.add("image", "Choose an image to upload.")
+        errors.add("image", _("Choose an image to upload."))
         return _render_editor(lesson, course, draft, errors=errors, status=422)
     try:
         added = images.add_uploaded_image(course, upload.filename, upload.read(MAX_IMAGE_BYTES + 1))
@@ -476,7 +527,7 @@ def diff(lesson_id: int):
     old = services.revision_of(lesson, int_param("old", 0))
     new = services.revision_of(lesson, int_param("new", 0))
     if old is None or new is None:
-        abort(404, "Choose two revisions of this lesson to compare.")
+        abort(404, _("Choose two revisions of this lesson to compare."))
     if old.number > new.number:
         old, new = new, old
     lines = services.diff_revisions(lesson, old, new)
@@ -491,7 +542,14 @@ def restore(lesson_id: int, revision_id: int):
     old = services.revision_of(lesson, revision_id) or abort(404)
     revision = services.restore_revision(lesson, old, current_user)
     db.session.commit()
-    flash(f"Revision {old.number} restored as revision {revision.number}, a draft. Publish it when ready.", "success")
+    flash(
+        _(
+            "Revision %(old)s restored as revision %(new)s, a draft. Publish it when ready.",
+            old=old.number,
+            new=revision.number,
+        ),
+        "success",
+    )
     return redirect(url_for("author.revisions", lesson_id=lesson.id))
 
 
@@ -535,8 +593,11 @@ def import_zip():
             db.session.rollback()
             count = len(exc.problems)
             form.archive.errors.append(
-                f"Nothing was imported; fix {'this problem' if count == 1 else f'these {count} problems'} "
-                "and upload the zip again."
+                ngettext(
+                    "Nothing was imported; fix this problem and upload the zip again.",
+                    "Nothing was imported; fix these %(num)d problems and upload the zip again.",
+                    count,
+                )
             )
             problems = [str(problem) for problem in exc.problems]
         except (archive.UnsafeZip, NotAllowed) as exc:
@@ -546,7 +607,9 @@ def import_zip():
             db.session.commit()
             flash(result.result.summary(), "success")
             for course in result.new_courses:
-                flash(f"“{course.title}” is new and starts as a draft: publish it from its page.", "info")
+                flash(
+                    _("“%(title)s” is new and starts as a draft: publish it from its page.", title=course.title), "info"
+                )
             if len(result.result.courses) == 1:
                 return redirect(_course_url(result.result.courses[0]))
             return redirect(url_for("author.index"))

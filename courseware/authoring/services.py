@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -41,15 +42,18 @@ def unique_slug(slug: str, taken: set[str]) -> str:
         candidate = f"{slug[: MAX_SLUG_LENGTH - len(str(number)) - 1]}-{number}"
         if candidate not in taken:
             return candidate
-    raise Invalid("Could not find a free address for this; choose another title.", field="title")
+    raise Invalid(_("Could not find a free address for this; choose another title."), field="title")
 
 
 def _check_slug(slug: str, field: str = "slug") -> str:
     slug = slug.strip()
     if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG_LENGTH:
         raise Invalid(
-            "Use lower-case letters a-z, digits and single hyphens (like 'setting-up-alerts'), "
-            f"at most {MAX_SLUG_LENGTH} characters.",
+            _(
+                "Use lower-case letters a-z, digits and single hyphens (like 'setting-up-alerts'), "
+                "at most %(most)d characters.",
+                most=MAX_SLUG_LENGTH,
+            ),
             field=field,
         )
     return slug
@@ -91,7 +95,9 @@ def create_course(owner: User, *, title: str, summary: str, slug: str | None = N
     """A new draft course owned by ``owner``; refuses a slug that is taken or malformed."""
     slug = _check_slug(slug) if slug else slugify(title, "course")
     if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
-        raise Invalid(f"A course with the address '{slug}' exists already; choose another.", field="slug")
+        raise Invalid(
+            _("A course with the address '%(slug)s' exists already; choose another.", slug=slug), field="slug"
+        )
     course = Course(slug=slug, title=title.strip(), summary=summary.strip(), status="draft", owner_id=owner.id)
     db.session.add(course)
     db.session.flush()
@@ -103,7 +109,7 @@ def update_course(course: Course, *, title: str, summary: str, status: str, disc
     """Change a course's title, summary, status (draft, published or archived) and, when given,
     whether its lessons have a discussion unless a lesson says otherwise."""
     if status not in COURSE_STATUSES:
-        raise Invalid("Choose draft, published or archived.", field="status")
+        raise Invalid(_("Choose draft, published or archived."), field="status")
     course.title, course.summary, course.status = title.strip(), summary.strip(), status
     if discussion is not None:
         course.discussion = discussion
@@ -114,7 +120,9 @@ def update_course(course: Course, *, title: str, summary: str, status: str, disc
 def grant_editor(course: Course, person: User, granted_by: User) -> bool:
     """Make a trainer an editor of the course; False when they already were one."""
     if not person.has_role("trainer"):
-        raise Invalid(f"{person.name} is not a trainer; an admin can add the trainer role first.", field="person")
+        raise Invalid(
+            _("%(name)s is not a trainer; an admin can add the trainer role first.", name=person.name), field="person"
+        )
     if staff_row(course, person, "editor") is not None:
         return False
     db.session.add(CourseStaff(course_id=course.id, user_id=person.id, role="editor", granted_by_id=granted_by.id))
@@ -317,7 +325,7 @@ def move_lesson(lesson: Lesson, direction: str) -> bool:
 def move_lesson_to(lesson: Lesson, module: Module) -> None:
     """Put the lesson at the end of another module of the same course."""
     if module.course_id != lesson.course_id:
-        raise Invalid("A lesson can only move to a module of its own course.", field="module")
+        raise Invalid(_("A lesson can only move to a module of its own course."), field="module")
     if module.id == lesson.module_id:
         return
     old_module_id = lesson.module_id
@@ -380,11 +388,20 @@ class EditConflict(Invalid):
     """Someone saved the lesson after the editor was opened; the draft was not stored."""
 
     def __init__(self, latest: LessonRevision, author_name: str | None):
-        who = f" by {author_name}" if author_name else ""
-        super().__init__(
-            f"Revision {latest.number} was saved{who} after you opened this lesson, so nothing was saved. "
-            "Your text is kept below: compare it with the revisions, then save again to replace theirs."
-        )
+        if author_name:
+            message = _(
+                "Revision %(number)s was saved by %(name)s after you opened this lesson, so nothing was saved. "
+                "Your text is kept below: compare it with the revisions, then save again to replace theirs.",
+                number=latest.number,
+                name=author_name,
+            )
+        else:
+            message = _(
+                "Revision %(number)s was saved after you opened this lesson, so nothing was saved. "
+                "Your text is kept below: compare it with the revisions, then save again to replace theirs.",
+                number=latest.number,
+            )
+        super().__init__(message)
         self.latest = latest
 
 
@@ -434,7 +451,7 @@ def save_lesson(lesson: Lesson, draft: LessonDraft, author: User, *, publish: bo
 def publish_revision(lesson: Lesson, revision: LessonRevision) -> None:
     """Make ``revision`` what learners see; their progress and quiz attempts stay as they are."""
     if revision.lesson_id != lesson.id:
-        raise Invalid("That revision belongs to another lesson.")
+        raise Invalid(_("That revision belongs to another lesson."))
     lesson.published_revision = revision
     db.session.flush()
     log.info("lesson %s: revision %s published", lesson.slug, revision.number)

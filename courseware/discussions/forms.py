@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -12,8 +13,8 @@ from courseware.threads.services import MAX_COMMENT
 
 class PostForm(CheckedForm):
     body = TextAreaField(
-        "Your post",
-        validators=[DataRequired("Write something before posting."), Length(max=MAX_COMMENT)],
+        _l("Your post"),
+        validators=[DataRequired(_l("Write something before posting.")), Length(max=MAX_COMMENT)],
         description=MENTION_HELP,
         # Apart from the lesson page's other text boxes (a reflection's is "body" too).
         id="discussion-body",
@@ -22,19 +23,19 @@ class PostForm(CheckedForm):
 
 class ReplyForm(CheckedForm):
     body = TextAreaField(
-        "Your reply",
-        validators=[DataRequired("Write something before replying."), Length(max=MAX_COMMENT)],
+        _l("Your reply"),
+        validators=[DataRequired(_l("Write something before replying.")), Length(max=MAX_COMMENT)],
         description=MENTION_HELP,
     )
 
 
 class HideForm(CheckedForm):
     reason = StringField(
-        "Why hide it?",
+        _l("Why hide it?"),
         validators=[
-            DataRequired("Say why the post is hidden; its author sees the reason."),
+            DataRequired(_l("Say why the post is hidden; its author sees the reason.")),
             Length(max=MAX_REASON),
             SingleLine(),
         ],
-        description="Its author sees this; other learners see that a trainer hid the post.",
+        description=_l("Its author sees this; other learners see that a trainer hid the post."),
     )

@@ -4,6 +4,7 @@ and trainers' moderation. Everyone who may not take part, and every closed discu
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -121,7 +122,7 @@ def discussion(course_slug: str, lesson_slug: str):
             form.body.errors = [exc.message]
         else:
             db.session.commit()
-            flash("Your post is in the discussion.", "success")
+            flash(_("Your post is in the discussion."), "success")
             return redirect(_back(course, lesson, post))
     return _render(course, lesson, form=form, status=422 if form.errors else 200)
 
@@ -140,7 +141,7 @@ def reply(post_id: int):
             form.body.errors = [exc.message]
         else:
             db.session.commit()
-            flash("Your reply is in the discussion.", "success")
+            flash(_("Your reply is in the discussion."), "success")
             return redirect(_back(course, lesson, post))
     # The text comes back in the reply box under the post, or in the main box when that post no
     # longer takes replies.
@@ -173,7 +174,7 @@ def edit(post_id: int):
             form.body.errors = [exc.message]
         else:
             db.session.commit()
-            flash("Your post is changed.", "success")
+            flash(_("Your post is changed."), "success")
             return redirect(_back(course, lesson, post))
     return render_template(
         "discussions/edit.html", post=post, course=course, lesson=lesson, form=form
@@ -187,7 +188,7 @@ def delete(post_id: int):
     post, course, lesson = _own_post(post_id)
     services.delete_post(post)
     db.session.commit()
-    flash("Your post is removed.", "success")
+    flash(_("Your post is removed."), "success")
     return redirect(_back(course, lesson, post))
 
 
@@ -212,7 +213,7 @@ def hide(post_id: int):
             form.reason.errors = [exc.message]
         else:
             db.session.commit()
-            flash("The post is hidden; its author sees your reason.", "success")
+            flash(_("The post is hidden; its author sees your reason."), "success")
             return redirect(_back(course, lesson, post))
     return _render(course, lesson, hide_forms={post.id: form}, status=422)
 
@@ -224,5 +225,5 @@ def unhide(post_id: int):
     post, course, lesson = _moderated_post(post_id)
     services.unhide_post(post)
     db.session.commit()
-    flash("The post is shown again.", "success")
+    flash(_("The post is shown again."), "success")
     return redirect(_back(course, lesson, post))

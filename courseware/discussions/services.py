@@ -12,6 +12,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -33,7 +35,7 @@ MAX_REASON = 500
 MAX_MENTIONS = 20
 # ``@`` at the start of a word, then an e-mail address's local part; a full stop after it ends a sentence.
 MENTION_RE = re.compile(r"(?<![\w.@/])@([A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_+-])?)")
-MENTION_HELP = (
+MENTION_HELP = _l(
     "Markdown works: *emphasis*, lists, links. To mention someone, write @ and the part of their "
     "e-mail address before the @ (for ana.silva@example.org, write @ana.silva); they are notified "
     "if they can read this discussion."
@@ -120,8 +122,16 @@ def _notify_mentions(author: User, course: Course, lesson: Lesson, post: Discuss
     for person in mentioned_people(body, course):
         if person.id == author.id or person.id in skip:
             continue
-        message = f"{author.name} mentioned you in the discussion of “{lesson_title(lesson)}”."
-        notify(person, "mention", message, link, email_body=f"{message}\n\n{body.strip()[:1000]}\n")
+        message = _l(
+            "%(name)s mentioned you in the discussion of “%(title)s”.", name=author.name, title=lesson_title(lesson)
+        )
+        notify(
+            person,
+            "mention",
+            message,
+            link,
+            email_body=_l("%(message)s\n\n%(text)s\n", message=message, text=body.strip()[:1000]),
+        )
         told.add(person.id)
     return told
 
@@ -137,9 +147,9 @@ def add_post(
     text = clean_body(body)
     if parent is not None:
         if parent.lesson_id != lesson.id or parent.parent_id is not None:
-            raise Invalid("Reply to a post, not to a reply.", field="body")
+            raise Invalid(_("Reply to a post, not to a reply."), field="body")
         if parent.deleted_at is not None or parent.hidden_at is not None:
-            raise Invalid("That post is no longer shown, so it cannot be replied to.", field="body")
+            raise Invalid(_("That post is no longer shown, so it cannot be replied to."), field="body")
     post = DiscussionPost(
         course_id=course.id,
         lesson_id=lesson.id,
@@ -154,13 +164,17 @@ def add_post(
     if parent is not None and parent.author_id not in (None, author.id, *told):
         replied_to = db.session.get(User, parent.author_id)
         if replied_to is not None and replied_to.is_active and can_join_discussion(replied_to, course):
-            message = f"{author.name} replied to your post in the discussion of “{lesson_title(lesson)}”."
+            message = _l(
+                "%(name)s replied to your post in the discussion of “%(title)s”.",
+                name=author.name,
+                title=lesson_title(lesson),
+            )
             notify(
                 replied_to,
                 "reply",
                 message,
                 discussion_link(course, lesson, post),
-                email_body=f"{message}\n\n{text[:1000]}\n",
+                email_body=_l("%(message)s\n\n%(text)s\n", message=message, text=text[:1000]),
             )
     record_event(
         author,
@@ -197,9 +211,9 @@ def hide_post(post: DiscussionPost, moderator: User, reason: str) -> None:
     notification). Invalid without a reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Say why the post is hidden; its author sees the reason.", field="reason")
+        raise Invalid(_("Say why the post is hidden; its author sees the reason."), field="reason")
     if len(reason) > MAX_REASON:
-        raise Invalid(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+        raise Invalid(_("Keep the reason under %(most)s characters.", most=MAX_REASON), field="reason")
     post.hidden_at = utcnow()
     post.hidden_by_id = moderator.id
     post.hidden_reason = reason
@@ -207,7 +221,11 @@ def hide_post(post: DiscussionPost, moderator: User, reason: str) -> None:
     course, lesson = db.session.get(Course, post.course_id), db.session.get(Lesson, post.lesson_id)
     author = db.session.get(User, post.author_id) if post.author_id is not None else None
     if author is not None and author.id != moderator.id and author.is_active:
-        message = f"A trainer hid your post in the discussion of “{lesson_title(lesson)}”: {reason}"
+        message = _l(
+            "A trainer hid your post in the discussion of “%(title)s”: %(reason)s",
+            title=lesson_title(lesson),
+            reason=reason,
+        )
         notify(author, "moderation", message, discussion_link(course, lesson, post))
     log.info("discussion post %s hidden by %s", post.id, moderator.id)
 

@@ -15,6 +15,8 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from courseware.exceptions import Invalid
@@ -23,7 +25,7 @@ from courseware.exceptions import Invalid
 # more than any phone camera, far less than a bomb's billions).
 MAX_PIXELS = 50_000_000
 THUMBNAIL_SIZE = (320, 320)
-ACCEPTED = "PNG, JPEG or WebP images and PDF documents"
+ACCEPTED = _l("PNG, JPEG or WebP images and PDF documents")
 
 _IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
@@ -67,20 +69,29 @@ def display_name(filename: str | None, fmt: str) -> str:
 def clean_upload(filename: str | None, data: bytes) -> CleanFile:
     """The upload ``data`` judged by its content and cleaned; Invalid, naming the file, when it
     is not an accepted type, is damaged, or is an image too large to open safely."""
-    shown = (filename or "the file")[:120]
+    shown = (filename or _("the file"))[:120]
     fmt = sniff(data[:16])
     if fmt is None:
-        raise Invalid(f"“{shown}” is not a file this site accepts: send {ACCEPTED}.", field="files")
+        raise Invalid(
+            _("“%(name)s” is not a file this site accepts: send %(accepted)s.", name=shown, accepted=ACCEPTED),
+            field="files",
+        )
     if fmt == "PDF":
         return CleanFile("pdf", "application/pdf", display_name(filename, fmt), data)
     return _clean_image(shown, display_name(filename, fmt), fmt, data)
 
 
 def _clean_image(shown: str, name: str, fmt: str, data: bytes) -> CleanFile:
-    damaged = Invalid(f"“{shown}” could not be read as an image; it may be damaged. Send it again.", field="files")
+    damaged = Invalid(
+        _("“%(name)s” could not be read as an image; it may be damaged. Send it again.", name=shown), field="files"
+    )
     bomb = Invalid(
-        f"“{shown}” has too many pixels to open safely (at most {MAX_PIXELS // 1_000_000} megapixels). "
-        "Send a smaller image, such as a screenshot of the part that matters.",
+        _(
+            "“%(name)s” has too many pixels to open safely (at most %(most)d megapixels). "
+            "Send a smaller image, such as a screenshot of the part that matters.",
+            name=shown,
+            most=MAX_PIXELS // 1_000_000,
+        ),
         field="files",
     )
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -71,5 +72,5 @@ def remove(evidence_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("The file is removed.", "success")
+        flash(_("The file is removed."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("learn.home"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courseware.db import utcnow
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+    return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 2)))
 
 
 def check_uploads(sent: list[Upload], *, already: int = 0) -> tuple[list[CleanFile], list[str]]:
@@ -35,25 +37,65 @@ def check_uploads(sent: list[Upload], *, already: int = 0) -> tuple[list[CleanFi
     errors: list[str] = []
     if already + len(sent) > max_files:
         room = max(max_files - already, 0)
-        errors.append(
-            f"You can hand in at most {max_files} files here; you sent {len(sent)}"
-            + (f" and {already} are already attached" if already else "")
-            + (f". Choose at most {room}." if room else ". Remove one first.")
-        )
+        errors.append(_too_many(max_files, len(sent), already, room))
         return [], errors
     accepted = []
     for upload in sent:
         if upload.data is None or len(upload.data) > max_bytes:
-            errors.append(f"“{upload.filename[:120]}” is larger than {megabytes(max_bytes)}; send a smaller file.")
+            errors.append(
+                _(
+                    "“%(name)s” is larger than %(size)s; send a smaller file.",
+                    name=upload.filename[:120],
+                    size=megabytes(max_bytes),
+                )
+            )
             continue
         if not upload.data:
-            errors.append(f"“{upload.filename[:120]}” is empty.")
+            errors.append(_("“%(name)s” is empty.", name=upload.filename[:120]))
             continue
         try:
             accepted.append(clean_upload(upload.filename, upload.data))
         except Invalid as exc:
             errors.append(exc.message)
     return accepted, errors
+
+
+def _too_many(most: int, sent: int, already: int, room: int) -> str:
+    if already and room:
+        return ngettext(
+            "You can hand in at most %(num)d file here; you sent %(sent)d and %(already)d are already attached. "
+            "Choose at most %(room)d.",
+            "You can hand in at most %(num)d files here; you sent %(sent)d and %(already)d are already attached. "
+            "Choose at most %(room)d.",
+            most,
+            sent=sent,
+            already=already,
+            room=room,
+        )
+    if already:
+        return ngettext(
+            "You can hand in at most %(num)d file here; you sent %(sent)d and %(already)d are already attached. "
+            "Remove one first.",
+            "You can hand in at most %(num)d files here; you sent %(sent)d and %(already)d are already attached. "
+            "Remove one first.",
+            most,
+            sent=sent,
+            already=already,
+        )
+    if room:
+        return ngettext(
+            "You can hand in at most %(num)d file here; you sent %(sent)d. Choose at most %(room)d.",
+            "You can hand in at most %(num)d files here; you sent %(sent)d. Choose at most %(room)d.",
+            most,
+            sent=sent,
+            room=room,
+        )
+    return ngettext(
+        "You can hand in at most %(num)d file here; you sent %(sent)d. Remove one first.",
+        "You can hand in at most %(num)d files here; you sent %(sent)d. Remove one first.",
+        most,
+        sent=sent,
+    )
 
 
 def attach_files(
@@ -114,10 +156,10 @@ def evidence_of_checklist(state: ChecklistState | None) -> list[EvidenceFile]:
 def remove_file(evidence: EvidenceFile) -> None:
     """Take a file off a checklist that is not confirmed yet; Invalid otherwise."""
     if evidence.checklist_state_id is None:
-        raise Invalid("Files handed in with practice work stay with that hand-in.")
+        raise Invalid(_("Files handed in with practice work stay with that hand-in."))
     state = db.session.get(ChecklistState, evidence.checklist_state_id)
     if state is not None and state.status == "verified":
-        raise Invalid("This checklist is confirmed; its evidence stays as it was.")
+        raise Invalid(_("This checklist is confirmed; its evidence stays as it was."))
     stored, thumbnail = evidence.stored_id, evidence.thumbnail_id
     db.session.delete(evidence)
     db.session.flush()

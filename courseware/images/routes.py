@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -33,7 +34,7 @@ def image(course_slug: str, name: str):
     found = services.image_named(course, name)
     data = storage.get(found.stored_file_id) if found is not None else None
     if data is None:
-        abort(404, "There is no such image.")
+        abort(404, _("There is no such image."))
     response = make_response(data)
     response.headers["Content-Type"] = found.content_type
     response.headers["Cache-Control"] = REVALIDATE

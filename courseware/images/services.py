@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courseware.content.format import MAX_IMAGE_BYTES, MAX_IMAGES, ImageSpec, image_type
@@ -23,7 +24,7 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 def markdown_line(image: CourseImage | ImageSpec) -> str:
     """The Markdown that shows the image in a lesson, with alt text to replace."""
-    return f"![Describe the image](images/{image.name})"
+    return "![{}](images/{})".format(_("Describe the image"), image.name)
 
 
 def images_of(course: Course) -> list[CourseImage]:
@@ -91,21 +92,25 @@ def add_uploaded_image(course: Course, filename: str | None, data: bytes | None)
     """An image uploaded in the editor, re-encoded from its pixels alone, added to the course
     under a plain name made from the file's (never replacing another image); Invalid when it is
     too large, not a PNG, JPEG or WebP image, or the course has as many images as it may."""
-    shown = (filename or "the file")[:120]
+    shown = (filename or _("the file"))[:120]
+    too_large = _(
+        "“%(name)s” is larger than %(mb)d MB; send a smaller image.", name=shown, mb=MAX_IMAGE_BYTES // (1024 * 1024)
+    )
+    not_image = _("“%(name)s” is not a PNG, JPEG or WebP image.", name=shown)
     if data is None or len(data) > MAX_IMAGE_BYTES:
-        raise Invalid(f"“{shown}” is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB; send a smaller image.", "image")
+        raise Invalid(too_large, "image")
     if sniff(data[:16]) not in ("PNG", "JPEG", "WEBP"):
-        raise Invalid(f"“{shown}” is not a PNG, JPEG or WebP image.", "image")
+        raise Invalid(not_image, "image")
     try:
         clean = clean_upload(filename, data)
     except Invalid as exc:  # damaged, or too many pixels to open safely
         raise Invalid(exc.message, "image") from None
     if image_type(clean.data) is None:
-        raise Invalid(f"“{shown}” is not a PNG, JPEG or WebP image.", "image")
+        raise Invalid(not_image, "image")
     if len(clean.data) > MAX_IMAGE_BYTES:
-        raise Invalid(f"“{shown}” is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB; send a smaller image.", "image")
+        raise Invalid(too_large, "image")
     if len(images_of(course)) >= MAX_IMAGES:
-        raise Invalid(f"The course already has {MAX_IMAGES} images, as many as it may.", "image")
+        raise Invalid(_("The course already has %(most)d images, as many as it may.", most=MAX_IMAGES), "image")
     stem = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
     stem = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:60] or "image"
     name = _free_name(course, stem, _EXTENSIONS[clean.content_type])

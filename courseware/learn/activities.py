@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, insert, select
 
 from courseware.core.validators import whole_number
@@ -179,7 +180,11 @@ def save_checklist(
         db.session.flush()
         title = lesson.published_revision.title if lesson.published_revision else lesson.slug
         notify_reviewers(
-            user, lesson.course_id, f"a checklist to confirm on “{title}”", "review.checklist", state_id=state.id
+            user,
+            lesson.course_id,
+            _l("%(name)s handed in a checklist to confirm on “%(title)s”.", name=user.name, title=title),
+            "review.checklist",
+            state_id=state.id,
         )
     else:
         state.status = "open"
@@ -261,7 +266,11 @@ def submit_practice(
     if needs_review:
         title = lesson.published_revision.title if lesson.published_revision else lesson.slug
         notify_reviewers(
-            user, lesson.course_id, f"practice work on “{title}”", "review.submission", submission_id=submission.id
+            user,
+            lesson.course_id,
+            _l("%(name)s handed in practice work on “%(title)s”.", name=user.name, title=title),
+            "review.submission",
+            submission_id=submission.id,
         )
     record_event(
         user,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -9,9 +10,9 @@ from courseware.core.validators import CheckedForm, optional_id
 
 
 class PairForm(CheckedForm):
-    mentor = SelectField("Mentor", coerce=optional_id, choices=[], validate_choice=True)
+    mentor = SelectField(_l("Mentor"), coerce=optional_id, choices=[], validate_choice=True)
     learners = TextAreaField(
-        "Learners' email addresses",
-        validators=[DataRequired("Give at least one learner's email address."), Length(max=20_000)],
-        description="One per line (or separated by commas).",
+        _l("Learners' email addresses"),
+        validators=[DataRequired(_l("Give at least one learner's email address.")), Length(max=20_000)],
+        description=_l("One per line (or separated by commas)."),
     )

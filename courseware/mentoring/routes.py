@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -69,13 +70,13 @@ def add_note(user_id: int):
     if form.validate_on_submit():
         thread_services.add_mentor_note(current_user, learner, form.body.data)
         db.session.commit()
-        flash("Your note is saved; only you see it.", "success")
+        flash(_("Your note is saved; only you see it."), "success")
         return redirect(url_for("mentoring.mentee", user_id=learner.id, _anchor="notes-title"))
     return mentee(user_id, note_form=form, status=422)
 
 
 def _mentor_choices(form: PairForm) -> None:
-    form.mentor.choices = [(0, "Choose a mentor")] + [
+    form.mentor.choices = [(0, _("Choose a mentor"))] + [
         (u.id, f"{u.name} ({u.email})") for u in services.mentor_choices()
     ]
 
@@ -90,7 +91,7 @@ def pairs():
     if form.validate_on_submit():
         mentor = db.session.get(User, form.mentor.data) if form.mentor.data else None
         if mentor is None:
-            form.mentor.errors.append("Choose a mentor.")
+            form.mentor.errors.append(_("Choose a mentor."))
         else:
             try:
                 added, problems = services.pair(current_user, mentor, re.split(r"[\s,;]+", form.learners.data))
@@ -101,8 +102,11 @@ def pairs():
                     form.learners.errors.extend(problem.message for problem in problems)
                 else:
                     db.session.commit()
-                    names = ", ".join(learner.name for learner in added) or "nobody new"
-                    flash(f"{mentor.name} now mentors {names}.", "success")
+                    if added:
+                        names = ", ".join(learner.name for learner in added)
+                        flash(_("%(mentor)s now mentors %(names)s.", mentor=mentor.name, names=names), "success")
+                    else:
+                        flash(_("%(mentor)s now mentors nobody new.", mentor=mentor.name), "success")
                     return redirect(url_for("mentoring.pairs"))
     return render_template(
         "mentoring/pairs.html", form=form, pairs=services.pairings(scope)
@@ -122,9 +126,13 @@ def end_pair(mentor_id: int, learner_id: int):
     ):
         abort(404)
     question = ask_first(
-        f"End the mentorship of {learner.name} by {mentor.name}?",
-        f"{mentor.name} stops seeing {learner.name}'s progress and shared work. Their records stay as they are.",
-        "End the mentorship",
+        _("End the mentorship of %(learner)s by %(mentor)s?", learner=learner.name, mentor=mentor.name),
+        _(
+            "%(mentor)s stops seeing %(learner)s's progress and shared work. Their records stay as they are.",
+            mentor=mentor.name,
+            learner=learner.name,
+        ),
+        _("End the mentorship"),
         url_for("mentoring.pairs"),
     )
     if question:
@@ -134,7 +142,7 @@ def end_pair(mentor_id: int, learner_id: int):
     except NotAllowed:
         abort(404)
     db.session.commit()
-    flash("Mentorship ended.", "success")
+    flash(_("Mentorship ended."), "success")
     return redirect(url_for("mentoring.pairs"))
 
 
@@ -169,7 +177,9 @@ def make_reviewer(user_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"{person.name} can now review practice work in {course.title}.", "success")
+        flash(
+            _("%(name)s can now review practice work in %(course)s.", name=person.name, course=course.title), "success"
+        )
     return redirect(url_for("mentoring.reviewers"))
 
 
@@ -179,14 +189,14 @@ def remove_reviewer(user_id: int):
     """Withdraw a learner's right to review a course."""
     person, course = _person_and_course(user_id)
     question = ask_first(
-        f"Stop {person.name} reviewing {course.title}?",
-        f"{person.name} no longer sees or reviews practice work in {course.title}.",
-        "Stop them reviewing",
+        _("Stop %(name)s reviewing %(course)s?", name=person.name, course=course.title),
+        _("%(name)s no longer sees or reviews practice work in %(course)s.", name=person.name, course=course.title),
+        _("Stop them reviewing"),
         url_for("mentoring.reviewers"),
     )
     if question:
         return question
     services.remove_reviewer(current_user, person, course)
     db.session.commit()
-    flash(f"{person.name} no longer reviews {course.title}.", "success")
+    flash(_("%(name)s no longer reviews %(course)s.", name=person.name, course=course.title), "success")
     return redirect(url_for("mentoring.reviewers"))

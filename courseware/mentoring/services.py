@@ -6,6 +6,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -56,33 +58,38 @@ def pair(manager: User, mentor: User, emails: list[str]) -> tuple[list[User], li
     manager's teams and the mentor themselves. Pairs that exist already are left as they are.
     """
     if not mentor.has_role("trainer") or not mentor.is_active:
-        raise Invalid(f"{mentor.name} is not an active trainer.", field="mentor")
+        raise Invalid(_("%(name)s is not an active trainer.", name=mentor.name), field="mentor")
     problems, learners = [], []
     for email in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
         learner = find_user_by_email(email)
         if learner is None or not can_pair(manager, learner):
             # The same words for both, so that a manager cannot probe for people outside their teams.
-            problems.append(PairingProblem(email, f"{email}: no one in your teams has this email address."))
+            problems.append(
+                PairingProblem(email, _("%(email)s: no one in your teams has this email address.", email=email))
+            )
         elif learner.id == mentor.id:
-            problems.append(PairingProblem(email, f"{email}: a mentor cannot mentor themselves."))
+            problems.append(PairingProblem(email, _("%(email)s: a mentor cannot mentor themselves.", email=email)))
         else:
             learners.append(learner)
     if problems or not learners:
-        return [], problems or [PairingProblem("", "Give at least one learner's email address.")]
+        return [], problems or [PairingProblem("", _("Give at least one learner's email address."))]
     added = [learner for learner in learners if _add_pair(manager, mentor, learner)]
     for learner in added:
         notify(
             mentor,
             "mentoring",
-            f"You are now {learner.name}'s mentor.",
+            _l("You are now %(name)s's mentor.", name=learner.name),
             site_path("mentoring.mentee", user_id=learner.id),
         )
         notify(
             learner,
             "mentoring",
-            f"{mentor.name} is now your mentor: they follow your progress and practice work, and read the "
-            "journal entries you share with your mentor from now on. Entries shared before stay hidden from "
-            "them unless you share them again.",
+            _l(
+                "%(name)s is now your mentor: they follow your progress and practice work, and read the "
+                "journal entries you share with your mentor from now on. Entries shared before stay hidden from "
+                "them unless you share them again.",
+                name=mentor.name,
+            ),
             site_path("learn.journal"),
         )
     log.info("user %s paired mentor %s with %s", manager.id, mentor.id, [learner.id for learner in added])
@@ -94,7 +101,7 @@ def unpair(manager: User, mentor_id: int, learner_id: int) -> None:
     pairing = db.session.get(Mentorship, (mentor_id, learner_id))
     learner = db.session.get(User, learner_id)
     if pairing is None or learner is None or not can_pair(manager, learner):
-        raise NotAllowed("No such pairing.")
+        raise NotAllowed(_("No such pairing."))
     db.session.delete(pairing)
     db.session.flush()
     log.info("user %s ended mentorship %s -> %s", manager.id, mentor_id, learner_id)
@@ -258,7 +265,13 @@ def reviewers(scope: Scope) -> list[tuple[User, Course, CourseStaff]]:
 def make_reviewer(manager: User, learner: User, course: Course) -> CourseStaff:
     """Let a learner who completed the course with approved practice review that course's work."""
     if not can_make_reviewer(manager, learner, course.id):
-        raise NotAllowed(f"{learner.name} has not completed {course.title} with approved practice work.")
+        raise NotAllowed(
+            _(
+                "%(name)s has not completed %(course)s with approved practice work.",
+                name=learner.name,
+                course=course.title,
+            )
+        )
     row = db.session.get(CourseStaff, (course.id, learner.id, "reviewer"))
     if row is None:
         row = CourseStaff(
@@ -269,7 +282,7 @@ def make_reviewer(manager: User, learner: User, course: Course) -> CourseStaff:
         notify(
             learner,
             "reviewer",
-            f"You can now review practice work in {course.title}.",
+            _l("You can now review practice work in %(course)s.", course=course.title),
             site_path("review.queue", course=course.id),
         )
         log.info("user %s made user %s a reviewer of course %s", manager.id, learner.id, course.slug)
@@ -279,7 +292,7 @@ def make_reviewer(manager: User, learner: User, course: Course) -> CourseStaff:
 def remove_reviewer(manager: User, learner: User, course: Course) -> None:
     """Withdraw a learner's right to review the course (only someone who may pair them can)."""
     if not can_pair(manager, learner):
-        raise NotAllowed("No such reviewer.")
+        raise NotAllowed(_("No such reviewer."))
     row = db.session.get(CourseStaff, (course.id, learner.id, "reviewer"))
     if row is not None:
         db.session.delete(row)

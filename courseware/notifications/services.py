@@ -92,7 +92,9 @@ def notify(
 ) -> Notification:
     """Tell ``person`` something in the app; when they want an e-mail for each and SMTP is
     configured, by e-mail too (``email_body``, or the message and its link), queued in the
-    caller's transaction. ``email=False``: the caller sends its own e-mail (see ``emails_each``)."""
+    caller's transaction. ``email=False``: the caller sends its own e-mail (see ``emails_each``).
+    ``message`` and ``email_body`` may be lazy text (``lazy_gettext``), put into words here."""
+    message, email_body = str(message), None if email_body is None else str(email_body)
     notification = Notification(user_id=person.id, kind=kind, message=message[:500], link=link, created_at=utcnow())
     db.session.add(notification)
     db.session.flush()

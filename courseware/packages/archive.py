@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from courseware.authoring.archive import UnsafeZip, ZipLimits, unpack_zip, work_folder
 from courseware.packages.manifests import CMI5_FILE, InvalidPackage, PackageManifest, Problem, read_cmi5, read_manifest
@@ -33,8 +35,10 @@ def package_limits() -> ZipLimits:
         entry_bytes=config["PACKAGE_MAX_FILE_BYTES"],
         total_bytes=config["PACKAGE_MAX_BYTES"],
         depth=32,
-        what="a package's files sit at most 32 folders deep",
-        not_zip="Upload a SCORM or cmi5 package: a .zip with imsmanifest.xml or cmi5.xml at its top, or a cmi5.xml.",
+        what=_l("a package's files sit at most 32 folders deep"),
+        not_zip=_l(
+            "Upload a SCORM or cmi5 package: a .zip with imsmanifest.xml or cmi5.xml at its top, or a cmi5.xml."
+        ),
     )
 
 
@@ -52,10 +56,12 @@ def open_package(data: bytes, filename: str) -> OpenedPackage:
         raise InvalidPackage(
             [
                 Problem(
-                    filename or "the upload",
+                    filename or _("the upload"),
                     "",
-                    "it is neither a zip nor a cmi5.xml. Upload a SCORM or cmi5 package: a .zip with "
-                    "imsmanifest.xml or cmi5.xml at its top, or a cmi5.xml",
+                    _(
+                        "it is neither a zip nor a cmi5.xml. Upload a SCORM or cmi5 package: a .zip with "
+                        "imsmanifest.xml or cmi5.xml at its top, or a cmi5.xml"
+                    ),
                 )
             ]
         )
@@ -71,10 +77,13 @@ def open_package(data: bytes, filename: str) -> OpenedPackage:
             raise InvalidPackage(
                 [
                     Problem(
-                        filename or "the zip",
+                        filename or _("the zip"),
                         "",
-                        f"its manifest is inside the folder {folders.pop()}/: zip the package's contents, "
-                        "so that imsmanifest.xml or cmi5.xml is at the top of the zip",
+                        _(
+                            "its manifest is inside the folder %(folder)s/: zip the package's contents, "
+                            "so that imsmanifest.xml or cmi5.xml is at the top of the zip",
+                            folder=folders.pop(),
+                        ),
                     )
                 ]
             )

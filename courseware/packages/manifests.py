@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from flask_babel import gettext as _
 
 from courseware.exceptions import Invalid
 
@@ -43,7 +44,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}, {self.element}: {self.message}" if self.element else f"{self.file}: {self.message}"
+        if self.element:
+            return _("%(file)s, %(element)s: %(message)s", file=self.file, element=self.element, message=self.message)
+        return _("%(file)s: %(message)s", file=self.file, message=self.message)
 
 
 class InvalidPackage(Invalid):
@@ -52,8 +55,15 @@ class InvalidPackage(Invalid):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         shown = "; ".join(str(p) for p in problems[:10])
-        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-        super().__init__(f"This package cannot be imported: {shown}{more}. Nothing was imported.")
+        if len(problems) > 10:
+            message = _(
+                "This package cannot be imported: %(problems)s (and %(more)d more). Nothing was imported.",
+                problems=shown,
+                more=len(problems) - 10,
+            )
+        else:
+            message = _("This package cannot be imported: %(problems)s. Nothing was imported.", problems=shown)
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -101,12 +111,22 @@ def _parse(data: bytes, file: str) -> ET.Element:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise InvalidPackage(
-            [Problem(file, "", "it declares a DTD or entities, which packages may not (they can expand without end)")]
+            [
+                Problem(
+                    file, "", _("it declares a DTD or entities, which packages may not (they can expand without end)")
+                )
+            ]
         ) from None
     except ET.ParseError as error:
         line, column = error.position
         raise InvalidPackage(
-            [Problem(file, f"line {line}, column {column + 1}", f"it is not well-formed XML ({error.msg})")]
+            [
+                Problem(
+                    file,
+                    _("line %(line)d, column %(column)d", line=line, column=column + 1),
+                    _("it is not well-formed XML (%(error)s)", error=error.msg),
+                )
+            ]
         ) from None
 
 
@@ -146,7 +166,9 @@ class _Cmi5Reader:
             if _ns(child.tag) == CMI5_NS:
                 found.append(child)
             elif _ns(child.tag) == "":
-                self.problem(where, f"<{child.tag}> is not in the cmi5 course structure's namespace")
+                self.problem(
+                    where, _("%(element)s is not in the cmi5 course structure's namespace", element=f"<{child.tag}>")
+                )
         return found
 
     def sequence(self, element: ET.Element, where: str, expected: list[tuple[str, bool]], rest: tuple[str, ...] = ()):
@@ -160,13 +182,25 @@ class _Cmi5Reader:
                 found[name] = children[index]
                 index += 1
             elif required:
-                got = f"<{_local(children[index].tag)}>" if index < len(children) else "nothing"
-                self.problem(where, f"<{name}> is required here, and {got} was found instead (see the cmi5 schema)")
+                if index < len(children):
+                    message = _(
+                        "%(element)s is required here, and %(found)s was found instead (see the cmi5 schema)",
+                        element=f"<{name}>",
+                        found=f"<{_local(children[index].tag)}>",
+                    )
+                else:
+                    message = _(
+                        "%(element)s is required here, and nothing was found instead (see the cmi5 schema)",
+                        element=f"<{name}>",
+                    )
+                self.problem(where, message)
                 return found, []
         tail = children[index:]
         for child in tail:
             if _local(child.tag) not in rest:
-                self.problem(where, f"<{_local(child.tag)}> is not allowed here (see the cmi5 schema)")
+                self.problem(
+                    where, _("%(element)s is not allowed here (see the cmi5 schema)", element=f"<{_local(child.tag)}>")
+                )
                 return found, []
         return found, tail
 
@@ -175,7 +209,7 @@ class _Cmi5Reader:
             return ""
         strings = [child for child in self.children(element, where) if _local(child.tag) == "langstring"]
         if not strings:
-            self.problem(where, f"<{what}> needs at least one <langstring>")
+            self.problem(where, _("%(element)s needs at least one <langstring>", element=f"<{what}>"))
             return ""
         preferred = next((s for s in strings if (s.get("lang") or "").lower().startswith("en")), strings[0])
         return _text(preferred)
@@ -183,18 +217,31 @@ class _Cmi5Reader:
     def identifier(self, element: ET.Element, kind: str, where: str) -> str:
         value = (element.get("id") or "").strip()
         if not value:
-            self.problem(where, "it has no id")
+            self.problem(where, _("it has no id"))
         elif not _IRI.match(value):
-            self.problem(where, f"its id {value!r} is not an IRI (3.0.0.0-1: ids must be full IRIs, such as https://…)")
+            self.problem(
+                where,
+                _("its id %(id)s is not an IRI (3.0.0.0-1: ids must be full IRIs, such as https://…)", id=repr(value)),
+            )
         elif kind in self.ids:
             if value in self.ids[kind]:
-                self.problem(where, f"its id {value!r} is used by another {kind} (13.1: ids must be unique)")
+                self.problem(
+                    where,
+                    _(
+                        "its id %(id)s is used by another %(kind)s (13.1: ids must be unique)",
+                        id=repr(value),
+                        kind=kind,
+                    ),
+                )
             self.ids[kind].add(value)
         return value
 
     def read(self, root: ET.Element) -> PackageManifest | None:
         if _local(root.tag) != "courseStructure" or _ns(root.tag) != CMI5_NS:
-            self.problem(f"<{_local(root.tag)}>", f"the root element must be <courseStructure> in {CMI5_NS}")
+            self.problem(
+                f"<{_local(root.tag)}>",
+                _("the root element must be <courseStructure> in %(namespace)s", namespace=CMI5_NS),
+            )
             return None
         found, items = self.sequence(
             root, "<courseStructure>", [("course", True), ("objectives", False)], ("au", "block")
@@ -203,9 +250,9 @@ class _Cmi5Reader:
         if course is None:
             return None
         if not items:
-            self.problem("<courseStructure>", "it holds no <au> or <block>: a course needs at least one AU")
+            self.problem("<courseStructure>", _("it holds no <au> or <block>: a course needs at least one AU"))
         course_id = self.identifier(course, "course", "<course>")
-        parts, _ = self.sequence(
+        parts, _rest = self.sequence(
             course, "<course>", [("title", True), ("description", True), ("customExtensions", False)]
         )
         title = self.text_of(parts.get("title"), "<course>", "title")
@@ -215,7 +262,9 @@ class _Cmi5Reader:
             for objective in self.children(objectives, "<objectives>"):
                 where = f'<objective id="{objective.get("id", "")}">'
                 if _local(objective.tag) != "objective":
-                    self.problem("<objectives>", f"<{_local(objective.tag)}> is not allowed here")
+                    self.problem(
+                        "<objectives>", _("%(element)s is not allowed here", element=f"<{_local(objective.tag)}>")
+                    )
                     continue
                 self.identifier(objective, "objective", where)
                 self.sequence(objective, where, [("title", True), ("description", True)])
@@ -246,7 +295,7 @@ class _Cmi5Reader:
             element, where, [("title", True), ("description", True), ("objectives", False)], ("au", "block")
         )
         if not items and not self.problems:
-            self.problem(where, "a block needs at least one <au> or <block>")
+            self.problem(where, _("a block needs at least one <au> or <block>"))
         self.objective_refs(found.get("objectives"), where)
         self.blocks.append(
             Block(
@@ -263,12 +312,12 @@ class _Cmi5Reader:
             return
         for ref in self.children(element, where):
             if _local(ref.tag) != "objective" or not (ref.get("idref") or "").strip():
-                self.problem(where, '<objectives> here holds only <objective idref="…"/>')
+                self.problem(where, _('<objectives> here holds only <objective idref="…"/>'))
 
     def au(self, element: ET.Element, parents: tuple[str, ...]) -> None:
         where = f'<au id="{element.get("id", "")}">'
         au_id = self.identifier(element, "au", where)
-        found, _ = self.sequence(
+        found, _rest = self.sequence(
             element,
             where,
             [
@@ -283,10 +332,12 @@ class _Cmi5Reader:
         self.objective_refs(found.get("objectives"), where)
         move_on = element.get("moveOn", "NotApplicable")
         if move_on not in MOVE_ON:
-            self.problem(where, f"moveOn {move_on!r} is not one of {', '.join(MOVE_ON)}")
+            self.problem(
+                where, _("moveOn %(value)s is not one of %(allowed)s", value=repr(move_on), allowed=", ".join(MOVE_ON))
+            )
         launch_method = element.get("launchMethod", "AnyWindow")
         if launch_method not in LAUNCH_METHODS:
-            self.problem(where, f"launchMethod {launch_method!r} is not AnyWindow or OwnWindow")
+            self.problem(where, _("launchMethod %(value)s is not AnyWindow or OwnWindow", value=repr(launch_method)))
         mastery = None
         if element.get("masteryScore") is not None:
             try:
@@ -294,11 +345,14 @@ class _Cmi5Reader:
             except InvalidOperation:
                 mastery = None
             if mastery is None or not (0 <= mastery <= 1):
-                self.problem(where, f"masteryScore {element.get('masteryScore')!r} is not a decimal from 0 to 1")
+                self.problem(
+                    where,
+                    _("masteryScore %(value)s is not a decimal from 0 to 1", value=repr(element.get("masteryScore"))),
+                )
                 mastery = None
         activity_type = element.get("activityType")
         if activity_type is not None and not _IRI.match(activity_type):
-            self.problem(where, f"activityType {activity_type!r} is not an IRI")
+            self.problem(where, _("activityType %(value)s is not an IRI", value=repr(activity_type)))
         url = _text(found.get("url"))
         if "url" in found:
             self.check_url(url, where)
@@ -322,31 +376,39 @@ class _Cmi5Reader:
 
     def check_url(self, url: str, where: str) -> None:
         if not url or not _URI.match(url):
-            self.problem(where, f"its <url> {url!r} is not a valid URL (13.1.4.0-2)")
+            self.problem(where, _("its <url> %(url)s is not a valid URL (13.1.4.0-2)", url=repr(url)))
             return
         parts = urlsplit(url)
         clashing = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)} & set(LAUNCH_PARAMETERS))
         if clashing:
             self.problem(
                 where,
-                f"its <url> already has {', '.join(clashing)} in its query, which the LMS adds at launch (8.1.0.0-6)",
+                _(
+                    "its <url> already has %(names)s in its query, which the LMS adds at launch (8.1.0.0-6)",
+                    names=", ".join(clashing),
+                ),
             )
         if parts.scheme:
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                self.problem(where, f"its <url> {url!r} is neither a relative path nor an http(s) address")
+                self.problem(
+                    where, _("its <url> %(url)s is neither a relative path nor an http(s) address", url=repr(url))
+                )
             return
         if not self.in_zip:
             self.problem(
                 where,
-                f"its <url> {url!r} is relative, and a cmi5.xml on its own has no files: "
-                "import it in a zip with its files, or give full addresses (14.2.0.0-1)",
+                _(
+                    "its <url> %(url)s is relative, and a cmi5.xml on its own has no files: "
+                    "import it in a zip with its files, or give full addresses (14.2.0.0-1)",
+                    url=repr(url),
+                ),
             )
             return
         path = package_path(unquote(parts.path))
         if path is None:
-            self.problem(where, f"its <url> {url!r} points outside the package")
+            self.problem(where, _("its <url> %(url)s points outside the package", url=repr(url)))
         elif path not in self.files:
-            self.problem(where, f"its <url> names {path}, which is not in the package (14.1.0.0-4)")
+            self.problem(where, _("its <url> names %(path)s, which is not in the package (14.1.0.0-4)", path=path))
 
 
 def read_cmi5(data: bytes, *, in_zip: bool, files: Collection[str] = ()) -> PackageManifest:
@@ -354,7 +416,7 @@ def read_cmi5(data: bytes, *, in_zip: bool, files: Collection[str] = ()) -> Pack
     reader = _Cmi5Reader(in_zip=in_zip, files=files)
     manifest = reader.read(_parse(data, CMI5_FILE))
     if manifest is None or reader.problems:
-        raise InvalidPackage(reader.problems or [Problem(CMI5_FILE, "", "it is not a cmi5 course structure")])
+        raise InvalidPackage(reader.problems or [Problem(CMI5_FILE, "", _("it is not a cmi5 course structure"))])
     return manifest
 
 
@@ -407,14 +469,14 @@ class _ScormReader:
 
     def read(self, root: ET.Element) -> PackageManifest | None:
         if _local(root.tag) != "manifest":
-            self.problem(f"<{_local(root.tag)}>", "the root element must be <manifest>")
+            self.problem(f"<{_local(root.tag)}>", _("the root element must be <manifest>"))
             return None
         kind = self.version(root)
         adlcp = ADLCP_2004 if kind == "scorm2004" else ADLCP_12
         resources_element = self.child(root, "resources")
         organizations = self.child(root, "organizations")
         if resources_element is None or organizations is None:
-            self.problem("<manifest>", "it needs <organizations> and <resources>")
+            self.problem("<manifest>", _("it needs <organizations> and <resources>"))
             return None
         base = (root.get(XML_BASE) or "") + (resources_element.get(XML_BASE) or "")
         resources = {}
@@ -427,29 +489,29 @@ class _ScormReader:
                 launch = base + (resource.get(XML_BASE) or "") + href
                 path = package_path(unquote(urlsplit(launch).path))
                 if urlsplit(launch).scheme or path is None:
-                    self.problem(where, f"its href {href!r} points outside the package")
+                    self.problem(where, _("its href %(href)s points outside the package", href=repr(href)))
                 elif path not in self.files:
-                    self.problem(where, f"its href names {path}, which is not in the package")
+                    self.problem(where, _("its href names %(path)s, which is not in the package", path=path))
                 resources[identifier] = (launch, scorm_type.lower() == "sco")
             for file in self.all(resource, "file"):
                 name = file.get("href", "")
                 path = package_path(unquote(base + (resource.get(XML_BASE) or "") + name))
                 if path is None or urlsplit(name).scheme:
-                    self.problem(where, f'its <file href="{name}"> points outside the package')
+                    self.problem(where, _('its <file href="%(name)s"> points outside the package', name=name))
                 elif path not in self.files:
-                    self.problem(where, f'its <file href="{name}"> is not in the package')
+                    self.problem(where, _('its <file href="%(name)s"> is not in the package', name=name))
         default = organizations.get("default")
         choices = self.all(organizations, "organization")
         organization = next((o for o in choices if o.get("identifier") == default), choices[0] if choices else None)
         if organization is None:
-            self.problem("<organizations>", "it holds no <organization>")
+            self.problem("<organizations>", _("it holds no <organization>"))
             return None
         units: list[Unit] = []
         self.items(organization, resources, adlcp, kind, units)
         if not units:
             self.problem(
                 f'<organization identifier="{organization.get("identifier", "")}">',
-                "it launches nothing: no item names a resource with an href",
+                _("it launches nothing: no item names a resource with an href"),
             )
         title = _text(self.child(organization, "title")) or root.get("identifier", "")
         if self.problems:
@@ -463,7 +525,10 @@ class _ScormReader:
             ref = item.get("identifierref")
             if ref is not None:
                 if ref not in resources:
-                    self.problem(where, f"it names the resource {ref!r}, which is not in <resources> or has no href")
+                    self.problem(
+                        where,
+                        _("it names the resource %(ref)s, which is not in <resources> or has no href", ref=repr(ref)),
+                    )
                     continue
                 launch, sco = resources[ref]
                 parameters = item.get("parameters") or ""
@@ -497,7 +562,7 @@ class _ScormReader:
             except InvalidOperation:
                 score = Decimal(-1)
             if not (0 <= score <= 100):
-                self.problem(where, f"its masteryscore {text!r} is not a number from 0 to 100")
+                self.problem(where, _("its masteryscore %(value)s is not a number from 0 to 100", value=repr(text)))
                 return None
             return float(score / 100)
         primary = item.find(f"{{{IMSSS}}}sequencing/{{{IMSSS}}}objectives/{{{IMSSS}}}primaryObjective")
@@ -509,7 +574,7 @@ class _ScormReader:
         except InvalidOperation:
             measure = Decimal(-2)
         if not (-1 <= measure <= 1):
-            self.problem(where, f"its minNormalizedMeasure {text!r} is not a number from -1 to 1")
+            self.problem(where, _("its minNormalizedMeasure %(value)s is not a number from -1 to 1", value=repr(text)))
             return None
         return float(measure)
 
@@ -519,7 +584,7 @@ def read_scorm(data: bytes, files: Collection[str]) -> PackageManifest:
     reader = _ScormReader(set(files))
     manifest = reader.read(_parse(data, SCORM_FILE))
     if manifest is None or reader.problems:
-        raise InvalidPackage(reader.problems or [Problem(SCORM_FILE, "", "it is not a SCORM manifest")])
+        raise InvalidPackage(reader.problems or [Problem(SCORM_FILE, "", _("it is not a SCORM manifest"))])
     return manifest
 
 
@@ -531,5 +596,15 @@ def read_manifest(files: dict[str, bytes]) -> PackageManifest:
     if SCORM_FILE in files:
         return read_scorm(files[SCORM_FILE], files.keys())
     raise InvalidPackage(
-        [Problem("the zip", "", f"it has no {CMI5_FILE} (cmi5) or {SCORM_FILE} (SCORM) at its top level")]
+        [
+            Problem(
+                _("the zip"),
+                "",
+                _(
+                    "it has no %(cmi5)s (cmi5) or %(scorm)s (SCORM) at its top level",
+                    cmi5=CMI5_FILE,
+                    scorm=SCORM_FILE,
+                ),
+            )
+        ]
     )

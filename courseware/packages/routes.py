@@ -103,7 +103,7 @@ def _module_choices(course: Course) -> list[tuple[str, str]]:
         .where(Module.course_id == course.id, Module.archived_at.is_(None))
         .order_by(Module.position, Module.id)
     ).all()
-    return [(str(module.id), module.title) for module in modules] + [(NEW_MODULE, "A new module")]
+    return [(str(module.id), module.title) for module in modules] + [(NEW_MODULE, _("A new module"))]
 
 
 @bp.route("/author/courses/<id:course_id>/packages", methods=["GET", "POST"])
@@ -132,7 +132,7 @@ def add_package(course_id: int):
             )
         except InvalidPackage as exc:
             db.session.rollback()
-            form.package.errors.append("Nothing was imported; fix the package and upload it again.")
+            form.package.errors.append(_("Nothing was imported; fix the package and upload it again."))
             problems = [str(problem) for problem in exc.problems]
         except (UnsafeZip, Invalid) as exc:
             db.session.rollback()
@@ -319,19 +319,19 @@ def commit(course_slug: str, lesson_slug: str):
     keys flattened: ``cmi.core.lesson_status``), and what it says of their progress. The CSRF
     token comes in the ``X-CSRFToken`` header or, from a page being closed (``sendBeacon``,
     which cannot set headers), in the body. Answers scorm-again's ``{"result": "true"}``."""
-    course, lesson, activity, package, _ = _learner_lesson(course_slug, lesson_slug)
+    course, lesson, activity, package, _unit = _learner_lesson(course_slug, lesson_slug)
     if request.content_length is not None and request.content_length > MAX_COMMIT_BYTES:
-        return _json_error(413, "The commit is too large.")
+        return _json_error(413, _("The commit is too large."))
     try:
         body = json.loads(request.get_data(cache=False, as_text=True) or "null")
     except ValueError:
-        return _json_error(400, "Send the CMI data as JSON.")
+        return _json_error(400, _("Send the CMI data as JSON."))
     if not isinstance(body, dict):
-        return _json_error(400, "Send the CMI data as a JSON object.")
+        return _json_error(400, _("Send the CMI data as a JSON object."))
     try:
         validate_csrf(request.headers.get("X-CSRFToken") or body.get("csrf_token"))
     except ValidationError:
-        return _json_error(400, "The page's session has expired; reload the lesson.")
+        return _json_error(400, _("The page's session has expired; reload the lesson."))
     with db.writing():
         try:
             services.save_commit(

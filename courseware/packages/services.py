@@ -13,6 +13,8 @@ import logging
 import mimetypes
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from courseware.content.format import ACTIVITY_FIELDS, package_name_problem
@@ -116,7 +118,12 @@ def check_units(filename: str, opened: OpenedPackage, units: list[tuple[str, str
         Problem(
             where,
             "activity 'package'",
-            f"the package {filename} has no item '{unit}' (it has: {', '.join(sorted(known))})",
+            _(
+                "the package %(file)s has no item '%(unit)s' (it has: %(known)s)",
+                file=filename,
+                unit=unit,
+                known=", ".join(sorted(known)),
+            ),
         )
         for where, unit in units
         if unit not in known
@@ -135,13 +142,15 @@ class PackageImport:
 
     def summary(self) -> str:
         if self.unchanged:
-            return f"{self.package.filename} is the same as the one already imported; nothing changed."
+            return _("%(file)s is the same as the one already imported; nothing changed.", file=self.package.filename)
         parts = []
         if self.created:
-            parts.append(f"{len(self.created)} new lesson{'s' if len(self.created) != 1 else ''}")
+            parts.append(ngettext("%(num)d new lesson", "%(num)d new lessons", len(self.created)))
         if self.revised:
-            parts.append(f"{len(self.revised)} lesson{'s' if len(self.revised) != 1 else ''} revised")
-        return f"Imported {self.package.filename}: {', '.join(parts) or 'no lessons'}."
+            parts.append(ngettext("%(num)d lesson revised", "%(num)d lessons revised", len(self.revised)))
+        if not parts:
+            return _("Imported %(file)s: no lessons.", file=self.package.filename)
+        return _("Imported %(file)s: %(lessons)s.", file=self.package.filename, lessons=", ".join(parts))
 
 
 def lessons_playing(course_id: int, filename: str) -> dict[str, Lesson]:
@@ -189,7 +198,7 @@ def import_package(
 
     opened = read_package(data, filename)
     if module is None and not (new_module_title or "").strip():
-        raise Invalid("Choose a module for the package's lessons, or name a new one.", field="module")
+        raise Invalid(_("Choose a module for the package's lessons, or name a new one."), field="module")
     existing = lessons_playing(course.id, filename)
     package, changed = store_package(course, filename, data, opened)
     result = PackageImport(package)
@@ -331,11 +340,11 @@ def save_commit(user: User, lesson, course_id: int, package: Package, activity: 
     from courseware.learn.activities import begin_lesson_step
 
     if not isinstance(cmi, dict) or not all(isinstance(k, str) for k in cmi):
-        raise Invalid("The commit must be the CMI data as a JSON object.")
+        raise Invalid(_("The commit must be the CMI data as a JSON object."))
     cmi = {key: value for key, value in cmi.items() if isinstance(value, str | int | float | bool) or value is None}
     commit = read_commit(package.format, cmi)
     if len(commit.suspend_data) > MAX_SUSPEND_DATA or len(commit.location) > MAX_LOCATION:
-        raise Invalid("The suspend data or location is longer than SCORM allows.")
+        raise Invalid(_("The suspend data or location is longer than SCORM allows."))
     begin_lesson_step(user, lesson)
     state = runtime_state(user, lesson.id)
     if state is None:

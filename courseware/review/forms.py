@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -15,14 +17,14 @@ class ReviewForm(CheckedForm):
     """Scores per rubric criterion are read from ``score-<n>``; see :func:`read_scores`."""
 
     decision = RadioField(
-        "Decision",
-        choices=[("approved", "Approve"), ("changes_requested", "Request changes")],
-        validators=[DataRequired("Choose whether to approve the work or ask for changes.")],
+        _l("Decision"),
+        choices=[("approved", _l("Approve")), ("changes_requested", _l("Request changes"))],
+        validators=[DataRequired(_l("Choose whether to approve the work or ask for changes."))],
     )
     comment = TextAreaField(
-        "Comment for the learner",
+        _l("Comment for the learner"),
         validators=[Length(max=MAX_COMMENT)],
-        description=(
+        description=_l(
             "Required when you ask for changes (say what to change and why), and when you approve "
             "work with a criterion scored “not yet” (say why)."
         ),
@@ -30,7 +32,7 @@ class ReviewForm(CheckedForm):
 
     def validate_comment(self, field) -> None:
         if self.decision.data == "changes_requested" and not (field.data or "").strip():
-            raise ValidationError("Say what to change, so that the learner knows what to do next.")
+            raise ValidationError(_("Say what to change, so that the learner knows what to do next."))
 
 
 def read_scores(form, criteria: list[dict]) -> tuple[dict[str, str], dict[int, str]]:
@@ -41,29 +43,32 @@ def read_scores(form, criteria: list[dict]) -> tuple[dict[str, str], dict[int, s
         if value in SCORES:
             scores[criterion["name"]] = value
         else:
-            errors[index] = f"Score “{criterion['name']}”."
+            errors[index] = _("Score “%(name)s”.", name=criterion["name"])
     return scores, errors
 
 
 class VerifyForm(CheckedForm):
     decision = RadioField(
-        "Decision",
-        choices=[("confirm", "Confirm — every item is done"), ("return", "Return — something needs another look")],
-        validators=[DataRequired("Choose whether to confirm the checklist or return it.")],
+        _l("Decision"),
+        choices=[
+            ("confirm", _l("Confirm — every item is done")),
+            ("return", _l("Return — something needs another look")),
+        ],
+        validators=[DataRequired(_l("Choose whether to confirm the checklist or return it."))],
     )
     comment = TextAreaField(
-        "Comment for the learner",
+        _l("Comment for the learner"),
         validators=[Length(max=MAX_COMMENT)],
-        description="Required when you return it: say what to look at again.",
+        description=_l("Required when you return it: say what to look at again."),
     )
 
     def validate_comment(self, field) -> None:
         if self.decision.data == "return" and not (field.data or "").strip():
-            raise ValidationError("Say what to look at again, so that the learner knows what to do next.")
+            raise ValidationError(_("Say what to look at again, so that the learner knows what to do next."))
 
 
 class QueueFilterForm(CheckedQueryForm):
     """The queue's filters, read from the query string (a GET form: no CSRF token)."""
 
-    course = SelectField("Course", coerce=optional_id, choices=[], validate_choice=False)
-    mentee = SelectField("Mentee", coerce=optional_id, choices=[], validate_choice=False)
+    course = SelectField(_l("Course"), coerce=optional_id, choices=[], validate_choice=False)
+    mentee = SelectField(_l("Mentee"), coerce=optional_id, choices=[], validate_choice=False)

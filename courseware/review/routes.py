@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -49,8 +50,8 @@ def queue():
     form = QueueFilterForm(request.args)
     courses = services.queue_courses(current_user)
     mentees = services.mentees(current_user)
-    form.course.choices = [(0, "All courses")] + [(c.id, c.title) for c in courses]
-    form.mentee.choices = [(0, "Everyone")] + [(m.id, m.name) for m in mentees]
+    form.course.choices = [(0, _("All courses"))] + [(c.id, c.title) for c in courses]
+    form.mentee.choices = [(0, _("Everyone"))] + [(m.id, m.name) for m in mentees]
     course_id = form.course.data if form.course.data in {c.id for c in courses} else None
     mentee_id = form.mentee.data if form.mentee.data in {m.id for m in mentees} else None
     items = services.review_queue(current_user, course_id=course_id, learner_id=mentee_id)
@@ -103,8 +104,13 @@ def submission(submission_id: int):
             else:
                 db.session.commit()
                 learner = db.session.get(User, submission.user_id)
-                verdict = "approved" if form.decision.data == "approved" else "returned with your comments"
-                flash(f"{learner.name}'s work is {verdict}; they have been notified.", "success")
+                if form.decision.data == "approved":
+                    done = _("%(name)s's work is approved; they have been notified.", name=learner.name)
+                else:
+                    done = _(
+                        "%(name)s's work is returned with your comments; they have been notified.", name=learner.name
+                    )
+                flash(done, "success")
                 return redirect(url_for("review.queue"))
         status = 422
     history = services.submission_history(submission)
@@ -121,7 +127,8 @@ def submission(submission_id: int):
         form=form,
         scores=scores,
         score_errors=score_errors,
-        score_labels=services.SCORES,
+        score_labels=services.SCORE_LABELS,
+        score_words=services.SCORE_WORDS,
         waited=services.waited,
     ), status
 
@@ -157,10 +164,11 @@ def checklist(state_id: int):
         else:
             db.session.commit()
             learner = db.session.get(User, state.user_id)
-            flash(
-                f"{learner.name}'s checklist is {'confirmed' if form.decision.data == 'confirm' else 'returned'}; they have been notified.",
-                "success",
-            )
+            if form.decision.data == "confirm":
+                done = _("%(name)s's checklist is confirmed; they have been notified.", name=learner.name)
+            else:
+                done = _("%(name)s's checklist is returned; they have been notified.", name=learner.name)
+            flash(done, "success")
             return redirect(url_for("review.queue"))
     if form.errors:
         status = 422

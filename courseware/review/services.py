@@ -13,6 +13,9 @@ import logging
 import statistics
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from courseware.core.links import email_url, site_path
@@ -44,6 +47,9 @@ log = logging.getLogger(__name__)
 # How each rubric criterion is scored; stored as the words, so that every page can show them.
 SCORES = ("not yet", "partly", "met")
 SCORE_VALUES = {"not yet": 0.0, "partly": 0.5, "met": 1.0}
+# The scores as the review form offers them, and as a given score is shown.
+SCORE_LABELS = {"not yet": _l("Not yet"), "partly": _l("Partly"), "met": _l("Met")}
+SCORE_WORDS = {"not yet": _l("not yet"), "partly": _l("partly"), "met": _l("met")}
 DECISIONS = ("approved", "changes_requested")
 WORKLOAD_DAYS = 30
 
@@ -51,11 +57,11 @@ WORKLOAD_DAYS = 30
 def waited(since: dt.datetime, now: dt.datetime | None = None) -> str:
     """How long something has waited, in the largest whole unit: "3 days", "5 hours", "under an hour"."""
     seconds = int(((now or utcnow()) - since).total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return "under an hour"
+    if seconds >= 86400:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    return _("under an hour")
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -74,7 +80,7 @@ class QueueItem:
 
     @property
     def label(self) -> str:
-        return "Practice work" if self.kind == "practice" else "Checklist to confirm"
+        return _("Practice work") if self.kind == "practice" else _("Checklist to confirm")
 
 
 def review_queue(reviewer: User, *, course_id: int | None = None, learner_id: int | None = None) -> list[QueueItem]:
@@ -163,12 +169,12 @@ def reviewers_of(learner_id: int, course_id: int) -> list[User]:
     return found
 
 
-def notify_reviewers(learner: User, course_id: int, what: str, link_endpoint: str, **link_values) -> int:
-    """Tell the people who may review the work that ``learner`` handed in ``what``; how many."""
+def notify_reviewers(learner: User, course_id: int, message: str, link_endpoint: str, **link_values) -> int:
+    """Tell the people who may review the work that ``learner`` handed something in (``message``,
+    a whole sentence, lazy text so that each reviewer reads it in their language); how many."""
     people = reviewers_of(learner.id, course_id)
-    message = f"{learner.name} handed in {what}."
     for person in people:
-        body = f"{message}\n\nReview it: {email_url(link_endpoint, **link_values)}\n"
+        body = _l("%(message)s\n\nReview it: %(link)s\n", message=message, link=email_url(link_endpoint, **link_values))
         notify(person, "handed-in", message, site_path(link_endpoint, **link_values), email_body=body)
     return len(people)
 
@@ -235,21 +241,24 @@ def review_submission(
     moment ago).
     """
     if decision not in DECISIONS:
-        raise Invalid("Choose whether to approve the work or ask for changes.", field="decision")
+        raise Invalid(_("Choose whether to approve the work or ask for changes."), field="decision")
     lesson = db.session.get(Lesson, submission.lesson_id)
     activity = activity_of(submission.revision_id, lesson, submission.activity_key) or {}
     criteria = [criterion["name"] for criterion in activity.get("rubric", [])]
     missing = [name for name in criteria if scores.get(name) not in SCORES]
     if missing:
-        raise Invalid(f"Score every criterion: {', '.join(missing)}.", field="scores")
+        raise Invalid(_("Score every criterion: %(names)s.", names=", ".join(missing)), field="scores")
     comment = (comment or "").strip()
     if decision == "changes_requested" and not comment:
-        raise Invalid("Say what to change, so that the learner knows what to do next.", field="comment")
+        raise Invalid(_("Say what to change, so that the learner knows what to do next."), field="comment")
     not_yet = [name for name in criteria if scores[name] == "not yet"]
     if decision == "approved" and not_yet and not comment:
         raise Invalid(
-            f"You scored {', '.join(f'“{name}”' for name in not_yet)} “not yet”: to approve anyway, "
-            "say why in a comment, so that the learner knows what still to work on.",
+            _(
+                "You scored %(names)s “not yet”: to approve anyway, "
+                "say why in a comment, so that the learner knows what still to work on.",
+                names=", ".join(f"“{name}”" for name in not_yet),
+            ),
             field="comment",
         )
     # Only one decision per hand-in, even when two trainers press at the same moment.
@@ -260,7 +269,7 @@ def review_submission(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        raise Invalid("This work has already been reviewed; reload the page to see the decision.")
+        raise Invalid(_("This work has already been reviewed; reload the page to see the decision."))
     db.session.refresh(submission)
     kept = {name: scores[name] for name in criteria}
     review = Review(
@@ -292,8 +301,12 @@ def review_submission(
         },
     )
     title = _lesson_title(lesson)
-    verdict = "approved your practice work" if approved else "asked for changes to your practice work"
-    message = f"{reviewer.name} {verdict} on “{title}”."
+    if approved:
+        message = _l("%(name)s approved your practice work on “%(title)s”.", name=reviewer.name, title=title)
+    else:
+        message = _l(
+            "%(name)s asked for changes to your practice work on “%(title)s”.", name=reviewer.name, title=title
+        )
     notify(
         learner,
         "review",
@@ -309,7 +322,7 @@ def verify_checklist(reviewer: User, state: ChecklistState, *, confirm: bool, co
     """Confirm a fully ticked checklist, or return it to the learner with a comment saying why."""
     comment = (comment or "").strip()
     if not confirm and not comment:
-        raise Invalid("Say what to look at again, so that the learner knows what to do next.", field="comment")
+        raise Invalid(_("Say what to look at again, so that the learner knows what to do next."), field="comment")
     now = utcnow()
     changed = db.session.execute(
         update(ChecklistState)
@@ -324,7 +337,7 @@ def verify_checklist(reviewer: User, state: ChecklistState, *, confirm: bool, co
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        raise Invalid("This checklist is no longer waiting; reload the page to see what happened.")
+        raise Invalid(_("This checklist is no longer waiting; reload the page to see what happened."))
     db.session.refresh(state)
     lesson = db.session.get(Lesson, state.lesson_id)
     learner = db.session.get(User, state.user_id)
@@ -337,8 +350,11 @@ def verify_checklist(reviewer: User, state: ChecklistState, *, confirm: bool, co
         success=confirm,
         detail={"checklist_state_id": state.id, "reviewer_id": reviewer.id, "confirmed": confirm, "comment": comment},
     )
-    verdict = "confirmed your checklist" if confirm else "returned your checklist"
-    message = f"{reviewer.name} {verdict} on “{_lesson_title(lesson)}”."
+    title = _lesson_title(lesson)
+    if confirm:
+        message = _l("%(name)s confirmed your checklist on “%(title)s”.", name=reviewer.name, title=title)
+    else:
+        message = _l("%(name)s returned your checklist on “%(title)s”.", name=reviewer.name, title=title)
     notify(
         learner,
         "checklist",
@@ -350,12 +366,22 @@ def verify_checklist(reviewer: User, state: ChecklistState, *, confirm: bool, co
     return state
 
 
-def _email_body(learner: User, message: str, comment: str, link: str) -> str:
-    parts = [f"Hello {learner.name},", "", message]
+def _email_body(learner: User, message, comment: str, link: str):
+    """The e-mail, as lazy text: put into words in the learner's language when it is sent."""
     if comment:
-        parts += ["", "Their comment:", comment]
-    parts += ["", f"See it on the lesson: {link}"]
-    return "\n".join(parts)
+        return _l(
+            "Hello %(name)s,\n\n%(message)s\n\nTheir comment:\n%(comment)s\n\nSee it on the lesson: %(link)s",
+            name=learner.name,
+            message=message,
+            comment=comment,
+            link=link,
+        )
+    return _l(
+        "Hello %(name)s,\n\n%(message)s\n\nSee it on the lesson: %(link)s",
+        name=learner.name,
+        message=message,
+        link=link,
+    )
 
 
 # --- workload -------------------------------------------------------------------------------

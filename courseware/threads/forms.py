@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -11,15 +12,15 @@ from courseware.threads.services import MAX_COMMENT
 
 class CommentForm(CheckedForm):
     body = TextAreaField(
-        "Your comment",
-        validators=[DataRequired("Write something before sending."), Length(max=MAX_COMMENT)],
-        description="Markdown works: *emphasis*, lists, links.",
+        _l("Your comment"),
+        validators=[DataRequired(_l("Write something before sending.")), Length(max=MAX_COMMENT)],
+        description=_l("Markdown works: *emphasis*, lists, links."),
     )
 
 
 class NoteForm(CheckedForm):
     body = TextAreaField(
-        "Private note",
-        validators=[DataRequired("Write something before saving."), Length(max=MAX_COMMENT)],
-        description="Only you ever see these notes; not the mentee, not their manager.",
+        _l("Private note"),
+        validators=[DataRequired(_l("Write something before saving.")), Length(max=MAX_COMMENT)],
+        description=_l("Only you ever see these notes; not the mentee, not their manager."),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -52,7 +53,7 @@ def thread(subject: str, item_id: int):
             form.body.errors = [exc.message]
         else:
             db.session.commit()
-            flash("Your comment is posted.", "success")
+            flash(_("Your comment is posted."), "success")
             return redirect(_thread_url(comment))
     if form.errors:
         status = 422
@@ -97,7 +98,7 @@ def edit(comment_id: int):
             form.body.errors = [exc.message]
         else:
             db.session.commit()
-            flash("Your comment is changed.", "success")
+            flash(_("Your comment is changed."), "success")
             return redirect(_thread_url(comment))
     draft_name = EDIT_DRAFT.format(comment_id=comment_id)
     draft = None if form.is_submitted() else fill_draft(form, draft_name)
@@ -113,5 +114,5 @@ def delete(comment_id: int):
     comment = _own_comment(comment_id)
     services.delete_comment(comment)
     db.session.commit()
-    flash("Your comment is removed.", "success")
+    flash(_("Your comment is removed."), "success")
     return redirect(_thread_url(comment))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from courseware.core.links import site_path
@@ -19,7 +22,6 @@ from courseware.threads.policies import ThreadItem
 log = logging.getLogger(__name__)
 
 MAX_COMMENT = 10_000
-WHAT = {"submission": "practice work", "checklist": "checklist", "journal": "journal entry"}
 
 
 def comments_of(thread: ThreadItem) -> list[Comment]:
@@ -37,9 +39,9 @@ def clean_body(body: str) -> str:
     """The comment text stripped; Invalid when empty or longer than ``MAX_COMMENT``."""
     body = (body or "").strip()
     if not body:
-        raise Invalid("Write something before sending.", field="body")
+        raise Invalid(_("Write something before sending."), field="body")
     if len(body) > MAX_COMMENT:
-        raise Invalid(f"Keep a comment under {MAX_COMMENT:,} characters.", field="body")
+        raise Invalid(_("Keep a comment under %(most)s characters.", most=format_number(MAX_COMMENT)), field="body")
     return body
 
 
@@ -68,14 +70,33 @@ def add_comment(author: User, thread: ThreadItem, body: str) -> Comment:
         _anchor=f"comment-{comment.id}",
         _external=False,
     )
-    what = WHAT[thread.subject]
     for person in db.session.scalars(select(User).where(User.id.in_(others), User.is_active.is_(True))):
-        mine = person.id == thread.learner_id
-        message = f"{author.name} commented on {'your' if mine else 'the'} {what}."
-        notify(person, "comment", message, link, email_body=f"{message}\n\n{body.strip()[:1000]}\n")
+        message = _commented(thread.subject, person.id == thread.learner_id, author.name)
+        notify(
+            person,
+            "comment",
+            message,
+            link,
+            email_body=_l("%(message)s\n\n%(text)s\n", message=message, text=body.strip()[:1000]),
+        )
     record_event(author, COMMENTED, **_event_place(thread), detail={"where": thread.subject, "link": link})
     log.info("comment %s on %s %s by %s", comment.id, thread.subject, thread.item.id, author.id)
     return comment
+
+
+def _commented(subject: str, mine: bool, name: str):
+    """The notification of a comment, as lazy text (put into words in the reader's language)."""
+    if subject == "submission":
+        if mine:
+            return _l("%(name)s commented on your practice work.", name=name)
+        return _l("%(name)s commented on the practice work.", name=name)
+    if subject == "checklist":
+        if mine:
+            return _l("%(name)s commented on your checklist.", name=name)
+        return _l("%(name)s commented on the checklist.", name=name)
+    if mine:
+        return _l("%(name)s commented on your journal entry.", name=name)
+    return _l("%(name)s commented on the journal entry.", name=name)
 
 
 def _event_place(thread: ThreadItem) -> dict:
