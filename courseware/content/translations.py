@@ -162,7 +162,7 @@ def save_translation_text(lesson: Lesson, language: str, text: str, author: User
     if language_problem(language, course_language(course)) is not None:
         raise Invalid("Choose another language for this translation.")
     spec = parse_translation_text(
-        text,
+        text.lstrip("\r\n"),  # a text area's first line break is not part of the text
         original=original_spec(lesson, revision),
         language=language,
         source_path=f"{lesson.slug}.{language}.md",
