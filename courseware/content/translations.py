@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -157,10 +158,10 @@ def save_translation_text(lesson: Lesson, language: str, text: str, author: User
 
     revision = lesson.published_revision
     if revision is None:
-        raise Invalid("Publish the lesson before translating it.")
+        raise Invalid(_("Publish the lesson before translating it."))
     course = db.session.get(Course, lesson.course_id)
     if language_problem(language, course_language(course)) is not None:
-        raise Invalid("Choose another language for this translation.")
+        raise Invalid(_("Choose another language for this translation."))
     spec = parse_translation_text(
         text.lstrip("\r\n"),  # a text area's first line break is not part of the text
         original=original_spec(lesson, revision),
@@ -229,7 +230,7 @@ def save_course_translation(
     from courseware.content.format import language_problem
 
     if language_problem(language, course_language(course)) is not None:
-        raise Invalid("Choose another language for this translation.")
+        raise Invalid(_("Choose another language for this translation."))
     translations = course_translations(course)
     translations[language] = CourseTranslation(
         title.strip(), summary.strip(), {slug: text.strip() for slug, text in modules.items() if text.strip()}
