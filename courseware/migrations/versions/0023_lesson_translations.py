@@ -22,7 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("courses") as batch:
+    with op.batch_alter_table("courses", recreate="never") as batch:
         batch.add_column(sa.Column("language", sa.String(length=10), nullable=False, server_default="en"))
         batch.add_column(sa.Column("translations", sa.JSON(), nullable=True))
     op.create_table(
@@ -57,6 +57,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("lesson_translations")
-    with op.batch_alter_table("courses") as batch:
+    with op.batch_alter_table("courses", recreate="never") as batch:
         batch.drop_column("translations")
         batch.drop_column("language")
