@@ -1066,20 +1066,23 @@ def parse_translation_text(
 def translated_activities(original: list[dict[str, Any]], translated: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The original's activities with the texts of ``translated`` where both have the same shape;
     the original's values (type, key, correct, pass mark...) are always the ones kept. When the
-    shapes differ (the original has changed since), the original's activities as they are."""
+    shapes differ (activities, questions or choices added or removed in the original since),
+    the original's activities as they are."""
     if not _same_shape(original, translated):
         return original
     return [_overlay(one, other) for one, other in zip(original, translated, strict=True)]
 
 
 def _same_shape(a: Any, b: Any, key: str | None = None) -> bool:
+    """Whether ``a`` and ``b`` hold the same activities: the same types and keys, and as many
+    questions, choices, items and criteria in each (other values may differ)."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same_shape(a[name], b[name], name) for name in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same_shape(x, y, key) for x, y in zip(a, b, strict=True))
-    if isinstance(a, str) and isinstance(b, str) and (key in TRANSLATED_FIELDS or key == "items"):
-        return True
-    return _same_value(a, b)
+    if key in ("type", "key"):
+        return _same_value(a, b)
+    return not isinstance(a, dict | list) and not isinstance(b, dict | list)
 
 
 def _overlay(original: Any, translated: Any, key: str | None = None) -> Any:

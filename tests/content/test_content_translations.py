@@ -237,3 +237,16 @@ def test_a_course_written_in_spanish_may_be_translated_into_english(tmp_path):
 
 def test_samples_hold_each_translation():
     assert PRACTICE_AND_REFLECT_ES in TRANSLATED.values() and JUST_READING_ES in TRANSLATED.values()
+
+
+def test_shown_activities_take_the_translation_texts_and_the_original_values(tmp_path):
+    from courseware.content.format import translated_activities
+
+    course = parse_course(write_course(tmp_path, TRANSLATED))
+    first = course.lessons[0]
+    spanish = first.translations["es"].activities
+    changed = [dict(first.activities[0], pass_mark=1), first.activities[1]]
+    shown = translated_activities(changed, spanish)
+    assert shown[0]["pass_mark"] == 1 and shown[0]["questions"][0]["prompt"] == "¿Qué va primero?"
+    # Once the original's shape has changed, its activities are shown as they are.
+    assert translated_activities(first.activities[:1], spanish) == first.activities[:1]

@@ -96,3 +96,18 @@ def test_a_learner_who_switches_language_keeps_their_progress(db, client, login,
     assert status == "in_progress"  # the quiz is passed; the checklist waits for a trainer
     passed = db.session.scalars(select(QuizAttempt.passed).where(QuizAttempt.user_id == person.id)).all()
     assert passed == [True]
+
+
+def test_a_revised_translation_is_shown_at_once(db, client, login, learner_in, course):
+    from courseware.content import translations
+    from courseware.models import Lesson
+
+    login(learner_in("es"))
+    assert "Primeros pasos" in page(client.get("/learn/sample-course/first-steps")).text
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "first-steps"))
+    text = translations.translation_text(lesson, "es").replace("Primeros pasos", "Los primeros pasos")
+    translations.save_translation_text(lesson, "es", text.replace("¿Qué va primero?", "¿Qué viene antes?"), None)
+    db.session.commit()
+    shown = page(client.get("/learn/sample-course/first-steps")).text
+    assert "Los primeros pasos" in shown and "¿Qué viene antes?" in shown
+    assert "Los primeros pasos" in page(client.get("/learn/sample-course")).text
