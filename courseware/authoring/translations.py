@@ -9,7 +9,7 @@ here until it is saved again.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -71,7 +71,17 @@ def _translation_helpers():
         "lesson_translation_states": lesson_translation_states,
         "language_name": language_name,
         "course_languages": other_languages,
+        "translations_to_update": translations_to_update,
     }
+
+
+def translations_to_update(course: Course) -> dict[int, list[str]]:
+    """The languages of each of the course's lessons whose translation needs updating, read once
+    per request."""
+    memo = g.setdefault("translations_to_update", {})
+    if course.id not in memo:
+        memo[course.id] = translations.translations_needing_update(course)
+    return memo[course.id]
 
 
 def lesson_translation_states(lesson: Lesson, course: Course) -> list[dict]:

@@ -71,6 +71,24 @@ def needs_updating(translation: LessonTranslation, lesson: Lesson) -> bool:
     return translation.revision_id != lesson.published_revision_id
 
 
+def translations_needing_update(course: Course) -> dict[int, list[str]]:
+    """Lesson id -> the languages whose translation was made from another revision than the
+    lesson's published one, for the course's lessons (one query)."""
+    rows = db.session.execute(
+        select(LessonTranslation.lesson_id, LessonTranslation.language)
+        .join(Lesson, Lesson.id == LessonTranslation.lesson_id)
+        .where(
+            Lesson.course_id == course.id,
+            (LessonTranslation.revision_id.is_(None)) | (LessonTranslation.revision_id != Lesson.published_revision_id),
+        )
+        .order_by(LessonTranslation.lesson_id, LessonTranslation.language)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for lesson_id, language in rows:
+        found.setdefault(lesson_id, []).append(language)
+    return found
+
+
 def original_spec(lesson: Lesson, revision: LessonRevision) -> LessonSpec:
     return LessonSpec(
         slug=lesson.slug,

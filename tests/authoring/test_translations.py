@@ -89,11 +89,13 @@ def test_revising_the_original_marks_the_translation_until_it_is_revised(client,
     editor = page(client.get(f"/author/lessons/{lesson.id}/edit")).text
     assert "needs updating" in editor
     assert "needs updating" in page(client.get(url)).text
+    assert "Spanish: needs updating" in page(client.get(f"/author/courses/{course.id}")).text
 
     response = _save(client, lesson, form_on(client.get(url), url)["text"][0].replace("Lesson", "Lección"))
     assert response.status_code == 302
     editor = page(client.get(f"/author/lessons/{lesson.id}/edit")).text
     assert "needs updating" not in editor and "up to date" in editor
+    assert "needs updating" not in page(client.get(f"/author/courses/{course.id}")).text
 
 
 def test_learners_never_see_needs_updating_and_still_read_the_translation(
