@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.auth.preferences import bp as preferences_bp
     from courseware.auth.routes import bp as auth_bp
     from courseware.authoring.routes import bp as author_bp
+    from courseware.authoring.translations import bp as translations_bp
     from courseware.core.routes import bp as core_bp
     from courseware.covers.routes import bp as covers_bp
     from courseware.discussions.routes import bp as discussions_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(author_bp, url_prefix="/author")
+    app.register_blueprint(translations_bp, url_prefix="/author")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(evidence_bp, url_prefix="/evidence")
     app.register_blueprint(threads_bp, url_prefix="/threads")

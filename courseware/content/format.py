@@ -22,9 +22,15 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from courseware.content.render import IMAGE_NAME_RE, image_references
 from courseware.core.validators import UNTYPABLE
 from courseware.exceptions import DomainError
+from courseware.i18n import LANGUAGES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(\d+)-(.*)\.md$")
+# A translation of ``NN-slug.md`` sits beside it as ``NN-slug.<language>.md``.
+TRANSLATION_FILE_RE = re.compile(r"^(\d+)-([a-z0-9-]+)\.([A-Za-z_-]{1,20})\.md$")
+# The languages a course is written or translated in: the interface's languages.
+COURSE_LANGUAGES = tuple(LANGUAGES)
+DEFAULT_COURSE_LANGUAGE = "en"
 COURSE_FILE = "course.yaml"
 MIN_MINUTES, MAX_MINUTES = 1, 120
 MAX_SLUG_LENGTH = 80  # the slug and activity key columns
@@ -55,7 +61,15 @@ ACTIVITY_FIELDS = {
 }
 OPTIONAL_ACTIVITY_FIELDS = {"verified_by": "trainer", "approval": "required"}
 COURSE_KEYS = ("slug", "title", "summary", "modules")
-COURSE_OPTIONAL_KEYS = ("discussion", "cover")
+COURSE_OPTIONAL_KEYS = ("language", "discussion", "cover", "translations")
+COURSE_TRANSLATION_KEYS = ("title", "summary")
+COURSE_TRANSLATION_OPTIONAL_KEYS = ("modules",)
+# What a translation's front matter holds; the rest of the front matter belongs to the lesson.
+TRANSLATION_KEYS = ("title",)
+TRANSLATION_OPTIONAL_KEYS = ("activities",)
+# The values in activities that a learner reads and a translation translates; every other
+# value (type, id, pass_mark, correct, verified_by, approval, file, unit) is the original's.
+TRANSLATED_FIELDS = ("prompt", "text", "feedback", "name", "good")
 # A course's cover image: a PNG, JPEG or WebP file beside course.yaml, kept byte for byte.
 MAX_COVER_BYTES = 2 * 1024 * 1024
 MAX_COVER_NAME = 120
@@ -76,6 +90,18 @@ CRITERION_KEYS = ("name", "good")
 
 
 @dataclass
+class TranslationSpec:
+    """A lesson's translation (``NN-slug.<language>.md``): its title, body and activities in
+    ``language``. The activities are the original's, normalised, with every text translated."""
+
+    language: str
+    title: str
+    body: str
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    source_path: str = field(default="", compare=False)
+
+
+@dataclass
 class LessonSpec:
     """One lesson as the files describe it; ``activities`` are normalised dicts with ``key``."""
 
@@ -88,6 +114,8 @@ class LessonSpec:
     discussion: bool | None = None
     # Where it was read from (relative, for messages); not part of the content.
     source_path: str = field(default="", compare=False)
+    # Its translations, by language, in language order.
+    translations: dict[str, TranslationSpec] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +147,16 @@ class ImageSpec:
 
 
 @dataclass
+class CourseTranslation:
+    """The course's title, summary and module titles (by module slug) in one other language;
+    a module left out keeps its own title."""
+
+    title: str
+    summary: str
+    modules: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class CourseSpec:
     slug: str
     title: str
@@ -130,6 +168,9 @@ class CourseSpec:
     cover: CoverSpec | None = None
     # The files of images/, by name order.
     images: list[ImageSpec] = field(default_factory=list)
+    # The language the course is written in, and its titles in others (by language, in order).
+    language: str = DEFAULT_COURSE_LANGUAGE
+    translations: dict[str, CourseTranslation] = field(default_factory=dict)
 
     @property
     def lessons(self) -> list[LessonSpec]:
@@ -823,6 +864,237 @@ def parse_lesson_text(text: str, *, slug: str, source_path: str = "<lesson>") ->
     return spec
 
 
+# --- translations ---------------------------------------------------------------------------
+
+
+def _activity_names(activities: list[dict[str, Any]]) -> list[str]:
+    """Each activity named as a writer would: "quiz", or "quiz 2" when there are several."""
+    types = [activity["type"] for activity in activities]
+    seen: dict[str, int] = {}
+    names = []
+    for kind in types:
+        seen[kind] = seen.get(kind, 0) + 1
+        names.append(kind if types.count(kind) == 1 else f"{kind} {seen[kind]}")
+    return names
+
+
+def language_problem(language: str, course_language: str) -> str | None:
+    """What is wrong with ``language`` as a translation of a course written in ``course_language``."""
+    if language not in COURSE_LANGUAGES:
+        return (
+            f"'{_shown(language, 20)}' is not a language courses are translated into "
+            f"(known: {', '.join(code for code in COURSE_LANGUAGES if code != course_language)})"
+        )
+    if language == course_language:
+        return (
+            f"the course is written in '{course_language}' (course.yaml's language), so it has no translation into it"
+        )
+    return None
+
+
+def _value_line(raw: Any, key: str) -> int | None:
+    if isinstance(raw, _Mapping):
+        return raw.value_lines.get(key, raw.line)
+    return getattr(raw, "line", None)
+
+
+def _same_value(mine: Any, theirs: Any) -> bool:
+    return mine == theirs and type(mine) is type(theirs)
+
+
+_SUB_WHERE = {
+    "questions": "{where} question {n}",
+    "choices": "{where}, choice {n}",
+    "rubric": "{where} rubric criterion {n}",
+}
+
+
+def _compare_values(check: _Checker, raw: Any, mine: dict, theirs: dict, where: str, original: str) -> None:
+    """Problems where the translated activity ``mine`` differs from the original's ``theirs``
+    in anything but its texts; ``raw`` is what was read from the file (for lines)."""
+    for key in [*theirs, *(name for name in mine if name not in theirs)]:
+        if key in ("key", "type"):
+            continue
+        a, b = mine.get(key), theirs.get(key)
+        line = _value_line(raw, key)
+        if key in TRANSLATED_FIELDS and isinstance(a, str) and isinstance(b, str):
+            continue
+        if isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                check.add(
+                    line,
+                    f"{where}: '{key}' has {len(a)} entries here and {len(b)} in the original {original}; "
+                    "a translation keeps the original's entries, in the same order",
+                )
+                continue
+            if key == "items":
+                continue  # a checklist's items are texts
+            items = raw.get(key) if isinstance(raw, _Mapping) else None
+            for index, (one, other) in enumerate(zip(a, b, strict=True)):
+                sub = _SUB_WHERE.get(key, "{where} " + key + " {n}").format(where=where, n=index + 1)
+                item_raw = items[index] if isinstance(items, list) and index < len(items) else raw
+                if isinstance(one, dict) and isinstance(other, dict):
+                    _compare_values(check, item_raw, one, other, sub, original)
+                elif not _same_value(one, other):
+                    check.add(line, f"{sub} differs from the original {original}; a translation changes only texts")
+            continue
+        if not _same_value(a, b):
+            shown = "left out" if key not in mine else _describe(a)
+            check.add(
+                line,
+                f"{where}: '{key}' is {shown} here but {_describe(b) if key in theirs else 'left out'} in the original "
+                f"{original}; a translation changes only the texts a learner reads, so copy the original's value",
+            )
+
+
+def _compare_activities(
+    check: _Checker, data: _Mapping, translated: list[dict[str, Any]], original: LessonSpec, original_name: str
+) -> None:
+    """Problems where the translation's activities do not match the original's in shape or values."""
+    raw = data.get("activities")
+    line = data.value_line("activities") if "activities" in data else data.line
+    if len(translated) != len(original.activities):
+        check.add(
+            line,
+            f"the translation has {len(translated)} activities and the original {original_name} has "
+            f"{len(original.activities)}: translate each of the original's activities, in the same order",
+        )
+        return
+    names = _activity_names(original.activities)
+    for index, (mine, theirs) in enumerate(zip(translated, original.activities, strict=True)):
+        item = raw[index] if isinstance(raw, list) else data
+        where = names[index]
+        if mine["type"] != theirs["type"]:
+            check.add(
+                _value_line(item, "type"),
+                f"activity {index + 1} is a {mine['type']} here but a {theirs['type']} in the original "
+                f"{original_name}; keep the original's activities in the same order",
+            )
+            continue
+        if mine["key"] != theirs["key"]:
+            check.add(
+                _value_line(item, "id"),
+                f"{where}: its id is '{mine['key']}' here but '{theirs['key']}' in the original {original_name}; "
+                "copy the original's id (or leave it out where the original does)",
+            )
+        _compare_values(check, item, mine, theirs, where, original_name)
+
+
+def _check_translation_text(
+    check: _Checker,
+    text: str,
+    original: LessonSpec,
+    original_name: str,
+    language: str,
+    budget: ImportBudget | None = None,
+) -> TranslationSpec | None:
+    if not _typable(check, text):
+        return None
+    parts = _split_front_matter(check, text)
+    if parts is None:
+        return None
+    front, body = parts
+    body = _check_body(check, body, front.count("\n") + 3, budget)
+    read, data = _read_yaml(check, front, 2, budget)
+    if not read:
+        return None
+    if not isinstance(data, _Mapping):
+        check.add(2, "the front matter of a translation must be key: value lines with title and activities")
+        return None
+    before = check.count
+    allowed = (*TRANSLATION_KEYS, *TRANSLATION_OPTIONAL_KEYS)
+    for key in data:
+        if key in allowed:
+            continue
+        if key in (*LESSON_KEYS, *LESSON_OPTIONAL_KEYS):
+            check.add(
+                data.key_lines[key],
+                f"'{key}' belongs to the lesson and is read from the original {original_name}: "
+                "a translation holds only title and activities",
+            )
+            continue
+        guess = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{guess[0]}'?" if guess else f"allowed here: {', '.join(allowed)}"
+        check.add(data.key_lines[key], f"unknown key '{_shown(key, 60)}' ({hint})")
+    if "title" not in data:
+        check.add(data.line, "'title' is missing")
+    title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
+    activities: list[dict[str, Any]] | None = []
+    if "activities" in data:
+        if not original.activities and data["activities"]:
+            check.add(
+                data.key_lines["activities"],
+                f"the original {original_name} has no activities, so its translation has none either: "
+                "remove 'activities'",
+            )
+        else:
+            activities = _check_activities(check, data)
+            if activities is not None:
+                _compare_activities(check, data, activities, original, original_name)
+    elif original.activities:
+        check.add(
+            data.line,
+            f"'activities' is missing: the original {original_name} has {len(original.activities)}; "
+            "translate each of them here, in the same order",
+        )
+    if check.count != before or body is None:
+        return None
+    return TranslationSpec(
+        language=language, title=title, body=body, activities=activities or [], source_path=check.path
+    )
+
+
+def parse_translation_text(
+    text: str, *, original: LessonSpec, language: str, source_path: str = "<translation>", original_name: str = ""
+) -> TranslationSpec:
+    """Parse the text of one translation of ``original``; raise :class:`InvalidLessonFile` listing
+    its problems (among them any activity that differs from the original's but in its texts)."""
+    problems: list[Problem] = []
+    check = _Checker(source_path, problems)
+    spec = _check_translation_text(
+        check,
+        text.removeprefix("\ufeff").replace("\r\n", "\n"),
+        original,
+        original_name or f"lesson {original.slug}",
+        language,
+    )
+    if problems or spec is None:
+        raise InvalidLessonFile(problems)
+    return spec
+
+
+def translated_activities(original: list[dict[str, Any]], translated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The original's activities with the texts of ``translated`` where both have the same shape;
+    the original's values (type, key, correct, pass mark...) are always the ones kept. When the
+    shapes differ (activities, questions or choices added or removed in the original since),
+    the original's activities as they are."""
+    if not _same_shape(original, translated):
+        return original
+    return [_overlay(one, other) for one, other in zip(original, translated, strict=True)]
+
+
+def _same_shape(a: Any, b: Any, key: str | None = None) -> bool:
+    """Whether ``a`` and ``b`` hold the same activities: the same types and keys, and as many
+    questions, choices, items and criteria in each (other values may differ)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_shape(a[name], b[name], name) for name in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_shape(x, y, key) for x, y in zip(a, b, strict=True))
+    if key in ("type", "key"):
+        return _same_value(a, b)
+    return not isinstance(a, dict | list) and not isinstance(b, dict | list)
+
+
+def _overlay(original: Any, translated: Any, key: str | None = None) -> Any:
+    if isinstance(original, dict):
+        return {name: _overlay(value, translated[name], name) for name, value in original.items()}
+    if isinstance(original, list):
+        return [_overlay(one, other, key) for one, other in zip(original, translated, strict=True)]
+    if isinstance(original, str) and (key in TRANSLATED_FIELDS or key == "items"):
+        return translated
+    return original
+
+
 # --- courses ------------------------------------------------------------------------------
 
 
@@ -911,7 +1183,7 @@ class _CourseReader:
     def _check_image_references(self, modules: list[ModuleSpec], names: set[str]) -> None:
         """Every ``images/<name>`` a lesson shows must be a file of images/."""
         for module in modules:
-            for lesson in module.lessons:
+            for lesson in [item for spec in module.lessons for item in (spec, *spec.translations.values())]:
                 for name in image_references(lesson.body):
                     if name in names:
                         continue
@@ -956,6 +1228,7 @@ class _CourseReader:
         title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
         summary = _text(check, data, "summary", "")
         discussion = _flag(check, data, "discussion", "")
+        self.language = self._read_language(check, data)
         modules = []
         listed: dict[str, int] = {}
         unnamed_module = False
@@ -1010,6 +1283,7 @@ class _CourseReader:
                         f"the folder {self.show(child)}/ is not listed under 'modules': "
                         "add it to the list, or move it out of the course folder",
                     )
+        translations = self._read_translations(check, data, listed) if "translations" in data else {}
         if check.count:
             return None, modules
         course = CourseSpec(
@@ -1020,8 +1294,79 @@ class _CourseReader:
             discussion=bool(discussion),
             source_path=self.show(self.folder),
             cover=cover,
+            language=self.language,
+            translations=translations,
         )
         return course, modules
+
+    def _read_language(self, check: _Checker, data: _Mapping) -> str:
+        """The language course.yaml says the course is written in (``en`` when it says none)."""
+        if "language" not in data:
+            return DEFAULT_COURSE_LANGUAGE
+        value = data["language"]
+        if not isinstance(value, str) or value not in COURSE_LANGUAGES:
+            check.add(
+                data.value_line("language"),
+                f"'language' must be one of {', '.join(COURSE_LANGUAGES)} (the language the course is written in), "
+                f"not {_describe(value)}",
+            )
+            return DEFAULT_COURSE_LANGUAGE
+        return value
+
+    def _read_translations(self, check: _Checker, data: _Mapping, modules: dict[str, int]) -> dict:
+        """The course's title, summary and module titles in other languages, by language."""
+        entries = data["translations"]
+        if not isinstance(entries, _Mapping):
+            check.add(
+                data.value_line("translations"),
+                f"'translations' must be key: value lines, one per language (like 'es:'), not {_describe(entries)}",
+            )
+            return {}
+        result = {}
+        for language, entry in entries.items():
+            line = entries.key_lines[language]
+            problem = language_problem(str(language), self.language)
+            if problem is not None:
+                check.add(line, f"translations: {problem}")
+                continue
+            where = f"translations: {language}"
+            if not isinstance(entry, _Mapping):
+                check.add(
+                    entries.value_line(language),
+                    f"{where} must be key: value lines with title, summary and modules, not {_describe(entry)}",
+                )
+                continue
+            before = check.count
+            _check_keys(check, entry, where, COURSE_TRANSLATION_KEYS, COURSE_TRANSLATION_OPTIONAL_KEYS)
+            title = _text(check, entry, "title", where, MAX_TITLE_LENGTH)
+            summary = _text(check, entry, "summary", where)
+            titles: dict[str, str] = {}
+            if "modules" in entry:
+                listed = entry["modules"]
+                if not isinstance(listed, _Mapping):
+                    check.add(
+                        entry.value_line("modules"),
+                        f"{where}: 'modules' must be key: value lines, a module slug and its title on each, "
+                        f"not {_describe(listed)}",
+                    )
+                    listed = _Mapping()
+                    listed.line, listed.key_lines, listed.value_lines = entry.line, {}, {}
+                for module_slug in listed:
+                    if module_slug not in modules:
+                        check.add(
+                            listed.key_lines[module_slug],
+                            f"{where}: '{_shown(module_slug, 60)}' is not one of the modules listed under 'modules'",
+                        )
+                        continue
+                    module_title = _text(check, listed, module_slug, f"{where} modules", MAX_TITLE_LENGTH)
+                    if module_title is not None:
+                        titles[module_slug] = module_title
+            if check.count == before:
+                order = list(modules)
+                result[language] = CourseTranslation(
+                    title, summary, dict(sorted(titles.items(), key=lambda item: order.index(item[0])))
+                )
+        return dict(sorted(result.items()))
 
     def _read_cover(self, check: _Checker, data: _Mapping) -> CoverSpec | None:
         """The cover image course.yaml names: a file beside it that is a PNG, JPEG or WebP image."""
@@ -1080,8 +1425,13 @@ class _CourseReader:
     def _read_module(self, folder: Path, seen_lessons: dict[str, str]) -> list[LessonSpec]:
         numbered: list[tuple[int, str, LessonSpec | None]] = []
         numbers: dict[int, str] = {}
+        translations: list[tuple[Path, re.Match]] = []
         for path in sorted(folder.iterdir()):
             if _hidden(path) or not path.is_file() or path.suffix.lower() != ".md":
+                continue
+            translation = TRANSLATION_FILE_RE.match(path.name)
+            if translation is not None:
+                translations.append((path, translation))
                 continue
             check = _Checker(self.show(path), self.problems)
             match = LESSON_FILE_RE.match(path.name)
@@ -1112,7 +1462,36 @@ class _CourseReader:
                 self.texts[check.path] = text
             if match is not None:
                 numbered.append((int(match.group(1)), path.name, spec))
+        self._read_translations_of(folder, translations, {name: spec for _, name, spec in numbered})
         return [spec for _, _, spec in sorted(numbered, key=lambda entry: entry[:2]) if spec is not None]
+
+    def _read_translations_of(
+        self, folder: Path, translations: list[tuple[Path, re.Match]], originals: dict[str, LessonSpec | None]
+    ) -> None:
+        """Read each translation in the module's folder and hang it on its original."""
+        for path, match in translations:
+            check = _Checker(self.show(path), self.problems)
+            number, slug, language = match.groups()
+            original_name = f"{number}-{slug}.md"
+            problem = language_problem(language, getattr(self, "language", DEFAULT_COURSE_LANGUAGE))
+            if problem is not None:
+                check.add(1, f"{problem}; a translation of {original_name} is named like {number}-{slug}.es.md")
+                continue
+            if original_name not in originals:
+                check.add(
+                    1,
+                    f"this translates {original_name}, which is not in {self.show(folder)}/: "
+                    "add the original beside it, or give the translation the original's name with the language",
+                )
+                continue
+            original = originals[original_name]
+            text = _read_text(check, path)
+            if original is None or text is None:
+                continue  # the original's own problems are reported with it
+            spec = _check_translation_text(check, text, original, original_name, language, self.budget)
+            if spec is not None:
+                self.texts[check.path] = text
+                original.translations = dict(sorted({**original.translations, language: spec}.items()))
 
 
 def image_name_ok(name: str) -> bool:
@@ -1295,9 +1674,26 @@ def dump_lesson(lesson: LessonSpec) -> str:
     return f"---\n{front}---\n" + (f"\n{body}\n" if body else "")
 
 
+def dump_translation(lesson: LessonSpec, translation: TranslationSpec) -> str:
+    """The translation's file in canonical form: front matter (title, and activities when the
+    lesson has any), then body, laid out as :func:`dump_lesson` lays out the original."""
+    header: dict[str, Any] = {"title": translation.title}
+    if lesson.activities or translation.activities:
+        counts: dict[str, int] = {}
+        activities = []
+        for activity in translation.activities:
+            counts[activity["type"]] = counts.get(activity["type"], 0) + 1
+            activities.append(_activity_for_file(activity, f"{activity['type']}-{counts[activity['type']]}"))
+        header["activities"] = activities
+    front = _dump_yaml(header)
+    body = _normalise_body(translation.body)
+    return f"---\n{front}---\n" + (f"\n{body}\n" if body else "")
+
+
 def dump_course_yaml(course: CourseSpec) -> str:
-    """``course.yaml`` in canonical form; ``optional`` appears only on optional modules, and
-    ``discussion`` only when the course opens one under its lessons."""
+    """``course.yaml`` in canonical form; ``optional`` appears only on optional modules,
+    ``language`` only when it is not English, ``discussion`` only when the course opens one under
+    its lessons, and ``translations`` (after the modules) only when there are some."""
     modules = []
     for module in course.modules:
         entry: dict[str, Any] = {"slug": module.slug, "title": module.title}
@@ -1305,14 +1701,29 @@ def dump_course_yaml(course: CourseSpec) -> str:
             entry["optional"] = True
         modules.append(entry)
     data: dict[str, Any] = {"slug": course.slug, "title": course.title, "summary": course.summary}
+    if course.language != DEFAULT_COURSE_LANGUAGE:
+        data["language"] = course.language
     if course.discussion:
         data["discussion"] = True
     if course.cover is not None:
         data["cover"] = course.cover.filename
     data["modules"] = modules
+    if course.translations:
+        translations: dict[str, Any] = {}
+        for language, translation in course.translations.items():
+            entry = {"title": translation.title, "summary": translation.summary}
+            if translation.modules:
+                entry["modules"] = dict(translation.modules)
+            translations[language] = entry
+        data["translations"] = translations
     return _dump_yaml(data)
 
 
 def lesson_file_name(position: int, slug: str) -> str:
     """The file name of the lesson at 1-based ``position`` in its module: ``01-slug.md``."""
     return f"{position:02d}-{slug}.md"
+
+
+def translation_file_name(position: int, slug: str, language: str) -> str:
+    """The file name of the lesson's translation into ``language``: ``01-slug.es.md``."""
+    return f"{position:02d}-{slug}.{language}.md"

@@ -47,6 +47,8 @@ class PublishedRevision:
     body_html: Markup
     # The lesson's own say on its discussion (None follows the course).
     discussion: bool | None = None
+    # Which translation (and which version of it) this is shown in; () for the original.
+    version: tuple = ()
 
 
 @dataclass(frozen=True)

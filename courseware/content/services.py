@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from courseware.content import translations
 from courseware.content.format import (
     COURSE_FILE,
     IMAGES_FOLDER,
@@ -28,9 +29,11 @@ from courseware.content.format import (
     Problem,
     dump_course_yaml,
     dump_lesson,
+    dump_translation,
     find_courses,
     lesson_file_name,
     parse_lesson_text,
+    translation_file_name,
 )
 from courseware.content.render import image_base, render_markdown
 from courseware.covers import services as covers
@@ -242,6 +245,8 @@ def _import_course(spec: CourseSpec, author: User | None, opened: dict) -> tuple
     course = _locked_course(spec, author)
     course.title, course.summary, course.status = spec.title, spec.summary, "published"
     course.discussion = spec.discussion
+    course.language = spec.language
+    translations.set_course_translations(course, spec.translations)
     db.session.flush()
     covers.set_cover(course, spec.cover)
     images.set_images(course, spec.images)
@@ -283,11 +288,13 @@ def _import_course(spec: CourseSpec, author: User | None, opened: dict) -> tuple
                 lesson = Lesson(course_id=course.id, module_id=module.id, slug=lesson_spec.slug, position=position)
                 db.session.add(lesson)
                 _publish_if_changed(lesson, lesson_spec, author)
+                translations.import_translations(lesson, lesson_spec, author)
                 counts["created"] += 1
                 continue
             changed = lesson.module_id != module.id or lesson.position != position or lesson.archived_at is not None
             lesson.module_id, lesson.position, lesson.archived_at = module.id, position, None
             changed = _publish_if_changed(lesson, lesson_spec, author, force=new_package) or changed
+            translations.import_translations(lesson, lesson_spec, author)
             counts["updated" if changed else "unchanged"] += 1
     listed_lessons = {lesson.slug for lesson in spec.lessons}
     for lesson in lessons.values():
@@ -376,6 +383,10 @@ def course_spec(course: Course) -> CourseSpec:
                     body=revision.body,
                     activities=revision.activities,
                     discussion=revision.discussion,
+                    translations={
+                        language: translations.translation_spec(lesson, translation)
+                        for language, translation in translations.lesson_translations(lesson).items()
+                    },
                 )
             )
         module = ModuleSpec(entry.module.slug, entry.module.title, entry.module.optional, lessons)
@@ -389,6 +400,8 @@ def course_spec(course: Course) -> CourseSpec:
         discussion=course.discussion,
         cover=covers.cover_spec(course),
         images=images.image_specs(course),
+        language=translations.course_language(course),
+        translations=translations.course_translations(course),
     )
 
 
@@ -440,6 +453,11 @@ def export_course(course: Course, dest_dir: str | Path, *, replace: bool = False
         module_folder.mkdir()
         for position, lesson in enumerate(module.lessons, start=1):
             _write(module_folder / lesson_file_name(position, lesson.slug), dump_lesson(lesson))
+            for language, translation in lesson.translations.items():
+                _write(
+                    module_folder / translation_file_name(position, lesson.slug, language),
+                    dump_translation(lesson, translation),
+                )
         for name, data in module.packages.items():
             (module_folder / name).write_bytes(data)
     log.info("Exported course %s to %s", course.slug, folder)

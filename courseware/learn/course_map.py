@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
+from courseware.content import translations
 from courseware.content.published import PublishedLesson, course_outlines
 from courseware.core.numbers import percent
 from courseware.exceptions import NotAllowed, NotOpenYet
 from courseware.extensions import db
+from courseware.i18n import select_locale
 from courseware.models import Course, Enrollment, LessonProgress, User
 
 
@@ -118,7 +120,21 @@ def build_course_maps(user: User, courses: list[Course]) -> dict[int, CourseMap]
     or handed in for review. Lessons of optional modules never hold later ones back.
     """
     modules = _modules_with_states(user, courses)
+    _in_language(courses, modules, select_locale())
     return {course.id: CourseMap(course=course, modules=modules[course.id]) for course in courses}
+
+
+def _in_language(courses: list[Course], modules: dict[int, list[ModuleItem]], language: str) -> None:
+    """Module and lesson titles in ``language`` where the course has them translated."""
+    for course in courses:
+        module_titles = translations.module_titles(course, language)
+        lesson_titles = translations.lesson_titles(course, language)
+        if not module_titles and not lesson_titles:
+            continue
+        for module in modules[course.id]:
+            module.title = module_titles.get(module.slug, module.title)
+            for lesson in module.lessons:
+                lesson.title = lesson_titles.get(lesson.id, lesson.title)
 
 
 def _modules_with_states(user: User, courses: list[Course]) -> dict[int, list[ModuleItem]]:
@@ -184,7 +200,10 @@ def my_courses(user: User) -> list[CourseCard]:
         )
     ).all()
     maps = build_course_maps(user, [course for _, course in rows])
-    return [CourseCard(enrollment, course, maps[course.id]) for enrollment, course in rows]
+    language = select_locale()
+    return [
+        CourseCard(enrollment, translations.course_in(course, language), maps[course.id]) for enrollment, course in rows
+    ]
 
 
 def lesson_for_learner(user: User, course: Course, slug: str) -> tuple[PublishedLesson, CourseMap]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from flask import session
 
+from courseware.content import translations
 from courseware.drafts.keeping import fill_draft
 from courseware.evidence.services import evidence_of_checklist, evidence_of_submissions
+from courseware.i18n import select_locale
 from courseware.learn.activities import checklist_state, quiz_attempts, reflection_entry, submissions
 from courseware.learn.course_map import CourseMap, LessonItem, ModuleItem
 from courseware.learn.form_keys import new_form_key
@@ -92,7 +94,8 @@ def lesson_page(
     holds the learner's draft of it, when they have one (``draft``, under ``draft_name``).
     """
     forms = forms or {}
-    revision = lesson.published_revision
+    # Shown in the page's language where the lesson is translated; answers are checked against the original.
+    revision = translations.revision_in(cmap.course, lesson.id, lesson.published_revision, select_locale())
     item = cmap.find(lesson.slug)
     previous, following = cmap.neighbours(lesson.slug)
     module = next(m for m in cmap.modules if m.id == item.module_id)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from courseware.auth.policies import role_required
+from courseware.content import translations
 from courseware.core import times
 from courseware.core.caching import content_cache
 from courseware.core.validators import CheckedForm, int_param, text_param, whole_number
@@ -117,7 +118,7 @@ def course(course_slug: str):
     """The course outline: modules and lessons with the learner's state of each."""
     course, enrollment = _course(course_slug)
     cmap = course_map(current_user, course)
-    return render_template("learn/course.html", course=course, enrollment=enrollment, cmap=cmap)
+    return render_template("learn/course.html", course=_in_language(course), enrollment=enrollment, cmap=cmap)
 
 
 @bp.route("/learn/<course_slug>/continue")
@@ -146,12 +147,12 @@ def render_lesson(course, enrollment, lesson, cmap, *, status: int = 200, forms=
             panel["questions_html"] = _quiz_questions(page.revision, panel)
     return render_template(
         "learn/lesson.html",
-        course=course,
+        course=_in_language(course),
         enrollment=enrollment,
         lesson=lesson,
         revision=page.revision,
         body_html=page.revision.body_html,
-        menu_html=_course_menu(course, cmap, page.item),
+        menu_html=_course_menu(_in_language(course), cmap, page.item),
         item=page.item,
         module=page.module,
         cmap=cmap,
@@ -162,9 +163,14 @@ def render_lesson(course, enrollment, lesson, cmap, *, status: int = 200, forms=
     ), status
 
 
+def _in_language(course):
+    """The course with its title and summary in the page's language, where it has them."""
+    return translations.course_in(course, select_locale())
+
+
 def _fragment(cache_key: tuple, template: str, **context) -> Markup:
-    """A part of a page that depends on ``cache_key`` and the language alone, rendered once per
-    worker and kept."""
+    """A part of a page that depends on ``cache_key`` and the page's language alone, rendered
+    once per worker and kept."""
     cache_key = ("fragment", template, select_locale(), *cache_key)
     return content_cache().get_or_make(cache_key, lambda: Markup(render_template(template, **context)))
 
@@ -189,7 +195,9 @@ def _quiz_questions(revision, panel: dict) -> Markup:
     }
     if panel["values"] or panel["result"] or panel["missing"]:
         return Markup(render_template("learn/_quiz_questions.html", **context))
-    return _fragment((revision.id, activity["key"]), "learn/_quiz_questions.html", **context)
+    return _fragment(
+        (revision.id, getattr(revision, "version", ()), activity["key"]), "learn/_quiz_questions.html", **context
+    )
 
 
 @bp.route("/learn/<course_slug>/<lesson_slug>")
@@ -217,7 +225,12 @@ def _locked_lesson(course, cmap, lesson_slug: str):
     item = cmap.find(lesson_slug)
     module = next(m for m in cmap.modules if m.id == item.module_id)
     return render_template(
-        "learn/locked.html", course=course, cmap=cmap, item=item, module=module, next_lesson=cmap.next_lesson
+        "learn/locked.html",
+        course=_in_language(course),
+        cmap=cmap,
+        item=item,
+        module=module,
+        next_lesson=cmap.next_lesson,
     ), 403
 
 

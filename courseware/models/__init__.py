@@ -18,7 +18,16 @@ from courseware.models.accounts import (
     UserSession,
     fold_team_name,
 )
-from courseware.models.courses import Course, CourseCover, CourseImage, CourseStaff, Lesson, LessonRevision, Module
+from courseware.models.courses import (
+    Course,
+    CourseCover,
+    CourseImage,
+    CourseStaff,
+    Lesson,
+    LessonRevision,
+    LessonTranslation,
+    Module,
+)
 from courseware.models.discussions import DiscussionPost
 from courseware.models.drafts import FORM_NAME_LENGTH, Draft, UnsentForm
 from courseware.models.evidence import EVIDENCE_KINDS, EvidenceFile, StoredFile
@@ -103,6 +112,7 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "LessonRevision",
+    "LessonTranslation",
     "MailDelivery",
     "ManagerScope",
     "Mentorship",

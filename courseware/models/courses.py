@@ -38,6 +38,10 @@ class Course(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The language the course is written in, and its title, summary and module titles in others:
+    # {language: {"title": ..., "summary": ..., "modules": {module slug: title}}}.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
@@ -150,6 +154,29 @@ class LessonRevision(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lesson: Mapped[Lesson] = relationship(foreign_keys=[lesson_id])
+
+
+class LessonTranslation(Base):
+    """A lesson in another language: its title, body and activities (the original's, with their
+    texts translated), and the original revision it was made from. When the lesson's published
+    revision is another one, the translation needs updating (trainers are told; learners are not)."""
+
+    __tablename__ = "lesson_translations"
+    __table_args__ = (UniqueConstraint("lesson_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Sanitised HTML of the body, rendered when the translation is saved.
+    body_html: Mapped[str | None] = mapped_column(Text)
+    activities: Mapped[list] = mapped_column(JSON, default=list)
+    # The revision of the original this translation was made from (or last brought in step with).
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("lesson_revisions.id", ondelete="SET NULL"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @event.listens_for(Session, "before_flush")

@@ -334,3 +334,20 @@ def test_what_an_ended_process_left_is_removed_before_the_next_import(client, db
     assert upload(client, good_zip()).status_code == 302
 
     assert sorted(path.name for path in temp_root.iterdir()) == sorted([running.name, unrelated.name, link.name])
+
+
+def test_a_zip_with_translations_round_trips_byte_for_byte(client, db, login, trainer):
+    from tests.content.samples import SAMPLE, TRANSLATED
+
+    login(trainer)
+    original = {f"sample-course/{name}": text for name, text in {**SAMPLE, **TRANSLATED}.items()}
+    assert upload(client, make_zip(original)).status_code == 302
+    course = db.session.scalar(select(Course).where(Course.slug == "sample-course"))
+
+    data = client.get(f"/author/courses/{course.id}/export.zip").data
+    downloaded = zipfile.ZipFile(io.BytesIO(data))
+    files = {name: downloaded.read(name).decode() for name in downloaded.namelist() if not name.endswith("/")}
+    assert files == original
+
+    response = upload(client, data)
+    assert "0 new lessons, 0 changed, 3 unchanged, 0 archived" in page(client.get(response.location)).text

@@ -132,3 +132,115 @@ def nested_aliases(levels: int = 9, fan_out: int = 9) -> str:
     for level in range(1, levels + 1):
         lines.append(f"lol{level}: &l{level} [{', '.join([f'*l{level - 1}'] * fan_out)}]")
     return "\n".join(lines) + "\n"
+
+
+# The sample course with translations: course titles in Spanish and French, lessons in Spanish
+# (every one) and French (one). Line numbers matter here too.
+TRANSLATED_COURSE_YAML = (
+    COURSE_YAML
+    + """\
+translations:
+  es:
+    title: Curso de ejemplo
+    summary: Un curso pequeño para las pruebas, con cada tipo de actividad.
+    modules:
+      basics: Lo básico
+      extras: Extras
+  fr:
+    title: Cours d'exemple
+    summary: Un petit cours pour les tests, avec chaque type d'activité.
+"""
+)
+
+FIRST_STEPS_ES = """\
+---
+title: Primeros pasos
+activities:
+  - type: quiz
+    pass_mark: 2
+    questions:
+      - prompt: ¿Qué va primero?
+        choices:
+          - text: Los objetivos
+            correct: true
+            feedback: Te dicen qué escuchar.
+          - text: Publicar
+            correct: false
+            feedback: Si publicas antes de escuchar, te pierdes la conversación.
+      - prompt: ¿Dónde puedes escuchar?
+        choices:
+          - text: En los foros
+            correct: true
+            feedback: Allí la gente hace preguntas reales.
+          - text: Con búsquedas guardadas
+            correct: true
+            feedback: Te traen las conversaciones.
+          - text: Solo en tu propio muro
+            correct: false
+            feedback: Solo oirías a quien ya te sigue.
+  - type: checklist
+    items:
+      - Guarda una búsqueda con el nombre de la organización
+      - Guarda una búsqueda sobre la causa
+    verified_by: trainer
+---
+
+## Por qué escuchar primero
+
+Un texto en **negrita** y un [enlace](https://example.org).
+"""
+
+PRACTICE_AND_REFLECT_ES = """\
+---
+title: "Práctica: objetivos"
+activities:
+  - type: practice
+    prompt: |
+      Escribe tres objetivos para los próximos seis meses.
+
+      Di para cada uno cómo sabrás que se cumple.
+    rubric:
+      - name: Concreto
+        good: Cada objetivo dice qué cambiará y para quién.
+      - name: Medible
+        good: >
+          Cada uno tiene una medida: un número, o ejemplos que reunirás.
+    approval: required
+  - id: first-thoughts
+    type: reflection
+    prompt: ¿En cuál de los fines de tu organización podrían ayudar primero las redes sociales?
+  - type: reflection
+    prompt: ¿Qué le dirías a un colega que empieza hoy?
+---
+
+- uno
+- dos
+"""
+
+JUST_READING_ES = """\
+---
+title: Solo lectura
+---
+
+| Etapa | Qué haces |
+| --- | --- |
+| Primeras semanas | Escuchar |
+"""
+
+JUST_READING_FR = """\
+---
+title: Lecture seule
+---
+
+| Étape | Ce que vous faites |
+| --- | --- |
+| Premières semaines | Écouter |
+"""
+
+TRANSLATED = {
+    "course.yaml": TRANSLATED_COURSE_YAML,
+    "basics/01-first-steps.es.md": FIRST_STEPS_ES,
+    "basics/02-practice-and-reflect.es.md": PRACTICE_AND_REFLECT_ES,
+    "extras/01-just-reading.es.md": JUST_READING_ES,
+    "extras/01-just-reading.fr.md": JUST_READING_FR,
+}

@@ -354,6 +354,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return values["image_name"]
         if name == "version":
             return str(values["logo_version" if endpoint == "organisation.logo" else "cover_version"])
+        if name == "language":
+            return "es"
         return str(values[name])
 
     return re.sub(r"<([^>]+)>", fill, rule)

@@ -216,6 +216,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("author.restore", "POST"): COURSE_EDITORS,
     ("author.publish", "POST"): COURSE_EDITORS,
     ("author.grant_editor", "POST"): GRANTS,
+    ("translations.lesson", "GET"): COURSE_EDITORS,
+    ("translations.lesson", "POST"): COURSE_EDITORS,
+    ("translations.remove", "POST"): COURSE_EDITORS,
+    ("translations.course", "GET"): COURSE_EDITORS,
+    ("translations.course", "POST"): COURSE_EDITORS,
     ("author.remove_staff", "POST"): GRANTS,
     # Reviewing: the course's staff, the learner's mentor and admins; nobody else sees the work.
     ("review.queue", "GET"): REVIEWERS,
