@@ -9,8 +9,10 @@ English. Catalogues live in ``courseware/translations/<locale>/LC_MESSAGES/messa
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext, ngettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 # The languages the interface is translated into, each named in its own language.
 LANGUAGES = {"en": "English", "es": "Español", "fr": "Français"}
@@ -51,3 +53,20 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _language():
         return {"current_locale": select_locale}
+
+
+class Text(LazyString):
+    """Text translated when it is shown, for labels and messages defined before any request.
+    In a template it is escaped like any other text (Flask-Babel's own lazy string would go in
+    as markup, its placeholders' values too)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> Text:
+    return Text(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> Text:
+    return Text(ngettext, singular, plural, num, **variables)

@@ -32,3 +32,13 @@ def test_the_person_choice_wins_over_the_browser(db, client, make_user, login):
     db.session.commit()
     login(user)
     assert page_language(client.get("/account", headers={"Accept-Language": "es"})) == "fr"
+
+
+def test_lazy_text_is_escaped_in_pages_like_any_text(app):
+    from flask import render_template_string
+
+    from courseware.i18n import lazy_gettext
+
+    with app.test_request_context("/"):
+        label = lazy_gettext("Posted by %(name)s", name="<script>alert(1)</script>")
+        assert render_template_string("{{ label }}", label=label) == "Posted by &lt;script&gt;alert(1)&lt;/script&gt;"
