@@ -22,8 +22,8 @@ from sqlalchemy import JSON, func, insert, select, text
 
 from courseware.auth.passwords import hash_password
 from courseware.auth.services import get_or_create_team
-from courseware.demo.load import DEMO_PASSWORD
 from courseware.demo import DemoRefused
+from courseware.demo.load import DEMO_PASSWORD
 from courseware.extensions import db
 from courseware.models import (
     ChecklistState,
