@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from courseware.auth import services
@@ -69,11 +71,11 @@ class BulkPlan:
 def decode_csv(data: bytes) -> str:
     """The text of an uploaded file; refuses one that is too large or not UTF-8 text."""
     if len(data) > MAX_BYTES:
-        raise Invalid(f"The file is larger than {MAX_BYTES // 1024} KB; split it into smaller files.")
+        raise Invalid(_("The file is larger than %(size)d KB; split it into smaller files.", size=MAX_BYTES // 1024))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from None
+        raise Invalid(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
 
 
 def _dialect(text: str):
@@ -89,19 +91,23 @@ def read_invitation_csv(text: str) -> BulkPlan:
     first) against the site as it is, and say for each row what is wrong with it, by row number."""
     plan = BulkPlan()
     if not text.strip():
-        plan.problems.append("The file is empty. Put a header row (e-mail, name, team, roles) and one row per person.")
+        plan.problems.append(
+            _("The file is empty. Put a header row (e-mail, name, team, roles) and one row per person.")
+        )
         return plan
     if len(text.encode()) > MAX_BYTES:
-        plan.problems.append(f"The file is larger than {MAX_BYTES // 1024} KB; split it into smaller files.")
+        plan.problems.append(
+            _("The file is larger than %(size)d KB; split it into smaller files.", size=MAX_BYTES // 1024)
+        )
         return plan
     if "\x00" in text:
-        plan.problems.append("The file is not CSV text. Save it as “CSV UTF-8” and try again.")
+        plan.problems.append(_("The file is not CSV text. Save it as “CSV UTF-8” and try again."))
         return plan
     reader = csv.reader(io.StringIO(text), _dialect(text))
     try:
         header = next(reader)
     except csv.Error as exc:
-        plan.problems.append(f"Row 1 cannot be read as CSV: {exc}.")
+        plan.problems.append(_("Row %(row)d cannot be read as CSV: %(error)s.", row=1, error=exc))
         return plan
     columns: dict[str, int] = {}
     for index, raw in enumerate(header):
@@ -109,14 +115,17 @@ def read_invitation_csv(text: str) -> BulkPlan:
         if name is None:
             if raw.strip():
                 plan.problems.append(
-                    f"Row 1 has a column “{raw.strip()[:40]}” that is not one of e-mail, name, team, roles."
+                    _(
+                        "Row 1 has a column “%(column)s” that is not one of e-mail, name, team, roles.",
+                        column=raw.strip()[:40],
+                    )
                 )
             continue
         if name in columns:
-            plan.problems.append(f"Row 1 names the {name} column twice.")
+            plan.problems.append(_("Row 1 names the %(column)s column twice.", column=name))
         columns[name] = index
     if "email" not in columns:
-        plan.problems.append("Row 1 must be a header naming the columns, with at least an “e-mail” column.")
+        plan.problems.append(_("Row 1 must be a header naming the columns, with at least an “e-mail” column."))
     if plan.problems:
         return plan
     teams = {team.folded_name: team for team in db.session.scalars(select(Team))}
@@ -127,7 +136,9 @@ def read_invitation_csv(text: str) -> BulkPlan:
             if not any(value.strip() for value in values):
                 continue
             if len(plan.rows) >= MAX_ROWS:
-                plan.problems.append(f"The file has more than {MAX_ROWS} people; split it into smaller files.")
+                plan.problems.append(
+                    _("The file has more than %(num)d people; split it into smaller files.", num=MAX_ROWS)
+                )
                 break
             cell = {name: values[i].strip() if i < len(values) else "" for name, i in columns.items()}
             row = BulkRow(
@@ -140,39 +151,50 @@ def read_invitation_csv(text: str) -> BulkPlan:
             _check_row(row, cell.get("roles", ""), teams, seen)
             plan.rows.append(row)
     except csv.Error as exc:
-        plan.problems.append(f"Row {reader.line_num} cannot be read as CSV: {exc}.")
+        plan.problems.append(_("Row %(row)d cannot be read as CSV: %(error)s.", row=reader.line_num, error=exc))
     if not plan.rows and not plan.problems:
-        plan.problems.append("The file has a header row but nobody in it.")
+        plan.problems.append(_("The file has a header row but nobody in it."))
     _check_existing(plan)
     return plan
 
 
 def _check_row(row: BulkRow, roles: str, teams: dict[str, Team], seen: dict[str, int]) -> None:
     if not row.email:
-        row.errors.append("The e-mail address is missing.")
+        row.errors.append(_("The e-mail address is missing."))
     else:
         try:
             row.email = validate_email(row.email, check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            row.errors.append(f"“{row.email[:80]}” is not a valid e-mail address.")
+            row.errors.append(_("“%(email)s” is not a valid e-mail address.", email=row.email[:80]))
         else:
             if row.email in seen:
-                row.errors.append(f"The same address is on row {seen[row.email]}.")
+                row.errors.append(_("The same address is on row %(row)d.", row=seen[row.email]))
             else:
                 seen[row.email] = row.number
     if len(row.name) > 120:
-        row.errors.append("The name is longer than 120 characters.")
+        row.errors.append(_("The name is longer than %(num)d characters.", num=120))
     elif has_control_characters(row.name):
-        row.errors.append("The name must be one line of text.")
+        row.errors.append(_("The name must be one line of text."))
     if row.team_name:
         row.team = teams.get(fold_team_name(row.team_name))
         if row.team is None:
-            row.errors.append(f"There is no team called “{row.team_name[:80]}”: create it on the Teams page first.")
+            row.errors.append(
+                _(
+                    "There is no team called “%(team)s”: create it on the Teams page first.",
+                    team=row.team_name[:80],
+                )
+            )
     wanted = [role for role in re.split(r"[\s,;|/+]+", roles.lower()) if role]
     unknown = [role for role in wanted if role not in ROLES]
     if unknown:
         row.errors.append(
-            f"Unknown role{'s' if len(unknown) > 1 else ''} “{', '.join(unknown)[:80]}”: use {', '.join(ROLES)}."
+            ngettext(
+                "Unknown role “%(roles)s”: use %(known)s.",
+                "Unknown roles “%(roles)s”: use %(known)s.",
+                len(unknown),
+                roles=", ".join(unknown)[:80],
+                known=", ".join(ROLES),
+            )
         )
     row.roles = sorted(set(wanted) & set(ROLES) | {"learner"})
 
@@ -191,7 +213,7 @@ def _check_existing(plan: BulkPlan) -> None:
     )
     for row in plan.rows:
         if row.email in taken:
-            row.errors.append("This person already has an account.")
+            row.errors.append(_("This person already has an account."))
         elif row.email in open_invitations:
             row.replaces = True
 
@@ -207,14 +229,16 @@ def invite_in_bulk(plan: BulkPlan, actor: User) -> list[BulkInvited]:
     """Invite every row of a plan that has no problem at all, or nobody: the first refusal undoes
     every invitation made before it (:class:`Invalid` names the row)."""
     if not plan.ok:
-        raise Invalid("Fix the rows marked in the file first; nobody was invited.")
+        raise Invalid(_("Fix the rows marked in the file first; nobody was invited."))
     made = []
     with db.session.begin_nested():
         for row in plan.rows:
             try:
                 invitation, token = services.invite(row.email, row.roles, row.team, actor)
             except Invalid as exc:
-                raise Invalid(f"Row {row.number}: {exc.message} Nobody was invited.") from None
+                raise Invalid(
+                    _("Row %(row)d: %(error)s Nobody was invited.", row=row.number, error=exc.message)
+                ) from None
             invitation.name = row.name or None
             made.append(BulkInvited(invitation, token, services.queue_invitation_email(invitation, token, actor)))
     log.info("%s invited %d people from a CSV file", actor.email, len(made))

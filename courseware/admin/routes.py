@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from courseware.admin import bulk
-from courseware.admin.forms import BulkInviteForm, InviteForm, PersonForm, TeamForm
+from courseware.admin.forms import ROLE_NAMES, BulkInviteForm, InviteForm, PersonForm, TeamForm
 from courseware.auth import services
 from courseware.auth.policies import role_required
 from courseware.core.caching import content_cache
@@ -28,9 +30,9 @@ bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
 
 
-def _team_choices(blank: str = "No team") -> list[tuple[int, str]]:
+def _team_choices() -> list[tuple[int, str]]:
     teams = db.session.scalars(select(Team).order_by(Team.name))
-    return [(0, blank)] + [(t.id, t.name) for t in teams]
+    return [(0, _("No team"))] + [(t.id, t.name) for t in teams]
 
 
 def _team_or_none(team_id: int | None) -> Team | None:
@@ -99,16 +101,16 @@ def revoke_invitation(invitation_id: int):
     invitation = db.session.get(Invitation, invitation_id) or abort(404)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         question = ask_first(
-            f"Withdraw the invitation to {invitation.email}?",
-            "Its link stops working at once. You can invite them again later.",
-            "Withdraw the invitation",
+            _("Withdraw the invitation to %(email)s?", email=invitation.email),
+            _("Its link stops working at once. You can invite them again later."),
+            _("Withdraw the invitation"),
             url_for("admin.people"),
         )
         if question:
             return question
         invitation.revoked_at = utcnow()
         db.session.commit()
-        flash(f"The invitation to {invitation.email} is withdrawn.", "success")
+        flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "success")
     return redirect(url_for("admin.people"))
 
 
@@ -138,19 +140,29 @@ def person(user_id: int):
         )
         refused = user.id == current_user.id and "admin" in removed  # update_person says why
         if (removed or dropped) and not refused:
-            lost = (
-                [f"{user.name} loses the {', '.join(removed)} role{'s' if len(removed) > 1 else ''}."]
-                if removed
-                else []
-            )
+            lost = []
+            if removed:
+                lost.append(
+                    ngettext(
+                        "%(name)s loses the %(roles)s role.",
+                        "%(name)s loses the %(roles)s roles.",
+                        len(removed),
+                        name=user.name,
+                        roles=", ".join(str(ROLE_NAMES.get(role, role)) for role in removed),
+                    )
+                )
             if dropped:
                 lost.append(
-                    f"They stop seeing the progress of {len(dropped)} team{'s' if len(dropped) > 1 else ''} they manage."
+                    ngettext(
+                        "They stop seeing the progress of %(num)d team they manage.",
+                        "They stop seeing the progress of %(num)d teams they manage.",
+                        len(dropped),
+                    )
                 )
             question = ask_first(
-                f"Take access away from {user.name}?",
-                [*lost, "This takes effect on their very next page."],
-                "Save and take the access away",
+                _("Take access away from %(name)s?", name=user.name),
+                [*lost, _("This takes effect on their very next page.")],
+                _("Save and take the access away"),
                 url_for("admin.person", user_id=user.id),
             )
             if question:
@@ -168,7 +180,7 @@ def person(user_id: int):
             getattr(form, exc.field or "name").errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"Saved {user.name}.", "success")
+            flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("admin.person", user_id=user.id))
     return render_template("admin/person.html", form=form, person=user), 422 if form.errors else 200
 
@@ -181,12 +193,12 @@ def set_active(user_id: int):
     active = request.form.get("active") == "1"
     if not active and user.is_active and user.id != current_user.id:
         question = ask_first(
-            f"Deactivate {user.name}?",
+            _("Deactivate %(name)s?", name=user.name),
             [
-                f"{user.name} is signed out everywhere at once and cannot sign in until reactivated.",
-                "Their records stay; you can reactivate them later.",
+                _("%(name)s is signed out everywhere at once and cannot sign in until reactivated.", name=user.name),
+                _("Their records stay; you can reactivate them later."),
             ],
-            f"Deactivate {user.name}",
+            _("Deactivate %(name)s", name=user.name),
             url_for("admin.person", user_id=user.id),
         )
         if question:
@@ -197,7 +209,10 @@ def set_active(user_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"{user.name} is {'active again' if active else 'deactivated and logged out everywhere'}.", "success")
+        if active:
+            flash(_("%(name)s is active again.", name=user.name), "success")
+        else:
+            flash(_("%(name)s is deactivated and logged out everywhere.", name=user.name), "success")
     return redirect(url_for("admin.person", user_id=user.id))
 
 
@@ -213,7 +228,7 @@ def teams():
             form.name.errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"Team {team.name} created.", "success")
+            flash(_("Team %(name)s created.", name=team.name), "success")
             return redirect(url_for("admin.teams"))
     rows = db.session.execute(
         select(Team, func.count(User.id)).outerjoin(User, User.team_id == Team.id).group_by(Team.id).order_by(Team.name)
@@ -234,7 +249,7 @@ def team(team_id: int):
             form.name.errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"The team is now called {team.name}.", "success")
+            flash(_("The team is now called %(name)s.", name=team.name), "success")
             return redirect(url_for("admin.teams"))
     members = services.team_member_count(team)
     return render_template("admin/team.html", team=team, form=form, members=members), 422 if form.errors else 200
@@ -246,16 +261,18 @@ def delete_team(team_id: int):
     """Delete an empty team, after asking; a team with people in it is refused."""
     team = db.session.get(Team, team_id) or abort(404)
     if services.team_member_count(team):
-        flash("Only an empty team can be deleted: move its people to another team first.", "error")
+        flash(_("Only an empty team can be deleted: move its people to another team first."), "error")
         return redirect(url_for("admin.team", team_id=team.id))
     question = ask_first(
-        f"Delete the team {team.name}?",
+        _("Delete the team %(name)s?", name=team.name),
         [
-            "Nobody is in it. Its managers stop managing it, and courses assigned to it as a rule "
-            "and its team objectives go with it.",
-            "This cannot be undone.",
+            _(
+                "Nobody is in it. Its managers stop managing it, and courses assigned to it as a rule "
+                "and its team objectives go with it."
+            ),
+            _("This cannot be undone."),
         ],
-        f"Delete {team.name}",
+        _("Delete %(name)s", name=team.name),
         url_for("admin.team", team_id=team.id),
     )
     if question:
@@ -267,7 +284,7 @@ def delete_team(team_id: int):
         flash(exc.message, "error")
         return redirect(url_for("admin.team", team_id=team.id))
     db.session.commit()
-    flash(f"The team {name} is deleted.", "success")
+    flash(_("The team %(name)s is deleted.", name=name), "success")
     return redirect(url_for("admin.teams"))
 
 
@@ -359,9 +376,9 @@ def retry_job(job_id: int):
     job = db.session.get(Job, job_id) or abort(404)
     if jobs.retry_job(job):
         db.session.commit()
-        flash(f"Job {job.id} ({job.kind}) is queued again.", "success")
+        flash(_("Job %(id)d (%(kind)s) is queued again.", id=job.id, kind=job.kind), "success")
     else:
-        flash(f"Job {job.id} has not failed, so it is left as it is.", "info")
+        flash(_("Job %(id)d has not failed, so it is left as it is.", id=job.id), "info")
     return redirect(url_for("admin.job_queue"))
 
 

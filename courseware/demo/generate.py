@@ -22,8 +22,8 @@ from sqlalchemy import JSON, func, insert, select, text
 
 from courseware.auth.passwords import hash_password
 from courseware.auth.services import get_or_create_team
+from courseware.demo import DemoRefused
 from courseware.demo.load import DEMO_PASSWORD
-from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.models import (
     ChecklistState,
@@ -244,7 +244,7 @@ def find_or_import_course(lessons_path: str | None, echo: Callable[[str], None])
         courses = import_courses(lessons_path, echo=echo).courses
         if courses:
             return courses[0]
-    raise Invalid(
+    raise DemoRefused(
         "There is no published course to enroll learners in; import one with `flask --app app lessons import`."
     )
 
@@ -265,17 +265,17 @@ def generate_organisation(
 ) -> GenerateResult:
     """Create the organisation for ``seed`` (refused when it already exists); returns the counts."""
     if learners < 1:
-        raise Invalid("Generate at least one learner.")
+        raise DemoRefused("Generate at least one learner.")
     rng = random.Random(seed)
     domain = f"org{seed}.example.org"
     if organisation_exists(seed):
-        raise Invalid(f"An organisation with seed {seed} already exists here; choose another seed.")
+        raise DemoRefused(f"An organisation with seed {seed} already exists here; choose another seed.")
     today = today or dt.date.today()
     end = dt.datetime.combine(today, dt.time(), dt.UTC)
     start = end - dt.timedelta(days=DAYS)
     lessons = course_lessons(course)
     if not lessons:
-        raise Invalid(f"The course {course.slug} has no published lessons.")
+        raise DemoRefused(f"The course {course.slug} has no published lessons.")
     result = GenerateResult(course=course.slug)
     password_hash = hash_password(DEMO_PASSWORD)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from courseware.exceptions import Invalid
+from courseware.demo import DemoRefused
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
@@ -49,11 +49,11 @@ def shots(course_slug: str, certificate_code: str) -> list[Shot]:
 def make_screenshots(output: str, chromium: str, echo: Callable[[str], None]) -> list[str]:
     """Photograph each page on each viewport into ``output``; the paths written."""
     if not os.path.exists(chromium):
-        raise Invalid(f"Chromium is not installed at {chromium} (apt-get install chromium).")
+        raise DemoRefused(f"Chromium is not installed at {chromium} (apt-get install chromium).")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise Invalid("Playwright for Python is not installed (make install-dev).") from None
+        raise DemoRefused("Playwright for Python is not installed (make install-dev).") from None
     os.makedirs(output, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="courseware-screenshots-") as folder:
         echo(f"Loading the demo into a scratch instance in {folder}")
@@ -116,7 +116,7 @@ def demo_app(folder: str, echo: Callable[[str], None]):
         slug = course.slug
         db.session.remove()
     if code is None:
-        raise Invalid("The demo organisation has no completed course to show a certificate of.")
+        raise DemoRefused("The demo organisation has no completed course to show a certificate of.")
     return app, slug, code
 
 
@@ -153,7 +153,7 @@ def photograph(browser, base_url: str, shot: Shot, viewport: str, size: dict, pa
         response = page.goto(base_url + shot.path)
         if response is None or response.status != 200:
             status = response.status if response is not None else "no answer"
-            raise Invalid(f"{shot.path} answered {status} for {shot.email or 'anyone'}.")
+            raise DemoRefused(f"{shot.path} answered {status} for {shot.email or 'anyone'}.")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=path, full_page=False, animations="disabled", caret="hide")
     finally:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from courseware.core.links import email_url, site_path
@@ -22,6 +23,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
 from courseware.learn.enrollment import enroll
 from courseware.manage.policies import Scope
+from courseware.manage.wording import in_language_of, long_date
 from courseware.models import Course, Enrollment, Team, TeamAssignment, User
 from courseware.notifications.services import notify
 
@@ -48,11 +50,11 @@ class DueDateChange:
 
 def _check(course: Course, due_date: dt.date | None, team_ids, user_ids, scope: Scope, today) -> list[User]:
     if course.status != "published":
-        raise Invalid("Only a published course can be assigned.", field="course")
+        raise Invalid(_("Only a published course can be assigned."), field="course")
     if due_date is not None and due_date < (today or dt.date.today()):
-        raise Invalid("The due date is in the past; choose today or a later day.", field="due_date")
+        raise Invalid(_("The due date is in the past; choose today or a later day."), field="due_date")
     if not team_ids and not user_ids:
-        raise Invalid("Choose at least one team or person to assign the course to.", field="teams")
+        raise Invalid(_("Choose at least one team or person to assign the course to."), field="teams")
     if any(not scope.covers_team(team_id) for team_id in team_ids):
         raise NotAllowed("You can only assign courses to the teams you manage.")
     people = list(
@@ -151,10 +153,6 @@ def assign_course(
     return result
 
 
-def _due(due_date: dt.date | None) -> str:
-    return f", due {due_date:%-d %B %Y}" if due_date else ""
-
-
 def _course_links(course: Course) -> tuple[str, str]:
     return site_path("learn.course", course_slug=course.slug), email_url("learn.course", course_slug=course.slug)
 
@@ -162,18 +160,33 @@ def _course_links(course: Course) -> tuple[str, str]:
 def tell_assigned(person: User, course: Course, manager: User, due_date: dt.date | None) -> None:
     """Notify ``person`` that ``manager`` assigned them ``course``."""
     path, url = _course_links(course)
-    message = f"{manager.name} assigned you the course “{course.title}”{_due(due_date)}."
-    notify(person, "assigned", message, path, email_body=f"Hello {person.name},\n\n{message}\n\nStart here: {url}\n")
+    with in_language_of(person):
+        if due_date:
+            message = _(
+                "%(name)s assigned you the course “%(title)s”, due %(due)s.",
+                name=manager.name,
+                title=course.title,
+                due=long_date(due_date),
+            )
+        else:
+            message = _("%(name)s assigned you the course “%(title)s”.", name=manager.name, title=course.title)
+        body = _("Hello %(name)s,\n\n%(message)s\n\nStart here: %(url)s\n", name=person.name, message=message, url=url)
+    notify(person, "assigned", message, path, email_body=body)
 
 
 def tell_due_date(person: User, course: Course, manager: User, due_date: dt.date, *, was: dt.date) -> None:
     """Notify ``person`` that ``manager`` moved the due date of ``course`` from ``was``."""
     path, url = _course_links(course)
-    message = (
-        f"{manager.name} changed the due date of “{course.title}”: it is now due {due_date:%-d %B %Y} "
-        f"(it was {was:%-d %B %Y})."
-    )
-    notify(person, "due-date", message, path, email_body=f"Hello {person.name},\n\n{message}\n\nYour course: {url}\n")
+    with in_language_of(person):
+        message = _(
+            "%(name)s changed the due date of “%(title)s”: it is now due %(due)s (it was %(was)s).",
+            name=manager.name,
+            title=course.title,
+            due=long_date(due_date),
+            was=long_date(was),
+        )
+        body = _("Hello %(name)s,\n\n%(message)s\n\nYour course: %(url)s\n", name=person.name, message=message, url=url)
+    notify(person, "due-date", message, path, email_body=body)
 
 
 def _set_rule(team_id: int, course: Course, due_date: dt.date | None, manager: User) -> TeamAssignment:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 import pygal
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 from courseware.manage.overview import Stage, Week
@@ -37,9 +39,17 @@ STYLE = Style(
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
 
+def _number(value) -> str:
+    """A value on a chart as the reader's language writes numbers ("1,234.5", "1.234,5")."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
 def _config(**extra) -> dict:
     return {
         "js": [],
+        "value_formatter": _number,
         "style": STYLE,
         "disable_xml_declaration": False,
         "print_values": True,
@@ -61,15 +71,15 @@ def funnel_svg(title: str, stages: list[Stage]) -> str:
     )
     # pygal draws the first label at the bottom; reverse so that the funnel reads top-down.
     chart.x_labels = [stage.label for stage in reversed(stages)]
-    chart.add("Learners", [stage.count for stage in reversed(stages)])
+    chart.add(_("Learners"), [stage.count for stage in reversed(stages)])
     return _svg(chart)
 
 
 def activity_svg(title: str, weeks: list[Week]) -> str:
     """Events per week as bars."""
     chart = pygal.Bar(**_config(title=title, height=420, width=900, show_legend=False, print_values=False))
-    chart.x_labels = [f"{week.start:%-d %b}" for week in weeks]
-    chart.add("Events", [week.events for week in weeks])
+    chart.x_labels = [format_date(week.start, "d MMM") for week in weeks]
+    chart.add(_("Events"), [week.events for week in weeks])
     return _svg(chart)
 
 
@@ -85,14 +95,14 @@ def objective_svg(title: str, unit: str | None, points) -> str:
             height=420,
             width=900,
             x_label_rotation=0,
-            x_value_formatter=lambda day: f"{day:%-d %b %Y}",
+            x_value_formatter=lambda day: format_date(day, "d MMM y"),
             y_title=unit or None,
             print_values=False,
             show_dots=True,
             dots_size=5,
         )
     )
-    chart.add("Check-ins", [(point.on_date, point.value) for point in points if point.value is not None])
+    chart.add(_("Check-ins"), [(point.on_date, point.value) for point in points if point.value is not None])
     line = [(point.on_date, point.expected) for point in points if point.expected is not None]
-    chart.add("Line from baseline to target", line, stroke_style={"dasharray": "6, 4"}, show_dots=False)
+    chart.add(_("Line from baseline to target"), line, stroke_style={"dasharray": "6, 4"}, show_dots=False)
     return _svg(chart)

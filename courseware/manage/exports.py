@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courseware.exceptions import Invalid
@@ -35,7 +36,7 @@ def export_events(scope: Scope, start: dt.date, end: dt.date, batch: int = 2000)
     """Every event of people in scope from ``start`` to ``end`` (both included), oldest first,
     fetched ``batch`` rows at a time so that memory stays flat however long the range."""
     if end < start:
-        raise Invalid("The end date is before the start date.", field="end")
+        raise Invalid(_("The end date is before the start date."), field="end")
     low = dt.datetime.combine(start, dt.time(), dt.UTC)
     high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
     statement = (

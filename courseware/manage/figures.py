@@ -30,6 +30,7 @@ from cachetools import LRUCache
 from dogpile.cache import make_region
 from dogpile.cache.region import CacheRegion
 from flask import current_app
+from flask_babel import ngettext
 
 from courseware.manage.overview import Stage, Week
 from courseware.manage.people import Clock, LearnerRow
@@ -53,8 +54,8 @@ class Kept(Generic[T]):
         """How often the figures are worked out again, in words: "minute", "5 minutes", "30 seconds"."""
         minutes, seconds = divmod(self.max_age, 60)
         if seconds:
-            return "second" if self.max_age == 1 else f"{self.max_age} seconds"
-        return "minute" if minutes == 1 else f"{minutes} minutes"
+            return ngettext("second", "%(num)d seconds", self.max_age)
+        return ngettext("minute", "%(num)d minutes", minutes)
 
 
 # --- each kind of figure as JSON and back -------------------------------------------------------
@@ -91,8 +92,8 @@ def _people_from_json(data: dict, clock: Clock) -> tuple[list[LearnerRow], int]:
 CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Clock], Any]]] = {
     "counts": (dict, lambda data, _clock: dict(data)),
     "funnel": (
-        lambda stages: [[stage.label, stage.count] for stage in stages],
-        lambda data, _clock: [Stage(label, count) for label, count in data],
+        lambda stages: [[stage.title, stage.count, stage.kind, stage.optional] for stage in stages],
+        lambda data, _clock: [Stage(*stage) for stage in data],
     ),
     "weeks": (
         lambda weeks: [[week.start.isoformat(), week.events] for week in weeks],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SearchField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -10,13 +11,13 @@ from courseware.manage.people import SORTS, STATUS_LABELS
 from courseware.manage.reminders import MAX_MESSAGE
 
 SORT_LABELS = {
-    "status": "Status (most urgent first)",
-    "name": "Name",
-    "team": "Team",
-    "percent": "Percent complete",
-    "last_active": "Last active",
-    "trend": "Trend",
-    "due": "Due date",
+    "status": _l("Status (most urgent first)"),
+    "name": _l("Name"),
+    "team": _l("Team"),
+    "percent": _l("Percent complete"),
+    "last_active": _l("Last active"),
+    "trend": _l("Trend"),
+    "due": _l("Due date"),
 }
 assert set(SORT_LABELS) == set(SORTS)
 
@@ -29,48 +30,48 @@ class CheckboxesField(SelectMultipleField):
 class PeopleFilterForm(CheckedQueryForm):
     """The people table's filters, read from the query string (a GET form: no CSRF token)."""
 
-    q = SearchField("Name or email")
-    team = SelectField("Team", coerce=optional_id, choices=[], validate_choice=True)
-    course = SelectField("Course", coerce=optional_id, choices=[], validate_choice=True)
+    q = SearchField(_l("Name or email"))
+    team = SelectField(_l("Team"), coerce=optional_id, choices=[], validate_choice=True)
+    course = SelectField(_l("Course"), coerce=optional_id, choices=[], validate_choice=True)
     status = SelectField(
-        "Status",
-        choices=[("", "Any status"), *STATUS_LABELS.items()],
+        _l("Status"),
+        choices=[("", _l("Any status")), *STATUS_LABELS.items()],
         validate_choice=True,
     )
     objectives = SelectField(
-        "Objectives", choices=[("", "Any"), ("overdue", "Overdue for review")], validate_choice=True
+        _l("Objectives"), choices=[("", _l("Any")), ("overdue", _l("Overdue for review"))], validate_choice=True
     )
-    sort = SelectField("Sort by", choices=list(SORT_LABELS.items()), default="status", validate_choice=True)
+    sort = SelectField(_l("Sort by"), choices=list(SORT_LABELS.items()), default="status", validate_choice=True)
     order = SelectField(
-        "Order", choices=[("asc", "Ascending"), ("desc", "Descending")], default="asc", validate_choice=True
+        _l("Order"), choices=[("asc", _l("Ascending")), ("desc", _l("Descending"))], default="asc", validate_choice=True
     )
 
 
 class AssignForm(CheckedForm):
     course = SelectField(
-        "Course", coerce=int, choices=[], validate_choice=True, validators=[InputRequired("Choose a course.")]
+        _l("Course"), coerce=int, choices=[], validate_choice=True, validators=[InputRequired(_l("Choose a course."))]
     )
     due_date = DateField(
-        "Due date",
+        _l("Due date"),
         validators=[Optional()],
-        description="The last day to finish the course. Leave empty for no due date.",
+        description=_l("The last day to finish the course. Leave empty for no due date."),
     )
-    teams = CheckboxesField("Teams", coerce=int, choices=[])
+    teams = CheckboxesField(_l("Teams"), coerce=int, choices=[])
     reach = RadioField(
-        "Who in these teams",
+        _l("Who in these teams"),
         choices=[
-            ("rule", "Everyone in them, and whoever joins them later (with the same due date)"),
-            ("today", "Just the people in them today"),
+            ("rule", _l("Everyone in them, and whoever joins them later (with the same due date)")),
+            ("today", _l("Just the people in them today")),
         ],
         default="rule",
         validate_choice=True,
     )
-    people = CheckboxesField("People", coerce=int, choices=[], description="Chosen on the people page.")
+    people = CheckboxesField(_l("People"), coerce=int, choices=[], description=_l("Chosen on the people page."))
 
 
 class NudgeForm(CheckedForm):
     message = TextAreaField(
-        "Personal message (optional)",
-        validators=[Length(max=MAX_MESSAGE, message=f"Keep the message to {MAX_MESSAGE} characters.")],
-        description="Added to the reminder, in the app and in the e-mail.",
+        _l("Personal message (optional)"),
+        validators=[Length(max=MAX_MESSAGE, message=_l("Keep the message to %(num)d characters.", num=MAX_MESSAGE))],
+        description=_l("Added to the reminder, in the app and in the e-mail."),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, literal_column, select, union_all
 
 from courseware.extensions import db
@@ -19,8 +20,25 @@ from courseware.progress.services import PASSIVE_VERBS
 
 @dataclass(frozen=True)
 class Stage:
-    label: str
+    """A stage of the course funnel: ``kind`` "assigned", "started", "completed" or "module"
+    (then ``title`` is the module's). Its label is worded when shown, in the reader's language."""
+
+    title: str
     count: int
+    kind: str = "module"
+    optional: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind == "assigned":
+            return _("Assigned")
+        if self.kind == "started":
+            return _("Started")
+        if self.kind == "completed":
+            return _("Completed the course")
+        if self.optional:
+            return _("%(title)s (optional)", title=self.title)
+        return self.title
 
 
 def _modules_finished(course: Course, modules: list[list[int]], in_scope) -> list[int]:
@@ -41,8 +59,8 @@ def _modules_finished(course: Course, modules: list[list[int]], in_scope) -> lis
             mask, shift = mask + 1, 0
         layout.append((mask, shift, width))
         shift += width
-    weights: list[dict[int, int]] = [{} for _ in range(mask + 1)]
-    for (number, offset, _), lesson_ids in zip(layout, modules, strict=True):
+    weights: list[dict[int, int]] = [{} for _mask in range(mask + 1)]
+    for (number, offset, _width), lesson_ids in zip(layout, modules, strict=True):
         for lesson_id in lesson_ids:
             weights[number][lesson_id] = 1 << offset
     sums = [
@@ -83,21 +101,23 @@ def course_funnel(scope: Scope, course: Course) -> list[Stage]:
         .where(Module.course_id == course.id, Module.archived_at.is_(None))
         .order_by(Module.position, Lesson.position)
     ).all()
-    modules: dict[int, tuple[str, list[int]]] = {}
+    modules: dict[int, tuple[str, bool, list[int]]] = {}
     for row in outline:
-        label = f"{row.title} (optional)" if row.optional else row.title
-        modules.setdefault(row.id, (label, []))[1].append(row.lesson_id)
+        modules.setdefault(row.id, (row.title, row.optional, []))[2].append(row.lesson_id)
     in_scope = None if scope.everyone else select(User.id).where(scope.people())
-    finished = _modules_finished(course, [lesson_ids for _, lesson_ids in modules.values()], in_scope)
+    finished = _modules_finished(course, [lesson_ids for *_, lesson_ids in modules.values()], in_scope)
     enrolled = select(func.count(), func.count(Enrollment.started_at), func.count(Enrollment.completed_at)).where(
         Enrollment.course_id == course.id
     )
     if in_scope is not None:
         enrolled = enrolled.where(Enrollment.user_id.in_(in_scope))
     assigned, started, completed = db.session.execute(enrolled).one()
-    stages = [Stage("Assigned", assigned), Stage("Started", started)]
-    stages += [Stage(label, count) for (label, _), count in zip(modules.values(), finished, strict=True)]
-    stages.append(Stage("Completed the course", completed))
+    stages = [Stage("", assigned, "assigned"), Stage("", started, "started")]
+    stages += [
+        Stage(title, count, "module", optional)
+        for (title, optional, _lessons), count in zip(modules.values(), finished, strict=True)
+    ]
+    stages.append(Stage("", completed, "completed"))
     return stages
 
 

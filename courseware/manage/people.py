@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select, text, type_coerce, union_all
 
 from courseware.core.numbers import percent_sql
@@ -34,13 +35,13 @@ from courseware.progress.services import PASSIVE_VERBS
 TREND_DAYS = 14
 SORTS = ("name", "team", "percent", "last_active", "trend", "status", "due")
 STATUS_LABELS = {
-    status_rules.OVERDUE: "Overdue",
-    status_rules.BLOCKED: "Blocked",
-    status_rules.NOT_STARTED: "Not started",
-    status_rules.STALLED: "Stalled",
-    status_rules.ON_TRACK: "On track",
-    status_rules.DONE_ALL: "Completed",
-    status_rules.NOT_ENROLLED: "Not enrolled",
+    status_rules.OVERDUE: _l("Overdue"),
+    status_rules.BLOCKED: _l("Blocked"),
+    status_rules.NOT_STARTED: _l("Not started"),
+    status_rules.STALLED: _l("Stalled"),
+    status_rules.ON_TRACK: _l("On track"),
+    status_rules.DONE_ALL: _l("Completed"),
+    status_rules.NOT_ENROLLED: _l("Not enrolled"),
 }
 # Statuses a reminder is meant for: the learner can act, and hasn't (not started: for as long
 # as would make them stalled; see LearnerRow.remindable).

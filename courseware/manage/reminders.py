@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +28,7 @@ from courseware.extensions import db
 from courseware.jobs.services import enqueue
 from courseware.manage.people import REMINDABLE, LearnerRow, PeopleFilter, all_people, clock
 from courseware.manage.policies import Scope
+from courseware.manage.wording import in_language_of, long_date
 from courseware.models import Reminder, User
 from courseware.notifications.services import delivery_of, notify
 from courseware.organisation.services import site_name
@@ -49,18 +52,28 @@ class ReminderSummary:
 
     def describe(self) -> str:
         not_queued = self.sent - self.queued - self.digest - self.app_only
-        parts = [f"{self.sent} reminder{'s' if self.sent != 1 else ''} recorded"]
-        parts.append(f"{self.queued} queued for email")
+        parts = [ngettext("%(num)d reminder recorded", "%(num)d reminders recorded", self.sent)]
+        parts.append(ngettext("%(num)d queued for email", "%(num)d queued for email", self.queued))
         if self.digest:
-            parts.append(f"{self.digest} in their daily digest")
+            parts.append(ngettext("%(num)d in their daily digest", "%(num)d in their daily digest", self.digest))
         if self.app_only:
-            parts.append(f"{self.app_only} in the app only (their choice)")
+            parts.append(
+                ngettext(
+                    "%(num)d in the app only (their choice)", "%(num)d in the app only (their choice)", self.app_only
+                )
+            )
         if not_queued:
-            parts.append(f"{not_queued} not emailed (SMTP not configured)")
+            parts.append(
+                ngettext(
+                    "%(num)d not emailed (SMTP not configured)", "%(num)d not emailed (SMTP not configured)", not_queued
+                )
+            )
         if self.already:
-            parts.append(f"{self.already} already reminded today")
+            parts.append(ngettext("%(num)d already reminded today", "%(num)d already reminded today", self.already))
         if self.skipped:
-            parts.append(f"{self.skipped} neither stalled nor overdue")
+            parts.append(
+                ngettext("%(num)d neither stalled nor overdue", "%(num)d neither stalled nor overdue", self.skipped)
+            )
         return "; ".join(parts) + "."
 
 
@@ -97,25 +110,34 @@ def reminded_on(day: dt.date, user_ids: list[int]) -> set[int]:
 def _situation(row: LearnerRow) -> str:
     status = row.status
     if row.status_code not in REMINDABLE:
-        return "your manager would like you to keep your training going"
+        return _("your manager would like you to keep your training going")
     if status.status == OVERDUE:
-        return f"your course was due on {row.due_date:%-d %B %Y} and is not finished yet"
+        return _("your course was due on %(due)s and is not finished yet", due=long_date(row.due_date))
     if status.status == NOT_STARTED:
-        return "a course was assigned to you and you haven't started it yet"
-    if status.reason == "review":
-        return (
-            f"your practice work has been waiting {status.days} days for a trainer's review; "
-            "meanwhile you can go on with the next lessons"
+        return _("a course was assigned to you and you haven't started it yet")
+    if status.reason == "review":  # stalled, with work waiting for a trainer
+        return ngettext(
+            "your practice work has been waiting %(num)d day for a trainer's review; "
+            "meanwhile you can go on with the next lessons",
+            "your practice work has been waiting %(num)d days for a trainer's review; "
+            "meanwhile you can go on with the next lessons",
+            status.days,
         )
-    return f"you haven't done anything in your course for {status.days} days"
+    return ngettext(
+        "you haven't done anything in your course for %(num)d day",
+        "you haven't done anything in your course for %(num)d days",
+        status.days,
+    )
 
 
 def _in_app(row: LearnerRow, sender: User | None, message: str | None) -> str:
     """The reminder as the learner's notification says it."""
-    said = f"{sender.name} sent you a reminder" if sender else "A reminder about your training"
-    text = f"{said}: {_situation(row)}."
+    if sender:
+        text = _("%(name)s sent you a reminder: %(situation)s.", name=sender.name, situation=_situation(row))
+    else:
+        text = _("A reminder about your training: %(situation)s.", situation=_situation(row))
     if message:
-        text += f" “{message}”"
+        text = _("%(reminder)s “%(message)s”", reminder=text, message=message)
     return text
 
 
@@ -123,19 +145,24 @@ def queue_reminder_email(reminder: Reminder, row: LearnerRow, sender: User | Non
     """Queue the reminder's email in the current transaction: one job per learner and day."""
     site = site_name()
     link = email_url("learn.home")
-    personal = ""
+    paragraphs = [
+        _("Hello %(name)s,", name=row.name),
+        _("A friendly reminder about your training on %(site)s: %(situation)s.", site=site, situation=_situation(row)),
+    ]
     if reminder.message:
-        personal = f"\n\n{sender.name if sender else 'Your manager'} adds:\n{reminder.message}"
-    body = (
-        f"Hello {row.name},\n\n"
-        f"A friendly reminder about your training on {site}: {_situation(row)}."
-        + personal
-        + "\n\nA few minutes today is enough to pick up where you left off."
-        + f"\n\nContinue here: {link}"
-        + "\n\nIf something is in your way, reply to your manager; they can help.\n"
-    )
+        if sender:
+            paragraphs.append(_("%(name)s adds:\n%(message)s", name=sender.name, message=reminder.message))
+        else:
+            paragraphs.append(_("Your manager adds:\n%(message)s", message=reminder.message))
+    paragraphs += [
+        _("A few minutes today is enough to pick up where you left off."),
+        _("Continue here: %(link)s", link=link),
+        _("If something is in your way, reply to your manager; they can help."),
+    ]
+    body = "\n\n".join(paragraphs) + "\n"
     key = f"reminder:{reminder.user_id}:{reminder.sent_on.isoformat()}"
-    payload = {"reminder_id": reminder.id, "to": row.email, "subject": f"A reminder about your training on {site}"}
+    subject = _("A reminder about your training on %(site)s", site=site)
+    payload = {"reminder_id": reminder.id, "to": row.email, "subject": subject}
     enqueue("reminder.email", {**payload, "body": body, "key": key}, key=key)
 
 
@@ -175,10 +202,12 @@ def run_reminders(
         if reminder is None:
             summary.already += 1
             continue
-        notify(row, "reminder", _in_app(row, sender, message), site_path("learn.home"), email=False)
-        delivery = delivery_of(row) if emailing else None
+        with in_language_of(db.session.get(User, row.id)):
+            notify(row, "reminder", _in_app(row, sender, message), site_path("learn.home"), email=False)
+            delivery = delivery_of(row) if emailing else None
+            if delivery == "each":
+                queue_reminder_email(reminder, row, sender)
         if delivery == "each":
-            queue_reminder_email(reminder, row, sender)
             summary.queued += 1
         elif delivery == "digest":
             summary.digest += 1

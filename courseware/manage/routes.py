@@ -20,6 +20,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -56,11 +58,13 @@ from courseware.manage.people import (
 )
 from courseware.manage.policies import Scope, person_in_scope, scope_of, teams_in_scope
 from courseware.manage.reminders import reminded_on, run_reminders
+from courseware.manage.wording import in_language_of, long_date
 from courseware.models import Course, Team, TeamAssignment
 from courseware.notifications.services import notify
 from courseware.progress.timeline import group_sittings
 
 bp = Blueprint("manage", __name__)
+bp.add_app_template_filter(long_date, "long_date")
 
 PER_PAGE = 50
 MAX_REMINDERS = 200  # sent per click; the daily job reminds everyone
@@ -95,8 +99,8 @@ def _filters(scope: Scope, source=None) -> tuple[PeopleFilter, PeopleFilterForm,
     courses = assignable_courses()
     teams = teams_in_scope(scope)
     form = PeopleFilterForm(source if source is not None else request.args)
-    form.team.choices = [("", "All teams")] + [(team.id, team.name) for team in teams]
-    form.course.choices = [("", "All courses")] + [(course.id, course.title) for course in courses]
+    form.team.choices = [("", _("All teams"))] + [(team.id, team.name) for team in teams]
+    form.course.choices = [("", _("All courses"))] + [(course.id, course.title) for course in courses]
     values = source if source is not None else request.args
     team_id = int_param("team", source=values)
     course_id = int_param("course", source=values)
@@ -104,13 +108,13 @@ def _filters(scope: Scope, source=None) -> tuple[PeopleFilter, PeopleFilterForm,
     _course_or_404(course_id)
     status = values.get("status") or None
     if status is not None and status not in STATUS_LABELS:
-        abort(400, f"Unknown status {status!r}; choose one of the statuses in the filter.")
+        abort(400, _("Unknown status %(status)s; choose one of the statuses in the filter.", status=repr(status)))
     sort = values.get("sort") or "status"
     if sort not in SORTS:
-        abort(400, f"Unknown sort {sort!r}; choose one of the columns in the filter.")
+        abort(400, _("Unknown sort %(sort)s; choose one of the columns in the filter.", sort=repr(sort)))
     objectives = values.get("objectives") or None
     if objectives not in (None, "overdue"):
-        abort(400, f"Unknown objectives filter {objectives!r}; choose one in the filter.")
+        abort(400, _("Unknown objectives filter %(value)s; choose one in the filter.", value=repr(objectives)))
     filters = PeopleFilter(
         team_id=team_id,
         course_id=course_id,
@@ -189,7 +193,7 @@ def funnel_chart():
     """The course funnel as an SVG image (the overview shows the same numbers as a table)."""
     course = _overview_course(assignable_courses()) or abort(404)
     funnel = _funnel(_scope(), _clock(), course).value
-    return _svg_response(charts.funnel_svg(f"Progress through {course.title}", funnel))
+    return _svg_response(charts.funnel_svg(_("Progress through %(title)s", title=course.title), funnel))
 
 
 @bp.route("/charts/activity.svg")
@@ -197,7 +201,7 @@ def funnel_chart():
 def activity_chart():
     """Weekly activity as an SVG image (the overview shows the same numbers as a table)."""
     weeks = _weeks(_scope(), _clock()).value
-    return _svg_response(charts.activity_svg("Activity per week", weeks))
+    return _svg_response(charts.activity_svg(_("Activity per week"), weeks))
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -301,7 +305,7 @@ def events_csv():
     scope = _scope()
     start, end = date_param("start", required=True), date_param("end", required=True)
     if end < start:
-        abort(400, "The end date is before the start date.")
+        abort(400, _("The end date is before the start date."))
 
     zone = times.viewer_zone()
 
@@ -355,19 +359,41 @@ def assign():
         else:
             if not moved or confirmed():
                 db.session.commit()
-                due = f", due {result.due_date:%-d %B %Y}" if result.due_date else ""
-                told = f" {len(result.moved)} told of their new due date." if result.moved else ""
-                rule = " People who join the team later are enrolled too." if result.rules else ""
-                flash(
-                    f"{course.title} is assigned to {result.people} "
-                    f"{'person' if result.people == 1 else 'people'}{due} ({result.new} newly enrolled).{told}{rule}",
-                    "success",
-                )
+                flash(_assigned_message(course, result), "success")
                 return redirect(url_for("manage.people", course=course.id))
             return render_template("manage/assign_confirm.html", form=form, course=course, moved=moved)
     return render_template(
         "manage/assign.html", form=form, selected=selected, rules=team_rules(scope)
     ), 422 if form.errors else 200
+
+
+def _assigned_message(course: Course, result) -> str:
+    """What the manager is told once a course is assigned, in whole sentences."""
+    if result.due_date:
+        said = ngettext(
+            "%(title)s is assigned to %(num)d person, due %(due)s (%(new)d newly enrolled).",
+            "%(title)s is assigned to %(num)d people, due %(due)s (%(new)d newly enrolled).",
+            result.people,
+            title=course.title,
+            due=long_date(result.due_date),
+            new=result.new,
+        )
+    else:
+        said = ngettext(
+            "%(title)s is assigned to %(num)d person (%(new)d newly enrolled).",
+            "%(title)s is assigned to %(num)d people (%(new)d newly enrolled).",
+            result.people,
+            title=course.title,
+            new=result.new,
+        )
+    sentences = [said]
+    if result.moved:
+        sentences.append(
+            ngettext("%(num)d told of their new due date.", "%(num)d told of their new due date.", len(result.moved))
+        )
+    if result.rules:
+        sentences.append(_("People who join the team later are enrolled too."))
+    return " ".join(sentences)
 
 
 @bp.route("/assign/rules/<id:rule_id>/stop", methods=["POST"])
@@ -380,9 +406,9 @@ def stop_rule(rule_id: int):
     if rule is None or not scope.covers_team(rule.team_id):
         abort(404)
     question = ask_first(
-        f"Stop assigning {rule.course.title} to whoever joins {rule.team.name}?",
-        "Everyone enrolled so far stays enrolled, with their due dates; people who join the team later are not.",
-        "Stop the rule",
+        _("Stop assigning %(title)s to whoever joins %(team)s?", title=rule.course.title, team=rule.team.name),
+        _("Everyone enrolled so far stays enrolled, with their due dates; people who join the team later are not."),
+        _("Stop the rule"),
         url_for("manage.assign"),
     )
     if question:
@@ -390,7 +416,7 @@ def stop_rule(rule_id: int):
     title, team = rule.course.title, rule.team.name
     stop_team_rule(scope, rule, current_user)
     db.session.commit()
-    flash(f"People who join {team} from now on are not enrolled in {title}.", "success")
+    flash(_("People who join %(team)s from now on are not enrolled in %(title)s.", team=team, title=title), "success")
     return redirect(url_for("manage.assign"))
 
 
@@ -402,13 +428,13 @@ def people_selected():
     ids = id_params("person", source=request.form)
     back = url_for("manage.people", **_kept_filter_args())
     if not ids:
-        flash("Tick at least one person first.", "error")
+        flash(_("Tick at least one person first."), "error")
         return redirect(back)
     action = request.form.get("action")
     if action == "assign":
         return redirect(url_for("manage.assign", person=ids))
     if action != "remind":
-        abort(400, "Unknown action: use the buttons under the people table.")
+        abort(400, _("Unknown action: use the buttons under the people table."))
     people = people_by_ids(scope, ids)
     if len(people) != len(set(ids)):
         abort(404)
@@ -443,8 +469,14 @@ def _remind(scope: Scope, filters: PeopleFilter, back: str):
     flash(summary.describe(), "success" if summary.sent else "warning")
     if len(waiting) > MAX_REMINDERS:
         flash(
-            f"{len(waiting) - MAX_REMINDERS} more people are stalled or overdue; the daily reminder job "
-            "(flask --app app reminders send) reminds them, or send again to remind the next ones.",
+            ngettext(
+                "%(num)d more people are stalled or overdue; the daily reminder job "
+                "(%(command)s) reminds them, or send again to remind the next ones.",
+                "%(num)d more people are stalled or overdue; the daily reminder job "
+                "(%(command)s) reminds them, or send again to remind the next ones.",
+                len(waiting) - MAX_REMINDERS,
+                command="flask --app app reminders send",
+            ),
             "warning",
         )
     return redirect(back)
@@ -471,14 +503,11 @@ def set_objective(user_id: int):
     if not form.validate_on_submit():
         return _render_person(person, form, status=422)
     objective = learn_objectives.set_objective(person, current_user, form.values(), form.form_key.data)
-    notify(
-        person,
-        "objective",
-        f"{current_user.name} set an objective with you: {objective.title}",
-        url_for("learn.objective", objective_id=objective.id),
-    )
+    with in_language_of(person):
+        told = _("%(name)s set an objective with you: %(title)s", name=current_user.name, title=objective.title)
+    notify(person, "objective", told, url_for("learn.objective", objective_id=objective.id))
     db.session.commit()
-    flash(f"Objective set for {person.name}.", "success")
+    flash(_("Objective set for %(name)s.", name=person.name), "success")
     return redirect(url_for("manage.person", user_id=person.id, _anchor="objectives"))
 
 
@@ -528,14 +557,17 @@ def remind_person(user_id: int):
     now = _clock()
     row = record.person_summary(scope, person, now)
     if row is None or not person.is_active:
-        form.message.errors.append(f"{person.name} cannot be reminded: their account is not active.")
+        form.message.errors.append(_("%(name)s cannot be reminded: their account is not active.", name=person.name))
         return _render_person(person, ObjectiveForm(formdata=None), form, status=422)
     summary = run_reminders([row], current_user.id, now.today, message=form.message.data, anyone=True)
     if not summary.sent:
         form.message.errors.append(
-            f"{person.name} has already been reminded today; one reminder a day per person. "
-            "Your message is kept here: send it tomorrow."
+            _(
+                "%(name)s has already been reminded today; one reminder a day per person. "
+                "Your message is kept here: send it tomorrow.",
+                name=person.name,
+            )
         )
         return _render_person(person, ObjectiveForm(formdata=None), form, status=422)
-    flash(f"Reminder sent to {person.name}. {summary.describe()}", "success")
+    flash(_("Reminder sent to %(name)s. %(summary)s", name=person.name, summary=summary.describe()), "success")
     return redirect(url_for("manage.person", user_id=person.id))

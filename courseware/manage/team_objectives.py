@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from courseware.learn import objectives as learn_objectives
 from courseware.learn.forms import TeamObjectiveForm
 from courseware.learn.objective_policies import manages_team
 from courseware.manage.policies import Scope, teams_in_scope
+from courseware.manage.wording import in_language_of
 from courseware.models import Objective, Team, TeamObjective, User
 from courseware.notifications.services import notify
 
@@ -37,12 +39,14 @@ def set_team_objective(team: Team, manager: User, values: dict, form_key: str | 
     db.session.flush()
     members = db.session.scalars(select(User).where(User.team_id == team.id, User.is_active, User.id != manager.id))
     for member in members:
-        notify(
-            member,
-            "objective",
-            f"{manager.name} set an objective for {team.name}: {objective.title}",
-            site_path("learn.objective", objective_id=objective.id),
-        )
+        with in_language_of(member):
+            told = _(
+                "%(name)s set an objective for %(team)s: %(title)s",
+                name=manager.name,
+                team=team.name,
+                title=objective.title,
+            )
+        notify(member, "objective", told, site_path("learn.objective", objective_id=objective.id))
     return objective
 
 
@@ -79,7 +83,7 @@ def team_page(team_id: int):
     if form.validate_on_submit():
         objective = set_team_objective(team, current_user, form.values(), form.form_key.data)
         db.session.commit()
-        flash("Team objective saved; each member was told.", "success")
+        flash(_("Team objective saved; each member was told."), "success")
         return redirect(url_for("learn.objective", objective_id=objective.id))
     return render_template(
         "manage/team_objectives.html",

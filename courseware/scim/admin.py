@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -61,6 +62,6 @@ def revoke(token_id: int):
     if form.validate_on_submit():
         tokens.revoke_token(token, current_user)
         db.session.commit()
-        flash(f"The token “{token.name}” is revoked.", "success")
+        flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
         return redirect(url_for("provisioning.index"))
     return render_template("scim/revoke.html", token=token, form=form)

@@ -33,6 +33,8 @@ USER_ATTRIBUTES = {
     "groups": ("value", "$ref", "display", "type"),
 }
 GROUP_ATTRIBUTES = {"displayName": None, "members": ("value", "$ref", "type")}
+# Read by the directory's software in the ServiceProviderConfig, like every SCIM answer: English.
+BEARER_DESCRIPTION = "A token an admin issues under Admin › Provisioning, sent as Authorization: Bearer <token>"
 
 
 def _trimmed(model, keep: dict) -> dict:
@@ -90,7 +92,7 @@ def service_provider_config() -> dict:
             AuthenticationScheme(
                 type="oauthbearertoken",
                 name="Bearer token",
-                description="A token an admin issues under Admin › Provisioning, sent as Authorization: Bearer <token>",
+                description=BEARER_DESCRIPTION,
                 primary=True,
             )
         ],

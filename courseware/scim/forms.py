@@ -1,5 +1,6 @@
 """The form admins issue provisioning tokens with."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -8,13 +9,13 @@ from courseware.core.validators import CheckedForm, SingleLine
 
 class TokenForm(CheckedForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[
-            DataRequired("Name the token, such as the directory that will use it."),
+            DataRequired(_l("Name the token, such as the directory that will use it.")),
             Length(max=80),
             SingleLine(),
         ],
-        description="Such as “Entra ID” or “Okta”: shown in the list of tokens.",
+        description=_l("Such as “Entra ID” or “Okta”: shown in the list of tokens."),
     )
 
 

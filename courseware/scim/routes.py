@@ -44,6 +44,8 @@ def scim_response(body, status: int = 200, *, version: str | None = None, locati
 
 
 def scim_error(status: int, detail: str, scim_type: str | None = None):
+    # SCIM errors are read by the directory's software and its logs, not by people in the app:
+    # their ``detail`` stays in English, as do all of this protocol's messages.
     body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": str(status), "detail": detail}
     if scim_type:
         body["scimType"] = scim_type

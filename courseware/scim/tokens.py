@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courseware.auth.services import token_digest
@@ -30,7 +31,7 @@ def issue_token(name: str, actor: User) -> tuple[ScimToken, str]:
     """A new token named ``name`` and its secret, which is shown once (only its hash is kept)."""
     name = name.strip()
     if not name or has_control_characters(name):
-        raise Invalid("Give the token a name on one line, such as the directory that will use it.", field="name")
+        raise Invalid(_("Give the token a name on one line, such as the directory that will use it."), field="name")
     secret = "scim_" + secrets.token_urlsafe(32)
     token = ScimToken(name=name[:80], token_hash=token_digest(secret), created_by_id=actor.id)
     db.session.add(token)

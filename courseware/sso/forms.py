@@ -1,5 +1,6 @@
 """Forms admins use to set up sign-in providers and the organisation's sign-in options."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -8,45 +9,51 @@ from courseware.core.validators import CheckedForm, SingleLine
 
 class ProviderForm(CheckedForm):
     name = StringField(
-        "Display name",
-        validators=[DataRequired("Enter the name people see on the login page."), Length(max=80), SingleLine()],
-        description="Shown on the login page as “Sign in with …”.",
+        _l("Display name"),
+        validators=[DataRequired(_l("Enter the name people see on the login page.")), Length(max=80), SingleLine()],
+        description=_l("Shown on the login page as “Sign in with …”."),
     )
     issuer = StringField(
-        "Issuer URL",
-        validators=[DataRequired("Enter the provider's issuer URL."), Length(max=500), SingleLine()],
-        description="Such as https://accounts.google.com; its .well-known/openid-configuration is read on saving.",
+        _l("Issuer URL"),
+        validators=[DataRequired(_l("Enter the provider's issuer URL.")), Length(max=500), SingleLine()],
+        description=_l("Such as https://accounts.google.com; its .well-known/openid-configuration is read on saving."),
     )
     client_id = StringField(
-        "Client ID", validators=[DataRequired("Enter the client ID."), Length(max=255), SingleLine()]
+        _l("Client ID"), validators=[DataRequired(_l("Enter the client ID.")), Length(max=255), SingleLine()]
     )
     client_secret = PasswordField(
-        "Client secret",
+        _l("Client secret"),
         validators=[Length(max=1000), SingleLine()],
         render_kw={"autocomplete": "new-password"},
     )
-    enabled = BooleanField("Offer this provider on the login page", default=True)
+    enabled = BooleanField(_l("Offer this provider on the login page"), default=True)
     allowed_domains = StringField(
-        "Domains whose people get an account at their first sign-in",
+        _l("Domains whose people get an account at their first sign-in"),
         validators=[Length(max=1000), SingleLine()],
-        description="Such as example.org, separated by spaces or commas. Leave empty to let only people "
-        "who already have an account (or an invitation) sign in.",
+        description=_l(
+            "Such as example.org, separated by spaces or commas. Leave empty to let only people "
+            "who already have an account (or an invitation) sign in."
+        ),
     )
     groups_claim = StringField(
-        "Groups claim",
+        _l("Groups claim"),
         validators=[Length(max=80), SingleLine()],
-        description="The id_token claim that lists the person's groups, such as groups. Leave empty to ignore groups.",
+        description=_l(
+            "The id_token claim that lists the person's groups, such as groups. Leave empty to ignore groups."
+        ),
     )
     group_mappings = TextAreaField(
-        "Groups to teams and roles",
+        _l("Groups to teams and roles"),
         validators=[Length(max=20000)],
-        description="One line per group: “group value = Team name | role, role”, such as "
-        "“sales-staff = Sales | learner” or “course-authors = | trainer”. Updated at every sign-in.",
+        description=_l(
+            "One line per group: “group value = Team name | role, role”, such as "
+            "“sales-staff = Sales | learner” or “course-authors = | trainer”. Updated at every sign-in."
+        ),
     )
 
 
 class SignInOptionsForm(CheckedForm):
     password_admins_only = BooleanField(
-        "Password sign-in only for admins",
-        description="Everyone else signs in with the organisation's provider.",
+        _l("Password sign-in only for admins"),
+        description=_l("Everyone else signs in with the organisation's provider."),
     )

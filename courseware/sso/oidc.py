@@ -19,6 +19,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from cachetools import LRUCache
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -71,9 +72,9 @@ def check_provider_url(url: str, what: str) -> None:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
-        raise ProviderProblem(f"The {what} is not a valid address.") from None
+        raise ProviderProblem(_l("The %(what)s is not a valid address.", what=what)) from None
     if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not _is_loopback(host)):
-        raise ProviderProblem(f"The {what} must be an https:// address.")
+        raise ProviderProblem(_l("The %(what)s must be an https:// address.", what=what))
 
 
 def fetch_json(url: str, what: str) -> dict:
@@ -82,18 +83,34 @@ def fetch_json(url: str, what: str) -> dict:
     try:
         with requests.get(url, timeout=HTTP_TIMEOUT_SECONDS, stream=True, headers={"Accept": "application/json"}) as r:
             if r.status_code != 200:
-                raise ProviderProblem(f"The {what} at {url} answered HTTP {r.status_code}.")
+                raise ProviderProblem(
+                    _l("The %(what)s at %(url)s answered HTTP %(status)d.", what=what, url=url, status=r.status_code)
+                )
             body = r.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
     except requests.RequestException as exc:
-        raise ProviderProblem(f"The {what} at {url} could not be reached ({type(exc).__name__}).") from None
+        raise ProviderProblem(
+            _l(
+                "The %(what)s at %(url)s could not be reached (%(error)s).",
+                what=what,
+                url=url,
+                error=type(exc).__name__,
+            )
+        ) from None
     if len(body) > MAX_DOCUMENT_BYTES:
-        raise ProviderProblem(f"The {what} at {url} is larger than {MAX_DOCUMENT_BYTES // 1024} KiB.")
+        raise ProviderProblem(
+            _l(
+                "The %(what)s at %(url)s is larger than %(size)d KiB.",
+                what=what,
+                url=url,
+                size=MAX_DOCUMENT_BYTES // 1024,
+            )
+        )
     try:
         document = json.loads(body)
     except ValueError:
-        raise ProviderProblem(f"The {what} at {url} is not JSON.") from None
+        raise ProviderProblem(_l("The %(what)s at %(url)s is not JSON.", what=what, url=url)) from None
     if not isinstance(document, dict):
-        raise ProviderProblem(f"The {what} at {url} is not a JSON object.")
+        raise ProviderProblem(_l("The %(what)s at %(url)s is not a JSON object.", what=what, url=url))
     return document
 
 
@@ -101,29 +118,32 @@ def discover(issuer: str) -> dict:
     """The provider's discovery document (``.well-known/openid-configuration``), checked: it names
     the same issuer and the endpoints the code flow needs, and supports PKCE with S256."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-    document = fetch_json(url, "discovery document")
+    document = fetch_json(url, _l("discovery document"))
     if not isinstance(document.get("issuer"), str) or document["issuer"].rstrip("/") != issuer.rstrip("/"):
         raise ProviderProblem(
-            f"The discovery document names another issuer ({str(document.get('issuer'))[:200]}); "
-            "enter the issuer exactly as the provider gives it."
+            _l(
+                "The discovery document names another issuer (%(issuer)s); "
+                "enter the issuer exactly as the provider gives it.",
+                issuer=str(document.get("issuer"))[:200],
+            )
         )
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         value = document.get(name)
         if not isinstance(value, str):
-            raise ProviderProblem(f"The discovery document has no {name}.")
+            raise ProviderProblem(_l("The discovery document has no %(name)s.", name=name))
         check_provider_url(value, name)
     methods = document.get("code_challenge_methods_supported")
     if isinstance(methods, list) and "S256" not in methods:
-        raise ProviderProblem("The provider does not support PKCE with S256, which sign-in requires.")
+        raise ProviderProblem(_l("The provider does not support PKCE with S256, which sign-in requires."))
     return document
 
 
 def _load_key_set(jwks_uri: str) -> KeySet:
-    document = fetch_json(jwks_uri, "key set (JWKS)")
+    document = fetch_json(jwks_uri, _l("key set (JWKS)"))
     try:
         return KeySet.import_key_set(document)
     except (JoseError, ValueError, KeyError, TypeError):
-        raise ProviderProblem(f"The key set at {jwks_uri} cannot be read.") from None
+        raise ProviderProblem(_l("The key set at %(url)s cannot be read.", url=jwks_uri)) from None
 
 
 def key_set(jwks_uri: str, *, fresh: bool = False) -> KeySet:
@@ -167,11 +187,13 @@ def exchange_code(provider: SignInProvider, secret: str, redirect_uri: str, code
                 timeout=HTTP_TIMEOUT_SECONDS,
             )
     except OAuthError as exc:
-        raise TokenRefused(f"The provider refused the sign-in code ({exc.error}).") from None
+        raise TokenRefused(_l("The provider refused the sign-in code (%(error)s).", error=exc.error)) from None
     except (requests.RequestException, ValueError) as exc:
-        raise TokenRefused(f"The provider's token endpoint could not be used ({type(exc).__name__}).") from None
+        raise TokenRefused(
+            _l("The provider's token endpoint could not be used (%(error)s).", error=type(exc).__name__)
+        ) from None
     if not isinstance(token.get("id_token"), str):
-        raise TokenRefused("The provider sent no id_token.")
+        raise TokenRefused(_l("The provider sent no id_token."))
     return dict(token)
 
 
@@ -194,11 +216,11 @@ def validate_id_token(provider: SignInProvider, id_token: str, nonce: str, acces
     except ProviderProblem as exc:
         raise TokenRefused(exc.message) from None
     except (InvalidKeyIdError, MissingKeyError):
-        raise TokenRefused("The id_token is signed with a key the provider does not publish.") from None
+        raise TokenRefused(_l("The id_token is signed with a key the provider does not publish.")) from None
     except BadSignatureError:
-        raise TokenRefused("The id_token's signature does not match the provider's keys.") from None
+        raise TokenRefused(_l("The id_token's signature does not match the provider's keys.")) from None
     except (JoseError, ValueError, TypeError):
-        raise TokenRefused("The id_token cannot be read as a signed JWT.") from None
+        raise TokenRefused(_l("The id_token cannot be read as a signed JWT.")) from None
     options = {
         "iss": {"essential": True, "value": provider.discovery["issuer"]},
         "aud": {"essential": True, "value": provider.client_id},
@@ -211,15 +233,15 @@ def validate_id_token(provider: SignInProvider, id_token: str, nonce: str, acces
     try:
         claims.validate(leeway=int(current_app.config["SSO_CLOCK_LEEWAY_SECONDS"]))
     except ExpiredTokenError:
-        raise TokenRefused("The id_token has expired.") from None
+        raise TokenRefused(_l("The id_token has expired.")) from None
     except ClaimError as exc:
-        described = {"iss": "issuer", "aud": "audience", "nonce": "nonce", "azp": "authorized party"}
-        what = described.get(exc.claim, f"“{exc.claim}” claim")
-        raise TokenRefused(f"The id_token's {what} is not the expected one.") from None
+        described = {"iss": _l("issuer"), "aud": _l("audience"), "nonce": _l("nonce"), "azp": _l("authorized party")}
+        what = described.get(exc.claim) or _l("“%(claim)s” claim", claim=exc.claim)
+        raise TokenRefused(_l("The id_token's %(what)s is not the expected one.", what=what)) from None
     except (JoseError, ValueError, TypeError):
-        raise TokenRefused("The id_token's claims are malformed.") from None
+        raise TokenRefused(_l("The id_token's claims are malformed.")) from None
     if not isinstance(claims.get("sub"), str) or not claims["sub"] or len(claims["sub"]) > 255:
-        raise TokenRefused("The id_token has no usable subject.")
+        raise TokenRefused(_l("The id_token has no usable subject."))
     return dict(claims)
 
 

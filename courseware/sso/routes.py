@@ -6,6 +6,9 @@ import secrets
 import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -70,10 +73,13 @@ def start(provider_key: str):
     return redirect(oidc.authorization_url(provider, redirect_uri(provider), state, nonce, verifier))
 
 
-def _refuse(provider: SignInProvider, reason: str, status: int, *, user: User | None = None, email=None, subject=None):
-    """Write the refusal to the sign-in log and tell the person why."""
+def _refuse(provider: SignInProvider, reason, status: int, *, user: User | None = None, email=None, subject=None):
+    """Write the refusal to the sign-in log (in English, as the log is kept) and tell the person
+    why, in their language (``reason`` is a lazy string)."""
+    with force_locale("en"):
+        logged = str(reason)
     with db.writing():
-        services.record_event("refused", provider, user=user, email=email, subject=subject, reason=reason)
+        services.record_event("refused", provider, user=user, email=email, subject=subject, reason=logged)
         db.session.commit()
     return render_template("sso/refused.html", provider=provider, reason=reason), status
 
@@ -101,21 +107,23 @@ def callback(provider_key: str):
         or entry.get("key") != provider_key
         or int(time.time()) - entry.get("at", 0) >= PENDING_SECONDS
     ):
-        return _refuse(provider, "The sign-in did not match one started in this browser (wrong or expired state).", 400)
+        return _refuse(
+            provider, _l("The sign-in did not match one started in this browser (wrong or expired state)."), 400
+        )
     if not provider.enabled:
-        return _refuse(provider, "This provider is switched off.", 403)
+        return _refuse(provider, _l("This provider is switched off."), 403)
     error = text_param("error", max_length=200)
     if error:
-        return _refuse(provider, f"The provider ended the sign-in: {error}.", 403)
+        return _refuse(provider, _l("The provider ended the sign-in: %(error)s.", error=error), 403)
     issuer = text_param("iss", max_length=500)
     if issuer and issuer != provider.discovery.get("issuer"):
-        return _refuse(provider, "The answer came from another issuer than this provider.", 400)
+        return _refuse(provider, _l("The answer came from another issuer than this provider."), 400)
     code = text_param("code", max_length=2000)
     if not code:
-        return _refuse(provider, "The provider sent no sign-in code.", 400)
+        return _refuse(provider, _l("The provider sent no sign-in code."), 400)
     secret = client_secrets.client_secret(provider)
     if secret is None:
-        return _refuse(provider, "The provider's client secret cannot be read; an admin must enter it again.", 503)
+        return _refuse(provider, _l("The provider's client secret cannot be read; an admin must enter it again."), 503)
     try:
         tokens = oidc.exchange_code(provider, secret, redirect_uri(provider), code, entry["verifier"])
         claims = oidc.validate_id_token(provider, tokens["id_token"], entry["nonce"], tokens.get("access_token"))
@@ -131,7 +139,7 @@ def callback(provider_key: str):
         start_session(user)
         session["sso_provider"] = provider.key
         db.session.commit()
-    flash(f"Welcome back, {name}.", "success")
+    flash(_("Welcome back, %(name)s.", name=name), "success")
     return redirect(entry.get("next") or url_for("core.home"))
 
 
@@ -155,7 +163,7 @@ def options():
     if form.validate_on_submit():
         services.set_password_admins_only(bool(form.password_admins_only.data), current_user)
         db.session.commit()
-        flash("Sign-in options saved.", "success")
+        flash(_("Sign-in options saved."), "success")
         return redirect(url_for("sso.providers"))
     rows = db.session.scalars(select(SignInProvider).order_by(SignInProvider.name)).all()
     return render_template("sso/providers.html", providers=rows, form=form), 422
@@ -191,7 +199,10 @@ def new_provider():
     if form.validate_on_submit():
         provider = _save(form, None)
         if provider is not None:
-            flash(f"{provider.name} is set up. Register the redirect URI shown below at the provider.", "success")
+            flash(
+                _("%(name)s is set up. Register the redirect URI shown below at the provider.", name=provider.name),
+                "success",
+            )
             return redirect(url_for("sso.edit_provider", provider_id=provider.id))
     return render_template("sso/provider.html", form=form, provider=None), 422 if form.errors else 200
 
@@ -214,7 +225,7 @@ def edit_provider(provider_id: int):
         }
     form = ProviderForm(data=data)
     if form.validate_on_submit() and _save(form, provider) is not None:
-        flash(f"{provider.name} is saved.", "success")
+        flash(_("%(name)s is saved.", name=provider.name), "success")
         return redirect(url_for("sso.edit_provider", provider_id=provider.id))
     return render_template(
         "sso/provider.html",

@@ -12,6 +12,8 @@ import logging
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from courseware.auth.services import find_user_by_email, normalise_email
@@ -105,12 +107,14 @@ def parse_domains(text: str) -> str:
         if not word:
             continue
         if not DOMAIN.match(word):
-            raise Invalid(f"“{word[:60]}” is not a domain name such as example.org.", field="allowed_domains")
+            raise Invalid(
+                _("“%(word)s” is not a domain name such as example.org.", word=word[:60]), field="allowed_domains"
+            )
         if word not in domains:
             domains.append(word)
     stored = " ".join(domains)
     if len(stored) > 1000:
-        raise Invalid("List at most 1,000 characters of domains.", field="allowed_domains")
+        raise Invalid(_("List at most 1,000 characters of domains."), field="allowed_domains")
     return stored
 
 
@@ -125,26 +129,39 @@ def parse_group_mappings(text: str) -> list[tuple[str, Team | None, list[str]]]:
         group, equals, rest = line.partition("=")
         group = group.strip()
         if not equals or not group:
-            raise Invalid(f"Line {number}: write “group = Team | roles”.", field="group_mappings")
+            raise Invalid(_("Line %(number)d: write “group = Team | roles”.", number=number), field="group_mappings")
         if len(group) > 200:
-            raise Invalid(f"Line {number}: the group value is longer than 200 characters.", field="group_mappings")
-        team_name, _, role_text = rest.partition("|")
+            raise Invalid(
+                _("Line %(number)d: the group value is longer than 200 characters.", number=number),
+                field="group_mappings",
+            )
+        team_name, _bar, role_text = rest.partition("|")
         team = None
         if team_name.strip():
             team = db.session.scalar(select(Team).where(Team.folded_name == fold_team_name(team_name)))
             if team is None:
                 raise Invalid(
-                    f"Line {number}: there is no team called “{team_name.strip()[:80]}”. Create it first.",
+                    _(
+                        "Line %(number)d: there is no team called “%(team)s”. Create it first.",
+                        number=number,
+                        team=team_name.strip()[:80],
+                    ),
                     field="group_mappings",
                 )
         roles = [r.strip().lower() for r in role_text.split(",") if r.strip()]
         unknown = [r for r in roles if r not in ROLES]
         if unknown:
             raise Invalid(
-                f"Line {number}: unknown role “{unknown[0][:40]}” (use {', '.join(ROLES)}).", field="group_mappings"
+                _(
+                    "Line %(number)d: unknown role “%(role)s” (use %(known)s).",
+                    number=number,
+                    role=unknown[0][:40],
+                    known=", ".join(ROLES),
+                ),
+                field="group_mappings",
             )
         if team is None and not roles:
-            raise Invalid(f"Line {number}: give a team, roles or both.", field="group_mappings")
+            raise Invalid(_("Line %(number)d: give a team, roles or both.", number=number), field="group_mappings")
         mappings.append((group, team, roles))
     return mappings
 
@@ -184,8 +201,10 @@ def save_provider(
         db.session.add(provider)
         if not client_secret and client_secrets.secret_from_environment(provider) is None:
             raise Invalid(
-                f"Enter the client secret, or set {client_secrets.setting_name(provider.key)} "
-                "in the environment (with the COURSEWARE_ prefix).",
+                _(
+                    "Enter the client secret, or set %(setting)s in the environment (with the COURSEWARE_ prefix).",
+                    setting=client_secrets.setting_name(provider.key),
+                ),
                 field="client_secret",
             )
     provider.name = name.strip()
@@ -295,10 +314,10 @@ def _just_in_time(provider: SignInProvider, email: str, name: str) -> User | Non
 
 def _find_or_make_account(provider: SignInProvider, claims: dict, email: str | None, verified: bool) -> User:
     if email is None:
-        raise SignInRefused("The provider sent no e-mail address, so no account can be found for this person.")
+        raise SignInRefused(_l("The provider sent no e-mail address, so no account can be found for this person."))
     if not verified:
         raise SignInRefused(
-            "The provider has not verified this e-mail address, so it cannot be matched to an account.",
+            _l("The provider has not verified this e-mail address, so it cannot be matched to an account."),
             user=find_user_by_email(email),
             email=email,
         )
@@ -316,7 +335,7 @@ def _find_or_make_account(provider: SignInProvider, claims: dict, email: str | N
             "created", provider, user=user, subject=claims["sub"], reason="Account made for an allowed domain."
         )
         return user
-    reason = (
+    reason = _l(
         "There is no account for this address, and its domain does not get one at the first sign-in. "
         "Ask an administrator for an invitation."
     )
@@ -358,7 +377,7 @@ def sign_in_person(provider: SignInProvider, claims: dict) -> User:
     )
     user = link.user if link is not None else _find_or_make_account(provider, claims, email, verified)
     if not user.is_active:
-        raise SignInRefused("This account is deactivated.", user=user, email=email)
+        raise SignInRefused(_l("This account is deactivated."), user=user, email=email)
     if link is None:
         link = SignInLink(provider_id=provider.id, subject=subject, user_id=user.id)
         db.session.add(link)

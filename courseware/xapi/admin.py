@@ -4,6 +4,8 @@ revoked; the other LRSs statements are forwarded to, what waits for each and wha
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -64,7 +66,7 @@ def revoke(client_id: int):
     if form.validate_on_submit():
         clients.revoke_client(client, current_user)
         db.session.commit()
-        flash(f"The LRS client “{client.name}” is revoked.", "success")
+        flash(_("The LRS client “%(name)s” is revoked.", name=client.name), "success")
         return redirect(url_for("lrs.index"))
     return render_template("xapi/revoke.html", client=client, form=form)
 
@@ -113,7 +115,7 @@ def new_target():
     if form.validate_on_submit():
         target = _save_target(form, None)
         if target is not None:
-            flash(f"New statements are forwarded to {target.name} from now on.", "success")
+            flash(_("New statements are forwarded to %(name)s from now on.", name=target.name), "success")
             return redirect(url_for("lrs.forwarding_target", target_id=target.id))
     return render_template("xapi/target.html", form=form, target=None), 422 if form.errors else 200
 
@@ -136,7 +138,7 @@ def forwarding_target(target_id: int):
         }
     form = ForwardTargetForm(data=data)
     if form.validate_on_submit() and _save_target(form, target) is not None:
-        flash(f"{target.name} is saved.", "success")
+        flash(_("%(name)s is saved.", name=target.name), "success")
         return redirect(url_for("lrs.forwarding_target", target_id=target.id))
     counts = forwarding.target_counts([target.id])[target.id]
     return render_template(
@@ -159,9 +161,17 @@ def retry_target(target_id: int):
     count = forwarding.retry_failed(target, current_user)
     db.session.commit()
     if count:
-        flash(f"{count} statement(s) will be sent to {target.name} again.", "success")
+        flash(
+            ngettext(
+                "%(num)d statement will be sent to %(name)s again.",
+                "%(num)d statements will be sent to %(name)s again.",
+                count,
+                name=target.name,
+            ),
+            "success",
+        )
     else:
-        flash(f"No statement has failed for good on {target.name}.", "info")
+        flash(_("No statement has failed for good on %(name)s.", name=target.name), "info")
     return redirect(url_for("lrs.forwarding_target", target_id=target.id))
 
 
@@ -175,7 +185,7 @@ def remove_target(target_id: int):
         name = target.name
         forwarding.remove_target(target, current_user)
         db.session.commit()
-        flash(f"Statements are no longer forwarded to {name}.", "success")
+        flash(_("Statements are no longer forwarded to %(name)s.", name=name), "success")
         return redirect(url_for("lrs.forwarding_targets"))
     counts = forwarding.target_counts([target.id])[target.id]
     return render_template("xapi/remove_target.html", target=target, counts=counts, form=form)

@@ -8,6 +8,8 @@ import hmac
 import logging
 import secrets
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from courseware.auth.services import token_digest
@@ -21,11 +23,11 @@ log = logging.getLogger(__name__)
 
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 SCOPE_LABELS = {
-    "statements/read/mine": "Read the statements it stored",
-    "statements/read": "Read all statements",
-    "statements/write": "Write statements",
-    "state": "Read and write state documents",
-    "profile": "Read and write activity and agent profiles",
+    "statements/read/mine": _l("Read the statements it stored"),
+    "statements/read": _l("Read all statements"),
+    "statements/write": _l("Write statements"),
+    "state": _l("Read and write state documents"),
+    "profile": _l("Read and write activity and agent profiles"),
 }
 
 
@@ -40,10 +42,10 @@ def issue_client(name: str, scopes: list[str], actor: User | None) -> tuple[Xapi
     """A new client named ``name`` with ``scopes``, and its secret, shown once."""
     name = (name or "").strip()
     if not name or has_control_characters(name):
-        raise Invalid("Give the client a name on one line, such as the system that will use it.", field="name")
+        raise Invalid(_("Give the client a name on one line, such as the system that will use it."), field="name")
     unknown = [s for s in scopes if s not in XAPI_SCOPES]
     if unknown or not scopes:
-        raise Invalid("Choose at least one of the listed permissions.", field="scopes")
+        raise Invalid(_("Choose at least one of the listed permissions."), field="scopes")
     key = secrets.token_hex(10)
     secret = secrets.token_urlsafe(32)
     client = XapiClient(

@@ -1,5 +1,6 @@
 """The forms admins issue and revoke LRS clients, and set up forwarding, with."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length
 
@@ -10,18 +11,18 @@ from courseware.xapi.clients import SCOPE_LABELS
 
 class ClientForm(CheckedForm):
     name = StringField(
-        "Client name",
+        _l("Client name"),
         validators=[
-            DataRequired("Name the client, such as the system that will use it."),
+            DataRequired(_l("Name the client, such as the system that will use it.")),
             Length(max=80),
             SingleLine(),
         ],
-        description="Such as “Authoring tool” or “Reporting”: shown in the list of clients.",
+        description=_l("Such as “Authoring tool” or “Reporting”: shown in the list of clients."),
     )
     scopes = SelectMultipleField(
-        "Permissions",
+        _l("Permissions"),
         choices=list(SCOPE_LABELS.items()),
-        validators=[DataRequired("Choose at least one permission.")],
+        validators=[DataRequired(_l("Choose at least one permission."))],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
     )
@@ -35,35 +36,37 @@ class ForwardTargetForm(CheckedForm):
     """Another LRS that new statements are forwarded to."""
 
     name = StringField(
-        "Name",
-        validators=[DataRequired("Name the LRS, such as “Reporting warehouse”."), Length(max=80), SingleLine()],
+        _l("Name"),
+        validators=[DataRequired(_l("Name the LRS, such as “Reporting warehouse”.")), Length(max=80), SingleLine()],
     )
     endpoint = StringField(
-        "LRS address",
-        validators=[DataRequired("Enter the LRS's address."), Length(max=480), SingleLine()],
-        description="Its xAPI base address, such as https://lrs.example.org/xapi/ (statements are sent to …/statements).",
+        _l("LRS address"),
+        validators=[DataRequired(_l("Enter the LRS's address.")), Length(max=480), SingleLine()],
+        description=_l(
+            "Its xAPI base address, such as https://lrs.example.org/xapi/ (statements are sent to …/statements)."
+        ),
     )
     key = StringField(
-        "Key",
-        validators=[DataRequired("Enter the key the other LRS gave you."), Length(max=200), SingleLine()],
-        description="The user name of the HTTP Basic credentials the other LRS gave Courseware.",
+        _l("Key"),
+        validators=[DataRequired(_l("Enter the key the other LRS gave you.")), Length(max=200), SingleLine()],
+        description=_l("The user name of the HTTP Basic credentials the other LRS gave Courseware."),
         render_kw={"autocomplete": "off"},
     )
     secret = PasswordField(
-        "Secret",
+        _l("Secret"),
         validators=[Length(max=500), SingleLine()],
         render_kw={"autocomplete": "new-password"},
     )
-    version = RadioField("xAPI version", choices=[(v, v) for v in FORWARD_VERSIONS], default="2.0.0")
+    version = RadioField(_l("xAPI version"), choices=[(v, v) for v in FORWARD_VERSIONS], default="2.0.0")
     statements = RadioField(
-        "Statements to forward",
+        _l("Statements to forward"),
         choices=[
-            ("all", "All new statements: Courseware's own and those other systems send"),
-            ("own", "Only Courseware's own (what learners do here)"),
+            ("all", _l("All new statements: Courseware's own and those other systems send")),
+            ("own", _l("Only Courseware's own (what learners do here)")),
         ],
         default="all",
     )
-    enabled = BooleanField("Forward to this LRS", default=True)
+    enabled = BooleanField(_l("Forward to this LRS"), default=True)
 
 
 class ConfirmForm(CheckedForm):

@@ -32,6 +32,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from courseware.core.validators import has_control_characters
@@ -107,8 +108,10 @@ def normalise_endpoint(text: str) -> str:
         or " " in text
     ):
         raise Invalid(
-            "Enter the LRS's address, starting with https:// (such as https://lrs.example.org/xapi/), "
-            "without a query or credentials.",
+            _(
+                "Enter the LRS's address, starting with https:// (such as https://lrs.example.org/xapi/), "
+                "without a query or credentials."
+            ),
             field="endpoint",
         )
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
@@ -136,18 +139,18 @@ def save_target(
     name = (name or "").strip()
     key = (key or "").strip()
     if not name or has_control_characters(name):
-        raise Invalid("Name the LRS on one line, such as “Reporting warehouse”.", field="name")
+        raise Invalid(_("Name the LRS on one line, such as “Reporting warehouse”."), field="name")
     endpoint = normalise_endpoint(endpoint)
     if not key or has_control_characters(key) or ":" in key:
-        raise Invalid("Enter the key (user name) the other LRS gave you, on one line and without “:”.", field="key")
+        raise Invalid(_("Enter the key (user name) the other LRS gave you, on one line and without “:”."), field="key")
     if secret and has_control_characters(secret):
-        raise Invalid("The secret must be on one line.", field="secret")
+        raise Invalid(_("The secret must be on one line."), field="secret")
     if target is None and not secret:
-        raise Invalid("Enter the secret the other LRS gave you.", field="secret")
+        raise Invalid(_("Enter the secret the other LRS gave you."), field="secret")
     if version not in FORWARD_VERSIONS:
-        raise Invalid("Choose one of the listed xAPI versions.", field="version")
+        raise Invalid(_("Choose one of the listed xAPI versions."), field="version")
     if statements not in FORWARD_SELECTIONS:
-        raise Invalid("Choose which statements to forward.", field="statements")
+        raise Invalid(_("Choose which statements to forward."), field="statements")
     if target is None:
         target = XapiForwardTarget(created_by_id=actor.id if actor else None, delivered_count=0)
         db.session.add(target)

@@ -61,6 +61,8 @@ class Refused(Exception):
 
 
 def xapi_error(status: int, message: str, path: str | None = None):
+    # The LRS's error bodies are read by the systems that call it and their logs, not by people in
+    # the app: like the rest of the xAPI protocol, they stay in English.
     body = {"error": {"status": status, "message": message}}
     if path:
         body["error"]["property"] = path
