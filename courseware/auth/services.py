@@ -8,6 +8,7 @@ import logging
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -44,9 +45,9 @@ def create_user(email: str, name: str, password: str, roles=("learner",), team: 
     """Create an active account; refuses a taken email or a weak password."""
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise Invalid("An account with this email address already exists.", field="email")
+        raise Invalid(_("An account with this email address already exists."), field="email")
     if not name.strip() or has_control_characters(name):
-        raise Invalid("Give a name in letters, numbers, spaces and punctuation (one line).", field="name")
+        raise Invalid(_("Give a name in letters, numbers, spaces and punctuation (one line)."), field="name")
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise Invalid(problem, field="password")
@@ -102,7 +103,7 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
     """
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise Invalid("This person already has an account.", field="email")
+        raise Invalid(_("This person already has an account."), field="email")
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise Invalid(f"Unknown role: {', '.join(sorted(unknown))}.", field="roles")
@@ -132,7 +133,7 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
             break
         except IntegrityError:
             if last_try:
-                raise Invalid("Someone else is inviting this address right now. Try again.", field="email") from None
+                raise Invalid(_("Someone else is inviting this address right now. Try again."), field="email") from None
     log.info("%s invited %s", invited_by.email, email)
     return invitation, token
 
@@ -289,7 +290,7 @@ def reset_password(reset: PasswordReset, password: str) -> User:
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:
-        raise LinkUsed("This reset link has expired or has already been used. Ask for a new one.")
+        raise LinkUsed(_("This reset link has expired or has already been used. Ask for a new one."))
     user.set_password(password)
     revoke_sessions(user)
     return user
@@ -301,7 +302,7 @@ def set_active(user: User, active: bool, actor: User | str) -> None:
     ``actor`` is the admin, or a description of what else acts (a provisioning token).
     """
     if isinstance(actor, User) and user.id == actor.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
+        raise Invalid(_("You cannot deactivate your own account."))
     user.is_active = active
     user.deactivated_at = None if active else utcnow()
     if not active:
@@ -316,7 +317,7 @@ def set_active(user: User, active: bool, actor: User | str) -> None:
 def update_person(user: User, *, name: str, roles, team: Team | None, managed_teams, actor: User) -> None:
     """Change a person's name, roles, team and (for managers) the teams they manage."""
     if user.id == actor.id and "admin" not in roles:
-        raise Invalid("You cannot remove your own admin role.", field="roles")
+        raise Invalid(_("You cannot remove your own admin role."), field="roles")
     user.name = name.strip()
     user.set_roles(roles)
     place_in_team(user, team)
@@ -335,7 +336,7 @@ def create_team(name: str) -> Team:
     """A new team; refuses a name that an existing team has, whatever the case (also when two
     admins create it at the same moment: the database keeps one)."""
     name = name.strip()
-    taken = Invalid("A team with this name already exists.", field="name")
+    taken = Invalid(_("A team with this name already exists."), field="name")
     if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name))):
         raise taken
     team = Team(name=name)
@@ -368,7 +369,7 @@ def change_name(user: User, name: str) -> None:
     """Set the person's own name; refuses an empty or multi-line one."""
     name = name.strip()
     if not name or has_control_characters(name):
-        raise Invalid("Give a name in letters, numbers, spaces and punctuation (one line).", field="name")
+        raise Invalid(_("Give a name in letters, numbers, spaces and punctuation (one line)."), field="name")
     user.name = name
     log.info("%s changed their name", user.email)
 
@@ -389,11 +390,11 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
 
     if not has_password(user):
         raise Invalid(
-            "You sign in with your organisation's account, so your password is changed there, not here.",
+            _("You sign in with your organisation's account, so your password is changed there, not here."),
             field="current_password",
         )
     if not user.check_password(current):
-        raise Invalid("That is not your current password.", field="current_password")
+        raise Invalid(_("That is not your current password."), field="current_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise Invalid(problem, field="password")
@@ -409,17 +410,19 @@ def request_email_change(user: User, new_email: str, current_password: str | Non
     a wrong current password (for accounts with one), the same address, or a taken one."""
     if not mail_configured():
         raise Invalid(
-            "This site cannot send email, so a new address cannot be confirmed. "
-            "Ask an administrator to change it for you.",
+            _(
+                "This site cannot send email, so a new address cannot be confirmed. "
+                "Ask an administrator to change it for you."
+            ),
             field="email",
         )
     if has_password(user) and not user.check_password(current_password or ""):
-        raise Invalid("That is not your current password.", field="email_password")
+        raise Invalid(_("That is not your current password."), field="email_password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
-        raise Invalid("That is already your address.", field="email")
+        raise Invalid(_("That is already your address."), field="email")
     if find_user_by_email(new_email):
-        raise Invalid("Another account already uses this address.", field="email")
+        raise Invalid(_("Another account already uses this address."), field="email")
     now = utcnow()
     # Only the newest link works.
     db.session.execute(delete(EmailChange).where(EmailChange.user_id == user.id, EmailChange.used_at.is_(None)))
@@ -475,10 +478,10 @@ def confirm_email_change(change: EmailChange) -> User:
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:
-        raise LinkUsed("This confirmation link has expired or has already been used.")
+        raise LinkUsed(_("This confirmation link has expired or has already been used."))
     user = change.user
     if find_user_by_email(change.new_email):
-        raise Invalid("Another account uses this address now, so it cannot be yours too.")
+        raise Invalid(_("Another account uses this address now, so it cannot be yours too."))
     old = user.email
     user.email = change.new_email
     db.session.flush()
@@ -500,7 +503,7 @@ def admin_reset_link(user: User, actor: User) -> str:
     """A password-reset token an admin hands to ``user`` themselves; refuses a deactivated account."""
     found = request_password_reset(user.email)
     if found is None:
-        raise Invalid("This account is deactivated: reactivate it before giving a reset link.")
+        raise Invalid(_("This account is deactivated: reactivate it before giving a reset link."))
     log.info("%s made a password reset link for %s", actor.email, user.email)
     return found[1]
 
@@ -509,9 +512,9 @@ def resend_invitation(invitation: Invitation, actor: User) -> tuple[Invitation, 
     """A fresh invitation with the same address, roles, team and name (the old link stops
     working), for an open invitation that was lost or has expired."""
     if invitation.accepted_at is not None:
-        raise Invalid("This invitation has been accepted already.")
+        raise Invalid(_("This invitation has been accepted already."))
     if invitation.revoked_at is not None:
-        raise Invalid("This invitation was withdrawn or replaced; invite the person again instead.")
+        raise Invalid(_("This invitation was withdrawn or replaced; invite the person again instead."))
     fresh, token = invite(invitation.email, invitation.role_list, invitation.team, actor)
     fresh.name = invitation.name
     return fresh, token
@@ -520,7 +523,7 @@ def resend_invitation(invitation: Invitation, actor: User) -> tuple[Invitation, 
 def rename_team(team: Team, name: str, actor: User) -> None:
     """Give a team a new name; refuses a name another team has, whatever the case."""
     name = name.strip()
-    taken = Invalid("A team with this name already exists.", field="name")
+    taken = Invalid(_("A team with this name already exists."), field="name")
     if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name), Team.id != team.id)):
         raise taken
     old = team.name
@@ -541,7 +544,7 @@ def delete_team(team: Team, actor: User) -> None:
     """Delete a team nobody is in (its managers' scope, course rules and team objectives go with
     it); refuses a team with people in it."""
     if team_member_count(team):
-        raise Invalid("Only an empty team can be deleted: move its people to another team first.")
+        raise Invalid(_("Only an empty team can be deleted: move its people to another team first."))
     name = team.name
     db.session.delete(team)
     db.session.flush()

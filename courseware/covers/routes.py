@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -44,7 +45,7 @@ def edit_cover(course_id: int):
             form.cover.errors.append(exc.message)
         else:
             db.session.commit()
-            flash("Cover image saved.", "success")
+            flash(_("Cover image saved."), "success")
             return redirect(url_for("covers.edit_cover", course_id=course.id))
     cover = services.cover_of(course)
     return render_template("covers/edit.html", course=course, form=form, cover=cover), 422 if form.errors else 200
@@ -57,7 +58,7 @@ def remove_cover(course_id: int):
     course = _editable(course_id)
     if services.set_cover(course, None):
         db.session.commit()
-        flash("Cover image removed.", "success")
+        flash(_("Cover image removed."), "success")
     return redirect(url_for("covers.edit_cover", course_id=course.id))
 
 

@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from courseware.db import utcnow
@@ -96,7 +97,7 @@ def save_draft(user: User, form: str, fields: dict[str, str]) -> Draft | None:
     all empty is removed instead (None). The oldest drafts beyond ``DRAFTS_PER_PERSON`` give way.
     Invalid for a form name that is not one."""
     if kind_of(form) is None:
-        raise Invalid("No form of that name keeps drafts.")
+        raise Invalid(_("No form of that name keeps drafts."))
     draft = draft_of(user, form)
     if not any(value.strip() for value in fields.values()):
         if draft is not None:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 
 from courseware.core.mail import deliver, delivered_at, mail_configured
@@ -60,7 +61,7 @@ def delivery_of(person: User) -> str:
 def set_delivery(person: User, delivery: str) -> None:
     """Keep ``person``'s choice; Invalid for anything but the three choices."""
     if delivery not in NOTIFICATION_DELIVERIES:
-        raise Invalid("Choose how you want to hear of notifications.", field="delivery")
+        raise Invalid(_("Choose how you want to hear of notifications."), field="delivery")
     preference = db.session.get(NotificationPreference, person.id)
     if preference is None:
         db.session.add(NotificationPreference(user_id=person.id, delivery=delivery, updated_at=utcnow()))

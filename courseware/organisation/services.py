@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context
+from flask_babel import gettext as _
 from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -117,7 +118,7 @@ def check_accent(colour: str) -> str:
     if not colour:
         return ""
     if not HEX_COLOUR_RE.match(colour):
-        raise Invalid("Enter the colour as # and six hex digits, such as #1f5f8b.", field="accent_colour")
+        raise Invalid(_("Enter the colour as # and six hex digits, such as #1f5f8b."), field="accent_colour")
     ratio = contrast_with_white(colour)
     if ratio < MIN_CONTRAST:
         raise Invalid(
@@ -186,9 +187,9 @@ def save_settings(
     that cannot be used. Flushes; the caller commits."""
     accent_colour = check_accent(accent_colour)
     if not times.is_zone(default_time_zone):
-        raise Invalid("Choose a time zone from the list.", field="default_time_zone")
+        raise Invalid(_("Choose a time zone from the list."), field="default_time_zone")
     if not is_language(default_locale):
-        raise Invalid("Choose a language from the list.", field="default_locale")
+        raise Invalid(_("Choose a language from the list."), field="default_locale")
     row = db.session.get(OrganisationSettings, 1)
     if row is None:
         row = OrganisationSettings(id=1)
