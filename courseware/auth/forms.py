@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from courseware.auth.passwords import MAX_LENGTH
 from courseware.core import times
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.i18n import LANGUAGES
 
 EMAIL_VALIDATORS = [
     DataRequired(_l("Enter your email address.")),
@@ -58,8 +59,11 @@ class ResetPasswordForm(NewPasswordMixin, CheckedForm):
     pass
 
 
-# The languages the site is to be offered in; "" follows what the browser asks for.
-LOCALE_CHOICES = [("", "As my browser asks"), ("en", "English"), ("es", "Español"), ("fr", "Français")]
+# "" follows what the browser asks for; each language is named in its own language, whatever
+# the page's (with ``lang`` on its option, so that a screen reader says it right).
+LOCALE_CHOICES = [("", _l("As my browser asks"), {})] + [
+    (code, name, {"lang": code}) for code, name in LANGUAGES.items()
+]
 
 
 class PreferencesForm(CheckedForm):
@@ -69,14 +73,19 @@ class PreferencesForm(CheckedForm):
         validate_choice=False,
         description=_l("Every time on the site is shown in this zone."),
     )
-    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, validate_choice=True)
+    locale = SelectField(
+        _l("Language"),
+        choices=LOCALE_CHOICES,
+        validate_choice=True,
+        description=_l("Pages and the e-mails the site sends you are in this language."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from courseware.organisation.services import organisation
 
         default = organisation().default_time_zone
-        self.time_zone.choices = [("", f"The organisation's ({default})")] + times.zone_choices()
+        self.time_zone.choices = [("", _("The organisation's (%(zone)s)", zone=default))] + times.zone_choices()
 
     def validate_time_zone(self, field):
         if field.data and not times.is_zone(field.data):

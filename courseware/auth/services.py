@@ -9,6 +9,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +17,7 @@ from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
 from courseware.core import times
 from courseware.core.links import email_url
-from courseware.core.mail import deliver, delivered_at, mail_configured, queue_mail
+from courseware.core.mail import deliver, delivered_at, in_language_of, mail_configured, queue_mail
 from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
@@ -106,7 +107,7 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
         raise Invalid(_("This person already has an account."), field="email")
     unknown = set(roles) - set(ROLES)
     if unknown:
-        raise Invalid(f"Unknown role: {', '.join(sorted(unknown))}.", field="roles")
+        raise Invalid(_("Unknown role: %(roles)s.", roles=", ".join(sorted(unknown))), field="roles")
     now = utcnow()
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -141,15 +142,17 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
 def invitation_problem(invitation: Invitation | None) -> str | None:
     """Why an invitation link cannot be used, in plain words; None when it can."""
     if invitation is None:
-        return "This invitation link is not valid. Check that you copied the whole link, or ask for a new one."
+        return _("This invitation link is not valid. Check that you copied the whole link, or ask for a new one.")
     if invitation.accepted_at is not None:
-        return "This invitation has already been used. If it was you, log in; otherwise ask for a new one."
+        return _("This invitation has already been used. If it was you, log in; otherwise ask for a new one.")
     if invitation.revoked_at is not None:
-        return "This invitation was replaced by a newer one or withdrawn. Use the newest link you were sent."
+        return _("This invitation was replaced by a newer one or withdrawn. Use the newest link you were sent.")
     if find_user_by_email(invitation.email):
-        return "An account with this email address already exists. Log in, or reset its password from the login page."
+        return _(
+            "An account with this email address already exists. Log in, or reset its password from the login page."
+        )
     if invitation.expires_at < utcnow():
-        return "This invitation has expired. Ask the person who invited you to send a new one."
+        return _("This invitation has expired. Ask the person who invited you to send a new one.")
     return None
 
 
@@ -176,7 +179,7 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
         )
         db.session.refresh(invitation)
         if claimed.rowcount != 1:
-            raise LinkUsed(invitation_problem(invitation) or "This invitation has already been used.")
+            raise LinkUsed(invitation_problem(invitation) or _("This invitation has already been used."))
         user = create_user(invitation.email, name, password, roles=invitation.role_list, team=invitation.team)
         invitation.user_id = user.id
     return user
@@ -233,17 +236,20 @@ def send_reset_link(job) -> None:
         log.info("password reset asked for an address with no active account")
         return
     user, token = found
-    config = current_app.config
-    deliver(
-        job.id,
-        user.email,
-        f"Reset your {site_name()} password",
-        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
-        f"Open this link within {config['PASSWORD_RESET_HOURS']} hours to choose a new one:\n\n"
-        f"{email_url('auth.reset_password', token=token)}\n\n"
-        "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
-        key=job.key,
-    )
+    with in_language_of(user):
+        subject = _("Reset your %(site)s password", site=site_name())
+        body = ngettext(
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your password. "
+            "Open this link within %(num)d hour to choose a new one:\n\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your password. "
+            "Open this link within %(num)d hours to choose a new one:\n\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+            int(current_app.config["PASSWORD_RESET_HOURS"]),
+            name=user.name,
+            link=email_url("auth.reset_password", token=token),
+        )
+    deliver(job.id, user.email, subject, body, key=job.key)
 
 
 def queue_invitation_email(invitation: Invitation, token: str, inviter: User) -> bool:
@@ -253,15 +259,19 @@ def queue_invitation_email(invitation: Invitation, token: str, inviter: User) ->
         return False
     site = site_name()
     expires = times.local(invitation.expires_at, times.zone(times.person_zone_name(None)))
-    queue_mail(
-        invitation.email,
-        f"{inviter.name} invited you to {site}",
-        f"Hello,\n\n{inviter.name} invited you to {site}, where your organisation's "
-        "training courses are.\n\nOpen this link to choose your name and password:\n\n"
-        f"{email_url('auth.accept_invitation', token=token)}\n\n"
-        f"The link works once and expires on {expires:%-d %B %Y}.\n",
-        key=f"invitation:{invitation.id}",
-    )
+    # Nobody has chosen a language yet: the organisation's default.
+    with in_language_of(None):
+        subject = _("%(inviter)s invited you to %(site)s", inviter=inviter.name, site=site)
+        body = _(
+            "Hello,\n\n%(inviter)s invited you to %(site)s, where your organisation's training courses are."
+            "\n\nOpen this link to choose your name and password:\n\n%(link)s\n\n"
+            "The link works once and expires on %(expires)s.\n",
+            inviter=inviter.name,
+            site=site,
+            link=email_url("auth.accept_invitation", token=token),
+            expires=times.format_long_date(expires.date()),
+        )
+    queue_mail(invitation.email, subject, body, key=f"invitation:{invitation.id}")
     return True
 
 
@@ -437,15 +447,21 @@ def request_email_change(user: User, new_email: str, current_password: str | Non
     db.session.add(change)
     db.session.flush()
     site = current_app.config["SITE_NAME"]
-    queue_mail(
-        new_email,
-        f"Confirm your new {site} address",
-        f"Hello {user.name},\n\nYou asked to use this address for your {site} account. "
-        f"Open this link within {current_app.config['EMAIL_CHANGE_HOURS']} hours to confirm it:\n\n"
-        f"{email_url('account.confirm_email', token=token)}\n\n"
-        "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
-        key=f"email-change:{change.id}",
-    )
+    with in_language_of(user):
+        subject = _("Confirm your new %(site)s address", site=site)
+        body = ngettext(
+            "Hello %(name)s,\n\nYou asked to use this address for your %(site)s account. "
+            "Open this link within %(num)d hour to confirm it:\n\n%(link)s\n\n"
+            "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
+            "Hello %(name)s,\n\nYou asked to use this address for your %(site)s account. "
+            "Open this link within %(num)d hours to confirm it:\n\n%(link)s\n\n"
+            "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
+            int(current_app.config["EMAIL_CHANGE_HOURS"]),
+            name=user.name,
+            site=site,
+            link=email_url("account.confirm_email", token=token),
+        )
+    queue_mail(new_email, subject, body, key=f"email-change:{change.id}")
     log.info("%s asked to change their address", user.email)
     return change, token
 
@@ -487,14 +503,17 @@ def confirm_email_change(change: EmailChange) -> User:
     db.session.flush()
     if mail_configured():
         site = current_app.config["SITE_NAME"]
-        queue_mail(
-            old,
-            f"Your {site} address was changed",
-            f"Hello {user.name},\n\nThe address of your {site} account is now {user.email}; "
-            "messages will go there from now on.\n\n"
-            "If you did not make this change, tell an administrator at once.\n",
-            key=f"email-changed:{change.id}",
-        )
+        with in_language_of(user):
+            subject = _("Your %(site)s address was changed", site=site)
+            body = _(
+                "Hello %(name)s,\n\nThe address of your %(site)s account is now %(email)s; "
+                "messages will go there from now on.\n\n"
+                "If you did not make this change, tell an administrator at once.\n",
+                name=user.name,
+                site=site,
+                email=user.email,
+            )
+        queue_mail(old, subject, body, key=f"email-changed:{change.id}")
     log.info("%s changed their address to %s", old, user.email)
     return user
 

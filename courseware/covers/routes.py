@@ -73,7 +73,7 @@ def cover(course_slug: str, version: int):
         abort(404)
     found = services.cover_bytes(course, version)
     if found is None:
-        abort(404, "There is no such image.")
+        abort(404, _("There is no such image."))
     data, content_type = found
     response = make_response(data)
     response.headers["Content-Type"] = content_type

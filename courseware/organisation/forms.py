@@ -48,7 +48,7 @@ class OrganisationForm(CheckedForm):
 
     default_locale = SelectField(
         _l("Default language"),
-        choices=list(LANGUAGES.items()),
+        choices=[(code, name, {"lang": code}) for code, name in LANGUAGES.items()],
         validate_choice=True,
         description=_l(
             "Pages are shown in this language to people who have not chosen one and whose browser "

@@ -72,7 +72,7 @@ def logo(version: int):
     """The organisation's logo; 404 for any version but the current one."""
     data = services.logo_bytes(version)
     if data is None:
-        abort(404, "There is no such logo.")
+        abort(404, _("There is no such logo."))
     response = make_response(data)
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = FOREVER
