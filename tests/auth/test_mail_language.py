@@ -41,9 +41,7 @@ def test_a_person_who_chose_spanish_gets_their_reset_email_in_spanish(app, clien
     assert body_of(message).startswith("Hola, Lucía:")
 
 
-def test_an_invitation_is_written_in_the_organisations_language_not_the_inviters(
-    app, client, admin, db, smtp_server
-):
+def test_an_invitation_is_written_in_the_organisations_language_not_the_inviters(app, client, admin, db, smtp_server):
     db.session.add(OrganisationSettings(id=1, name="", default_time_zone="UTC", default_locale="es"))
     db.session.commit()
 
