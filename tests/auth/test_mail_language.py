@@ -4,6 +4,7 @@ dates are written that language's way. Sent through the real SMTP test server.""
 
 from __future__ import annotations
 
+import datetime as dt
 from email.header import decode_header, make_header
 
 import pytest
@@ -75,3 +76,23 @@ def test_a_notification_is_written_in_its_recipients_language(app, make_user, db
     [message] = smtp_server.messages
     assert subject_of(message) == "Borrador guardado"
     assert body_of(message).startswith("Hola, Lucía:\n\nBorrador guardado\n")
+
+
+def test_the_daily_digest_is_written_in_its_readers_language_with_its_plurals(app, make_user, db, smtp_server):
+    from courseware.notifications.services import notify, schedule_digests, set_delivery
+
+    person = make_user(email="claire@example.org", name="Claire")
+    person.locale = "fr"
+    set_delivery(person, "digest")
+    notify(person, "review", "Une nouvelle.", None)
+    notify(person, "review", "Une autre.", None)
+    db.session.commit()
+    assert schedule_digests(dt.date.today()) == 1
+    db.session.commit()
+    run_jobs(app)
+
+    [message] = smtp_server.messages
+    assert subject_of(message) == "Votre résumé Courseware : 2 nouvelles notifications"
+    body = body_of(message)
+    assert body.startswith("Bonjour Claire,\n\nVoici ce qui s’est passé pour vous sur Courseware")
+    assert "- Une nouvelle.\n- Une autre.\n" in body
