@@ -91,18 +91,26 @@ def absolute_link(link: str | None) -> str | None:
 
 
 def notify(
-    person: User, kind: str, message: str, link: str | None, *, email_body: str | None = None, email: bool = True
+    person: User,
+    kind: str,
+    message: str,
+    link: str | None,
+    *,
+    email_body: str | Callable[[], str] | None = None,
+    email: bool = True,
 ) -> Notification:
     """Tell ``person`` something in the app; when they want an e-mail for each and SMTP is
     configured, by e-mail too (``email_body``, or the message and its link), queued in the
     caller's transaction. ``email=False``: the caller sends its own e-mail (see ``emails_each``).
 
     The notification is written in ``person``'s language, whoever's action causes it: pass
-    ``message`` (and ``email_body``) as lazy text, ``lazy_gettext("… %(title)s", title=…)``, and
-    it is put into words here, in their language (plain ``str`` is kept as it is)."""
+    ``message`` as lazy text, ``lazy_gettext("… %(title)s", title=…)``, and ``email_body`` as lazy
+    text or a function that builds it with ``gettext``; both are put into words here, in their
+    language (plain ``str`` is kept as it is)."""
     with in_language_of(person):
         message = str(message)
-        email_body = None if email_body is None else str(email_body)
+        if email_body is not None:
+            email_body = email_body() if callable(email_body) else str(email_body)
         if email and email_body is None:
             where = absolute_link(link)
             if where:

@@ -58,6 +58,7 @@ def test_an_invitation_is_written_in_the_organisations_language_not_the_inviters
 
 
 def test_a_notification_is_written_in_its_recipients_language(app, make_user, db, smtp_server):
+    from flask_babel import gettext as _
     from flask_babel import lazy_gettext as _l
 
     from courseware.notifications.services import notify
@@ -71,11 +72,15 @@ def test_a_notification_is_written_in_its_recipients_language(app, make_user, db
         notification = notify(person, "test", _l("Draft saved"), "/notifications/")
         db.session.commit()
         assert notification.message == "Borrador guardado"
+        # An e-mail of the caller's own making is built in Lucía's language too.
+        notify(person, "test", _l("Draft saved"), None, email_body=lambda: _("Nothing was sent"))
+        db.session.commit()
     run_jobs(app)
 
-    [message] = smtp_server.messages
-    assert subject_of(message) == "Borrador guardado"
-    assert body_of(message).startswith("Hola, Lucía:\n\nBorrador guardado\n")
+    first, second = smtp_server.messages
+    assert subject_of(first) == "Borrador guardado"
+    assert body_of(first).startswith("Hola, Lucía:\n\nBorrador guardado\n")
+    assert body_of(second).strip() == "No se ha enviado nada"
 
 
 def test_the_daily_digest_is_written_in_its_readers_language_with_its_plurals(app, make_user, db, smtp_server):
