@@ -6,7 +6,7 @@ their account, else the organisation's default (an admin setting), else UTC. Tem
 no page formats a time its own way.
 
 Dates and clock times are written as the viewer's language writes them (Babel's "medium" date and
-"short" time): "6 Dec 2026, 14:05 CET" in English, "6 dic 2026, 14:05 CET" in Spanish, and an
+"short" time; English as the site always has): "6 Dec 2026, 14:05 CET" in English, "6 dic 2026, 14:05 CET" in Spanish, and an
 e-mail in its recipient's language (see :mod:`courseware.core.mail`).
 """
 
@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import zoneinfo
 
+from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from flask import g, has_request_context
@@ -29,6 +30,17 @@ from courseware.db import utcnow
 UTC_NAME = "UTC"
 # Relative forms ("3 days ago") are used up to this age; older times show their date.
 RELATIVE_FOR = dt.timedelta(days=30)
+# English keeps the site's own way ("6 Sep 2026, 14:05"); other languages use Babel's "medium"
+# date, "long" date and "short" time.
+ENGLISH_FORMATS = {"date": "d MMM y", "long": "d MMMM y", "time": "HH:mm"}
+
+
+def _formats():
+    """(locale, date format, long date format, time format) for the language of the moment."""
+    locale = formatting_locale()
+    if locale.language == "en":
+        return Locale.parse("en"), ENGLISH_FORMATS["date"], ENGLISH_FORMATS["long"], ENGLISH_FORMATS["time"]
+    return locale, "medium", "long", "short"
 
 
 @functools.cache
@@ -106,24 +118,26 @@ def format_date(value, tz: dt.tzinfo | None = None) -> str:
     (in the viewer's language)."""
     if value is None:
         return "—"
-    locale = formatting_locale()
+    locale, date_format, _long, time_format = _formats()
     if isinstance(value, dt.datetime):
         shown = local(value, tz)
-        day = babel_date(shown.date(), "medium", locale=locale)
-        clock = babel_time(shown.time(), "short", locale=locale)
+        day = babel_date(shown.date(), date_format, locale=locale)
+        clock = babel_time(shown.time(), time_format, locale=locale)
         return f"{locale.datetime_formats['medium'].format(clock, day)} {zone_label(shown)}"
-    return babel_date(value, "medium", locale=locale)
+    return babel_date(value, date_format, locale=locale)
 
 
 def format_long_date(value: dt.date) -> str:
     """A day with its month in full, "6 December 2026", for sentences such as e-mails."""
-    return babel_date(value, "long", locale=formatting_locale())
+    locale, _date, long_format, _time = _formats()
+    return babel_date(value, long_format, locale=locale)
 
 
 def format_clock(value: dt.datetime, tz: dt.tzinfo | None = None) -> str:
     """The time of day alone, "14:05 CET", in the viewer's zone."""
     shown = local(value, tz)
-    return f"{babel_time(shown.time(), 'short', locale=formatting_locale())} {zone_label(shown)}"
+    locale, _date, _long, time_format = _formats()
+    return f"{babel_time(shown.time(), time_format, locale=locale)} {zone_label(shown)}"
 
 
 def time_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
