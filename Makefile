@@ -41,7 +41,7 @@ install-dev: $(VENV)/.installed-dev $(COMPILED)
 ## Extract every marked string into messages.pot and bring each language's catalogue up to date;
 ## then translate what is new or fuzzy in courseware/translations/<locale>/LC_MESSAGES/messages.po.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output --ignore-dirs ".* __pycache__" \
 	  --project Courseware --width 100 -o courseware/translations/messages.pot .
 	$(BIN)/pybabel update -i courseware/translations/messages.pot -d courseware/translations --width 100 \
 	  --ignore-obsolete

@@ -5,6 +5,8 @@ class DomainError(Exception):
     """Something the person asked for cannot be done; the message says why, in plain words."""
 
     def __init__(self, message: str, field: str | None = None):
+        # Put into words now, in the language of the moment (a lazy message stays lazy no longer).
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -37,10 +38,10 @@ def api_user():
 @bp.before_request
 def _authenticate():
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        return error_response(405, "The API is read-only.")
+        return error_response(405, _("The API is read-only."))
     user = api_user()
     if user is None:
-        response = error_response(401, "Log in, or send a personal API token as `Authorization: Bearer <token>`.")
+        response = error_response(401, _("Log in, or send a personal API token as `Authorization: Bearer <token>`."))
         return response
     g.api_user = user
     return None

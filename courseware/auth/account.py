@@ -5,6 +5,9 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
@@ -34,9 +37,9 @@ def _password_check_limit() -> str:
 
 class TokenForm(CheckedForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[
-            DataRequired("Give the token a name, such as the tool that will use it."),
+            DataRequired(_l("Give the token a name, such as the tool that will use it.")),
             Length(max=80),
             SingleLine(),
         ],
@@ -97,7 +100,7 @@ def change_name():
             form.display_name.errors.append(exc.message)
         else:
             db.session.commit()
-            flash("Your name is changed.", "success")
+            flash(_("Your name is changed."), "success")
             return redirect(url_for("account.account"))
     return _page(422, name_form=form)
 
@@ -117,8 +120,11 @@ def change_email():
         else:
             db.session.commit()
             flash(
-                f"We sent a link to {change.new_email}. Open it to confirm the new address; "
-                f"until then you keep using {current_user.email}.",
+                _(
+                    "We sent a link to %(new)s. Open it to confirm the new address; until then you keep using %(old)s.",
+                    new=change.new_email,
+                    old=current_user.email,
+                ),
                 "info",
             )
             return redirect(url_for("account.account"))
@@ -133,9 +139,10 @@ def confirm_email(token: str):
     if change is None:
         return render_template(
             "auth/invitation_invalid.html",
-            title="Confirmation link not valid",
-            problem="This confirmation link has expired or has already been used. "
-            "Ask for a new one on your account page.",
+            title=_("Confirmation link not valid"),
+            problem=_(
+                "This confirmation link has expired or has already been used. Ask for a new one on your account page."
+            ),
         ), 410
     form = CheckedForm()
     if form.validate_on_submit():
@@ -144,15 +151,15 @@ def confirm_email(token: str):
         except services.LinkUsed as exc:
             db.session.rollback()
             return render_template(
-                "auth/invitation_invalid.html", title="Confirmation link not valid", problem=exc.message
+                "auth/invitation_invalid.html", title=_("Confirmation link not valid"), problem=exc.message
             ), 410
         except Invalid as exc:
             db.session.rollback()
             return render_template(
-                "auth/invitation_invalid.html", title="Address not changed", problem=exc.message
+                "auth/invitation_invalid.html", title=_("Address not changed"), problem=exc.message
             ), 409
         db.session.commit()
-        flash(f"Your email address is now {user.email}.", "success")
+        flash(_("Your email address is now %(email)s.", email=user.email), "success")
         return redirect(url_for("account.account") if current_user.is_authenticated else url_for("auth.login"))
     return render_template("auth/confirm_email.html", change=change, form=form)
 
@@ -172,8 +179,15 @@ def change_password():
             getattr(form, exc.field or "password").errors.append(exc.message)
         else:
             db.session.commit()
-            others = f" You are signed out on {ended} other device{'s' if ended != 1 else ''}." if ended else ""
-            flash("Your password is changed." + others, "success")
+            if ended:
+                message = ngettext(
+                    "Your password is changed. You are signed out on %(num)d other device.",
+                    "Your password is changed. You are signed out on %(num)d other devices.",
+                    ended,
+                )
+            else:
+                message = _("Your password is changed.")
+            flash(message, "success")
             return redirect(url_for("account.account"))
     return _page(422, password_form=form)
 
@@ -185,7 +199,7 @@ def end_session(handle: str):
     if not revoke_session(current_user, handle, session.get("sid")):
         abort(404)
     db.session.commit()
-    flash("That device is signed out.", "success")
+    flash(_("That device is signed out."), "success")
     return redirect(url_for("account.account", _anchor="sessions"))
 
 
@@ -195,7 +209,7 @@ def end_other_sessions():
     """Sign out every device but this one."""
     ended = revoke_other_sessions(current_user, session.get("sid"))
     db.session.commit()
-    flash(f"Signed out on {ended} other device{'s' if ended != 1 else ''}.", "success")
+    flash(ngettext("Signed out on %(num)d other device.", "Signed out on %(num)d other devices.", ended), "success")
     return redirect(url_for("account.account", _anchor="sessions"))
 
 
@@ -208,5 +222,5 @@ def revoke_token(token_id: int):
         abort(404)
     token.revoked_at = utcnow()
     db.session.commit()
-    flash(f"Token “{token.name}” revoked.", "success")
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("account.account"))

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -46,15 +47,15 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """Why ``password`` is refused, in words for the person choosing it; None when it is fine."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords():
-        return "This password is one of the most commonly used ones; choose something less guessable."
+        return _("This password is one of the most commonly used ones; choose something less guessable.")
     if len(set(password)) == 1:
-        return "A single repeated character is too easy to guess."
+        return _("A single repeated character is too easy to guess.")
     personal = {email.lower(), email.lower().split("@")[0], name.lower()} - {""}
     if lowered in personal:
-        return "Don't use your email address or name as your password."
+        return _("Don't use your email address or name as your password.")
     return None

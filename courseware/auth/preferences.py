@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
@@ -48,6 +49,9 @@ def save():
         g.pop("viewer_zone", None)
         g.pop("locale", None)
         refresh()
-        flash("Preferences saved: times are now shown in " + times.person_zone_name(current_user) + ".", "success")
+        flash(
+            _("Preferences saved: times are now shown in %(zone)s.", zone=times.person_zone_name(current_user)),
+            "success",
+        )
         return redirect(url_for("account.account", _anchor="preferences"))
     return render_template("auth/preferences.html", preferences_form=form), 422

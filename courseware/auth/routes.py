@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -53,7 +56,7 @@ def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
 
 
-LOCKED_MESSAGE = (
+LOCKED_MESSAGE = _l(
     "Too many failed attempts to log in to this account, so it is locked for a while. "
     "Wait 15 minutes and try again, or reset your password."
 )
@@ -99,7 +102,7 @@ def login():
             form.password.errors.append("That email and password do not match an active account.")
         elif not password_sign_in_allowed(user):
             form.password.errors.append(
-                "Sign in with your organisation's account: passwords are for administrators only."
+                _("Sign in with your organisation's account: passwords are for administrators only.")
             )
         else:
             name = user.name
@@ -109,16 +112,30 @@ def login():
                     user.password_hash = upgraded
                 start_session(user)
                 db.session.commit()
-            flash(f"Welcome back, {name}.", "success")
+            _speak_their_language()
+            flash(_("Welcome back, %(name)s.", name=name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 
+def _speak_their_language() -> None:
+    """Go on in the language of the person just signed in (their choice, if they made one): the
+    request's language was chosen before anyone was signed in."""
+    g.pop("locale", None)
+    refresh()
+
+
 # Where passwords are for administrators only, setting one (from an invitation or a reset link)
 # never signs anyone else in: they sign in with their organisation's account.
-_SIGN_IN_WITH_PROVIDER = (
-    "{ready}. Passwords are for administrators only here: sign in with your organisation's account."
-)
+_SIGN_IN_WITH_PROVIDER = {
+    "account": _l(
+        "Your account is ready. Passwords are for administrators only here: sign in with your organisation's account."
+    ),
+    "password": _l(
+        "Your password is changed. Passwords are for administrators only here: sign in with your organisation's "
+        "account."
+    ),
+}
 
 
 @bp.route("/logout", methods=["POST"])
@@ -128,7 +145,7 @@ def logout():
     provider_logout = provider_logout_url(session.get("sso_provider"))
     end_session()
     db.session.commit()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(provider_logout or url_for("auth.login"))
 
 
@@ -155,18 +172,20 @@ def accept_invitation(token: str):
                 end_session()
             if not password_sign_in_allowed(user):
                 db.session.commit()
-                flash(_SIGN_IN_WITH_PROVIDER.format(ready="Your account is ready"), "info")
+                flash(str(_SIGN_IN_WITH_PROVIDER["account"]), "info")
                 return redirect(url_for("auth.login"))
             start_session(user)
             db.session.commit()
-            flash(f"Welcome to {site_name()}, {user.name}. Your account is ready.", "success")
+            flash(
+                _("Welcome to %(site)s, %(name)s. Your account is ready.", site=site_name(), name=user.name), "success"
+            )
             return redirect(url_for("core.home"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation), (
         422 if form.errors else 200
     )
 
 
-NO_EMAIL_RESET = (
+NO_EMAIL_RESET = _l(
     "This site cannot send email, so no reset link was sent. Ask an administrator: "
     "they can make a reset link for you on your page in the people list."
 )
@@ -188,13 +207,15 @@ def forgot_password():
     can_email = mail_configured()
     if form.validate_on_submit():
         if not can_email:
-            flash(NO_EMAIL_RESET, "info")
+            flash(str(NO_EMAIL_RESET), "info")
             return redirect(url_for("auth.login"))
         services.queue_password_reset(form.email.data)
         db.session.commit()
         flash(
-            "If an account exists for that address, we have emailed it a link to reset the password. "
-            "If nothing arrives, ask an administrator.",
+            _(
+                "If an account exists for that address, we have emailed it a link to reset the password. "
+                "If nothing arrives, ask an administrator."
+            ),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -208,8 +229,8 @@ def reset_password(token: str):
     if reset is None:
         return render_template(
             "auth/invitation_invalid.html",
-            title="Reset link not valid",
-            problem="This reset link has expired or has already been used. Ask for a new one.",
+            title=_("Reset link not valid"),
+            problem=_("This reset link has expired or has already been used. Ask for a new one."),
             retry=url_for("auth.forgot_password"),
         ), 410
     form = ResetPasswordForm()
@@ -219,7 +240,7 @@ def reset_password(token: str):
         except services.LinkUsed as exc:
             return render_template(
                 "auth/invitation_invalid.html",
-                title="Reset link not valid",
+                title=_("Reset link not valid"),
                 problem=exc.message,
                 retry=url_for("auth.forgot_password"),
             ), 410
@@ -228,10 +249,11 @@ def reset_password(token: str):
         else:
             if not password_sign_in_allowed(user):
                 db.session.commit()
-                flash(_SIGN_IN_WITH_PROVIDER.format(ready="Your password is changed"), "info")
+                flash(str(_SIGN_IN_WITH_PROVIDER["password"]), "info")
                 return redirect(url_for("auth.login"))
             start_session(user)
             db.session.commit()
-            flash("Your password is changed and you are logged in.", "success")
+            _speak_their_language()
+            flash(_("Your password is changed and you are logged in."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200

@@ -8,6 +8,8 @@ import logging
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +17,7 @@ from courseware.auth.passwords import password_problem
 from courseware.auth.sessions import revoke_sessions
 from courseware.core import times
 from courseware.core.links import email_url
-from courseware.core.mail import deliver, delivered_at, mail_configured, queue_mail
+from courseware.core.mail import deliver, delivered_at, in_language_of, mail_configured, queue_mail
 from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
@@ -44,9 +46,9 @@ def create_user(email: str, name: str, password: str, roles=("learner",), team: 
     """Create an active account; refuses a taken email or a weak password."""
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise Invalid("An account with this email address already exists.", field="email")
+        raise Invalid(_("An account with this email address already exists."), field="email")
     if not name.strip() or has_control_characters(name):
-        raise Invalid("Give a name in letters, numbers, spaces and punctuation (one line).", field="name")
+        raise Invalid(_("Give a name in letters, numbers, spaces and punctuation (one line)."), field="name")
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise Invalid(problem, field="password")
@@ -102,10 +104,10 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
     """
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise Invalid("This person already has an account.", field="email")
+        raise Invalid(_("This person already has an account."), field="email")
     unknown = set(roles) - set(ROLES)
     if unknown:
-        raise Invalid(f"Unknown role: {', '.join(sorted(unknown))}.", field="roles")
+        raise Invalid(_("Unknown role: %(roles)s.", roles=", ".join(sorted(unknown))), field="roles")
     now = utcnow()
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -132,7 +134,7 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
             break
         except IntegrityError:
             if last_try:
-                raise Invalid("Someone else is inviting this address right now. Try again.", field="email") from None
+                raise Invalid(_("Someone else is inviting this address right now. Try again."), field="email") from None
     log.info("%s invited %s", invited_by.email, email)
     return invitation, token
 
@@ -140,15 +142,17 @@ def invite(email: str, roles, team: Team | None, invited_by: User) -> tuple[Invi
 def invitation_problem(invitation: Invitation | None) -> str | None:
     """Why an invitation link cannot be used, in plain words; None when it can."""
     if invitation is None:
-        return "This invitation link is not valid. Check that you copied the whole link, or ask for a new one."
+        return _("This invitation link is not valid. Check that you copied the whole link, or ask for a new one.")
     if invitation.accepted_at is not None:
-        return "This invitation has already been used. If it was you, log in; otherwise ask for a new one."
+        return _("This invitation has already been used. If it was you, log in; otherwise ask for a new one.")
     if invitation.revoked_at is not None:
-        return "This invitation was replaced by a newer one or withdrawn. Use the newest link you were sent."
+        return _("This invitation was replaced by a newer one or withdrawn. Use the newest link you were sent.")
     if find_user_by_email(invitation.email):
-        return "An account with this email address already exists. Log in, or reset its password from the login page."
+        return _(
+            "An account with this email address already exists. Log in, or reset its password from the login page."
+        )
     if invitation.expires_at < utcnow():
-        return "This invitation has expired. Ask the person who invited you to send a new one."
+        return _("This invitation has expired. Ask the person who invited you to send a new one.")
     return None
 
 
@@ -175,7 +179,7 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
         )
         db.session.refresh(invitation)
         if claimed.rowcount != 1:
-            raise LinkUsed(invitation_problem(invitation) or "This invitation has already been used.")
+            raise LinkUsed(invitation_problem(invitation) or _("This invitation has already been used."))
         user = create_user(invitation.email, name, password, roles=invitation.role_list, team=invitation.team)
         invitation.user_id = user.id
     return user
@@ -232,17 +236,20 @@ def send_reset_link(job) -> None:
         log.info("password reset asked for an address with no active account")
         return
     user, token = found
-    config = current_app.config
-    deliver(
-        job.id,
-        user.email,
-        f"Reset your {site_name()} password",
-        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
-        f"Open this link within {config['PASSWORD_RESET_HOURS']} hours to choose a new one:\n\n"
-        f"{email_url('auth.reset_password', token=token)}\n\n"
-        "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
-        key=job.key,
-    )
+    with in_language_of(user):
+        subject = _("Reset your %(site)s password", site=site_name())
+        body = ngettext(
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your password. "
+            "Open this link within %(num)d hour to choose a new one:\n\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your password. "
+            "Open this link within %(num)d hours to choose a new one:\n\n%(link)s\n\n"
+            "If you did not ask for this, you can ignore this message; your password is unchanged.\n",
+            int(current_app.config["PASSWORD_RESET_HOURS"]),
+            name=user.name,
+            link=email_url("auth.reset_password", token=token),
+        )
+    deliver(job.id, user.email, subject, body, key=job.key)
 
 
 def queue_invitation_email(invitation: Invitation, token: str, inviter: User) -> bool:
@@ -252,15 +259,19 @@ def queue_invitation_email(invitation: Invitation, token: str, inviter: User) ->
         return False
     site = site_name()
     expires = times.local(invitation.expires_at, times.zone(times.person_zone_name(None)))
-    queue_mail(
-        invitation.email,
-        f"{inviter.name} invited you to {site}",
-        f"Hello,\n\n{inviter.name} invited you to {site}, where your organisation's "
-        "training courses are.\n\nOpen this link to choose your name and password:\n\n"
-        f"{email_url('auth.accept_invitation', token=token)}\n\n"
-        f"The link works once and expires on {expires:%-d %B %Y}.\n",
-        key=f"invitation:{invitation.id}",
-    )
+    # Nobody has chosen a language yet: the organisation's default.
+    with in_language_of(None):
+        subject = _("%(inviter)s invited you to %(site)s", inviter=inviter.name, site=site)
+        body = _(
+            "Hello,\n\n%(inviter)s invited you to %(site)s, where your organisation's training courses are."
+            "\n\nOpen this link to choose your name and password:\n\n%(link)s\n\n"
+            "The link works once and expires on %(expires)s.\n",
+            inviter=inviter.name,
+            site=site,
+            link=email_url("auth.accept_invitation", token=token),
+            expires=times.format_long_date(expires.date()),
+        )
+    queue_mail(invitation.email, subject, body, key=f"invitation:{invitation.id}")
     return True
 
 
@@ -289,7 +300,7 @@ def reset_password(reset: PasswordReset, password: str) -> User:
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:
-        raise LinkUsed("This reset link has expired or has already been used. Ask for a new one.")
+        raise LinkUsed(_("This reset link has expired or has already been used. Ask for a new one."))
     user.set_password(password)
     revoke_sessions(user)
     return user
@@ -301,7 +312,7 @@ def set_active(user: User, active: bool, actor: User | str) -> None:
     ``actor`` is the admin, or a description of what else acts (a provisioning token).
     """
     if isinstance(actor, User) and user.id == actor.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
+        raise Invalid(_("You cannot deactivate your own account."))
     user.is_active = active
     user.deactivated_at = None if active else utcnow()
     if not active:
@@ -316,7 +327,7 @@ def set_active(user: User, active: bool, actor: User | str) -> None:
 def update_person(user: User, *, name: str, roles, team: Team | None, managed_teams, actor: User) -> None:
     """Change a person's name, roles, team and (for managers) the teams they manage."""
     if user.id == actor.id and "admin" not in roles:
-        raise Invalid("You cannot remove your own admin role.", field="roles")
+        raise Invalid(_("You cannot remove your own admin role."), field="roles")
     user.name = name.strip()
     user.set_roles(roles)
     place_in_team(user, team)
@@ -335,7 +346,7 @@ def create_team(name: str) -> Team:
     """A new team; refuses a name that an existing team has, whatever the case (also when two
     admins create it at the same moment: the database keeps one)."""
     name = name.strip()
-    taken = Invalid("A team with this name already exists.", field="name")
+    taken = Invalid(_("A team with this name already exists."), field="name")
     if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name))):
         raise taken
     team = Team(name=name)
@@ -368,7 +379,7 @@ def change_name(user: User, name: str) -> None:
     """Set the person's own name; refuses an empty or multi-line one."""
     name = name.strip()
     if not name or has_control_characters(name):
-        raise Invalid("Give a name in letters, numbers, spaces and punctuation (one line).", field="name")
+        raise Invalid(_("Give a name in letters, numbers, spaces and punctuation (one line)."), field="name")
     user.name = name
     log.info("%s changed their name", user.email)
 
@@ -389,11 +400,11 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
 
     if not has_password(user):
         raise Invalid(
-            "You sign in with your organisation's account, so your password is changed there, not here.",
+            _("You sign in with your organisation's account, so your password is changed there, not here."),
             field="current_password",
         )
     if not user.check_password(current):
-        raise Invalid("That is not your current password.", field="current_password")
+        raise Invalid(_("That is not your current password."), field="current_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise Invalid(problem, field="password")
@@ -409,17 +420,19 @@ def request_email_change(user: User, new_email: str, current_password: str | Non
     a wrong current password (for accounts with one), the same address, or a taken one."""
     if not mail_configured():
         raise Invalid(
-            "This site cannot send email, so a new address cannot be confirmed. "
-            "Ask an administrator to change it for you.",
+            _(
+                "This site cannot send email, so a new address cannot be confirmed. "
+                "Ask an administrator to change it for you."
+            ),
             field="email",
         )
     if has_password(user) and not user.check_password(current_password or ""):
-        raise Invalid("That is not your current password.", field="email_password")
+        raise Invalid(_("That is not your current password."), field="email_password")
     new_email = normalise_email(new_email)
     if new_email == user.email:
-        raise Invalid("That is already your address.", field="email")
+        raise Invalid(_("That is already your address."), field="email")
     if find_user_by_email(new_email):
-        raise Invalid("Another account already uses this address.", field="email")
+        raise Invalid(_("Another account already uses this address."), field="email")
     now = utcnow()
     # Only the newest link works.
     db.session.execute(delete(EmailChange).where(EmailChange.user_id == user.id, EmailChange.used_at.is_(None)))
@@ -434,15 +447,21 @@ def request_email_change(user: User, new_email: str, current_password: str | Non
     db.session.add(change)
     db.session.flush()
     site = current_app.config["SITE_NAME"]
-    queue_mail(
-        new_email,
-        f"Confirm your new {site} address",
-        f"Hello {user.name},\n\nYou asked to use this address for your {site} account. "
-        f"Open this link within {current_app.config['EMAIL_CHANGE_HOURS']} hours to confirm it:\n\n"
-        f"{email_url('account.confirm_email', token=token)}\n\n"
-        "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
-        key=f"email-change:{change.id}",
-    )
+    with in_language_of(user):
+        subject = _("Confirm your new %(site)s address", site=site)
+        body = ngettext(
+            "Hello %(name)s,\n\nYou asked to use this address for your %(site)s account. "
+            "Open this link within %(num)d hour to confirm it:\n\n%(link)s\n\n"
+            "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
+            "Hello %(name)s,\n\nYou asked to use this address for your %(site)s account. "
+            "Open this link within %(num)d hours to confirm it:\n\n%(link)s\n\n"
+            "Until then your account keeps its old address. If you did not ask for this, ignore this message.\n",
+            int(current_app.config["EMAIL_CHANGE_HOURS"]),
+            name=user.name,
+            site=site,
+            link=email_url("account.confirm_email", token=token),
+        )
+    queue_mail(new_email, subject, body, key=f"email-change:{change.id}")
     log.info("%s asked to change their address", user.email)
     return change, token
 
@@ -475,23 +494,26 @@ def confirm_email_change(change: EmailChange) -> User:
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:
-        raise LinkUsed("This confirmation link has expired or has already been used.")
+        raise LinkUsed(_("This confirmation link has expired or has already been used."))
     user = change.user
     if find_user_by_email(change.new_email):
-        raise Invalid("Another account uses this address now, so it cannot be yours too.")
+        raise Invalid(_("Another account uses this address now, so it cannot be yours too."))
     old = user.email
     user.email = change.new_email
     db.session.flush()
     if mail_configured():
         site = current_app.config["SITE_NAME"]
-        queue_mail(
-            old,
-            f"Your {site} address was changed",
-            f"Hello {user.name},\n\nThe address of your {site} account is now {user.email}; "
-            "messages will go there from now on.\n\n"
-            "If you did not make this change, tell an administrator at once.\n",
-            key=f"email-changed:{change.id}",
-        )
+        with in_language_of(user):
+            subject = _("Your %(site)s address was changed", site=site)
+            body = _(
+                "Hello %(name)s,\n\nThe address of your %(site)s account is now %(email)s; "
+                "messages will go there from now on.\n\n"
+                "If you did not make this change, tell an administrator at once.\n",
+                name=user.name,
+                site=site,
+                email=user.email,
+            )
+        queue_mail(old, subject, body, key=f"email-changed:{change.id}")
     log.info("%s changed their address to %s", old, user.email)
     return user
 
@@ -500,7 +522,7 @@ def admin_reset_link(user: User, actor: User) -> str:
     """A password-reset token an admin hands to ``user`` themselves; refuses a deactivated account."""
     found = request_password_reset(user.email)
     if found is None:
-        raise Invalid("This account is deactivated: reactivate it before giving a reset link.")
+        raise Invalid(_("This account is deactivated: reactivate it before giving a reset link."))
     log.info("%s made a password reset link for %s", actor.email, user.email)
     return found[1]
 
@@ -509,9 +531,9 @@ def resend_invitation(invitation: Invitation, actor: User) -> tuple[Invitation, 
     """A fresh invitation with the same address, roles, team and name (the old link stops
     working), for an open invitation that was lost or has expired."""
     if invitation.accepted_at is not None:
-        raise Invalid("This invitation has been accepted already.")
+        raise Invalid(_("This invitation has been accepted already."))
     if invitation.revoked_at is not None:
-        raise Invalid("This invitation was withdrawn or replaced; invite the person again instead.")
+        raise Invalid(_("This invitation was withdrawn or replaced; invite the person again instead."))
     fresh, token = invite(invitation.email, invitation.role_list, invitation.team, actor)
     fresh.name = invitation.name
     return fresh, token
@@ -520,7 +542,7 @@ def resend_invitation(invitation: Invitation, actor: User) -> tuple[Invitation, 
 def rename_team(team: Team, name: str, actor: User) -> None:
     """Give a team a new name; refuses a name another team has, whatever the case."""
     name = name.strip()
-    taken = Invalid("A team with this name already exists.", field="name")
+    taken = Invalid(_("A team with this name already exists."), field="name")
     if db.session.scalar(select(Team.id).where(Team.folded_name == fold_team_name(name), Team.id != team.id)):
         raise taken
     old = team.name
@@ -541,7 +563,7 @@ def delete_team(team: Team, actor: User) -> None:
     """Delete a team nobody is in (its managers' scope, course rules and team objectives go with
     it); refuses a team with people in it."""
     if team_member_count(team):
-        raise Invalid("Only an empty team can be deleted: move its people to another team first.")
+        raise Invalid(_("Only an empty team can be deleted: move its people to another team first."))
     name = team.name
     db.session.delete(team)
     db.session.flush()

@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import lazyload
@@ -29,7 +31,9 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = _l("Please log in to see that page.")
+    # Put into words when flashed, in the language of that request.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = None
     login_manager.user_loader(load_user)
@@ -169,14 +173,14 @@ class SessionView:
 def describe_user_agent(user_agent: str | None) -> tuple[str, str]:
     """(browser, device) in words for a User-Agent header, such as ("Firefox 128", "Windows")."""
     if not user_agent:
-        return "Unknown browser", "unknown device"
+        return _("Unknown browser"), _("unknown device")
     from ua_parser import parse
 
     found = parse(user_agent)
-    browser = "Unknown browser"
+    browser = _("Unknown browser")
     if found.user_agent and found.user_agent.family != "Other":
         browser = found.user_agent.family + (f" {found.user_agent.major}" if found.user_agent.major else "")
-    device = "unknown device"
+    device = _("unknown device")
     if found.os and found.os.family != "Other":
         device = found.os.family
         if found.device and found.device.family not in ("Other", "", None) and found.device.family != "Mac":

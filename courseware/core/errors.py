@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -14,31 +16,38 @@ from courseware.extensions import db, login_manager
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood. Go back, check what you entered and try again."),
-    401: ("Log in needed", "You need to log in to do that."),
+    400: (_l("Bad request"), _l("The request could not be understood. Go back, check what you entered and try again.")),
+    401: (_l("Log in needed"), _l("You need to log in to do that.")),
     403: (
-        "Not allowed",
-        "Your account is not allowed to see this page. If you think it should be, ask an administrator.",
+        _l("Not allowed"),
+        _l("Your account is not allowed to see this page. If you think it should be, ask an administrator."),
     ),
-    404: ("Page not found", "There is no page at this address. It may have moved, or the link may be mistyped."),
+    404: (
+        _l("Page not found"),
+        _l("There is no page at this address. It may have moved, or the link may be mistyped."),
+    ),
     405: (
-        "Not allowed here",
-        "This address does not accept that kind of request. Use the buttons and links on the site.",
+        _l("Not allowed here"),
+        _l("This address does not accept that kind of request. Use the buttons and links on the site."),
     ),
-    410: ("No longer available", "What this link pointed to is no longer available."),
-    413: ("Too large", "What you sent is larger than this site accepts. Try a smaller file or a shorter text."),
-    422: ("Check what you entered", "Some of what you entered could not be accepted."),
+    410: (_l("No longer available"), _l("What this link pointed to is no longer available.")),
+    413: (_l("Too large"), _l("What you sent is larger than this site accepts. Try a smaller file or a shorter text.")),
+    422: (_l("Check what you entered"), _l("Some of what you entered could not be accepted.")),
     429: (
-        "Too many attempts",
-        "There have been too many attempts in a short time. Wait a minute, then try again.",
+        _l("Too many attempts"),
+        _l("There have been too many attempts in a short time. Wait a minute, then try again."),
     ),
     500: (
-        "Something went wrong",
-        "Something went wrong on our side and what you were doing was not saved. Try again; if it keeps happening, tell an administrator.",
+        _l("Something went wrong"),
+        _l(
+            "Something went wrong on our side and what you were doing was not saved. Try again; if it keeps happening, tell an administrator."
+        ),
     ),
     503: (
-        "Temporarily unavailable",
-        "The service cannot reach its database just now. Nothing you saved earlier is lost; try again in a few seconds.",
+        _l("Temporarily unavailable"),
+        _l(
+            "The service cannot reach its database just now. Nothing you saved earlier is lost; try again in a few seconds."
+        ),
     ),
 }
 
@@ -55,9 +64,9 @@ def error_response(status: int, message: str | None = None):
     if wants_scim():
         from courseware.scim.routes import scim_error
 
-        return scim_error(status, message or MESSAGES.get(status, ("", "The request was refused."))[1])
-    title, default_message = MESSAGES.get(status, ("Error", "Something went wrong."))
-    message = message or default_message
+        return scim_error(status, str(message or MESSAGES.get(status, ("", _l("The request was refused.")))[1]))
+    title, default_message = MESSAGES.get(status, (_l("Error"), _l("Something went wrong.")))
+    title, message = str(title), str(message or default_message)
     if wants_json():
         response = jsonify(error={"status": status, "title": title, "message": message})
         response.status_code = status
@@ -75,8 +84,10 @@ def register_error_handlers(app: Flask) -> None:
             return kept
         return error_response(
             400,
-            "This form had expired or was sent from another site, so nothing was saved. "
-            "Go back, reload the page and try again.",
+            _(
+                "This form had expired or was sent from another site, so nothing was saved. "
+                "Go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -4,6 +4,10 @@ Nothing here is called while a request is answered: callers queue a job in the t
 the change the message is about (:func:`queue_mail`, or a job kind of their own), and the job's
 handler calls :func:`deliver`. A message has an idempotency key: once the mail server has
 accepted it, a row in ``mail_deliveries`` says so, and a job run again never sends it twice.
+
+A message is written in its recipient's language, whoever's action causes it: callers build the
+subject and body inside :func:`in_language_of` (the person's own choice, else the organisation's
+default), which also writes its dates and numbers that language's way.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ import datetime as dt
 import hashlib
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from courseware.db import utcnow
@@ -27,6 +34,28 @@ log = logging.getLogger(__name__)
 
 class MailNotSent(RuntimeError):
     """The mail server refused the message or could not be reached; the job is tried again later."""
+
+
+def recipient_locale(person=None) -> str:
+    """The language to write to ``person`` in: the one on their account, else the organisation's
+    default, else English. ``None``: someone with no account yet (an invitation)."""
+    from courseware.i18n import DEFAULT, is_language
+    from courseware.organisation.services import organisation
+
+    own = getattr(person, "locale", None)
+    if is_language(own):
+        return own
+    default = organisation().default_locale
+    return default if is_language(default) else DEFAULT
+
+
+@contextmanager
+def in_language_of(person=None) -> Iterator[str]:
+    """Build a message for ``person`` in their language (see :func:`recipient_locale`): gettext,
+    dates and numbers inside follow it. Yields the locale."""
+    locale = recipient_locale(person)
+    with force_locale(locale):
+        yield locale
 
 
 def mail_configured() -> bool:

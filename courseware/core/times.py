@@ -4,6 +4,10 @@ Every time the site stores is UTC. Whoever looks at one sees it in their own zon
 their account, else the organisation's default (an admin setting), else UTC. Templates use the
 ``date``, ``when`` and ``ago`` filters and CSV exports :func:`iso_in_zone`, all from here, so that
 no page formats a time its own way.
+
+Dates and clock times are written as the viewer's language writes them (Babel's "medium" date and
+"short" time; English as the site always has): "6 Dec 2026, 14:05 CET" in English, "6 dic 2026, 14:05 CET" in Spanish, and an
+e-mail in its recipient's language (see :mod:`courseware.core.mail`).
 """
 
 from __future__ import annotations
@@ -12,14 +16,31 @@ import datetime as dt
 import functools
 import zoneinfo
 
+from babel import Locale
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
 from flask import g, has_request_context
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
+from courseware.core.numbers import formatting_locale
 from courseware.db import utcnow
 
 UTC_NAME = "UTC"
 # Relative forms ("3 days ago") are used up to this age; older times show their date.
 RELATIVE_FOR = dt.timedelta(days=30)
+# English keeps the site's own way ("6 Sep 2026, 14:05"); other languages use Babel's "medium"
+# date, "long" date and "short" time.
+ENGLISH_FORMATS = {"date": "d MMM y", "long": "d MMMM y", "time": "HH:mm"}
+
+
+def _formats():
+    """(locale, date format, long date format, time format) for the language of the moment."""
+    locale = formatting_locale()
+    if locale.language == "en":
+        return Locale.parse("en"), ENGLISH_FORMATS["date"], ENGLISH_FORMATS["long"], ENGLISH_FORMATS["time"]
+    return locale, "medium", "long", "short"
 
 
 @functools.cache
@@ -93,42 +114,53 @@ def zone_label(value: dt.datetime) -> str:
 
 
 def format_date(value, tz: dt.tzinfo | None = None) -> str:
-    """A time as "6 Dec 2026, 14:05 CET" in the viewer's zone (or ``tz``); a date as "6 Dec 2026"."""
+    """A time as "6 Dec 2026, 14:05 CET" in the viewer's zone (or ``tz``); a date as "6 Dec 2026"
+    (in the viewer's language)."""
     if value is None:
         return "—"
+    locale, date_format, _long, time_format = _formats()
     if isinstance(value, dt.datetime):
         shown = local(value, tz)
-        return f"{shown:%-d %b %Y, %H:%M} {zone_label(shown)}"
-    return value.strftime("%-d %b %Y")
+        day = babel_date(shown.date(), date_format, locale=locale)
+        clock = babel_time(shown.time(), time_format, locale=locale)
+        return f"{locale.datetime_formats['medium'].format(clock, day)} {zone_label(shown)}"
+    return babel_date(value, date_format, locale=locale)
+
+
+def format_long_date(value: dt.date) -> str:
+    """A day with its month in full, "6 December 2026", for sentences such as e-mails."""
+    locale, _date, long_format, _time = _formats()
+    return babel_date(value, long_format, locale=locale)
 
 
 def format_clock(value: dt.datetime, tz: dt.tzinfo | None = None) -> str:
     """The time of day alone, "14:05 CET", in the viewer's zone."""
     shown = local(value, tz)
-    return f"{shown:%H:%M} {zone_label(shown)}"
+    locale, _date, _long, time_format = _formats()
+    return f"{babel_time(shown.time(), time_format, locale=locale)} {zone_label(shown)}"
 
 
 def time_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     """How long ago ``value`` was, in words: "just now", "5 minutes ago", "3 days ago"."""
     if value is None:
-        return "never"
+        return _("never")
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     seconds = int(((now or utcnow()) - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
+    if seconds >= 86400:
+        return ngettext("%(num)d day ago", "%(num)d days ago", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", seconds // 3600)
+    if seconds >= 60:
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", seconds // 60)
+    return _("just now")
 
 
 def time_element(value, relative: bool = False) -> Markup:
     """``<time>`` with the machine-readable instant; relative when asked and recent, with the
     exact time as its title."""
     if value is None:
-        return Markup("never" if relative else "—")
+        return Markup(escape(_("never"))) if relative else Markup("—")
     exact = format_date(value)
     if isinstance(value, dt.datetime):
         stamp = local(value).isoformat(timespec="seconds")

@@ -14,6 +14,8 @@ import re
 import unicodedata
 
 from flask import abort, has_request_context, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import DateField, Form, HiddenField, StringField
@@ -88,7 +90,15 @@ def int_param(name: str, default: int | None = None, *, minimum: int = 1, maximu
         return default
     number = whole_number(raw, minimum=minimum, maximum=maximum)
     if number is None:
-        abort(400, f"“{name}” must be a whole number from {minimum} to {maximum}, as the page's links send it.")
+        abort(
+            400,
+            _(
+                "“%(name)s” must be a whole number from %(minimum)d to %(maximum)d, as the page's links send it.",
+                name=name,
+                minimum=minimum,
+                maximum=maximum,
+            ),
+        )
     return number
 
 
@@ -98,7 +108,7 @@ def id_params(name: str, *, source=None) -> list[int]:
     for raw in _values(source).getlist(name):
         number = whole_number(raw, minimum=1)
         if number is None:
-            abort(400, f"Every “{name}” must be given by its number, as the page sends it.")
+            abort(400, _("Every “%(name)s” must be given by its number, as the page sends it.", name=name))
         numbers.append(number)
     return numbers
 
@@ -110,14 +120,20 @@ def date_param(name: str, default: dt.date | None = None, *, required: bool = Fa
     raw = _values(source).get(name, "")
     if raw == "":
         if required:
-            abort(400, f"Give the {name} date as YYYY-MM-DD, for example ?{name}=2026-01-31.")
+            abort(400, _("Give the %(name)s date as YYYY-MM-DD, for example ?%(name)s=2026-01-31.", name=name))
         return default
     value = day(raw)
     if value is None:
         abort(
             400,
-            f"The {name} date {raw[:40]!r} is not a date in the form YYYY-MM-DD (for example 2026-01-31) "
-            f"from {EARLIEST_DAY.year} to {LATEST_DAY.year}.",
+            _(
+                "The %(name)s date %(value)s is not a date in the form YYYY-MM-DD (for example 2026-01-31) "
+                "from %(first)d to %(last)d.",
+                name=name,
+                value=repr(raw[:40]),
+                first=EARLIEST_DAY.year,
+                last=LATEST_DAY.year,
+            ),
         )
     return value
 
@@ -129,9 +145,12 @@ def text_param(name: str, default: str = "", *, max_length: int = MAX_QUERY_TEXT
     if raw is None:
         return default
     if has_untypable_characters(raw):
-        abort(400, f"“{name}” holds control characters such as NUL, which cannot be searched for or stored.")
+        abort(
+            400,
+            _("“%(name)s” holds control characters such as NUL, which cannot be searched for or stored.", name=name),
+        )
     if len(raw) > max_length:
-        abort(400, f"“{name}” is longer than {max_length} characters.")
+        abort(400, _("“%(name)s” is longer than %(num)d characters.", name=name, num=max_length))
     return raw.strip()
 
 
@@ -142,8 +161,8 @@ class SingleLine:
     """Refuse control characters in a one-line field such as a name: they cannot be typed into
     the page's input, so they come from a crafted request, and would garble lists and exports."""
 
-    def __init__(self, message: str = "Use letters, numbers, spaces and punctuation only.") -> None:
-        self.message = message
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or _l("Use letters, numbers, spaces and punctuation only.")
 
     def __call__(self, _form, field) -> None:
         if field.data and has_control_characters(field.data):
@@ -154,8 +173,8 @@ class TypedText:
     """Refuse NUL and other control characters that cannot be typed into a page's field; tabs
     and line breaks pass. The database cannot store NUL, and the rest garble pages and exports."""
 
-    def __init__(self, message: str = "Remove the control characters (such as NUL) from this text.") -> None:
-        self.message = message
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or _l("Remove the control characters (such as NUL) from this text.")
 
     def __call__(self, _form, field) -> None:
         if isinstance(field.data, str) and has_untypable_characters(field.data):
@@ -167,7 +186,9 @@ class SaneDay:
 
     def __call__(self, _form, field) -> None:
         if field.data and not EARLIEST_DAY <= field.data <= LATEST_DAY:
-            raise ValidationError(f"Choose a date from {EARLIEST_DAY.year} to {LATEST_DAY.year}.")
+            raise ValidationError(
+                _("Choose a date from %(first)d to %(last)d.", first=EARLIEST_DAY.year, last=LATEST_DAY.year)
+            )
 
 
 class _CheckedFields:
@@ -222,7 +243,7 @@ class CheckedForm(_CheckedFields, FlaskForm):
             ):
                 body = request.get_json(silent=True)
                 if not isinstance(body, dict):
-                    abort(400, "Send the fields as a JSON object of names and text values.")
+                    abort(400, _("Send the fields as a JSON object of names and text values."))
                 return json_fields(body)
             return super().wrap_formdata(form, formdata)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -44,7 +45,7 @@ def edit_cover(course_id: int):
             form.cover.errors.append(exc.message)
         else:
             db.session.commit()
-            flash("Cover image saved.", "success")
+            flash(_("Cover image saved."), "success")
             return redirect(url_for("covers.edit_cover", course_id=course.id))
     cover = services.cover_of(course)
     return render_template("covers/edit.html", course=course, form=form, cover=cover), 422 if form.errors else 200
@@ -57,7 +58,7 @@ def remove_cover(course_id: int):
     course = _editable(course_id)
     if services.set_cover(course, None):
         db.session.commit()
-        flash("Cover image removed.", "success")
+        flash(_("Cover image removed."), "success")
     return redirect(url_for("covers.edit_cover", course_id=course.id))
 
 
@@ -72,7 +73,7 @@ def cover(course_slug: str, version: int):
         abort(404)
     found = services.cover_bytes(course, version)
     if found is None:
-        abort(404, "There is no such image.")
+        abort(404, _("There is no such image."))
     data, content_type = found
     response = make_response(data)
     response.headers["Content-Type"] = content_type

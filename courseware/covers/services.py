@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from courseware.content.format import MAX_COVER_BYTES, CoverSpec, image_type
@@ -74,15 +75,22 @@ def set_cover(course: Course, spec: CoverSpec | None) -> bool:
 def uploaded_cover(filename: str | None, data: bytes | None) -> CoverSpec:
     """An image uploaded in the editor, re-encoded from its pixels alone, as ``cover.<type>``;
     Invalid when it is too large or not a PNG, JPEG or WebP image."""
-    shown = (filename or "the file")[:120]
+    shown = (filename or _("the file"))[:120]
     if data is None or len(data) > MAX_COVER_BYTES:
-        raise Invalid(f"“{shown}” is larger than {MAX_COVER_BYTES // (1024 * 1024)} MB; send a smaller image.", "cover")
+        raise Invalid(
+            _(
+                "“%(name)s” is larger than %(size)d MB; send a smaller image.",
+                name=shown,
+                size=MAX_COVER_BYTES // (1024 * 1024),
+            ),
+            "cover",
+        )
     try:
         clean = clean_upload(filename, data)
     except Invalid:
         clean = None
     if clean is None or clean.kind != "image" or image_type(clean.data) is None:
-        raise Invalid(f"“{shown}” is not a PNG, JPEG or WebP image, so it cannot be the cover.", "cover")
+        raise Invalid(_("“%(name)s” is not a PNG, JPEG or WebP image, so it cannot be the cover.", name=shown), "cover")
     return CoverSpec(f"cover.{_EXTENSIONS[clean.content_type]}", clean.data, clean.content_type)
 
 

@@ -52,6 +52,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.validators import Length
@@ -68,14 +69,14 @@ log = logging.getLogger(__name__)
 COOKIE = "unsent_form"
 PAGE_LENGTH = 500  # UnsentForm.page
 
-SAVED_MESSAGE = "Draft saved. It is not sent yet: send it when it is ready."
-EXPIRED_FORM_MESSAGE = (
+SAVED_MESSAGE = _l("Draft saved. It is not sent yet: send it when it is ready.")
+EXPIRED_FORM_MESSAGE = _l(
     "This form had expired, so it was not sent. What you wrote is back in the form: check it and send it again."
 )
-SIGNED_OUT_MESSAGE = (
+SIGNED_OUT_MESSAGE = _l(
     "Your session had ended, so nothing was sent. What you wrote is kept: sign in, and it will be back in the form."
 )
-GIVEN_BACK_MESSAGE = "Welcome back. What you wrote before signing in is in the form again: check it and send it."
+GIVEN_BACK_MESSAGE = _l("Welcome back. What you wrote before signing in is in the form again: check it and send it.")
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _save_from_form(spec: DraftSpec, name: str):
     with db.writing():
         services.save_draft(current_user, name, fields)
         db.session.commit()
-    flash(SAVED_MESSAGE, "success")
+    flash(str(SAVED_MESSAGE), "success")
     return redirect(spec.page_url(request.view_args or {}))
 
 
@@ -219,7 +220,7 @@ def keep_unsent_form():
         with db.writing():
             services.save_draft(current_user, name, fields)
             db.session.commit()
-        flash(EXPIRED_FORM_MESSAGE, "info")
+        flash(str(EXPIRED_FORM_MESSAGE), "info")
         return redirect(page)
     config = current_app.config
     try:
@@ -237,7 +238,7 @@ def keep_unsent_form():
     except KeepingFull:
         log.warning("could not keep an unsent form: as many are kept as UNSENT_KEPT_AT_MOST allows")
         return render_template("drafts/unsent.html", spec=spec, fields=fields, page=page), 401
-    flash(SIGNED_OUT_MESSAGE, "info")
+    flash(str(SIGNED_OUT_MESSAGE), "info")
     response = redirect(url_for("auth.login", next=page))
     response.set_cookie(
         COOKIE,
@@ -272,7 +273,7 @@ def give_back_unsent():
         db.session.commit()
     if page is None:
         return None
-    flash(GIVEN_BACK_MESSAGE, "info")
+    flash(str(GIVEN_BACK_MESSAGE), "info")
     if urlsplit(page).path != request.path:
         return redirect(page)
     return None

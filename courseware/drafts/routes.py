@@ -7,6 +7,7 @@ finds only their own draft, or none (404).
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -29,7 +30,7 @@ def _person_key() -> str:
 def _kind(form: str):
     kind = services.kind_of(form)
     if kind is None:
-        abort(404, "No form of that name keeps drafts.")
+        abort(404, _("No form of that name keeps drafts."))
     return kind
 
 
@@ -38,7 +39,7 @@ def _body(form: str, draft) -> dict:
         "form": form,
         "fields": dict(draft.fields) if draft else {},
         "saved_at": draft.saved_at.isoformat() if draft else None,
-        "message": "Draft saved" if draft else "No draft kept",
+        "message": _("Draft saved") if draft else _("No draft kept"),
     }
 
 
@@ -49,7 +50,7 @@ def draft(form: str):
     _kind(form)
     found = services.draft_of(current_user, form)
     if found is None:
-        abort(404, "You have no draft of this form.")
+        abort(404, _("You have no draft of this form."))
     return _body(form, found)
 
 

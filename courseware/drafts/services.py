@@ -14,8 +14,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from courseware.core.numbers import number
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -72,14 +74,18 @@ def clean_fields(kind: DraftKind, values, *, clip: bool = False) -> dict[str, st
         if value is None:
             continue
         if not isinstance(value, str):
-            raise Invalid(f"Send “{kind.labels.get(name, name)}” as text.", field=name)
+            raise Invalid(_("Send “%(field)s” as text.", field=str(kind.labels.get(name, name))), field=name)
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         if len(value) > limit and clip:
             value = value[:limit]
         if len(value) > limit:
             raise TooLong(
-                f"The draft is too long: keep “{kind.labels.get(name, name)}” under {limit:,} characters "
-                f"(it has {len(value):,}).",
+                _(
+                    "The draft is too long: keep “%(field)s” under %(limit)s characters (it has %(length)s).",
+                    field=str(kind.labels.get(name, name)),
+                    limit=number(limit),
+                    length=number(len(value)),
+                ),
                 field=name,
             )
         fields[name] = value
@@ -96,7 +102,7 @@ def save_draft(user: User, form: str, fields: dict[str, str]) -> Draft | None:
     all empty is removed instead (None). The oldest drafts beyond ``DRAFTS_PER_PERSON`` give way.
     Invalid for a form name that is not one."""
     if kind_of(form) is None:
-        raise Invalid("No form of that name keeps drafts.")
+        raise Invalid(_("No form of that name keeps drafts."))
     draft = draft_of(user, form)
     if not any(value.strip() for value in fields.values()):
         if draft is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired
 
@@ -11,9 +12,11 @@ from courseware.notifications.services import DELIVERY_LABELS
 
 class PreferenceForm(CheckedForm):
     delivery = RadioField(
-        "Besides the app, tell me of notifications by",
+        _l("Besides the app, tell me of notifications by"),
         choices=list(DELIVERY_LABELS.items()),
-        validators=[DataRequired("Choose how you want to hear of notifications.")],
-        description="Notifications always appear here in the app. E-mail is sent only when the site has a mail server.",
+        validators=[DataRequired(_l("Choose how you want to hear of notifications."))],
+        description=_l(
+            "Notifications always appear here in the app. E-mail is sent only when the site has a mail server."
+        ),
     )
     next = HiddenField()

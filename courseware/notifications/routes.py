@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from courseware.auth.policies import role_required
@@ -40,11 +42,11 @@ def preference():
     form = PreferenceForm()
     back = safe_next(form.next.data) or url_for("notifications.index")
     if not form.validate_on_submit():
-        flash(" ".join(form.delivery.errors) or "The form was out of date; choose again.", "error")
+        flash(" ".join(form.delivery.errors) or _("The form was out of date; choose again."), "error")
         return redirect(back)
     services.set_delivery(current_user, form.delivery.data)
     db.session.commit()
-    flash(f"Saved. {services.DELIVERY_SAVED[form.delivery.data]}", "success")
+    flash(str(services.DELIVERY_SAVED[form.delivery.data]), "success")
     return redirect(back)
 
 
@@ -62,7 +64,9 @@ def read_all():
     count = services.mark_read(current_user)
     db.session.commit()
     flash(
-        f"{count} notification{'s' if count != 1 else ''} marked as read." if count else "Nothing was unread.",
+        ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count)
+        if count
+        else _("Nothing was unread."),
         "success",
     )
     return redirect(url_for("notifications.index"))

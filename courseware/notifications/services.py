@@ -19,9 +19,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import exists, func, select, update
 
-from courseware.core.mail import deliver, delivered_at, mail_configured
+from courseware.core.mail import deliver, delivered_at, in_language_of, mail_configured
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
@@ -33,14 +36,14 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 DEFAULT_DELIVERY = "each"
 DELIVERY_LABELS = {
-    "app": "In the app only",
-    "each": "An e-mail for each notification",
-    "digest": "One e-mail a day with what I have not read (daily digest)",
+    "app": _l("In the app only"),
+    "each": _l("An e-mail for each notification"),
+    "digest": _l("One e-mail a day with what I have not read (daily digest)"),
 }
 DELIVERY_SAVED = {
-    "app": "You will see notifications in the app only.",
-    "each": "You will get an e-mail for each notification (when the site has a mail server).",
-    "digest": "You will get one e-mail a day with the notifications you have not read.",
+    "app": _l("Saved. You will see notifications in the app only."),
+    "each": _l("Saved. You will get an e-mail for each notification (when the site has a mail server)."),
+    "digest": _l("Saved. You will get one e-mail a day with the notifications you have not read."),
 }
 DIGEST_JOB = "notification.digest"
 DIGEST_MOST = 100  # notifications listed in one digest; the rest are counted
@@ -60,7 +63,7 @@ def delivery_of(person: User) -> str:
 def set_delivery(person: User, delivery: str) -> None:
     """Keep ``person``'s choice; Invalid for anything but the three choices."""
     if delivery not in NOTIFICATION_DELIVERIES:
-        raise Invalid("Choose how you want to hear of notifications.", field="delivery")
+        raise Invalid(_("Choose how you want to hear of notifications."), field="delivery")
     preference = db.session.get(NotificationPreference, person.id)
     if preference is None:
         db.session.add(NotificationPreference(user_id=person.id, delivery=delivery, updated_at=utcnow()))
@@ -88,20 +91,41 @@ def absolute_link(link: str | None) -> str | None:
 
 
 def notify(
-    person: User, kind: str, message: str, link: str | None, *, email_body: str | None = None, email: bool = True
+    person: User,
+    kind: str,
+    message: str,
+    link: str | None,
+    *,
+    email_body: str | Callable[[], str] | None = None,
+    email: bool = True,
 ) -> Notification:
     """Tell ``person`` something in the app; when they want an e-mail for each and SMTP is
     configured, by e-mail too (``email_body``, or the message and its link), queued in the
     caller's transaction. ``email=False``: the caller sends its own e-mail (see ``emails_each``).
-    ``message`` and ``email_body`` may be lazy text (``lazy_gettext``), put into words here."""
-    message, email_body = str(message), None if email_body is None else str(email_body)
+
+    The notification is written in ``person``'s language, whoever's action causes it: pass
+    ``message`` as lazy text, ``lazy_gettext("… %(title)s", title=…)``, and ``email_body`` as lazy
+    text or a function that builds it with ``gettext``; both are put into words here, in their
+    language (plain ``str`` is kept as it is)."""
+    with in_language_of(person):
+        message = str(message)
+        if email_body is not None:
+            email_body = email_body() if callable(email_body) else str(email_body)
+        if email and email_body is None:
+            where = absolute_link(link)
+            if where:
+                email_body = _(
+                    "Hello %(name)s,\n\n%(message)s\n\nSee it here: %(link)s\n",
+                    name=person.name,
+                    message=message,
+                    link=where,
+                )
+            else:
+                email_body = _("Hello %(name)s,\n\n%(message)s\n", name=person.name, message=message)
     notification = Notification(user_id=person.id, kind=kind, message=message[:500], link=link, created_at=utcnow())
     db.session.add(notification)
     db.session.flush()
     if email and emails_each(person):
-        if email_body is None:
-            where = absolute_link(link)
-            email_body = f"Hello {person.name},\n\n{message}\n" + (f"\nSee it here: {where}\n" if where else "")
         key = f"notification:{notification.id}"
         payload = {"notification_id": notification.id, "to": person.email, "subject": message, "body": email_body}
         enqueue("notification.email", {**payload, "key": key}, key=key)
@@ -175,17 +199,28 @@ def schedule_due_digests(now: dt.datetime | None = None) -> int:
 
 
 def digest_body(person: User, notifications: list[Notification], more: int) -> str:
+    """The digest's text, in the language of the moment (the caller chooses the person's)."""
     site = current_app.config["SITE_NAME"]
-    lines = [f"Hello {person.name},", "", f"Here is what happened for you on {site} since your last digest:", ""]
+    lines = [
+        _("Hello %(name)s,", name=person.name),
+        "",
+        _("Here is what happened for you on %(site)s since your last digest:", site=site),
+        "",
+    ]
     for notification in notifications:
         lines.append(f"- {notification.message}")
         where = absolute_link(notification.link)
         if where:
             lines.append(f"  {where}")
     if more:
-        lines += ["", f"…and {more} more."]
+        lines += ["", ngettext("…and %(num)d more.", "…and %(num)d more.", more)]
     everything = absolute_link(_notifications_path())
-    lines += ["", f"All your notifications: {everything}", "", "You chose a daily digest; change it on that page."]
+    lines += [
+        "",
+        _("All your notifications: %(link)s", link=everything),
+        "",
+        _("You chose a daily digest; change it on that page."),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -221,8 +256,15 @@ def email_digest(job) -> None:
     cutoff = max(notification.created_at for notification in notifications)
     ids = [notification.id for notification in notifications]
     site = current_app.config["SITE_NAME"]
-    subject = f"Your {site} digest: {total} new notification{'s' if total != 1 else ''}"
-    sent_at = deliver(job.id, person.email, subject, digest_body(person, notifications, total - len(ids)), key=key)
+    with in_language_of(person):
+        subject = ngettext(
+            "Your %(site)s digest: %(num)d new notification",
+            "Your %(site)s digest: %(num)d new notifications",
+            total,
+            site=site,
+        )
+        body = digest_body(person, notifications, total - len(ids))
+    sent_at = deliver(job.id, person.email, subject, body, key=key)
     if sent_at is not None:
         _mark_digested(person.id, sent_at, up_to=cutoff)
 

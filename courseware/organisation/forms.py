@@ -1,5 +1,7 @@
 """The organisation settings form admins fill in."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, ValidationError
@@ -11,39 +13,47 @@ from courseware.i18n import LANGUAGES
 
 class OrganisationForm(CheckedForm):
     name = StringField(
-        "Organisation name",
+        _l("Organisation name"),
         validators=[Length(max=120), SingleLine()],
-        description="Shown in the header, in e-mails and on certificates. Empty uses the site's name.",
+        description=_l("Shown in the header, in e-mails and on certificates. Empty uses the site's name."),
     )
     logo = FileField(
-        "Logo",
-        description="A PNG, JPEG or WebP image of at most 1 MB; it is shown at most 2.5 rem high in the header.",
+        _l("Logo"),
+        description=_l("A PNG, JPEG or WebP image of at most 1 MB; it is shown at most 2.5 rem high in the header."),
     )
-    remove_logo = BooleanField("Remove the logo")
+    remove_logo = BooleanField(_l("Remove the logo"))
     accent_colour = StringField(
-        "Accent colour",
+        _l("Accent colour"),
         validators=[Length(max=7), SingleLine()],
-        description="A hex colour such as #1f5f8b for the header, links and buttons. White text on it must "
-        "reach a contrast of 4.5:1. Empty keeps the site's blue.",
+        description=_l(
+            "A hex colour such as #1f5f8b for the header, links and buttons. White text on it must "
+            "reach a contrast of 4.5:1. Empty keeps the site's blue."
+        ),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    signatory_name = StringField("Name of the signatory on certificates", validators=[Length(max=120), SingleLine()])
+    signatory_name = StringField(
+        _l("Name of the signatory on certificates"), validators=[Length(max=120), SingleLine()]
+    )
     signatory_title = StringField(
-        "Title of the signatory", validators=[Length(max=120), SingleLine()], description="Such as Head of Learning."
+        _l("Title of the signatory"),
+        validators=[Length(max=120), SingleLine()],
+        description=_l("Such as Head of Learning."),
     )
     default_time_zone = SelectField(
-        "Default time zone",
+        _l("Default time zone"),
         choices=[],
         validate_choice=False,
-        description="Times are shown in this zone to everyone who has not chosen their own on their account page.",
+        description=_l("Times are shown in this zone to everyone who has not chosen their own on their account page."),
     )
 
     default_locale = SelectField(
-        "Default language",
-        choices=list(LANGUAGES.items()),
+        _l("Default language"),
+        choices=[(code, name, {"lang": code}) for code, name in LANGUAGES.items()],
         validate_choice=True,
-        description="Pages are shown in this language to people who have not chosen one and whose browser "
-        "asks for none of the site's languages.",
+        description=_l(
+            "Pages are shown in this language to people who have not chosen one and whose browser "
+            "asks for none of the site's languages."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -52,4 +62,4 @@ class OrganisationForm(CheckedForm):
 
     def validate_default_time_zone(self, field):
         if not times.is_zone(field.data):
-            raise ValidationError("Choose a time zone from the list.")
+            raise ValidationError(_("Choose a time zone from the list."))

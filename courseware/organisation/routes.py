@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from courseware.auth.policies import role_required
 from courseware.core.security import versioned_asset
@@ -60,7 +61,7 @@ def settings():
             getattr(form, exc.field or "name").errors.append(exc.message)
         else:
             db.session.commit()
-            flash("Organisation settings saved.", "success")
+            flash(_("Organisation settings saved."), "success")
             return redirect(url_for("organisation.settings"))
     return render_template("organisation/settings.html", form=form, current=current), 422 if form.errors else 200
 
@@ -71,7 +72,7 @@ def logo(version: int):
     """The organisation's logo; 404 for any version but the current one."""
     data = services.logo_bytes(version)
     if data is None:
-        abort(404, "There is no such logo.")
+        abort(404, _("There is no such logo."))
     response = make_response(data)
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = FOREVER

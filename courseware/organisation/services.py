@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context
+from flask_babel import gettext as _
 from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
 from courseware.core import times
+from courseware.core.numbers import number
 from courseware.evidence import storage
 from courseware.evidence.files import clean_upload
 from courseware.exceptions import Invalid
@@ -117,13 +119,17 @@ def check_accent(colour: str) -> str:
     if not colour:
         return ""
     if not HEX_COLOUR_RE.match(colour):
-        raise Invalid("Enter the colour as # and six hex digits, such as #1f5f8b.", field="accent_colour")
+        raise Invalid(_("Enter the colour as # and six hex digits, such as #1f5f8b."), field="accent_colour")
     ratio = contrast_with_white(colour)
     if ratio < MIN_CONTRAST:
         raise Invalid(
-            f"White text on {colour.lower()} has a contrast of {ratio:.1f}:1, below the 4.5:1 that "
-            "WCAG AA asks for, so people would struggle to read the header and buttons. "
-            "Choose a darker colour.",
+            _(
+                "White text on %(colour)s has a contrast of %(ratio)s:1, below the 4.5:1 that "
+                "WCAG AA asks for, so people would struggle to read the header and buttons. "
+                "Choose a darker colour.",
+                colour=colour.lower(),
+                ratio=number(ratio, 1),
+            ),
             field="accent_colour",
         )
     return colour.lower()
@@ -141,17 +147,19 @@ def darker(colour: str, factor: float = 0.78) -> str:
 def clean_logo(filename: str | None, data: bytes | None) -> bytes:
     """The logo as a PNG at most ``LOGO_MAX_SIDE`` pixels on its longer side, re-encoded from
     the pixels alone; Invalid when it is too large, not an image or damaged."""
-    shown = (filename or "the file")[:120]
+    shown = (filename or _("the file"))[:120]
     if data is None or len(data) > LOGO_MAX_BYTES:
-        raise Invalid(f"“{shown}” is larger than {LOGO_MAX_BYTES // 1024} KB; send a smaller logo.", field="logo")
+        raise Invalid(
+            _("“%(name)s” is larger than %(size)d KB; send a smaller logo.", name=shown, size=LOGO_MAX_BYTES // 1024),
+            field="logo",
+        )
+    not_an_image = _("“%(name)s” is not a PNG, JPEG or WebP image, so it cannot be the logo.", name=shown)
     try:
         clean = clean_upload(filename, data)
     except Invalid as error:
-        raise Invalid(f"“{shown}” is not a PNG, JPEG or WebP image, so it cannot be the logo.", field="logo") from (
-            error
-        )
+        raise Invalid(not_an_image, field="logo") from error
     if clean.kind != "image":
-        raise Invalid(f"“{shown}” is not a PNG, JPEG or WebP image, so it cannot be the logo.", field="logo")
+        raise Invalid(not_an_image, field="logo")
     with Image.open(io.BytesIO(clean.data)) as image:
         image.load()
         image = image.convert("RGBA")
@@ -186,9 +194,9 @@ def save_settings(
     that cannot be used. Flushes; the caller commits."""
     accent_colour = check_accent(accent_colour)
     if not times.is_zone(default_time_zone):
-        raise Invalid("Choose a time zone from the list.", field="default_time_zone")
+        raise Invalid(_("Choose a time zone from the list."), field="default_time_zone")
     if not is_language(default_locale):
-        raise Invalid("Choose a language from the list.", field="default_locale")
+        raise Invalid(_("Choose a language from the list."), field="default_locale")
     row = db.session.get(OrganisationSettings, 1)
     if row is None:
         row = OrganisationSettings(id=1)

@@ -7,7 +7,7 @@
 
   function clock(iso) {
     var when = iso ? new Date(iso) : new Date();
-    return when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return when.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
   }
 
   function enhance(controls) {
@@ -30,6 +30,12 @@
     var saved = values().join("\u0000");
 
     function say(text) { if (status) { status.textContent = text; } }
+    // What to say, in the page's language (the macro's data-say-* texts), English without them.
+    function words(name, english, fill) {
+      var text = controls.getAttribute("data-say-" + name) || english;
+      Object.keys(fill || {}).forEach(function (key) { text = text.replace("{" + key + "}", fill[key]); });
+      return text;
+    }
 
     function done() {
       sending = false;
@@ -63,16 +69,16 @@
         return response.json().catch(function () { return null; }).then(function (data) {
           if (response.ok) {
             saved = key;
-            say(data && data.saved_at ? "Draft saved " + clock(data.saved_at) : "Draft cleared");
+            say(data && data.saved_at ? words("saved", "Draft saved {time}", { time: clock(data.saved_at) }) : words("cleared", "Draft cleared"));
           } else if (response.status === 401) {
-            say("Draft not saved: you are signed out. Your text stays here; when you send it, you can sign in and it is kept.");
+            say(words("signed-out", "Draft not saved: you are signed out. Your text stays here; when you send it, you can sign in and it is kept."));
           } else {
             var message = data && data.error && data.error.message;
-            say("Draft not saved: " + (message || "try again in a moment."));
+            say(message ? words("refused", "Draft not saved: {reason}", { reason: message }) : words("failed", "Draft not saved: try again in a moment."));
           }
         });
       }).catch(function () {
-        say("Draft not saved: the site cannot be reached just now. Your text is still here.");
+        say(words("unreachable", "Draft not saved: the site cannot be reached just now. Your text is still here."));
       }).then(done, done);
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -30,7 +31,8 @@ def test_the_chosen_zone_is_saved_and_times_follow_it(client, make_user, login, 
     db.session.refresh(user)
     assert (user.time_zone, user.locale) == ("Asia/Tokyo", "fr")
     shown = page(client.get("/account"))
-    assert "16 Jan 2026, 08:30 JST" in shown.text
+    # In Tokyo's time, and written the French way, as the person chose French.
+    assert "16 janv. 2026, 08:30 JST" in shown.text
     assert shown.selected("time_zone") == {"Asia/Tokyo"}
     assert shown.selected("locale") == {"fr"}
 
@@ -61,3 +63,26 @@ def test_an_unknown_zone_or_language_is_refused_beside_its_field(client, make_us
     db.session.refresh(user)
     assert user.time_zone is None
     assert db.session.scalar(select(ApiToken)) is None
+
+
+def test_each_language_is_named_in_its_own_language_whatever_the_page_is_in(client, make_user, login, db):
+    user = make_user()
+    user.locale = "es"
+    db.session.commit()
+    login(user)
+
+    text = page(client.get("/account")).text
+
+    assert '<html lang="es">' in text
+    select = re.search(r'<select[^>]*name="locale".*?</select>', text, re.S).group(0)
+    options = [
+        (re.search(r'value="([^"]*)"', attributes).group(1), label, re.search(r'lang="([^"]*)"', attributes))
+        for attributes, label in re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    ]
+    assert [(value, label, found and found.group(1)) for value, label, found in options[1:]] == [
+        ("en", "English", "en"),
+        ("es", "Español", "es"),
+        ("fr", "Français", "fr"),
+    ]
+    # The choice that follows the browser is in the page's language.
+    assert options[0][:2] == ("", "Como pida mi navegador")

@@ -55,3 +55,37 @@ def test_the_relative_form_keeps_the_exact_time_in_its_title(app):
     assert markup.startswith(f'<time datetime="{recent.isoformat(timespec="seconds")}" title="')
     assert ">3 days ago</time>" in markup
     assert times.format_date(recent, dt.UTC) in markup
+
+
+def test_dates_and_numbers_are_written_the_way_the_readers_language_writes_them(app):
+    from flask_babel import force_locale
+
+    from courseware.core.numbers import number, percentage
+
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert times.format_date(dt.datetime(2026, 9, 6, 14, 5, tzinfo=dt.UTC), dt.UTC) == "6 Sep 2026, 14:05 UTC"
+            assert times.format_long_date(dt.date(2026, 9, 6)) == "6 September 2026"
+            assert (percentage(28), number(1234.5)) == ("28%", "1,234.5")
+        with force_locale("es"):
+            assert times.format_date(NOON_UTC, dt.UTC) == "1 jul 2026, 12:00 UTC"
+            assert times.format_long_date(dt.date(2026, 7, 1)) == "1 de julio de 2026"
+            assert (percentage(28), number(1234.5)) == ("28\xa0%", "1.234,5")
+        with force_locale("fr"):
+            assert times.format_date(NOON_UTC, dt.UTC) == "1 juil. 2026, 12:00 UTC"
+            assert (percentage(28), number(1234.5)) == ("28\xa0%", "1\u202f234,5")
+
+
+def test_how_long_ago_says_one_and_many_as_the_language_does(app):
+    from flask_babel import force_locale
+
+    then = NOON_UTC - dt.timedelta(days=1)
+    with app.test_request_context("/"):
+        assert times.time_ago(then, now=NOON_UTC) == "1 day ago"
+        assert times.time_ago(NOON_UTC - dt.timedelta(hours=5), now=NOON_UTC) == "5 hours ago"
+        with force_locale("es"):
+            assert times.time_ago(then, now=NOON_UTC) == "hace 1 día"
+            assert times.time_ago(NOON_UTC - dt.timedelta(days=3), now=NOON_UTC) == "hace 3 días"
+        with force_locale("fr"):
+            assert times.time_ago(NOON_UTC - dt.timedelta(seconds=90), now=NOON_UTC) == "il y a 1 minute"
+            assert times.time_ago(None) == "jamais"
