@@ -1,11 +1,11 @@
 """Forms admins use to invite people, edit their roles and teams, and create teams."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Email, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import ROLES
 
 ROLE_CHOICES = [

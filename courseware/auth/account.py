@@ -6,7 +6,6 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from courseware.core.validators import CheckedForm, SingleLine
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import ApiToken
 
 bp = Blueprint("account", __name__)

@@ -1,7 +1,6 @@
 """Forms for logging in, accepting invitations and resetting passwords."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
@@ -9,6 +8,7 @@ from courseware.auth.passwords import MAX_LENGTH
 from courseware.core import times
 from courseware.core.validators import CheckedForm, SingleLine
 from courseware.i18n import LANGUAGES
+from courseware.i18n import lazy_gettext as _l
 
 EMAIL_VALIDATORS = [
     DataRequired(_l("Enter your email address.")),

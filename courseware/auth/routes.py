@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -17,6 +16,7 @@ from courseware.core.mail import mail_configured
 from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.i18n import lazy_gettext as _l
 from courseware.organisation.services import site_name
 from courseware.sso.services import password_sign_in_allowed, provider_logout_url
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import lazyload
 
 from courseware.db import utcnow, write_lock_at_begin
 from courseware.extensions import db, login_manager
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import Notification, User, UserRole, UserSession
 
 TOUCH_EVERY = dt.timedelta(minutes=1)

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
@@ -33,6 +32,7 @@ from courseware.content.format import COURSE_FILE, ImportBudget, InvalidLessonFi
 from courseware.content.services import ImportResult, export_course, import_specs
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import Course, User
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from courseware.content.format import (
     ACTIVITY_TYPES,
     InvalidLessonFile,
@@ -27,6 +25,7 @@ from courseware.content.format import (
 )
 from courseware.core.validators import whole_number
 from courseware.exceptions import Invalid
+from courseware.i18n import lazy_gettext as _l
 
 ACTIVITY_LABELS = {
     "quiz": _l("Quiz"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from courseware.core.validators import CheckedForm, optional_id
+from courseware.i18n import lazy_gettext as _l
 
 
 class CourseForm(CheckedForm):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -25,6 +24,7 @@ from courseware.core.validators import CheckedForm
 from courseware.exceptions import Invalid
 from courseware.extensions import db
 from courseware.i18n import LANGUAGES
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import Course, Lesson, Module
 
 bp = Blueprint("translations", __name__)

@@ -6,12 +6,12 @@ import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from courseware.extensions import db, login_manager
+from courseware.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -14,6 +13,7 @@ from courseware.core import times
 from courseware.core.links import page_url
 from courseware.core.numbers import number, percent, percentage
 from courseware.core.text import linkify_text
+from courseware.i18n import lazy_gettext as _l
 from courseware.mentoring import policies as mentoring_policies
 from courseware.review import policies as review_policies
 

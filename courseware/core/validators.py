@@ -15,11 +15,12 @@ import unicodedata
 
 from flask import abort, has_request_context, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import DateField, Form, HiddenField, StringField
 from wtforms.validators import ValidationError
+
+from courseware.i18n import lazy_gettext as _l
 
 # The database's integer columns are 32-bit on PostgreSQL; larger numbers cannot name a row.
 LARGEST_ID = 2**31 - 1

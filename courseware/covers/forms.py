@@ -1,9 +1,9 @@
 """The form trainers set a course's cover image with."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 
 from courseware.core.validators import CheckedForm
+from courseware.i18n import lazy_gettext as _l
 
 
 class CoverForm(CheckedForm):

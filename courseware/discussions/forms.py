@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
 from courseware.discussions.services import MAX_REASON, MENTION_HELP
+from courseware.i18n import lazy_gettext as _l
 from courseware.threads.services import MAX_COMMENT
 
 

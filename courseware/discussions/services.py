@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from courseware.db import utcnow
 from courseware.discussions.policies import can_join_discussion, can_see_hidden_text
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import Course, DiscussionPost, Lesson, User
 from courseware.notifications.services import notify
 from courseware.progress.rules import COMMENTED

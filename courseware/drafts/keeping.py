@@ -52,7 +52,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.validators import Length
@@ -62,6 +61,7 @@ from courseware.drafts import services
 from courseware.drafts.services import DraftKind, KeepingFull
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import Draft, User
 
 log = logging.getLogger(__name__)

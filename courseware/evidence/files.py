@@ -16,10 +16,10 @@ import warnings
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from courseware.exceptions import Invalid
+from courseware.i18n import lazy_gettext as _l
 
 # Beyond this many pixels an image is refused as a decompression bomb (about 50 megapixels:
 # more than any phone camera, far less than a bomb's billions).

@@ -7,7 +7,6 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, insert, select
 
 from courseware.core.validators import whole_number
@@ -16,6 +15,7 @@ from courseware.evidence.files import CleanFile
 from courseware.evidence.services import attach_files, evidence_of_checklist
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.learn.course_map import lesson_for_learner
 from courseware.learn.form_keys import add_once, clean_form_key, event_key
 from courseware.learn.journal import entry_with_form_key

@@ -5,7 +5,6 @@ import math
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from courseware.core.validators import CheckedForm, whole_number
+from courseware.i18n import lazy_gettext as _l
 from courseware.learn.form_keys import new_form_key
 
 MAX_TEXT = 20_000

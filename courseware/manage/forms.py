@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SearchField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, Optional
 
 from courseware.core.validators import CheckedForm, CheckedQueryForm, optional_id
+from courseware.i18n import lazy_gettext as _l
 from courseware.manage.people import SORTS, STATUS_LABELS
 from courseware.manage.reminders import MAX_MESSAGE
 

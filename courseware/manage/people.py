@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select, text, type_coerce, union_all
 
 from courseware.core.numbers import percent_sql
 from courseware.db import UTCDateTime, utcnow
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.manage.policies import Scope
 from courseware.models import (
     ChecklistState,

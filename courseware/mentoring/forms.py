@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from courseware.core.validators import CheckedForm, optional_id
+from courseware.i18n import lazy_gettext as _l
 
 
 class PairForm(CheckedForm):

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from courseware.core.links import site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.learn.course_map import CourseCard, my_courses
 from courseware.manage.policies import Scope
 from courseware.mentoring.policies import can_make_reviewer, can_pair, mentor_reads_entry

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from courseware.core.validators import CheckedForm
+from courseware.i18n import lazy_gettext as _l
 from courseware.notifications.services import DELIVERY_LABELS
 
 

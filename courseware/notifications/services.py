@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import exists, func, select, update
 
@@ -28,6 +27,7 @@ from courseware.core.mail import deliver, delivered_at, in_language_of, mail_con
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.jobs.services import enqueue
 from courseware.models import NOTIFICATION_DELIVERIES, Job, Notification, NotificationPreference, User
 

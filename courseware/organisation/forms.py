@@ -1,7 +1,6 @@
 """The organisation settings form admins fill in."""
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, ValidationError
@@ -9,6 +8,7 @@ from wtforms.validators import Length, ValidationError
 from courseware.core import times
 from courseware.core.validators import CheckedForm, SingleLine
 from courseware.i18n import LANGUAGES
+from courseware.i18n import lazy_gettext as _l
 
 
 class OrganisationForm(CheckedForm):

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from courseware.authoring.archive import UnsafeZip, ZipLimits, unpack_zip, work_folder
+from courseware.i18n import lazy_gettext as _l
 from courseware.packages.manifests import CMI5_FILE, InvalidPackage, PackageManifest, Problem, read_cmi5, read_manifest
 
 

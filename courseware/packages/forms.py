@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, ValidationError
 
 from courseware.core.validators import CheckedForm
+from courseware.i18n import lazy_gettext as _l
 
 NEW_MODULE = "new"
 

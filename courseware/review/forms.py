@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from courseware.core.validators import CheckedForm, CheckedQueryForm, optional_id
+from courseware.i18n import lazy_gettext as _l
 from courseware.review.services import SCORES
 
 MAX_COMMENT = 10_000

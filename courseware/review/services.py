@@ -14,7 +14,6 @@ import statistics
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
@@ -22,6 +21,7 @@ from courseware.core.links import email_url, site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import (
     ChecklistState,
     Course,

@@ -1,10 +1,10 @@
 """The form admins issue provisioning tokens with."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.i18n import lazy_gettext as _l
 
 
 class TokenForm(CheckedForm):

@@ -1,10 +1,10 @@
 """Forms admins use to set up sign-in providers and the organisation's sign-in options."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.i18n import lazy_gettext as _l
 
 
 class ProviderForm(CheckedForm):

@@ -19,7 +19,6 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from cachetools import LRUCache
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -33,6 +32,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from courseware.exceptions import DomainError
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import SignInProvider
 
 log = logging.getLogger(__name__)

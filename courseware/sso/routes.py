@@ -8,7 +8,6 @@ import time
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,6 +17,7 @@ from courseware.core.links import page_url, safe_next
 from courseware.core.validators import int_param, text_param
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import SIGN_IN_OUTCOMES, SignInEvent, SignInProvider, User
 from courseware.sso import client_secrets, oidc, services
 from courseware.sso.forms import ProviderForm, SignInOptionsForm

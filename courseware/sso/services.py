@@ -13,7 +13,6 @@ import re
 import unicodedata
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from courseware.auth.services import find_user_by_email, normalise_email
@@ -21,6 +20,7 @@ from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import DomainError, Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.manage.assignment import place_in_team
 from courseware.models import (
     ROLES,

@@ -6,13 +6,13 @@ import logging
 
 from flask_babel import format_number
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from courseware.core.links import site_path
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import Comment, Lesson, MentorNote, User
 from courseware.notifications.services import notify
 from courseware.progress.rules import COMMENTED

@@ -9,7 +9,6 @@ import logging
 import secrets
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from courseware.auth.services import token_digest
@@ -17,6 +16,7 @@ from courseware.core.validators import has_control_characters
 from courseware.db import utcnow
 from courseware.exceptions import Invalid
 from courseware.extensions import db
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import XAPI_SCOPES, User, XapiClient
 
 log = logging.getLogger(__name__)

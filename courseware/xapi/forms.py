@@ -1,10 +1,10 @@
 """The forms admins issue and revoke LRS clients, and set up forwarding, with."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length
 
 from courseware.core.validators import CheckedForm, SingleLine
+from courseware.i18n import lazy_gettext as _l
 from courseware.models import FORWARD_VERSIONS
 from courseware.xapi.clients import SCOPE_LABELS
 

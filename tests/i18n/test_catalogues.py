@@ -3,6 +3,7 @@ same placeholders as the English; and the template they are made from is up to d
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -29,12 +30,21 @@ def catalogue(locale):
         return read_po(handle, locale=locale)
 
 
+def _searched(path: str) -> bool:
+    """Folders read for marked strings: all but hidden ones, caches and npm's (``_macros`` too,
+    which Babel's own filter would skip)."""
+    name = os.path.basename(path)
+    return not name.startswith(".") and name not in ("__pycache__", "node_modules")
+
+
 def marked_in_source() -> set[str]:
     found = set()
     method_map = [("courseware/**.py", "python"), ("templates/**.html", "jinja2")]
     # As babel.cfg: templates use the ``do`` statement, which the extractor must know to read them.
     options_map = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS, options_map=options_map):
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT), method_map, keywords=KEYWORDS, options_map=options_map, directory_filter=_searched
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
