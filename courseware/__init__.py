@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.mentoring.routes import bp as mentoring_bp
     from courseware.notifications.routes import bp as notifications_bp
     from courseware.organisation.routes import bp as organisation_bp
+    from courseware.packages.cmi5 import bp as cmi5_bp
     from courseware.packages.routes import bp as packages_bp
     from courseware.review.routes import bp as review_bp
     from courseware.scim.admin import bp as provisioning_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisation_bp)
     app.register_blueprint(covers_bp)
     app.register_blueprint(packages_bp)
+    app.register_blueprint(cmi5_bp)
     app.register_blueprint(images_bp)
 
 

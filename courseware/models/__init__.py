@@ -18,6 +18,7 @@ from courseware.models.accounts import (
     UserSession,
     fold_team_name,
 )
+from courseware.models.cmi5 import Cmi5Registration, Cmi5Session
 from courseware.models.courses import Course, CourseCover, CourseImage, CourseStaff, Lesson, LessonRevision, Module
 from courseware.models.discussions import DiscussionPost
 from courseware.models.drafts import FORM_NAME_LENGTH, Draft, UnsentForm
@@ -69,6 +70,8 @@ from courseware.models.xapi import (
 )
 
 __all__ = [
+    "Cmi5Registration",
+    "Cmi5Session",
     "FORM_NAME_LENGTH",
     "Draft",
     "UnsentForm",
