@@ -38,7 +38,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from courseware.auth.policies import role_required
-from courseware.authoring.policies import can_edit_course
+from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
 from courseware.core.security import CONTENT_SECURITY_POLICY
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -930,7 +930,7 @@ def _editable_package(course_id: int, package_id: int) -> tuple[Course, Package]
 
 
 @bp.route("/author/courses/<id:course_id>/cmi5/<id:package_id>")
-@role_required()
+@role_required(*AUTHOR_ROLES)
 def package_page(course_id: int, package_id: int):
     """A cmi5 course's page for its trainers: its AUs with their lessons, and each learner's
     registration, with a button to waive an AU and to abandon a session left open."""
@@ -958,7 +958,7 @@ def package_page(course_id: int, package_id: int):
 
 
 @bp.route("/author/courses/<id:course_id>/cmi5/<id:package_id>/waive", methods=["POST"])
-@role_required()
+@role_required(*AUTHOR_ROLES)
 def waive_au(course_id: int, package_id: int):
     """Waive an AU (by its index in the course structure, or its id) for one registration."""
     course, package = _editable_package(course_id, package_id)
@@ -968,32 +968,35 @@ def waive_au(course_id: int, package_id: int):
             Cmi5Registration.package_id == package.id,
         )
     )
+    back = redirect(url_for("cmi5.package_page", course_id=course.id, package_id=package.id), code=303)
     if registration is None:
-        abort(404)
+        flash(_("No learner of this course has that registration."), "error")
+        return back
     au = request.form.get("au", "")
     units = _units(package)
-    if au.isdigit() and int(au) < len(units):
+    if au.isascii() and au.isdigit() and int(au) < len(units):
         au = units[int(au)]["identifier"]
     try:
         waive(registration, au, request.form.get("reason", ""), current_user._get_current_object())
     except Invalid as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("cmi5.package_page", course_id=course.id, package_id=package.id)), 303
+        return back
     db.session.commit()
     flash(_("The AU is waived."), "success")
-    return redirect(url_for("cmi5.package_page", course_id=course.id, package_id=package.id), code=303)
+    return back
 
 
 @bp.route("/author/courses/<id:course_id>/cmi5/<id:package_id>/abandon", methods=["POST"])
-@role_required()
+@role_required(*AUTHOR_ROLES)
 def abandon_session(course_id: int, package_id: int):
     """Abandon a session left open (its AU can no longer send statements)."""
     course, package = _editable_package(course_id, package_id)
     session = db.session.get(Cmi5Session, (request.form.get("session") or "")[:36].lower())
     registration = db.session.get(Cmi5Registration, session.registration_id) if session is not None else None
     if registration is None or registration.package_id != package.id:
-        abort(404)
+        flash(_("This course has no such session."), "error")
+        return redirect(url_for("cmi5.package_page", course_id=course.id, package_id=package.id), code=303)
     try:
         abandon(session)
     except Invalid as exc:
