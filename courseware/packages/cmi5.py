@@ -35,7 +35,7 @@ from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from courseware.auth.policies import role_required
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
@@ -490,6 +490,15 @@ def abandon(session: Cmi5Session, *, clock: _Clock | None = None) -> None:
     registration = db.session.get(Cmi5Registration, session.registration_id)
     user = db.session.get(User, registration.user_id)
     now = utcnow()
+    # whoever marks it first writes the statement (two workers, or a worker and a launch)
+    marked = db.session.execute(
+        update(Cmi5Session)
+        .where(Cmi5Session.id == session.id, Cmi5Session.terminated_at.is_(None), Cmi5Session.abandoned_at.is_(None))
+        .values(abandoned_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not marked:
+        raise Invalid(_("This session has ended already."))
     session.abandoned_at = now
     start = session.initialized_at or session.launched_at
     seconds = ((session.last_request_at or now) - start).total_seconds()
@@ -505,6 +514,30 @@ def abandon(session: Cmi5Session, *, clock: _Clock | None = None) -> None:
         (clock or _Clock(now)).next(),
     )
     log.info("cmi5: session %s abandoned", session.id)
+
+
+def abandon_stale_sessions() -> int:
+    """Abandon the sessions whose AU has not called the LRS for ``SESSION_TIMEOUT`` (their token
+    no longer works); how many. The background worker runs it every few minutes."""
+    before = utcnow() - SESSION_TIMEOUT
+    stale = db.session.scalars(
+        select(Cmi5Session).where(
+            Cmi5Session.terminated_at.is_(None),
+            Cmi5Session.abandoned_at.is_(None),
+            or_(
+                Cmi5Session.last_request_at < before,
+                Cmi5Session.last_request_at.is_(None) & (Cmi5Session.launched_at < before),
+            ),
+        )
+    ).all()
+    count = 0
+    for session in stale:
+        try:
+            abandon(session)
+        except Invalid:
+            continue
+        count += 1
+    return count
 
 
 def waive(registration: Cmi5Registration, au_id: str, reason: str, by: User) -> None:

@@ -426,3 +426,22 @@ def test_a_managers_people_table_and_person_timeline_show_cmi5_progress(
     assert "Passed the interactive module in" in person and "Completed the interactive module in" in person
     assert db.session.scalar(select(func.count()).select_from(Cmi5Registration)) == 1
     assert db.session.scalar(select(func.count()).select_from(XapiDocument)) >= 1
+
+
+def test_a_session_silent_for_the_time_out_is_abandoned_by_the_worker(db, played):
+    import datetime as dt
+
+    from courseware.packages.cmi5 import SESSION_TIMEOUT, abandon_stale_sessions
+
+    course, result, learner, launch = played({"one": {}})
+    au = launch(result.created[0]).start()
+    assert au.say("initialized").status_code == 204
+    session = db.session.scalar(select(Cmi5Session))
+    assert abandon_stale_sessions() == 0
+    session.last_request_at = session.last_request_at - SESSION_TIMEOUT - dt.timedelta(minutes=1)
+    db.session.commit()
+    assert au.say("experienced").status_code == 401
+    assert abandon_stale_sessions() == 1
+    db.session.commit()
+    assert verbs(db, au.registration)[-1] == "abandoned"
+    assert abandon_stale_sessions() == 0
