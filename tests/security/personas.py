@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import current_app
 from sqlalchemy import select
 
 from courseware.auth.services import invite
@@ -214,7 +215,8 @@ def build_world(db, make_user, make_team, make_course):
     enroll(owner, cmi5_course)
     cmi5_lesson = cmi5_played.created[0]
     cmi5_unit = cmi5_played.package.unit(cmi5_played.package.manifest["units"][0]["identifier"])
-    cmi5_session, _url = cmi5_launch(owner, cmi5_course, cmi5_lesson, cmi5_played.package, cmi5_unit)
+    with current_app.test_request_context():  # the launch URL is built for the request's host
+        cmi5_session, _url = cmi5_launch(owner, cmi5_course, cmi5_lesson, cmi5_played.package, cmi5_unit)
     cmi5_registration = db.session.get(Cmi5Registration, cmi5_session.registration_id)
     completed = make_course(modules=[("m", [("only", [])])])
     enrollment = enroll(owner, completed)
