@@ -243,14 +243,16 @@ def _satisfy(
     """Mark AUs whose moveOn is met, record their lessons complete, and write satisfied for each
     block (innermost first) and then the course once all their AUs are (9.3.9)."""
     units = _units(package)
-    lessons = lessons_of(package)
+    lessons: dict[str, Lesson] | None = None  # read only when a lesson is to be recorded complete
     for unit in units:
         state = _au_state(registration, unit["identifier"])
         if not state.get("satisfied") and move_on_met(unit.get("move_on", "NotApplicable"), state):
             _set_au_state(registration, unit["identifier"], satisfied=True)
-            lesson = lessons.get(unit["identifier"])
-            if lesson is not None and unit["identifier"] in newly:
-                _record_completion(user, lesson, package, unit)
+            if unit["identifier"] in newly:
+                lessons = lessons if lessons is not None else lessons_of(package)
+                lesson = lessons.get(unit["identifier"])
+                if lesson is not None:
+                    _record_completion(user, lesson, package, unit)
     done = set(registration.satisfied or [])
     satisfied_aus = {u["identifier"] for u in units if _au_state(registration, u["identifier"]).get("satisfied")}
     actor = actor_of(user)
