@@ -238,18 +238,26 @@ def move_on_met(move_on: str, state: dict) -> bool:
 
 
 def _satisfy(
-    registration: Cmi5Registration, package: Package, user: User, session_id: str, clock: _Clock, newly: list[str]
+    registration: Cmi5Registration,
+    package: Package,
+    user: User,
+    session_id: str,
+    clock: _Clock,
+    newly: list[str],
+    known: dict[str, Lesson] | None = None,
 ) -> None:
     """Mark AUs whose moveOn is met, record their lessons complete, and write satisfied for each
     block (innermost first) and then the course once all their AUs are (9.3.9)."""
     units = _units(package)
-    lessons: dict[str, Lesson] | None = None  # read only when a lesson is to be recorded complete
+    # the lessons playing the AUs, read only when one not ``known`` is to be recorded complete
+    lessons: dict[str, Lesson] | None = dict(known) if known else None
     for unit in units:
         state = _au_state(registration, unit["identifier"])
         if not state.get("satisfied") and move_on_met(unit.get("move_on", "NotApplicable"), state):
             _set_au_state(registration, unit["identifier"], satisfied=True)
             if unit["identifier"] in newly:
-                lessons = lessons if lessons is not None else lessons_of(package)
+                if lessons is None or unit["identifier"] not in lessons:
+                    lessons = {**lessons_of(package), **(known or {})}
                 lesson = lessons.get(unit["identifier"])
                 if lesson is not None:
                     _record_completion(user, lesson, package, unit)
@@ -886,7 +894,8 @@ def after_statements(statements: list[dict], stored: dt.datetime) -> None:
                 )
     session.seen = seen
     if changed:
-        _satisfy(registration, package, user, session.id, _Clock(stored), newly=[session.au_id])
+        known = {session.au_id: lesson} if lesson is not None else None
+        _satisfy(registration, package, user, session.id, _Clock(stored), newly=[session.au_id], known=known)
     db.session.flush()
 
 
