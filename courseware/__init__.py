@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from courseware.notifications.routes import bp as notifications_bp
     from courseware.organisation.routes import bp as organisation_bp
     from courseware.packages import content_origin
+    from courseware.packages.cmi5 import bp as cmi5_bp
     from courseware.packages.routes import bp as packages_bp
     from courseware.review.routes import bp as review_bp
     from courseware.scim.admin import bp as provisioning_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(covers_bp)
     app.register_blueprint(packages_bp)
     content_origin.init_app(app)
+    app.register_blueprint(cmi5_bp)
     app.register_blueprint(images_bp)
 
 

@@ -38,6 +38,8 @@ MAX_TITLE_LENGTH = 200  # the title columns
 ACTIVITY_TYPES = ("quiz", "checklist", "practice", "reflection", "package")
 # A package activity plays one SCO of a SCORM zip that sits in the lesson's module folder.
 PACKAGE_SUFFIX = ".zip"
+# A cmi5 course structure on its own (its AUs all on other sites).
+CMI5_SUFFIX = ".xml"
 MAX_PACKAGE_NAME = 120
 MAX_UNIT_LENGTH = 500
 # Text that needs quoting and is longer than this is written as a folded block (``>``).
@@ -705,8 +707,8 @@ def package_name_problem(name: str) -> str | None:
             f"the package '{_shown(name, 60)}' must be a plain file name in the module's folder "
             f"(no folders, not hidden, at most {MAX_PACKAGE_NAME} characters)"
         )
-    if not name.lower().endswith(PACKAGE_SUFFIX) or UNTYPABLE.search(name):
-        return f"the package '{_shown(name, 60)}' must be a .zip file"
+    if not name.lower().endswith((PACKAGE_SUFFIX, CMI5_SUFFIX)) or UNTYPABLE.search(name):
+        return f"the package '{_shown(name, 60)}' must be a .zip file (or a cmi5 course's .xml)"
     return None
 
 

@@ -189,11 +189,15 @@ def run_pending(
 
 def schedule_periodic(app: Flask) -> None:
     """What the worker queues by itself: today's digests, from their hour on (see
-    ``notifications.services.schedule_due_digests``; safe with any number of workers)."""
+    ``notifications.services.schedule_due_digests``; safe with any number of workers); and it
+    abandons the cmi5 sessions that timed out (``packages.cmi5.abandon_stale_sessions``)."""
     from courseware.notifications.services import schedule_due_digests
+    from courseware.packages.cmi5 import abandon_stale_sessions
 
     with app.app_context():
         schedule_due_digests()
+        db.session.commit()
+        abandon_stale_sessions()
         db.session.commit()
 
 

@@ -168,11 +168,14 @@ def lesson_page(
                 draft = fill_draft(form, draft_name, user)
             panel.update(entry=entry, form=form, draft=draft, draft_name=draft_name)
         elif activity["type"] == "package":
+            from courseware.packages.cmi5 import lesson_panel
             from courseware.packages.content_origin import player_address
             from courseware.packages.services import runtime_state
 
             panel.update(
-                state=runtime_state(user, lesson.id), player=player_address(user, cmap.course, lesson, activity)
+                state=runtime_state(user, lesson.id),
+                player=player_address(user, cmap.course, lesson, activity),
+                cmi5=lesson_panel(user, lesson, activity),
             )
         panels.append(panel)
     return LessonPage(revision, item, module, previous, following, panels)

@@ -18,6 +18,7 @@ from courseware.models.accounts import (
     UserSession,
     fold_team_name,
 )
+from courseware.models.cmi5 import Cmi5Registration, Cmi5Session
 from courseware.models.courses import (
     Course,
     CourseCover,
@@ -78,6 +79,8 @@ from courseware.models.xapi import (
 )
 
 __all__ = [
+    "Cmi5Registration",
+    "Cmi5Session",
     "FORM_NAME_LENGTH",
     "Draft",
     "UnsentForm",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courseware.db import Base, UTCDateTime, utcnow
 
-PACKAGE_FORMATS = ("scorm12", "scorm2004")
+PACKAGE_FORMATS = ("scorm12", "scorm2004", "cmi5")
 
 
 class Package(Base):
@@ -21,7 +21,7 @@ class Package(Base):
     __tablename__ = "packages"
     __table_args__ = (
         UniqueConstraint("course_id", "filename"),
-        CheckConstraint("format IN ('scorm12', 'scorm2004')", name="format"),
+        CheckConstraint("format IN ('scorm12', 'scorm2004', 'cmi5')", name="format"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

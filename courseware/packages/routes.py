@@ -140,6 +140,8 @@ def add_package(course_id: int):
         else:
             db.session.commit()
             flash(result.summary(), "success")
+            if result.package.format == "cmi5":
+                return redirect(url_for("cmi5.package_page", course_id=course.id, package_id=result.package.id))
             return redirect(url_for("author.course", course_id=course.id))
     status = 422 if form.errors else 200
     return render_template("packages/add.html", course=course, form=form, problems=problems), status

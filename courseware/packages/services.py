@@ -63,12 +63,7 @@ def read_package(data: bytes, filename: str) -> OpenedPackage:
     problem = package_name_problem(filename)
     if problem is not None:
         raise InvalidPackage([Problem(filename or "the upload", "", problem)])
-    opened = open_package(data, filename)
-    if opened.manifest.format == "cmi5":
-        raise InvalidPackage(
-            [Problem(filename, "cmi5.xml", "cmi5 courses cannot be imported yet; upload a SCORM 1.2 or 2004 zip")]
-        )
-    return opened
+    return open_package(data, filename)
 
 
 def manifest_json(manifest: PackageManifest) -> dict:

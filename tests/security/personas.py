@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import current_app
 from sqlalchemy import select
 
 from courseware.auth.services import invite
@@ -37,9 +38,12 @@ from courseware.models import (
     UserSession,
     XapiClient,
 )
+from courseware.models.cmi5 import Cmi5Registration
 from courseware.organisation.services import clean_logo, save_settings
+from courseware.packages.cmi5 import launch as cmi5_launch
 from courseware.packages.services import import_package
 from courseware.xapi.forwarding import save_target
+from tests.cmi5.packages import cmi5_zip
 from tests.conftest import TEST_PASSWORD
 from tests.core.web import new_client
 from tests.evidence.images import png
@@ -77,6 +81,8 @@ ACTIVITIES = [
 
 # Form data that gets a POST past validation, so that "ok" means the action was allowed.
 FORM_DATA = {
+    "cmi5.waive_au": {"registration": "{cmi5_registration}", "au": "0", "reason": "Administrative"},
+    "cmi5.abandon_session": {"session": "{cmi5_session}"},
     "provisioning.issue": {"name": "Okta"},
     "lrs.issue": {"name": "Authoring tool", "scopes": "statements/write"},
     "lrs.new_target": {
@@ -201,6 +207,17 @@ def build_world(db, make_user, make_team, make_course):
         module=packaged.modules[0],
     )
     enroll(owner, packaged)
+    # A cmi5 course of one AU the owner has launched (a registration, a session left open).
+    cmi5_course = make_course(modules=[("au", [])])
+    cmi5_played = import_package(
+        cmi5_course, cmi5_zip({"one": {}}), "cmi5.zip", people["admin"], module=cmi5_course.modules[0]
+    )
+    enroll(owner, cmi5_course)
+    cmi5_lesson = cmi5_played.created[0]
+    cmi5_unit = cmi5_played.package.unit(cmi5_played.package.manifest["units"][0]["identifier"])
+    with current_app.test_request_context():  # the launch URL is built for the request's host
+        cmi5_session, _url = cmi5_launch(owner, cmi5_course, cmi5_lesson, cmi5_played.package, cmi5_unit)
+    cmi5_registration = db.session.get(Cmi5Registration, cmi5_session.registration_id)
     completed = make_course(modules=[("m", [("only", [])])])
     enrollment = enroll(owner, completed)
     enrollment.completed_at = utcnow()
@@ -321,6 +338,12 @@ def build_world(db, make_user, make_team, make_course):
         "package_course_slug": packaged.slug,
         "package_lesson_slug": played.created[0].slug,
         "package_id": played.package.id,
+        "cmi5_course_slug": cmi5_course.slug,
+        "cmi5_lesson_slug": cmi5_lesson.slug,
+        "cmi5_course_id": cmi5_course.id,
+        "cmi5_package_id": cmi5_played.package.id,
+        "cmi5_registration": cmi5_registration.registration,
+        "cmi5_session": cmi5_session.id,
         "path": "intro/index.html",
     }
     return people, values
@@ -350,6 +373,8 @@ def url_for_rule(rule: str, endpoint: str, values: dict) -> str:
             return values[f"package_{name}"]
         if name == "ticket":
             return "not-a-ticket"
+        if endpoint.startswith("cmi5.") and name in ("course_slug", "lesson_slug", "course_id", "package_id"):
+            return str(values[f"cmi5_{name}"])
         if name == "name" and endpoint == "images.image":
             return values["image_name"]
         if name == "version":

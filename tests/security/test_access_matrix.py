@@ -139,6 +139,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("packages.commit", "POST"): expect(
         owner="bad", other="missing", trainer="missing", mentor="missing", manager="missing", admin="missing"
     ),
+    # cmi5: the learner launches their AU; the fetch URL answers anyone (its token is the secret);
+    # the cmi5 course's page, waiving and abandoning are its editors'.
+    ("cmi5.launch_au", "POST"): OWNER_ONLY,
+    ("cmi5.fetch", "POST"): PUBLIC,
+    ("cmi5.package_page", "GET"): COURSE_EDITORS,
+    ("cmi5.waive_au", "POST"): COURSE_EDITORS,
+    ("cmi5.abandon_session", "POST"): COURSE_EDITORS,
     ("threads.thread", "GET"): SEES_OWNERS_WORK,
     ("threads.thread", "POST"): SEES_OWNERS_WORK,
     ("threads.edit", "GET"): OWNER_ONLY,
