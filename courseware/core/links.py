@@ -59,6 +59,19 @@ def page_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def page_origin() -> str:
+    """The origin (scheme, host and port) of :func:`page_url`'s links: where the person making
+    this request has the site open."""
+    parts = urlsplit(page_url("core.home"))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def asked_host() -> str:
+    """The host (and port) this request was sent to, in lower case: for telling the site's own
+    host from another one it answers (the content origin's), never for building a link."""
+    return request.host.lower()
+
+
 def safe_next(target: str | None) -> str | None:
     """``target`` when it is a path on this site; None for anything that could leave it."""
     if not target or has_control_characters(target):

@@ -39,6 +39,7 @@ from sqlalchemy import or_, select, update
 
 from courseware.auth.policies import role_required
 from courseware.authoring.policies import AUTHOR_ROLES, can_edit_course
+from courseware.core.links import page_url
 from courseware.core.security import CONTENT_SECURITY_POLICY
 from courseware.db import utcnow
 from courseware.exceptions import Invalid, NotAllowed
@@ -373,7 +374,7 @@ def au_url(package: Package, unit: dict) -> str:
     parts = urlsplit(launch)
     if parts.scheme:
         return launch
-    base = url_for("packages.package_file", package_id=package.id, path=parts.path, _external=True)
+    base = page_url("packages.package_file", package_id=package.id, path=parts.path)
     return base + (f"?{parts.query}" if parts.query else "")
 
 
@@ -417,14 +418,14 @@ def launch(
     url = with_query(
         au_url(package, unit),
         {
-            "endpoint": url_for("xapi.about", _external=True).rsplit("/about", 1)[0],
-            "fetch": url_for("cmi5.fetch", token=fetch_token, _external=True),
+            "endpoint": page_url("xapi.about").rsplit("/about", 1)[0],
+            "fetch": page_url("cmi5.fetch", token=fetch_token),
             "actor": json.dumps(actor, separators=(",", ":")),
             "registration": registration.registration,
             "activityId": activity_id,
         },
     )
-    return_url = url_for("learn.lesson", course_slug=course.slug, lesson_slug=lesson.slug, _external=True)
+    return_url = page_url("learn.lesson", course_slug=course.slug, lesson_slug=lesson.slug)
     launch_data = {
         "contextTemplate": {
             "contextActivities": {"grouping": [{"id": unit["identifier"]}]},

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from courseware.core.links import asked_host, page_origin
+
 # How long a ticket lets the runtime and the package's files load; a lesson page left open
 # longer is reloaded to go on.
 TICKET_SECONDS = 12 * 60 * 60
@@ -34,7 +36,7 @@ def content_origin() -> str | None:
 
 def _on_content_host() -> bool:
     origin = content_origin()
-    return bool(origin) and request.host.lower() == urlsplit(origin).netloc
+    return bool(origin) and asked_host() == urlsplit(origin).netloc
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -50,7 +52,7 @@ def issue_ticket(*, user_id: int, lesson_id: int, package_id: int, course_slug: 
             "p": package_id,
             "c": course_slug,
             "s": lesson_slug,
-            "o": request.host_url.rstrip("/"),
+            "o": page_origin(),
         }
     )
 

@@ -34,9 +34,16 @@
     autocommitSeconds: 30,
     logLevel: 5
   };
+  // In the bridge, commits handed up and those the lesson page says it saved; the learner is
+  // told their progress is saved once the last one is.
+  var sent = 0;
+  var saved = 0;
+  var finished = false;
+  function sayWhenSaved() {
+    if (finished && saved >= sent) { say(settings.messages.saved, settings.messages.back); }
+  }
   if (settings.parentOrigin) {
     // Commits go up to the lesson page, which answers "courseware:saved" for each.
-    var sent = 0;
     options.lmsCommitUrl = "postmessage:";
     options.httpService = {
       updateSettings: function () {},
@@ -49,7 +56,11 @@
     };
     window.addEventListener("message", function (event) {
       if (event.origin !== settings.parentOrigin || event.source !== window.parent) { return; }
-      if (event.data && event.data.type === "courseware:saved" && !event.data.ok) {
+      if (!event.data || event.data.type !== "courseware:saved") { return; }
+      if (event.data.ok) {
+        saved = Math.max(saved, event.data.id);
+        sayWhenSaved();
+      } else {
         say(event.data.message);
       }
     });
@@ -70,7 +81,8 @@
   if (scorm12) { window.API = api; } else { window.API_1484_11 = api; }
 
   api.on(scorm12 ? "LMSFinish" : "Terminate", function () {
-    say(settings.messages.saved, settings.messages.back);
+    finished = true;
+    sayWhenSaved();
   });
 
   var frame = document.createElement("iframe");
