@@ -46,6 +46,7 @@ from courseware.exceptions import Invalid, NotAllowed
 from courseware.extensions import csrf, db
 from courseware.models import Course, Lesson, Package, User, XapiClient
 from courseware.models.cmi5 import Cmi5Registration, Cmi5Session
+from courseware.packages import content_origin
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cmi5", __name__)
@@ -368,13 +369,26 @@ def open_sessions(registration: Cmi5Registration) -> list[Cmi5Session]:
     )
 
 
-def au_url(package: Package, unit: dict) -> str:
-    """The AU's address: its file in the package (served by Courseware), or its own address."""
+def au_url(package: Package, unit: dict, user: User, course: Course, lesson: Lesson) -> str:
+    """The AU's address: its own, or its file in the package, served by Courseware to ``user``:
+    on the content origin with a ticket when ``COURSEWARE_CONTENT_ORIGIN`` is set (the AU then
+    reaches ``/xapi`` across origins, with its token), else on the site's own origin."""
     launch = unit["launch"]
     parts = urlsplit(launch)
     if parts.scheme:
         return launch
-    base = page_url("packages.package_file", package_id=package.id, path=parts.path)
+    origin = content_origin.content_origin()
+    if origin:
+        ticket = content_origin.issue_ticket(
+            user_id=user.id,
+            lesson_id=lesson.id,
+            package_id=package.id,
+            course_slug=course.slug,
+            lesson_slug=lesson.slug,
+        )
+        base = origin + url_for("packages.content_file", ticket=ticket, path=parts.path)
+    else:
+        base = page_url("packages.package_file", package_id=package.id, path=parts.path)
     return base + (f"?{parts.query}" if parts.query else "")
 
 
@@ -416,7 +430,7 @@ def launch(
         # NotApplicable AUs are satisfied as the registration is made (9.6.1.1-3)
         _satisfy(registration, package, user, session.id, clock, newly=[])
     url = with_query(
-        au_url(package, unit),
+        au_url(package, unit, user, course, lesson),
         {
             "endpoint": page_url("xapi.about").rsplit("/about", 1)[0],
             "fetch": page_url("cmi5.fetch", token=fetch_token),

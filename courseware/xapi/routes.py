@@ -10,7 +10,7 @@ import hashlib
 import json
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -191,8 +191,21 @@ def require(scope: str) -> None:
         raise Refused(403, f"this client may not do that (it lacks the {scope} permission)")
 
 
+# What a learning activity on another origin (a cmi5 AU on the content origin, or anywhere) may
+# send and read: it authenticates with HTTP Basic in a header, never with a cookie.
+CORS_ALLOWED_HEADERS = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match"
+CORS_EXPOSED_HEADERS = "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through"
+
+
 @bp.before_request
 def _before():
+    if request.method == "OPTIONS":
+        # A browser asking first whether another origin may send these headers and methods.
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE"
+        response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = "600"
+        return response
     try:
         _alternate_request()
         if request.endpoint == "xapi.about":
@@ -259,6 +272,7 @@ def _headers(response):
     response.headers["X-Experience-API-Consistent-Through"] = services.iso(utcnow())
     response.headers.setdefault("Date", _http_date(utcnow()))
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
     return response
 
 

@@ -445,3 +445,35 @@ def test_a_session_silent_for_the_time_out_is_abandoned_by_the_worker(db, played
     db.session.commit()
     assert verbs(db, au.registration)[-1] == "abandoned"
     assert abandon_stale_sessions() == 0
+
+
+def test_on_a_content_origin_the_au_is_served_there_and_reaches_the_lrs_across_origins(
+    db, app, played, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CONTENT_ORIGIN", "http://content.test")
+    course, result, learner, launch = played({"one": {"move_on": "Completed"}})
+    au = launch(result.created[0])
+    assert au.url.startswith("http://content.test/content/"), au.url
+    page = app.test_client().get(au.url)  # the content host: no cookie of the site's
+    assert page.status_code == 200 and b"<" in page.data
+    # The AU on the content origin asks first, then sends its statements with its token.
+    preflight = app.test_client().options(
+        "/xapi/statements",
+        headers={
+            "Origin": "http://content.test",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization, content-type, x-experience-api-version",
+        },
+    )
+    assert preflight.status_code == 204
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert "PUT" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    au.headers["Origin"] = "http://content.test"
+    au.start()
+    stored = au.say("initialized")
+    assert stored.status_code == 204, stored.get_data(as_text=True)
+    assert stored.headers["Access-Control-Allow-Origin"] == "*"
+    done = au.say("completed", completion=True)
+    assert done.status_code == 204, done.get_data(as_text=True)
+    assert lesson_status(db, learner, result.created[0]) == "completed"
