@@ -3,8 +3,8 @@
 Templates: the text between tags and the readable attributes (alt, title, placeholder,
 aria-label, aria-description), once every ``{{ … }}`` is read as a number and every
 ``{% … %}`` as nothing, and ``{% trans %}…{% endtrans %}`` blocks are taken out; string literals
-inside ``{{ … }}`` and ``{% … %}`` that read as words (a space and a letter) and are not the first
-argument of ``_``, ``gettext`` or ``ngettext``.
+inside ``{{ … }}`` and ``{% … %}`` that read as words (a space and a letter), are not the first argument of ``_``,
+``gettext`` or ``ngettext``, and are not a list of the site's CSS classes.
 
 Python: the first argument of ``flash``, ``Invalid``, ``ValidationError`` and of a WTForms
 field, and ``message=``, ``description=``, ``label=`` and ``title=`` keywords, when they are a
@@ -63,6 +63,20 @@ _WORDS = re.compile(r"[^\W\d_][\w’'-]*", re.U)
 _LITERAL = re.compile(r"""(?<![\w.])(_|gettext|ngettext|pgettext)?\(?\s*(["'])((?:\\.|(?!\2).)*)\2""", re.S)
 
 
+def _css_classes() -> set[str]:
+    css = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "static" / "css").glob("*.css"))
+    return set(re.findall(r"\.([a-z][a-z0-9-]*)", css))
+
+
+CSS_CLASSES = _css_classes()
+
+
+def _is_class_list(text: str) -> bool:
+    """A literal naming CSS classes (``"button small"``), not words for people."""
+    words = text.split()
+    return bool(words) and all(word in CSS_CLASSES for word in words)
+
+
 def _blank(match: re.Match, fill: str = "") -> str:
     return fill + "\n" * match.group(0).count("\n")
 
@@ -105,7 +119,7 @@ def _literals_in_code(source: str) -> list[tuple[int, str]]:
                 continue
             for literal in _LITERAL.finditer(code):
                 marker, text = literal.group(1), literal.group(3)
-                if marker or " " not in text.strip() or not readable(text):
+                if marker or " " not in text.strip() or not readable(text) or _is_class_list(text):
                     continue
                 if "{{" in text or "%" in text and "%(" not in text:
                     continue

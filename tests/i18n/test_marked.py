@@ -28,6 +28,7 @@ def test_the_finder_sees_what_is_not_marked(tmp_path):
         "<p>Nothing marked here {{ name }}</p>\n"
         '{{ button("Save the lesson") }}\n'
         "<script>var words = 'not read';</script>\n"
+        '{{ post_button(url, _("Stop"), cls="button small danger") }}\n'
     )
     found = unmarked_in_template(page)
     assert [line for line, _ in found] == [3, 4, 5]
