@@ -1016,15 +1016,24 @@ def package_page(course_id: int, package_id: int):
     )
 
 
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _uuid(value: str | None) -> str | None:
+    """A registration's or session's id as typed into a trainer's form, or None when it cannot be one."""
+    value = (value or "").strip().lower()
+    return value if _UUID_RE.match(value) else None
+
+
 @bp.route("/author/courses/<id:course_id>/cmi5/<id:package_id>/waive", methods=["POST"])
 @role_required(*AUTHOR_ROLES)
 def waive_au(course_id: int, package_id: int):
     """Waive an AU (by its index in the course structure, or its id) for one registration."""
     course, package = _editable_package(course_id, package_id)
-    registration = db.session.scalar(
+    wanted = _uuid(request.form.get("registration"))
+    registration = wanted and db.session.scalar(
         select(Cmi5Registration).where(
-            Cmi5Registration.registration == (request.form.get("registration") or "").lower(),
-            Cmi5Registration.package_id == package.id,
+            Cmi5Registration.registration == wanted, Cmi5Registration.package_id == package.id
         )
     )
     back = redirect(url_for("cmi5.package_page", course_id=course.id, package_id=package.id), code=303)
@@ -1051,7 +1060,8 @@ def waive_au(course_id: int, package_id: int):
 def abandon_session(course_id: int, package_id: int):
     """Abandon a session left open (its AU can no longer send statements)."""
     course, package = _editable_package(course_id, package_id)
-    session = db.session.get(Cmi5Session, (request.form.get("session") or "")[:36].lower())
+    wanted = _uuid(request.form.get("session"))
+    session = db.session.get(Cmi5Session, wanted) if wanted else None
     registration = db.session.get(Cmi5Registration, session.registration_id) if session is not None else None
     if registration is None or registration.package_id != package.id:
         flash(_("This course has no such session."), "error")
