@@ -790,7 +790,9 @@ def _check_body(check: _Checker, body: str, line: int, budget: ImportBudget | No
     return body
 
 
-def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudget | None = None) -> LessonSpec | None:
+def _front_matter_and_body(check: _Checker, text: str, budget, keys: str, whose: str = ""):
+    """A lesson file's front matter (a mapping) and its checked body, or None once the problem is
+    noted."""
     if not _typable(check, text):
         return None
     parts = _split_front_matter(check, text)
@@ -802,8 +804,16 @@ def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudg
     if not read:
         return None
     if not isinstance(data, _Mapping):
-        check.add(2, "the front matter must be key: value lines with title, minutes and activities")
+        check.add(2, f"the front matter {whose}must be key: value lines with {keys}")
         return None
+    return data, body
+
+
+def _check_lesson_text(check: _Checker, text: str, slug: str, budget: ImportBudget | None = None) -> LessonSpec | None:
+    found = _front_matter_and_body(check, text, budget, "title, minutes and activities")
+    if found is None:
+        return None
+    data, body = found
     before = check.count
     _check_keys(check, data, "", LESSON_KEYS, LESSON_OPTIONAL_KEYS)
     title = _text(check, data, "title", "", MAX_TITLE_LENGTH)
@@ -990,19 +1000,10 @@ def _check_translation_text(
     language: str,
     budget: ImportBudget | None = None,
 ) -> TranslationSpec | None:
-    if not _typable(check, text):
+    found = _front_matter_and_body(check, text, budget, "title and activities", "of a translation ")
+    if found is None:
         return None
-    parts = _split_front_matter(check, text)
-    if parts is None:
-        return None
-    front, body = parts
-    body = _check_body(check, body, front.count("\n") + 3, budget)
-    read, data = _read_yaml(check, front, 2, budget)
-    if not read:
-        return None
-    if not isinstance(data, _Mapping):
-        check.add(2, "the front matter of a translation must be key: value lines with title and activities")
-        return None
+    data, body = found
     before = check.count
     allowed = (*TRANSLATION_KEYS, *TRANSLATION_OPTIONAL_KEYS)
     for key in data:

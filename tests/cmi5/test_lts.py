@@ -24,6 +24,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL, TEST_PASSWORD, build_app, drop_scratch_postgres, free_port, scratch_name
 from tests.reliability.servers import Server, server_env
+from tests.shared_suites import shared_suite
 
 pytestmark = pytest.mark.slow
 
@@ -41,15 +42,7 @@ PUPPETEER_CONFIG = """module.exports = {
 
 
 def suite_folder() -> Path | None:
-    named = os.environ.get("CMI5_LTS_SUITE")
-    candidates = [Path(named)] if named else []
-    candidates.append(ROOT.parent / "shared" / "cmi5-lts")
-    common = subprocess.run(
-        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    if common:
-        candidates.append(Path(common).parent.parent / "shared" / "cmi5-lts")
-    return next((c for c in candidates if (c / "lib" / "lms.template.js").is_file()), None)
+    return shared_suite("cmi5-lts", "lib/lms.template.js", "CMI5_LTS_SUITE")
 
 
 def _link_or_copy(source, target):

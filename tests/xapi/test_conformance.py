@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL, build_app, drop_scratch_postgres, scratch_name
 from tests.reliability.servers import Server, server_env
+from tests.shared_suites import shared_suite
 
 pytestmark = pytest.mark.slow
 
@@ -29,16 +30,7 @@ EXPECTED = {"2.0.0": 1442, "1.0.3": 1365}
 
 
 def suite_folder() -> Path | None:
-    named = os.environ.get("LRS_CONFORMANCE_SUITE")
-    candidates = [Path(named)] if named else []
-    candidates.append(ROOT.parent / "shared" / "lrs-conformance")
-    # A git worktree: beside the main checkout.
-    common = subprocess.run(
-        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    if common:
-        candidates.append(Path(common).parent.parent / "shared" / "lrs-conformance")
-    return next((c for c in candidates if (c / "bin" / "console_runner.js").is_file()), None)
+    return shared_suite("lrs-conformance", "bin/console_runner.js", "LRS_CONFORMANCE_SUITE")
 
 
 def installed_suite(tmp: Path) -> Path:
