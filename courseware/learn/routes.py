@@ -650,7 +650,7 @@ def my_progress():
     return render_template(
         "learn/progress.html",
         cards=my_courses(current_user),
-        events=group_sittings(records.timeline(current_user), lambda row: row[0]),
+        events=group_sittings(records.timeline(current_user, select_locale()), lambda row: row[0]),
         objectives=learner_objectives.objectives(current_user),
     )
 

@@ -111,3 +111,12 @@ def test_a_revised_translation_is_shown_at_once(db, client, login, learner_in, c
     shown = page(client.get("/learn/sample-course/first-steps")).text
     assert "Los primeros pasos" in shown and "¿Qué viene antes?" in shown
     assert "Los primeros pasos" in page(client.get("/learn/sample-course")).text
+
+
+def test_my_progress_names_the_course_and_lesson_in_the_learners_language(app, client, login, learner_in):
+    login(learner_in("es"))
+    response = post(client, QUIZ_URL, {"q0": "1", "q1": "0", "form_key": "timeline"})
+    assert response.status_code == 302
+    timeline = page(client.get("/progress")).text
+    assert "Curso de ejemplo" in timeline and "Primeros pasos" in timeline
+    assert "Sample course" not in timeline and "First steps" not in timeline
