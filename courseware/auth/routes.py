@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -16,6 +15,7 @@ from courseware.core.mail import mail_configured
 from courseware.core.validators import json_fields
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.i18n import follow_the_signed_in_person
 from courseware.i18n import lazy_gettext as _l
 from courseware.organisation.services import site_name
 from courseware.sso.services import password_sign_in_allowed, provider_logout_url
@@ -112,17 +112,10 @@ def login():
                     user.password_hash = upgraded
                 start_session(user)
                 db.session.commit()
-            _speak_their_language()
+            follow_the_signed_in_person()
             flash(_("Welcome back, %(name)s.", name=name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
-
-
-def _speak_their_language() -> None:
-    """Go on in the language of the person just signed in (their choice, if they made one): the
-    request's language was chosen before anyone was signed in."""
-    g.pop("locale", None)
-    refresh()
 
 
 # Where passwords are for administrators only, setting one (from an invitation or a reset link)
@@ -253,7 +246,7 @@ def reset_password(token: str):
                 return redirect(url_for("auth.login"))
             start_session(user)
             db.session.commit()
-            _speak_their_language()
+            follow_the_signed_in_person()
             flash(_("Your password is changed and you are logged in."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200

@@ -9,7 +9,7 @@ English. Catalogues live in ``courseware/translations/<locale>/LC_MESSAGES/messa
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, gettext, ngettext
+from flask_babel import Babel, gettext, ngettext, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -45,6 +45,13 @@ def _choose() -> str:
 
     default = organisation().default_locale
     return default if is_language(default) else DEFAULT
+
+
+def follow_the_signed_in_person() -> None:
+    """Go on in the language of the person just signed in (their choice, if they made one): the
+    request's language was chosen before anyone was signed in."""
+    g.pop("locale", None)
+    refresh()
 
 
 def init_app(app: Flask) -> None:

@@ -17,6 +17,7 @@ from courseware.core.links import page_url, safe_next
 from courseware.core.validators import int_param, text_param
 from courseware.exceptions import Invalid
 from courseware.extensions import db, limiter
+from courseware.i18n import follow_the_signed_in_person
 from courseware.i18n import lazy_gettext as _l
 from courseware.models import SIGN_IN_OUTCOMES, SignInEvent, SignInProvider, User
 from courseware.sso import client_secrets, oidc, services
@@ -139,6 +140,7 @@ def callback(provider_key: str):
         start_session(user)
         session["sso_provider"] = provider.key
         db.session.commit()
+    follow_the_signed_in_person()
     flash(_("Welcome back, %(name)s.", name=name), "success")
     return redirect(entry.get("next") or url_for("core.home"))
 
