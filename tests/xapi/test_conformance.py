@@ -66,9 +66,13 @@ def _link_or_copy(source, target):
         shutil.copy2(source, target)
 
 
-def summary(stdout: str) -> dict:
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    assert lines, "the suite printed no JSON summary:\n" + stdout[-2000:]
+def summary(run: subprocess.CompletedProcess, server_log: Path) -> dict:
+    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+    log = server_log.read_text(errors="replace")[-2000:] if server_log.exists() else ""
+    assert lines, (
+        f"the suite printed no JSON summary (exit {run.returncode}):\n{run.stdout[-2000:]}\n"
+        f"its errors:\n{run.stderr[-3000:]}\nthe server's log:\n{log}"
+    )
     return json.loads(lines[-1])
 
 
@@ -116,7 +120,7 @@ def test_the_conformance_suite_passes_in_full(backend, tmp_path, version):
         server.stop()
         if backend == "postgresql":
             drop_scratch_postgres(POSTGRES_URL, scratch_name(purpose))
-    counts = summary(run.stdout)
+    counts = summary(run, tmp_path / "gunicorn.log")
     print(json.dumps(counts))
     assert counts["failed"] == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert counts["passed"] == counts["total"] == EXPECTED[version]
